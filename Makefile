@@ -1,0 +1,85 @@
+# Midwest digital-region tracker. `make run` serves the demo, `make test` tests it.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+FLASK := $(BIN)/flask --app app
+STAMP := $(VENV)/.installed
+CATALOGS := $(wildcard translations/*/LC_MESSAGES/messages.po)
+COMPILED := $(CATALOGS:.po=.mo)
+HOST ?= 127.0.0.1
+PORT ?= 5000
+
+.PHONY: run test lint fmt install i18n i18n-extract i18n-update i18n-compile vendor migrate db-upgrade seed lock clean
+
+install: $(STAMP) $(COMPILED)
+
+$(STAMP): requirements.lock pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -r requirements.lock
+	touch $@
+
+translations/%/LC_MESSAGES/messages.mo: translations/%/LC_MESSAGES/messages.po $(STAMP)
+	$(BIN)/pybabel compile --use-fuzzy -d translations -l $* 2>/dev/null || $(BIN)/pybabel compile -d translations -l $*
+
+instance/secret_key:
+	mkdir -p instance
+	$(BIN)/python -c "import secrets; print(secrets.token_hex(32))" > $@
+
+instance/demo_password:
+	mkdir -p instance
+	$(BIN)/python -c "import secrets; print(secrets.token_urlsafe(12))" > $@
+
+# Local serving over plain HTTP, so the session cookie may not require HTTPS.
+RUN_ENV = SECRET_KEY="$$(cat instance/secret_key)" SESSION_COOKIE_SECURE=0 \
+	DEMO_PASSWORD="$${DEMO_PASSWORD:-$$(cat instance/demo_password)}"
+
+db-upgrade: install instance/secret_key
+	$(RUN_ENV) $(FLASK) db upgrade
+
+seed: db-upgrade instance/demo_password
+	$(RUN_ENV) $(FLASK) seed-demo
+
+run: seed
+	@echo "Demo password: $${DEMO_PASSWORD:-$$(cat instance/demo_password)}  (see README for the logins)"
+	$(RUN_ENV) $(FLASK) run --host $(HOST) --port $(PORT)
+
+test: install
+	$(BIN)/pytest -n 2 -q $(PYTEST_ARGS)
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+fmt: install
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+# Translations: extract the strings, merge them into the catalogs, compile.
+i18n-extract: $(STAMP)
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext --no-location --sort-output -o translations/messages.pot .
+
+i18n-update: i18n-extract
+	$(BIN)/pybabel update -i translations/messages.pot -d translations --no-fuzzy-matching --ignore-obsolete
+
+i18n-compile: $(STAMP)
+	$(BIN)/pybabel compile -d translations
+
+i18n: i18n-update i18n-compile
+
+# Front-end files: pinned in package.json, copied into static/vendor (committed).
+vendor:
+	npm install --no-audit --no-fund
+	cp node_modules/htmx.org/dist/htmx.min.js static/vendor/htmx.min.js
+	cp node_modules/@picocss/pico/css/pico.min.css static/vendor/pico.min.css
+	mkdir -p tests/e2e/vendor
+	cp node_modules/axe-core/axe.min.js tests/e2e/vendor/axe.min.js
+
+migrate: install
+	$(FLASK) db migrate -m "$(m)"
+
+lock:
+	$(BIN)/python -m pip freeze --exclude-editable > requirements.lock
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache

@@ -1,0 +1,65 @@
+"""The Midwest digital-region tracker: application factory."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from flask import Flask
+
+from config import Config
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def create_app(config_class: type = Config) -> Flask:
+    """Build the Flask app for a configuration class."""
+    app = Flask(
+        __name__,
+        template_folder=ROOT / "templates",
+        static_folder=ROOT / "static",
+        instance_path=str(ROOT / "instance"),
+    )
+    app.config.from_object(config_class)
+    Config.check(app.config)
+    register_extensions(app)
+    register_blueprints(app)
+    from app import web
+
+    web.register_web(app)
+    from app.cli import register_cli
+
+    register_cli(app)
+    return app
+
+
+def register_extensions(app: Flask) -> None:
+    from app.extensions import babel, csrf, db, htmx, login_manager, migrate
+    from app.i18n import select_locale, select_timezone
+    from app.sqlite import configure_sqlite
+
+    Path(app.instance_path).mkdir(exist_ok=True)
+    db.init_app(app)
+    with app.app_context():
+        configure_sqlite(db.engine, app.config["SQLITE_BUSY_TIMEOUT_MS"])
+    migrate.init_app(
+        app,
+        db,
+        directory=str(ROOT / "migrations"),
+        render_as_batch=True,
+        compare_type=True,
+    )
+    csrf.init_app(app)
+    htmx.init_app(app)
+    babel.init_app(
+        app, locale_selector=select_locale, timezone_selector=select_timezone
+    )
+    login_manager.init_app(app)
+    import app.models  # noqa: F401 - every model registered before use
+
+
+def register_blueprints(app: Flask) -> None:
+    from app.auth import bp as auth_bp
+    from app.main import bp as main_bp
+
+    for blueprint in (auth_bp, main_bp):
+        app.register_blueprint(blueprint)

@@ -1,0 +1,7 @@
+"""Sign-in, sign-out, the user's own profile, and every authorization rule."""
+
+from flask import Blueprint
+
+bp = Blueprint("auth", __name__)
+
+from app.auth import views  # noqa: E402,F401

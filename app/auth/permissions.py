@@ -1,0 +1,210 @@
+"""Every authorization rule of the product, as small functions (deny by default).
+
+Views call these before acting and templates call them (as `perm.<name>`) to decide
+what to show. Objects are duck-typed so this module imports no models at load time.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from app.auth.models import Role
+
+# --- who is who -----------------------------------------------------------------
+
+
+def _signed_in(user: Any) -> bool:
+    return bool(user is not None and getattr(user, "is_authenticated", False))
+
+
+def is_coordinator(user: Any) -> bool:
+    return _signed_in(user) and user.role == Role.COORDINATOR
+
+
+def is_viewer(user: Any) -> bool:
+    return _signed_in(user) and user.role == Role.VIEWER
+
+
+def is_municipal(user: Any) -> bool:
+    """A lead or municipality user: someone who acts for one municipality."""
+    return _signed_in(user) and user.role in (Role.LEAD, Role.MUNICIPALITY)
+
+
+def belongs_to(user: Any, municipality_id: int | None) -> bool:
+    return (
+        is_municipal(user)
+        and municipality_id is not None
+        and user.municipality_id == municipality_id
+    )
+
+
+def leads_group(user: Any, group: Any) -> bool:
+    return (
+        _signed_in(user)
+        and user.role == Role.LEAD
+        and group is not None
+        and any(lead.id == user.id for lead in group.leads)
+    )
+
+
+def leads_theme(user: Any, theme: Any) -> bool:
+    return any(leads_group(user, group) for group in theme.groups)
+
+
+# --- regional pages -----------------------------------------------------------
+
+
+def can_view_regional(user: Any) -> bool:
+    """Trajectory, threads, aggregates, themes, groups, tasks, calls: all roles."""
+    return _signed_in(user)
+
+
+def can_administer(user: Any) -> bool:
+    """Users, municipalities, trajectory, rounds, themes, calls, imports."""
+    return is_coordinator(user)
+
+
+can_manage_users = can_administer
+can_manage_municipalities = can_administer
+can_edit_trajectory = can_administer
+can_record_conversations = can_administer
+can_manage_threads = can_administer
+can_manage_rounds = can_administer
+can_promote_threads = can_administer
+can_manage_themes = can_administer
+can_manage_calls = can_administer
+can_import_scores = can_administer
+
+
+# --- scores -----------------------------------------------------------------------
+
+
+def can_score(user: Any, scoring_round: Any, municipality: Any) -> bool:
+    """Enter a score: own municipality (or the coordinator on its behalf), while the
+    round is open, for a municipality that has not merged away."""
+    if scoring_round.status != "open" or not municipality.is_active:
+        return False
+    return is_coordinator(user) or belongs_to(user, municipality.id)
+
+
+def can_view_scores_of(user: Any, scoring_round: Any, municipality_id: int) -> bool:
+    """Individual scores: the coordinator sees all, a municipality its own; nobody
+    sees another municipality's scores, open round or closed."""
+    return is_coordinator(user) or belongs_to(user, municipality_id)
+
+
+def can_view_score_matrix(user: Any) -> bool:
+    return is_coordinator(user)
+
+
+def can_view_round_results(user: Any, scoring_round: Any) -> bool:
+    """Aggregates are for everyone once a round is closed; during it, coordinators."""
+    return _signed_in(user) and (
+        scoring_round.status == "closed" or is_coordinator(user)
+    )
+
+
+# --- delivery -----------------------------------------------------------------
+
+
+def can_edit_group(user: Any, group: Any) -> bool:
+    """Purpose, members, municipalities and tasks of a group."""
+    return is_coordinator(user) or leads_group(user, group)
+
+
+def can_create_task(user: Any, group: Any) -> bool:
+    return can_edit_group(user, group)
+
+
+def can_edit_task(user: Any, task: Any) -> bool:
+    """Every field of a task, and deleting it."""
+    return is_coordinator(user) or leads_group(user, task.group)
+
+
+def can_update_task_progress(user: Any, task: Any) -> bool:
+    """Status and progress: also the assignee (not a viewer)."""
+    return can_edit_task(user, task) or (
+        _signed_in(user)
+        and not is_viewer(user)
+        and task.assignee_id is not None
+        and task.assignee_id == user.id
+    )
+
+
+def can_edit_rollout(user: Any, rollout: Any) -> bool:
+    """Stage and note: coordinator, the theme's group leads, that municipality."""
+    if not rollout.municipality.is_active:
+        return False
+    return (
+        is_coordinator(user)
+        or leads_theme(user, rollout.theme)
+        or belongs_to(user, rollout.municipality_id)
+    )
+
+
+# --- subsidies -----------------------------------------------------------------
+
+
+def can_view_applications(user: Any) -> bool:
+    """The applications pages at all: viewers see only calls and regional totals."""
+    return _signed_in(user) and not is_viewer(user)
+
+
+def _involved_municipality_ids(application: Any) -> set[int]:
+    ids = {application.lead_municipality_id}
+    ids.update(p.municipality_id for p in application.partners)
+    return ids
+
+
+def can_view_application(user: Any, application: Any) -> bool:
+    if is_coordinator(user):
+        return True
+    return is_municipal(user) and (
+        user.municipality_id in _involved_municipality_ids(application)
+    )
+
+
+def can_edit_application_notes(user: Any, application: Any) -> bool:
+    return is_coordinator(user) or belongs_to(user, application.lead_municipality_id)
+
+
+def can_manage_application(user: Any, application: Any = None) -> bool:
+    """Create, status, amounts, partners, payments, reporting: coordinator only."""
+    return is_coordinator(user)
+
+
+def visible_applications(user: Any, query: Any) -> Any:
+    """Narrow a SELECT of applications to what `user` may see."""
+    from sqlalchemy import false, or_, select
+
+    from app.subsidies.models import Application, ApplicationPartner
+
+    if is_coordinator(user):
+        return query
+    if not is_municipal(user):
+        return query.where(false())
+    partner_of = select(ApplicationPartner.application_id).where(
+        ApplicationPartner.municipality_id == user.municipality_id
+    )
+    return query.where(
+        or_(
+            Application.lead_municipality_id == user.municipality_id,
+            Application.id.in_(partner_of),
+        )
+    )
+
+
+# --- people and follow-up --------------------------------------------------------
+
+
+def can_view_activity(user: Any) -> bool:
+    """Activity is filtered per entry by the rules above; viewers get none."""
+    return _signed_in(user) and not is_viewer(user)
+
+
+def can_edit_own_profile(user: Any) -> bool:
+    return _signed_in(user)
+
+
+def can_use_calendar_feed(user: Any) -> bool:
+    return _signed_in(user) and user.active

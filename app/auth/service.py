@@ -1,0 +1,89 @@
+"""Signing in and out, password changes, creating users."""
+
+from __future__ import annotations
+
+import logging
+
+from flask import session
+from flask_login import login_user, logout_user
+from sqlalchemy import func, select
+from werkzeug.security import generate_password_hash
+
+from app.auth.models import User
+from app.db import utcnow
+from app.extensions import db
+
+audit = logging.getLogger("midwest.audit")
+# Checked against when the email is unknown, so both paths take as long.
+_DUMMY_HASH = generate_password_hash("not-a-real-password", method="scrypt")
+
+
+def normalize_email(email: str) -> str:
+    return (email or "").strip().lower()
+
+
+def find_user(email: str) -> User | None:
+    return db.session.scalar(
+        select(User).where(func.lower(User.email) == normalize_email(email))
+    )
+
+
+def authenticate(email: str, password: str) -> User | None:
+    """The active user with this email and password, else None."""
+    user = find_user(email)
+    if user is None:
+        User(password_hash=_DUMMY_HASH).check_password(password)
+        return None
+    if not user.check_password(password) or not user.active:
+        return None
+    return user
+
+
+def sign_in(user: User, remember: bool = False) -> None:
+    """Start a fresh session for `user` (the old session's contents are dropped)."""
+    lang = session.get("lang")
+    session.clear()
+    if lang:
+        session["lang"] = lang
+    user.last_login_at = utcnow()
+    db.session.commit()
+    login_user(user, remember=remember)
+    audit.info("login user=%s", user.id)
+
+
+def sign_out(user: User) -> None:
+    """End this and every other session of `user` (cookies copied before included)."""
+    user_id = user.id
+    user.rotate_session_nonce()
+    db.session.commit()
+    logout_user()
+    session.clear()
+    audit.info("logout user=%s", user_id)
+
+
+def change_password(user: User, new_password: str) -> None:
+    """Set a new password; other sessions end, this one continues."""
+    user.set_password(new_password)
+    db.session.commit()
+    login_user(user)
+    audit.info("password changed user=%s", user.id)
+
+
+def create_user(
+    email: str,
+    full_name: str,
+    password: str,
+    role: str,
+    municipality_id: int | None = None,
+    language: str = "nl",
+) -> User:
+    user = User(
+        email=normalize_email(email),
+        full_name=full_name,
+        role=role,
+        municipality_id=municipality_id,
+        language=language,
+    )
+    user.set_password(password)
+    db.session.add(user)
+    return user

@@ -1,0 +1,84 @@
+"""Sign-in, sign-out and the user's own profile."""
+
+from flask import flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from app.auth import bp, service
+from app.auth.forms import LoginForm, PasswordForm, ProfileForm
+from app.extensions import db
+from app.web import is_safe_next
+
+
+@bp.route("/login", methods=["GET", "POST"])
+def login():
+    """Sign in with email and password."""
+    if current_user.is_authenticated:
+        return redirect(url_for("main.dashboard"))
+    form = LoginForm()
+    if form.validate_on_submit():
+        user = service.authenticate(form.email.data, form.password.data)
+        if user is not None:
+            service.sign_in(user, remember=form.remember.data)
+            target = request.args.get("next")
+            return redirect(
+                target if is_safe_next(target) else url_for("main.dashboard")
+            )
+        service.audit.info(
+            "failed login email=%s", service.normalize_email(form.email.data)
+        )
+        form.password.errors.append(_("Unknown email address or wrong password."))
+    status = 422 if form.is_submitted() else 200
+    return render_template("auth/login.html", form=form), status
+
+
+@bp.post("/logout")
+@login_required
+def logout():
+    """Sign out everywhere."""
+    service.sign_out(current_user._get_current_object())
+    flash(_("You are signed out."), "info")
+    return redirect(url_for("auth.login"), code=303)
+
+
+def _render_profile(profile_form=None, password_form=None, status=200):
+    profile_form = profile_form or ProfileForm(
+        prefix="profile", language=current_user.language
+    )
+    password_form = password_form or PasswordForm(current_user, prefix="password")
+    html = render_template(
+        "auth/profile.html", profile_form=profile_form, password_form=password_form
+    )
+    return html, status
+
+
+@bp.get("/profile")
+@login_required
+def profile():
+    """The user's own language and password."""
+    return _render_profile()
+
+
+@bp.post("/profile/language")
+@login_required
+def profile_language():
+    """Choose the language of the interface."""
+    form = ProfileForm(prefix="profile")
+    if not form.validate_on_submit():
+        return _render_profile(profile_form=form, status=422)
+    current_user.language = form.language.data
+    db.session.commit()
+    flash(_("Your language is saved."), "success")
+    return redirect(url_for("auth.profile"), code=303)
+
+
+@bp.post("/profile/password")
+@login_required
+def profile_password():
+    """Change the password; every other session is signed out."""
+    form = PasswordForm(current_user, prefix="password")
+    if not form.validate_on_submit():
+        return _render_profile(password_form=form, status=422)
+    service.change_password(current_user._get_current_object(), form.new_password.data)
+    flash(_("Your password is changed. Other sessions are signed out."), "success")
+    return redirect(url_for("auth.profile"), code=303)

@@ -1,0 +1,69 @@
+"""The flask commands (`flask --app app <command>`)."""
+
+from __future__ import annotations
+
+import os
+import secrets
+
+import click
+from flask import Flask
+from sqlalchemy import select
+
+from app.auth.models import Role
+from app.extensions import db
+
+
+def register_cli(app: Flask) -> None:
+    app.cli.add_command(seed_demo)
+    app.cli.add_command(create_user)
+
+
+@click.command("seed-demo")
+def seed_demo() -> None:
+    """Load the Midwest demo data (idempotent) and print the demo logins."""
+    from app.demo import seed
+
+    password = os.environ.get("DEMO_PASSWORD") or secrets.token_urlsafe(12)
+    report = seed(password)
+    click.echo(report.summary())
+    click.echo("")
+    click.echo("Demo logins:")
+    for email in report.logins:
+        click.echo(f"  {email}")
+    if report.new_users:
+        click.echo(f"Password of the {report.new_users} new demo users: {password}")
+    else:
+        click.echo("Demo users existed already; their passwords are unchanged.")
+
+
+@click.command("create-user")
+@click.option("--email", required=True)
+@click.option("--name", "full_name", required=True)
+@click.option("--role", type=click.Choice([r.value for r in Role]), required=True)
+@click.option("--municipality", "municipality_slug", default=None)
+@click.option("--language", type=click.Choice(["nl", "en"]), default="nl")
+@click.password_option()
+def create_user(email, full_name, role, municipality_slug, language, password) -> None:
+    """Create a user (the password is asked twice unless given)."""
+    from app.auth.forms import MIN_PASSWORD_LENGTH
+    from app.auth.service import create_user as make_user
+    from app.auth.service import find_user
+    from app.municipalities.models import Municipality
+
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise click.BadParameter(f"use at least {MIN_PASSWORD_LENGTH} characters")
+    if find_user(email):
+        raise click.BadParameter(f"a user with email {email} exists already")
+    municipality_id = None
+    if role in ("lead", "municipality"):
+        if not municipality_slug:
+            raise click.BadParameter("--municipality is needed for this role")
+        municipality = db.session.scalar(
+            select(Municipality).where(Municipality.slug == municipality_slug)
+        )
+        if municipality is None:
+            raise click.BadParameter(f"unknown municipality {municipality_slug}")
+        municipality_id = municipality.id
+    user = make_user(email, full_name, password, role, municipality_id, language)
+    db.session.commit()
+    click.echo(f"Created {user.email} ({user.role}).")

@@ -1,0 +1,85 @@
+"""Translated labels of every enumerated value, for templates and exports."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from wtforms.fields import SelectChoice
+
+LABELS = {
+    "role": {
+        "coordinator": _l("Coordinator"),
+        "lead": _l("Working-group lead"),
+        "municipality": _l("Municipality"),
+        "viewer": _l("Viewer"),
+    },
+    "step_status": {
+        "planned": _l("Planned"),
+        "in_progress": _l("In progress"),
+        "done": _l("Done"),
+    },
+    "thread_status": {
+        "candidate": _l("Candidate"),
+        "selected": _l("Selected"),
+        "parked": _l("Parked"),
+    },
+    "round_status": {
+        "draft": _l("Draft"),
+        "open": _l("Open"),
+        "closed": _l("Closed"),
+    },
+    "theme_status": {
+        "active": _l("Active"),
+        "paused": _l("Paused"),
+        "completed": _l("Completed"),
+    },
+    "rollout_stage": {
+        "not_participating": _l("Not participating"),
+        "not_started": _l("Not started"),
+        "exploring": _l("Exploring"),
+        "preparing": _l("Preparing"),
+        "implementing": _l("Implementing"),
+        "live": _l("Live"),
+    },
+    "task_status": {
+        "todo": _l("To do"),
+        "in_progress": _l("In progress"),
+        "blocked": _l("Blocked"),
+        "done": _l("Done"),
+    },
+    "application_status": {
+        "idea": _l("Idea"),
+        "preparing": _l("In preparation"),
+        "submitted": _l("Submitted"),
+        "granted": _l("Granted"),
+        "rejected": _l("Rejected"),
+        "withdrawn": _l("Withdrawn"),
+        "reporting": _l("Reporting"),
+        "closed": _l("Closed"),
+    },
+    "payment_kind": {"advance": _l("Advance"), "balance": _l("Balance")},
+    "obligation_kind": {
+        "advance": _l("Advance payment"),
+        "interim": _l("Interim report"),
+        "final": _l("Final report"),
+        "financial": _l("Financial report"),
+        "balance": _l("Balance payment"),
+    },
+    "obligation_status": {"open": _l("Open"), "done": _l("Done")},
+    "call_status": {
+        "upcoming": _l("Upcoming"),
+        "open": _l("Open"),
+        "closed": _l("Closed"),
+    },
+}
+
+
+def label(kind: str, value: str | None) -> str:
+    """The translated label of an enumerated value (the value itself if unknown)."""
+    if value is None:
+        return ""
+    return str(LABELS.get(kind, {}).get(value, value))
+
+
+def choices(kind: str) -> list[SelectChoice]:
+    """The options of a select field for an enumerated value, translated."""
+    return [SelectChoice(value, str(text)) for value, text in LABELS[kind].items()]

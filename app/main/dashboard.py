@@ -1,0 +1,209 @@
+"""What the dashboard shows each role, computed in a fixed number of queries."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import and_, func, select
+
+from app.auth import permissions
+from app.auth.models import User
+from app.clock import now_utc, today
+from app.extensions import db
+from app.municipalities.models import Municipality, active_municipalities_clause
+from app.strategy.models import Score, ScoringRound, Thread, round_thread
+from app.subsidies.models import APPLICATION_STATUSES, Application, SubsidyCall
+from app.work.models import Rollout, Task, Theme, WorkingGroup, group_lead
+from app.work.progress import group_progress, overdue_clause, theme_progress
+
+LIST_LIMIT = 10
+
+
+def _count(query) -> int:
+    return db.session.scalar(select(func.count()).select_from(query.subquery())) or 0
+
+
+def open_calls() -> list[SubsidyCall]:
+    now = now_utc()
+    return list(
+        db.session.scalars(
+            select(SubsidyCall)
+            .where(SubsidyCall.opens_at <= now, SubsidyCall.deadline_at > now)
+            .order_by(SubsidyCall.deadline_at)
+            .limit(LIST_LIMIT)
+        )
+    )
+
+
+def application_pipeline(user: User) -> dict[str, int]:
+    """Applications per status, among those `user` may see."""
+    query = select(Application.status, func.count(Application.id)).group_by(
+        Application.status
+    )
+    counts = dict(
+        db.session.execute(permissions.visible_applications(user, query)).all()
+    )
+    return {status: counts.get(status, 0) for status in APPLICATION_STATUSES}
+
+
+def open_rounds_progress(municipality_id: int | None = None) -> list[dict[str, Any]]:
+    """Open rounds with, per round, how many threads and answers it has.
+
+    With a municipality: how many of the round's threads it scored; without: how
+    many active municipalities have not answered every thread yet.
+    """
+    rounds = list(
+        db.session.scalars(
+            select(ScoringRound)
+            .where(ScoringRound.status == "open")
+            .order_by(ScoringRound.closes_on)
+        )
+    )
+    if not rounds:
+        return []
+    ids = [r.id for r in rounds]
+    thread_counts = dict(
+        db.session.execute(
+            select(round_thread.c.round_id, func.count())
+            .where(round_thread.c.round_id.in_(ids))
+            .group_by(round_thread.c.round_id)
+        ).all()
+    )
+    answered = (
+        select(Score.round_id, Score.municipality_id, func.count(Score.id).label("n"))
+        .where(Score.round_id.in_(ids), Score.value.is_not(None))
+        .group_by(Score.round_id, Score.municipality_id)
+    )
+    if municipality_id is not None:
+        answered = answered.where(Score.municipality_id == municipality_id)
+    per_municipality: dict[int, dict[int, int]] = {}
+    for round_id, mun_id, n in db.session.execute(answered):
+        per_municipality.setdefault(round_id, {})[mun_id] = n
+    active = db.session.scalar(
+        select(func.count(Municipality.id)).where(active_municipalities_clause())
+    )
+    result = []
+    for scoring_round in rounds:
+        total = thread_counts.get(scoring_round.id, 0)
+        answers = per_municipality.get(scoring_round.id, {})
+        result.append(
+            {
+                "round": scoring_round,
+                "threads": total,
+                "scored": answers.get(municipality_id, 0) if municipality_id else None,
+                "complete": sum(1 for n in answers.values() if n >= total),
+                "municipalities": active,
+            }
+        )
+    return result
+
+
+def coordinator_dashboard(user: User) -> dict[str, Any]:
+    day = today()
+    return {
+        "counts": {
+            "municipalities": db.session.scalar(
+                select(func.count(Municipality.id)).where(
+                    active_municipalities_clause()
+                )
+            ),
+            "threads": db.session.scalar(select(func.count(Thread.id))),
+            "themes": db.session.scalar(
+                select(func.count(Theme.id)).where(Theme.status == "active")
+            ),
+            "open_tasks": db.session.scalar(
+                select(func.count(Task.id)).where(Task.status != "done")
+            ),
+            "overdue_tasks": db.session.scalar(
+                select(func.count(Task.id)).where(overdue_clause(day))
+            ),
+        },
+        "overdue": _task_list(overdue_clause(day)),
+        "open_calls": open_calls(),
+        "pipeline": application_pipeline(user),
+        "rounds": open_rounds_progress(),
+    }
+
+
+def _task_list(*conditions) -> list[Task]:
+    return list(
+        db.session.scalars(
+            select(Task)
+            .where(*conditions)
+            .order_by(Task.due_on.is_(None), Task.due_on, Task.id)
+            .limit(LIST_LIMIT)
+        )
+    )
+
+
+def lead_dashboard(user: User) -> dict[str, Any]:
+    groups = list(
+        db.session.scalars(
+            select(WorkingGroup)
+            .join(group_lead, group_lead.c.group_id == WorkingGroup.id)
+            .where(group_lead.c.user_id == user.id)
+            .order_by(WorkingGroup.name)
+        )
+    )
+    group_ids = [g.id for g in groups]
+    data = municipality_dashboard(user)
+    data.update(
+        groups=groups,
+        progress=group_progress(group_ids),
+        group_overdue=_task_list(Task.group_id.in_(group_ids), overdue_clause(today())),
+    )
+    return data
+
+
+def municipality_dashboard(user: User) -> dict[str, Any]:
+    rollout = list(
+        db.session.execute(
+            select(Theme.title, Theme.id, Rollout.stage)
+            .join(Rollout, and_(Rollout.theme_id == Theme.id))
+            .where(Rollout.municipality_id == user.municipality_id)
+            .order_by(Theme.title)
+        )
+    )
+    return {
+        "rounds": open_rounds_progress(user.municipality_id),
+        "my_tasks": _task_list(Task.assignee_id == user.id, Task.status != "done"),
+        "my_overdue": _count(
+            select(Task.id).where(Task.assignee_id == user.id, overdue_clause(today()))
+        ),
+        "pipeline": application_pipeline(user),
+        "rollout": rollout,
+    }
+
+
+def viewer_dashboard(user: User) -> dict[str, Any]:
+    themes = list(
+        db.session.scalars(select(Theme).order_by(Theme.title).limit(LIST_LIMIT * 5))
+    )
+    stage_rows = db.session.execute(
+        select(Rollout.theme_id, Rollout.stage, func.count()).group_by(
+            Rollout.theme_id, Rollout.stage
+        )
+    )
+    stages: dict[int, dict[str, int]] = {}
+    for theme_id, stage, n in stage_rows:
+        stages.setdefault(theme_id, {})[stage] = n
+    return {
+        "themes": themes,
+        "progress": theme_progress([t.id for t in themes]),
+        "stages": stages,
+        "open_calls": open_calls(),
+    }
+
+
+def dashboard_for(user: User) -> tuple[str, dict[str, Any]]:
+    """The template name and data of the dashboard for `user`'s role."""
+    builders = {
+        "coordinator": coordinator_dashboard,
+        "lead": lead_dashboard,
+        "municipality": municipality_dashboard,
+        "viewer": viewer_dashboard,
+    }
+    data = builders[user.role](user)
+    if user.role != "viewer":
+        data.setdefault("themes_overview", viewer_dashboard(user))
+    return f"main/dashboard_{user.role}.html", data

@@ -1,0 +1,28 @@
+"""Dashboard and health check."""
+
+from flask import jsonify, render_template
+from flask_login import current_user, login_required
+from sqlalchemy import text
+
+from app.extensions import db
+from app.main import bp
+from app.main.dashboard import dashboard_for
+
+
+@bp.get("/")
+@login_required
+def dashboard():
+    """The signed-in user's dashboard for their role."""
+    template, data = dashboard_for(current_user)
+    return render_template(template, **data)
+
+
+@bp.get("/healthz")
+def healthz():
+    """Liveness with a database round trip: 200 ok, 503 when the database fails."""
+    try:
+        db.session.execute(text("SELECT 1"))
+    except Exception:  # noqa: BLE001 - any database failure means unhealthy
+        db.session.rollback()
+        return jsonify(status="error", database="unavailable"), 503
+    return jsonify(status="ok", database="ok")

@@ -1,0 +1,45 @@
+"""Imports every model so that metadata, Alembic and relationships see them all."""
+
+from app.activity.models import Activity
+from app.auth.models import LoginFailure, User
+from app.deadlines.models import ReminderSent
+from app.municipalities.models import Municipality
+from app.strategy.models import (
+    Conversation,
+    Score,
+    ScoringRound,
+    Thread,
+    ThreadMention,
+    TrajectoryStep,
+)
+from app.subsidies.models import (
+    Application,
+    ApplicationPartner,
+    Payment,
+    ReportingObligation,
+    SubsidyCall,
+)
+from app.work.models import Rollout, Task, Theme, WorkingGroup
+
+__all__ = [
+    "Activity",
+    "Application",
+    "ApplicationPartner",
+    "Conversation",
+    "LoginFailure",
+    "Municipality",
+    "Payment",
+    "ReminderSent",
+    "ReportingObligation",
+    "Rollout",
+    "Score",
+    "ScoringRound",
+    "SubsidyCall",
+    "Task",
+    "Theme",
+    "Thread",
+    "ThreadMention",
+    "TrajectoryStep",
+    "User",
+    "WorkingGroup",
+]

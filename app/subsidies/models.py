@@ -1,0 +1,233 @@
+"""Subsidies: Flemish calls, applications (dossiers), partners, payments, reporting."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+
+from sqlalchemy import (
+    JSON,
+    CheckConstraint,
+    Column,
+    ForeignKey,
+    Numeric,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.auth.models import User
+from app.db import LONG, Money, VersionedMixin, enum_check, utcnow
+from app.extensions import db
+from app.municipalities.models import Municipality
+from app.work.models import Task, Theme
+
+APPLICATION_STATUSES = (
+    "idea",
+    "preparing",
+    "submitted",
+    "granted",
+    "rejected",
+    "withdrawn",
+    "reporting",
+    "closed",
+)
+PAYMENT_KINDS = ("advance", "balance")
+# Obligations after a grant: reports, and the payments the funder still owes.
+OBLIGATION_KINDS = ("advance", "interim", "final", "financial", "balance")
+OBLIGATION_STATUSES = ("open", "done")
+
+call_theme = Table(
+    "call_theme",
+    db.metadata,
+    Column(
+        "call_id", ForeignKey("subsidy_call.id", ondelete="CASCADE"), primary_key=True
+    ),
+    Column(
+        "theme_id",
+        ForeignKey("theme.id", ondelete="CASCADE"),
+        primary_key=True,
+        index=True,
+    ),
+)
+
+
+class SubsidyCall(db.Model):
+    """A Flemish subsidy call (subsidieoproep)."""
+
+    __tablename__ = "subsidy_call"
+    __table_args__ = (
+        CheckConstraint("deadline_at > opens_at", name="deadline_after_opening"),
+        CheckConstraint("budget IS NULL OR budget >= 0", name="budget"),
+        CheckConstraint(
+            "max_per_application IS NULL OR max_per_application >= 0", name="max_amount"
+        ),
+        CheckConstraint(
+            "cofinancing_pct IS NULL "
+            "OR (cofinancing_pct >= 0 AND cofinancing_pct <= 100)",
+            name="cofinancing_pct",
+        ),
+        CheckConstraint("min_partners >= 0", name="min_partners"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    title: Mapped[str] = mapped_column(unique=True)
+    funder: Mapped[str]
+    description: Mapped[str] = mapped_column(Text(LONG), default="")
+    url: Mapped[str] = mapped_column(String(500), default="")
+    opens_at: Mapped[datetime]
+    deadline_at: Mapped[datetime] = mapped_column(index=True)
+    budget: Mapped[Decimal | None] = mapped_column(Money)
+    max_per_application: Mapped[Decimal | None] = mapped_column(Money)
+    cofinancing_pct: Mapped[Decimal | None] = mapped_column(Numeric(5, 2))
+    min_partners: Mapped[int] = mapped_column(default=0)
+    # [{"title": "...", "days_before": 42}, ...] relative to the deadline
+    preparation_template: Mapped[list] = mapped_column(JSON, default=list)
+    # [{"title": "...", "kind": "interim", "days_after": 365, "share_pct": 80}, ...]
+    # relative to the decision (payments) or the project start (reports)
+    reporting_template: Mapped[list] = mapped_column(JSON, default=list)
+
+    themes: Mapped[list[Theme]] = relationship(
+        secondary=call_theme, order_by=Theme.title
+    )
+    applications: Mapped[list[Application]] = relationship(
+        back_populates="call", order_by="Application.title"
+    )
+
+
+class Application(VersionedMixin, db.Model):
+    """An application (dossier) of a lead municipality, often with partners."""
+
+    __tablename__ = "application"
+    __table_args__ = (
+        CheckConstraint(enum_check("status", APPLICATION_STATUSES), name="status"),
+        CheckConstraint("requested_amount >= 0", name="requested_amount"),
+        CheckConstraint(
+            "granted_amount IS NULL OR granted_amount >= 0", name="granted_amount"
+        ),
+        CheckConstraint(
+            "project_end IS NULL OR project_start IS NULL "
+            "OR project_end >= project_start",
+            name="project_period",
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    call_id: Mapped[int] = mapped_column(
+        ForeignKey("subsidy_call.id", ondelete="RESTRICT"), index=True
+    )
+    title: Mapped[str]
+    reference: Mapped[str | None] = mapped_column(String(100), unique=True)
+    lead_municipality_id: Mapped[int] = mapped_column(
+        ForeignKey("municipality.id", ondelete="RESTRICT"), index=True
+    )
+    theme_id: Mapped[int | None] = mapped_column(
+        ForeignKey("theme.id", ondelete="SET NULL"), index=True
+    )
+    owner_id: Mapped[int | None] = mapped_column(
+        ForeignKey("user_account.id", ondelete="SET NULL"), index=True
+    )
+    status: Mapped[str] = mapped_column(String(20), default="idea", index=True)
+    requested_amount: Mapped[Decimal] = mapped_column(Money, default=Decimal("0"))
+    granted_amount: Mapped[Decimal | None] = mapped_column(Money)
+    submitted_on: Mapped[date | None]
+    decided_on: Mapped[date | None]
+    project_start: Mapped[date | None]
+    project_end: Mapped[date | None]
+    notes: Mapped[str] = mapped_column(Text(LONG), default="")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+    updated_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("user_account.id", ondelete="SET NULL")
+    )
+
+    call: Mapped[SubsidyCall] = relationship(back_populates="applications")
+    lead_municipality: Mapped[Municipality] = relationship()
+    theme: Mapped[Theme | None] = relationship()
+    owner: Mapped[User | None] = relationship(foreign_keys=[owner_id])
+    updated_by: Mapped[User | None] = relationship(foreign_keys=[updated_by_id])
+    partners: Mapped[list[ApplicationPartner]] = relationship(
+        back_populates="application", cascade="all, delete-orphan"
+    )
+    payments: Mapped[list[Payment]] = relationship(
+        back_populates="application",
+        cascade="all, delete-orphan",
+        order_by="Payment.paid_on",
+    )
+    obligations: Mapped[list[ReportingObligation]] = relationship(
+        back_populates="application",
+        cascade="all, delete-orphan",
+        order_by="ReportingObligation.due_on",
+    )
+    tasks: Mapped[list[Task]] = relationship(back_populates="application")
+
+
+class ApplicationPartner(db.Model):
+    """A partner municipality and its share (percent) of the application's amounts.
+
+    The lead municipality holds what the partners' shares leave.
+    """
+
+    __tablename__ = "application_partner"
+    __table_args__ = (
+        CheckConstraint("share_pct >= 0 AND share_pct <= 100", name="share_pct"),
+    )
+
+    application_id: Mapped[int] = mapped_column(
+        ForeignKey("application.id", ondelete="CASCADE"), primary_key=True
+    )
+    municipality_id: Mapped[int] = mapped_column(
+        ForeignKey("municipality.id", ondelete="RESTRICT"), primary_key=True, index=True
+    )
+    share_pct: Mapped[Decimal] = mapped_column(Numeric(5, 2), default=Decimal("0"))
+
+    application: Mapped[Application] = relationship(back_populates="partners")
+    municipality: Mapped[Municipality] = relationship()
+
+
+class Payment(db.Model):
+    __tablename__ = "payment"
+    __table_args__ = (
+        CheckConstraint(enum_check("kind", PAYMENT_KINDS), name="kind"),
+        CheckConstraint("amount > 0", name="amount_positive"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    application_id: Mapped[int] = mapped_column(
+        ForeignKey("application.id", ondelete="CASCADE"), index=True
+    )
+    paid_on: Mapped[date]
+    amount: Mapped[Decimal] = mapped_column(Money)
+    kind: Mapped[str] = mapped_column(String(20))
+    note: Mapped[str] = mapped_column(String(500), default="")
+
+    application: Mapped[Application] = relationship(back_populates="payments")
+
+
+class ReportingObligation(db.Model):
+    """What a granted application still owes or awaits: reports and payments."""
+
+    __tablename__ = "reporting_obligation"
+    __table_args__ = (
+        CheckConstraint(enum_check("kind", OBLIGATION_KINDS), name="kind"),
+        CheckConstraint(enum_check("status", OBLIGATION_STATUSES), name="status"),
+        UniqueConstraint("application_id", "title"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    application_id: Mapped[int] = mapped_column(
+        ForeignKey("application.id", ondelete="CASCADE"), index=True
+    )
+    title: Mapped[str]
+    kind: Mapped[str] = mapped_column(String(20))
+    due_on: Mapped[date] = mapped_column(index=True)
+    status: Mapped[str] = mapped_column(String(20), default="open")
+    done_on: Mapped[date | None]
+    owner_id: Mapped[int | None] = mapped_column(
+        ForeignKey("user_account.id", ondelete="SET NULL"), index=True
+    )
+
+    application: Mapped[Application] = relationship(back_populates="obligations")
+    owner: Mapped[User | None] = relationship()

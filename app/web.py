@@ -1,0 +1,162 @@
+"""Request-wide behaviour: sign-in, security headers, errors, template helpers."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from flask import Flask, Response, flash, redirect, render_template, request, session
+from flask import url_for as flask_url_for
+from flask_babel import get_locale
+from flask_babel import gettext as _
+from flask_login import current_user, logout_user
+from flask_wtf.csrf import CSRFError
+
+from app import clock, formatting, labels
+from app.auth import permissions
+from app.auth.models import User
+from app.extensions import db, login_manager
+from app.navigation import navigation
+
+CSP = "; ".join(
+    [
+        "default-src 'self'",
+        "script-src 'self'",
+        "style-src 'self'",
+        "img-src 'self' data:",
+        "font-src 'self'",
+        "connect-src 'self'",
+        "form-action 'self'",
+        "frame-ancestors 'none'",
+        "base-uri 'none'",
+        "object-src 'none'",
+    ]
+)
+
+
+def register_web(app: Flask) -> None:
+    register_login(app)
+    register_security_headers(app)
+    register_errors(app)
+    register_template_helpers(app)
+
+
+def is_safe_next(target: str | None) -> bool:
+    """Only same-site paths: '/tasks?x=1', never '//evil', 'https://…' or '\\\\'."""
+    if not target or not target.startswith("/") or target.startswith("//"):
+        return False
+    return "\\" not in target and "\n" not in target and "\r" not in target
+
+
+def register_login(app: Flask) -> None:
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = None
+    login_manager.session_protection = "basic"
+
+    @login_manager.user_loader
+    def load_user(session_id: str) -> User | None:
+        user_id, _sep, nonce = session_id.partition(":")
+        if not user_id.isdigit() or not nonce:
+            return None
+        user = db.session.get(User, int(user_id))
+        if user is None or not user.active or user.session_nonce != nonce:
+            return None
+        return user
+
+    @login_manager.unauthorized_handler
+    def unauthorized() -> Response:
+        login_url = flask_url_for("auth.login", next=request.full_path.rstrip("?"))
+        if request.headers.get("HX-Request") == "true":
+            response = Response(status=401)
+            response.headers["HX-Redirect"] = login_url
+            return response
+        return redirect(login_url)
+
+    @app.before_request
+    def enforce_idle_timeout() -> Response | None:
+        if not current_user.is_authenticated:
+            return None
+        now = datetime.now(UTC).timestamp()
+        last_seen = session.get("seen")
+        limit = app.config["IDLE_TIMEOUT"].total_seconds()
+        if last_seen is not None and now - last_seen > limit:
+            logout_user()
+            session.clear()
+            flash(_("You were signed out after a period of inactivity."), "info")
+            return unauthorized()
+        session["seen"] = now
+        return None
+
+
+def register_security_headers(app: Flask) -> None:
+    @app.after_request
+    def set_headers(response: Response) -> Response:
+        headers = response.headers
+        headers.setdefault("Content-Security-Policy", CSP)
+        headers.setdefault("X-Content-Type-Options", "nosniff")
+        headers.setdefault("Referrer-Policy", "same-origin")
+        headers.setdefault("X-Frame-Options", "DENY")
+        if current_user and current_user.is_authenticated:
+            headers["Cache-Control"] = "no-store"
+        if request.endpoint != "static":
+            response.vary.add("HX-Request")
+        return response
+
+
+def _error_page(status: int, message: str) -> tuple[str, int]:
+    template = "_error.html" if request.headers.get("HX-Request") else "error.html"
+    return render_template(template, status=status, message=message), status
+
+
+def register_errors(app: Flask) -> None:
+    @app.errorhandler(403)
+    def forbidden(_error):
+        app.logger.warning(
+            "403 forbidden: user=%s %s %s",
+            getattr(current_user, "id", None),
+            request.method,
+            request.path,
+        )
+        return _error_page(403, _("You are not allowed to do this."))
+
+    @app.errorhandler(404)
+    def not_found(_error):
+        return _error_page(404, _("This page does not exist."))
+
+    @app.errorhandler(405)
+    def method_not_allowed(_error):
+        return _error_page(405, _("This action is not possible here."))
+
+    @app.errorhandler(413)
+    def too_large(_error):
+        limit_mb = app.config["MAX_CONTENT_LENGTH"] // (1024 * 1024)
+        return _error_page(
+            413, _("The file is too large (at most %(mb)s MB).", mb=limit_mb)
+        )
+
+    @app.errorhandler(CSRFError)
+    def csrf_error(_error):
+        return _error_page(
+            400,
+            _("Your form has expired. Reload the page and try again."),
+        )
+
+    @app.errorhandler(500)
+    def server_error(_error):
+        db.session.rollback()
+        return _error_page(500, _("Something went wrong on our side. Try again later."))
+
+
+def register_template_helpers(app: Flask) -> None:
+    app.jinja_env.add_extension("jinja2.ext.do")
+    for name, function in formatting.FILTERS.items():
+        app.add_template_filter(function, name)
+    app.jinja_env.globals.update(
+        perm=permissions,
+        label=labels.label,
+        navigation=navigation,
+        get_locale=get_locale,
+    )
+
+    @app.context_processor
+    def inject_today() -> dict:
+        return {"today": clock.today()}

@@ -1,0 +1,186 @@
+"""Delivery: themes, their rollout per municipality, working groups and tasks."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import (
+    CheckConstraint,
+    Column,
+    ForeignKey,
+    Index,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.auth.models import User
+from app.db import LONG, VersionedMixin, enum_check, utcnow
+from app.extensions import db
+from app.municipalities.models import Municipality
+from app.strategy.models import Thread
+
+THEME_STATUSES = ("active", "paused", "completed")
+ROLLOUT_STAGES = (
+    "not_participating",
+    "not_started",
+    "exploring",
+    "preparing",
+    "implementing",
+    "live",
+)
+TASK_STATUSES = ("todo", "in_progress", "blocked", "done")
+
+
+class Theme(db.Model):
+    __tablename__ = "theme"
+    __table_args__ = (
+        CheckConstraint(enum_check("status", THEME_STATUSES), name="status"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    title: Mapped[str] = mapped_column(unique=True)
+    description: Mapped[str] = mapped_column(Text(LONG), default="")
+    origin_thread_id: Mapped[int | None] = mapped_column(
+        ForeignKey("thread.id", ondelete="SET NULL"), unique=True
+    )
+    status: Mapped[str] = mapped_column(String(20), default="active", index=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    origin_thread: Mapped[Thread | None] = relationship()
+    groups: Mapped[list[WorkingGroup]] = relationship(
+        back_populates="theme", order_by="WorkingGroup.name"
+    )
+
+
+class Rollout(VersionedMixin, db.Model):
+    """How far one municipality is with one theme: "progress per municipality"."""
+
+    __tablename__ = "rollout"
+    __table_args__ = (
+        UniqueConstraint("theme_id", "municipality_id"),
+        CheckConstraint(enum_check("stage", ROLLOUT_STAGES), name="stage"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    theme_id: Mapped[int] = mapped_column(ForeignKey("theme.id", ondelete="CASCADE"))
+    municipality_id: Mapped[int] = mapped_column(
+        ForeignKey("municipality.id", ondelete="RESTRICT"), index=True
+    )
+    stage: Mapped[str] = mapped_column(String(20), default="not_started", index=True)
+    note: Mapped[str] = mapped_column(String(2000), default="")
+    updated_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("user_account.id", ondelete="SET NULL")
+    )
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+    theme: Mapped[Theme] = relationship()
+    municipality: Mapped[Municipality] = relationship()
+    updated_by: Mapped[User | None] = relationship()
+
+
+group_lead = Table(
+    "group_lead",
+    db.metadata,
+    Column(
+        "group_id", ForeignKey("working_group.id", ondelete="CASCADE"), primary_key=True
+    ),
+    Column(
+        "user_id",
+        ForeignKey("user_account.id", ondelete="CASCADE"),
+        primary_key=True,
+        index=True,
+    ),
+)
+group_member = Table(
+    "group_member",
+    db.metadata,
+    Column(
+        "group_id", ForeignKey("working_group.id", ondelete="CASCADE"), primary_key=True
+    ),
+    Column(
+        "user_id",
+        ForeignKey("user_account.id", ondelete="CASCADE"),
+        primary_key=True,
+        index=True,
+    ),
+)
+group_municipality = Table(
+    "group_municipality",
+    db.metadata,
+    Column(
+        "group_id", ForeignKey("working_group.id", ondelete="CASCADE"), primary_key=True
+    ),
+    Column(
+        "municipality_id",
+        ForeignKey("municipality.id", ondelete="RESTRICT"),
+        primary_key=True,
+        index=True,
+    ),
+)
+
+
+class WorkingGroup(db.Model):
+    __tablename__ = "working_group"
+    __table_args__ = (UniqueConstraint("theme_id", "name"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    theme_id: Mapped[int] = mapped_column(
+        ForeignKey("theme.id", ondelete="RESTRICT"), index=True
+    )
+    name: Mapped[str]
+    purpose: Mapped[str] = mapped_column(Text(LONG), default="")
+
+    theme: Mapped[Theme] = relationship(back_populates="groups")
+    leads: Mapped[list[User]] = relationship(
+        secondary=group_lead, order_by=User.full_name
+    )
+    members: Mapped[list[User]] = relationship(
+        secondary=group_member, order_by=User.full_name
+    )
+    municipalities: Mapped[list[Municipality]] = relationship(
+        secondary=group_municipality, order_by=Municipality.name
+    )
+
+
+class Task(VersionedMixin, db.Model):
+    __tablename__ = "task"
+    __table_args__ = (
+        CheckConstraint(enum_check("status", TASK_STATUSES), name="status"),
+        CheckConstraint("progress >= 0 AND progress <= 100", name="progress_range"),
+        CheckConstraint("status <> 'done' OR progress = 100", name="done_is_complete"),
+        Index("ix_task_status_due", "status", "due_on"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # Tasks generated for an application may belong to no working group.
+    group_id: Mapped[int | None] = mapped_column(
+        ForeignKey("working_group.id", ondelete="CASCADE"), index=True
+    )
+    title: Mapped[str]
+    description: Mapped[str] = mapped_column(Text(LONG), default="")
+    status: Mapped[str] = mapped_column(String(20), default="todo")
+    progress: Mapped[int] = mapped_column(default=0)
+    due_on: Mapped[date | None] = mapped_column(index=True)
+    assignee_id: Mapped[int | None] = mapped_column(
+        ForeignKey("user_account.id", ondelete="SET NULL"), index=True
+    )
+    municipality_id: Mapped[int | None] = mapped_column(
+        ForeignKey("municipality.id", ondelete="RESTRICT"), index=True
+    )
+    application_id: Mapped[int | None] = mapped_column(
+        ForeignKey("application.id", ondelete="SET NULL"), index=True
+    )
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+    updated_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("user_account.id", ondelete="SET NULL")
+    )
+
+    group: Mapped[WorkingGroup | None] = relationship()
+    assignee: Mapped[User | None] = relationship(foreign_keys=[assignee_id])
+    municipality: Mapped[Municipality | None] = relationship()
+    updated_by: Mapped[User | None] = relationship(foreign_keys=[updated_by_id])
+    application = relationship("Application", back_populates="tasks")

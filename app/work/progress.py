@@ -1,0 +1,74 @@
+"""Progress figures of delivery: one function per figure, used by every page."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import case, func, select
+
+from app.extensions import db
+from app.work.models import Rollout, Task, WorkingGroup
+
+
+@dataclass(frozen=True)
+class Progress:
+    done: int = 0
+    total: int = 0
+    mean_progress: float | None = None
+
+    @property
+    def share_done(self) -> float | None:
+        return self.done / self.total if self.total else None
+
+
+def _progress_columns():
+    return (
+        func.count(Task.id),
+        func.coalesce(func.sum(case((Task.status == "done", 1), else_=0)), 0),
+        func.avg(Task.progress),
+    )
+
+
+def group_progress(group_ids: list[int]) -> dict[int, Progress]:
+    """Per working group: tasks done / total and mean progress (one query)."""
+    if not group_ids:
+        return {}
+    rows = db.session.execute(
+        select(Task.group_id, *_progress_columns())
+        .where(Task.group_id.in_(group_ids))
+        .group_by(Task.group_id)
+    )
+    result = {gid: Progress() for gid in group_ids}
+    for gid, total, done, mean in rows:
+        result[gid] = Progress(done=int(done), total=total, mean_progress=float(mean))
+    return result
+
+
+def theme_progress(theme_ids: list[int]) -> dict[int, Progress]:
+    """Per theme, over the tasks of all its groups (one query)."""
+    if not theme_ids:
+        return {}
+    rows = db.session.execute(
+        select(WorkingGroup.theme_id, *_progress_columns())
+        .join(Task, Task.group_id == WorkingGroup.id)
+        .where(WorkingGroup.theme_id.in_(theme_ids))
+        .group_by(WorkingGroup.theme_id)
+    )
+    result = {tid: Progress() for tid in theme_ids}
+    for tid, total, done, mean in rows:
+        result[tid] = Progress(done=int(done), total=total, mean_progress=float(mean))
+    return result
+
+
+def rollout_stage_counts(theme_ids: list[int] | None = None) -> dict[str, int]:
+    """How many rollout rows are at each stage (optionally for some themes)."""
+    query = select(Rollout.stage, func.count()).group_by(Rollout.stage)
+    if theme_ids is not None:
+        query = query.where(Rollout.theme_id.in_(theme_ids))
+    return dict(db.session.execute(query).all())
+
+
+def overdue_clause(today: date):
+    """SQL condition: a task whose due date passed and that is not done."""
+    return (Task.due_on < today) & (Task.status != "done")

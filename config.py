@@ -1,0 +1,95 @@
+"""Configuration from environment variables, with safe defaults."""
+
+import os
+from datetime import timedelta
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent
+INSECURE_DEFAULT_KEY = "dev-insecure-change-me"  # noqa: S105 - refused in production
+
+
+def _env_bool(name: str, default: bool = False) -> bool:
+    value = os.environ.get(name)
+    if value is None:
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _env_float(name: str, default: float) -> float:
+    return float(os.environ.get(name, default))
+
+
+def default_database_url() -> str:
+    return f"sqlite:///{ROOT / 'instance' / 'midwest.sqlite'}"
+
+
+class Config:
+    """Settings for running the app; every value can come from the environment."""
+
+    SECRET_KEY = os.environ.get("SECRET_KEY", INSECURE_DEFAULT_KEY)
+    SQLALCHEMY_DATABASE_URI = os.environ.get("DATABASE_URL") or default_database_url()
+    SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
+    SQLITE_BUSY_TIMEOUT_MS = int(os.environ.get("SQLITE_BUSY_TIMEOUT_MS", "15000"))
+
+    BABEL_DEFAULT_LOCALE = "nl"
+    BABEL_DEFAULT_TIMEZONE = "Europe/Brussels"
+    LANGUAGES = ("nl", "en")
+    BABEL_TRANSLATION_DIRECTORIES = str(ROOT / "translations")
+
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_SECURE = _env_bool("SESSION_COOKIE_SECURE", True)
+    REMEMBER_COOKIE_HTTPONLY = True
+    REMEMBER_COOKIE_SAMESITE = "Lax"
+    REMEMBER_COOKIE_SECURE = SESSION_COOKIE_SECURE
+    REMEMBER_COOKIE_DURATION = timedelta(days=14)
+    PERMANENT_SESSION_LIFETIME = timedelta(hours=12)
+    IDLE_TIMEOUT = timedelta(minutes=int(os.environ.get("IDLE_TIMEOUT_MINUTES", "60")))
+
+    WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the session
+    MAX_CONTENT_LENGTH = int(os.environ.get("MAX_UPLOAD_BYTES", str(5 * 1024 * 1024)))
+
+    THREAD_MIN_MUNICIPALITIES = int(os.environ.get("THREAD_MIN_MUNICIPALITIES", "5"))
+    SCORE_HIGH = int(os.environ.get("SCORE_HIGH", "7"))
+    SCORE_MAJORITY = _env_float("SCORE_MAJORITY", 2 / 3)
+    PAGE_SIZE = int(os.environ.get("PAGE_SIZE", "50"))
+    TIMEZONE = "Europe/Brussels"
+
+    MAIL_SERVER = os.environ.get("MAIL_SERVER", "localhost")
+    MAIL_PORT = int(os.environ.get("MAIL_PORT", "25"))
+    MAIL_USERNAME = os.environ.get("MAIL_USERNAME")
+    MAIL_PASSWORD = os.environ.get("MAIL_PASSWORD")
+    MAIL_USE_TLS = _env_bool("MAIL_USE_TLS")
+    MAIL_USE_SSL = _env_bool("MAIL_USE_SSL")
+    MAIL_SENDER = os.environ.get(
+        "MAIL_SENDER", "Midwest digitale regio <noreply@localhost>"
+    )
+    BASE_URL = os.environ.get("BASE_URL", "http://127.0.0.1:5000")
+
+    TESTING = False
+    DEBUG = _env_bool("FLASK_DEBUG")
+
+    @classmethod
+    def check(cls, app_config: dict) -> None:
+        """Refuse to start outside debug and testing without a real secret key."""
+        if app_config.get("DEBUG") or app_config.get("TESTING"):
+            return
+        key = app_config.get("SECRET_KEY") or ""
+        if key == INSECURE_DEFAULT_KEY or len(key) < 16:
+            raise RuntimeError(
+                "SECRET_KEY must be set to a random value of at least 16 characters "
+                "outside debug and testing (for example: "
+                'python -c "import secrets; print(secrets.token_hex(32))").'
+            )
+
+
+class TestConfig(Config):
+    """The test suite: a throwaway database given by the fixtures."""
+
+    TESTING = True
+    SECRET_KEY = "test-secret-key-not-for-production"  # noqa: S105
+    SQLALCHEMY_DATABASE_URI = os.environ.get("TEST_DATABASE_URL") or "sqlite://"
+    SESSION_COOKIE_SECURE = False
+    REMEMBER_COOKIE_SECURE = False
+    WTF_CSRF_ENABLED = True
+    SERVER_NAME = None

@@ -1,0 +1,56 @@
+// Midwest digital region: behaviour that htmx attributes cannot express.
+// No inline scripts anywhere (CSP): everything hooks in from here.
+(function () {
+  "use strict";
+
+  // After a swap, move focus to the first element that asks for it, so keyboard
+  // and screen-reader users land on the result of what they did.
+  document.addEventListener("htmx:afterSwap", function (event) {
+    var target = event.detail.target;
+    if (!target || !target.querySelector) { return; }
+    var focus = target.matches("[data-autofocus]") ? target : target.querySelector("[data-autofocus]");
+    if (focus) { focus.focus(); }
+  });
+
+  // An htmx request that the server refused (403, 500 ...) is not swapped; say so.
+  document.addEventListener("htmx:responseError", function (event) {
+    var box = document.getElementById("flashes");
+    if (!box) { return; }
+    var message = document.createElement("p");
+    message.className = "flash flash-error";
+    message.setAttribute("role", "alert");
+    var xhr = event.detail.xhr;
+    var parsed = new DOMParser().parseFromString(xhr.responseText || "", "text/html");
+    var text = parsed.querySelector("[data-status]");
+    message.textContent = text ? text.textContent : (xhr.status + " " + xhr.statusText);
+    box.replaceChildren(message);
+  });
+
+  // Copy buttons: <button data-copy="#id">.
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest("[data-copy]");
+    if (!button) { return; }
+    var source = document.querySelector(button.getAttribute("data-copy"));
+    if (source && navigator.clipboard) {
+      navigator.clipboard.writeText(source.value || source.textContent);
+      button.setAttribute("data-copied", "true");
+    }
+  });
+
+  // Confirmation before destructive actions: <form data-confirm="…">.
+  document.addEventListener("submit", function (event) {
+    var form = event.target.closest("[data-confirm]");
+    if (form && !window.confirm(form.getAttribute("data-confirm"))) {
+      event.preventDefault();
+      event.stopPropagation();
+    }
+  }, true);
+  document.addEventListener("htmx:confirm", function (event) {
+    var element = event.detail.elt;
+    var question = element.getAttribute("data-confirm");
+    if (question && !element.matches("form")) {
+      event.preventDefault();
+      if (window.confirm(question)) { event.detail.issueRequest(true); }
+    }
+  });
+})();

@@ -1,0 +1,189 @@
+"""Shared fixtures: an app on a real database, clients, sign-in and factories.
+
+Every test gets its own database: a copy of a template made once per test worker
+(an empty schema, or the schema with the demo data for `demo_app`). Copying a
+SQLite file is much faster than building the schema or seeding again.
+"""
+
+from __future__ import annotations
+
+import contextvars
+import os
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+from flask.testing import FlaskClient
+
+from app import create_app
+from app.extensions import db
+from config import TestConfig
+
+DEMO_PASSWORD = "demo-password-for-tests"  # noqa: S105
+CSRF_RE = re.compile(r'"X-CSRFToken": "([^"]+)"|name="csrf_token" [^>]*value="([^"]+)"')
+
+
+def _config_for(url: str) -> type:
+    class Config(TestConfig):
+        SQLALCHEMY_DATABASE_URI = url
+
+    return Config
+
+
+def _build_template(path: Path, seed: bool) -> None:
+    app = create_app(_config_for(f"sqlite:///{path}"))
+    with app.app_context():
+        from flask_migrate import upgrade
+
+        upgrade()
+        if seed:
+            from app.demo import seed as seed_demo
+
+            seed_demo(DEMO_PASSWORD)
+        db.session.remove()
+        db.engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def templates(tmp_path_factory) -> dict[str, Path]:
+    """Template database files for this worker: empty schema and demo data."""
+    folder = tmp_path_factory.mktemp("templates")
+    paths = {"empty": folder / "empty.sqlite", "demo": folder / "demo.sqlite"}
+    _build_template(paths["empty"], seed=False)
+    _build_template(paths["demo"], seed=True)
+    return paths
+
+
+def _make_app(template: Path, tmp_path: Path):
+    target = tmp_path / "test.sqlite"
+    shutil.copyfile(template, target)
+    app = create_app(_config_for(f"sqlite:///{target}"))
+    ctx = app.app_context()
+    ctx.push()
+    yield app
+    db.session.remove()
+    db.engine.dispose()
+    ctx.pop()
+
+
+@pytest.fixture
+def app(templates, tmp_path):
+    """The app on an empty database (schema only)."""
+    yield from _make_app(templates["empty"], tmp_path)
+
+
+@pytest.fixture
+def demo_app(templates, tmp_path):
+    """The app on a database with the demo data of `flask seed-demo`."""
+    yield from _make_app(templates["demo"], tmp_path)
+
+
+class Client(FlaskClient):
+    """A test client that knows its CSRF token and speaks htmx when asked.
+
+    Each request runs in a context of its own, as in production: its own app
+    context, `g` and database session, not the test's. Afterwards the test's
+    session forgets what it loaded, so it reads what the request wrote.
+    """
+
+    csrf_token: str | None = None
+
+    def open(self, *args, **kwargs):
+        response = contextvars.Context().run(super().open, *args, **kwargs)
+        db.session.expire_all()
+        return response
+
+    def fetch_csrf(self, url: str = "/login") -> str:
+        page = self.get(url)
+        match = CSRF_RE.search(page.get_data(as_text=True))
+        assert match, f"no CSRF token on {url}"
+        self.csrf_token = match.group(1) or match.group(2)
+        return self.csrf_token
+
+    def form(self, url: str, data: dict | None = None, htmx: bool = False, **kw):
+        """POST a form with this session's CSRF token (as field, or header for htmx)."""
+        if self.csrf_token is None:
+            self.fetch_csrf("/" if self._has_session() else "/login")
+        data = dict(data or {})
+        headers = dict(kw.pop("headers", {}))
+        if htmx:
+            headers.update({"HX-Request": "true", "X-CSRFToken": self.csrf_token})
+        else:
+            data.setdefault("csrf_token", self.csrf_token)
+        return self.post(url, data=data, headers=headers, **kw)
+
+    def htmx(self, method: str, url: str, **kw):
+        headers = {"HX-Request": "true", **kw.pop("headers", {})}
+        if method.upper() != "GET":
+            if self.csrf_token is None:
+                self.fetch_csrf("/")
+            headers["X-CSRFToken"] = self.csrf_token
+        return self.open(url, method=method, headers=headers, **kw)
+
+    def _has_session(self) -> bool:
+        return self.get_cookie("session") is not None
+
+
+@pytest.fixture
+def client(app):
+    app.test_client_class = Client
+    return app.test_client()
+
+
+@pytest.fixture
+def demo_client(demo_app):
+    demo_app.test_client_class = Client
+    return demo_app.test_client()
+
+
+def sign_in_session(client: Client, user) -> Client:
+    """Put `user` in the client's session as a real sign-in would (no form, fast)."""
+    with client.session_transaction() as session:
+        session["_user_id"] = user.get_id()
+        session["_fresh"] = True
+    client.csrf_token = None
+    return client
+
+
+@pytest.fixture
+def login_as(app, client):
+    """login_as("lead") or login_as(user): a client signed in as that user.
+
+    A role name creates a fresh user of that role (with a municipality when the
+    role needs one). Returns the client; the user is `client.user`.
+    """
+    from tests import factories
+
+    def _login(role_or_user, **kw):
+        user = (
+            factories.user(role=role_or_user, **kw)
+            if isinstance(role_or_user, str)
+            else role_or_user
+        )
+        db.session.commit()
+        sign_in_session(client, user)
+        client.user = user
+        return client
+
+    return _login
+
+
+@pytest.fixture
+def demo_login(demo_app, demo_client):
+    """demo_login("coordinator@midwest.example"): a client signed in as a demo user."""
+    from app.auth.service import find_user
+
+    def _login(email: str) -> Client:
+        user = find_user(email)
+        assert user is not None, email
+        sign_in_session(demo_client, user)
+        demo_client.user = user
+        return demo_client
+
+    return _login
+
+
+def pytest_report_header(config):
+    url = os.environ.get("TEST_DATABASE_URL")
+    return f"database: {'PostgreSQL ' + url.split('@')[-1] if url else 'SQLite files'}"

@@ -1,0 +1,27 @@
+"""Routes of the foundation: sign-in, profile, dashboard, health."""
+
+from tests.route_rows import Route, action, page
+
+SIGNED_IN = {"coordinator": 303, "lead": 303, "municipality": 303, "viewer": 303}
+
+ROUTES = [
+    Route("GET", "/login", {"anonymous": 200} | {r: 302 for r in SIGNED_IN}),
+    # Anonymous: the form comes back with the error (422); signed in: redirect.
+    Route(
+        "POST",
+        "/login",
+        {"anonymous": 422} | {r: 302 for r in SIGNED_IN},
+        data={"email": "nobody@midwest.example", "password": "not the password"},
+    ),
+    action("POST", "/logout", SIGNED_IN),
+    page("/"),
+    page("/healthz", anonymous=200),
+    page("/profile"),
+    action("POST", "/profile/language", SIGNED_IN, data={"profile-language": "nl"}),
+    action(
+        "POST",
+        "/profile/password",
+        {r: 422 for r in SIGNED_IN},
+        data={"password-current_password": "wrong", "password-new_password": "x"},
+    ),
+]

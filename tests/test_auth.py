@@ -1,0 +1,230 @@
+"""Sign-in, sign-out, sessions, CSRF, language and the profile."""
+
+import pytest
+
+from app.extensions import db
+from tests import factories
+from tests.conftest import Client
+
+
+@pytest.fixture
+def account(app):
+    user = factories.user(role="municipality", email="anna@example.org")
+    db.session.commit()
+    return user
+
+
+def _login(client: Client, email: str, password: str, **extra):
+    client.fetch_csrf("/login")
+    return client.post(
+        "/login" + extra.pop("query", ""),
+        data={
+            "email": email,
+            "password": password,
+            "csrf_token": client.csrf_token,
+            **extra,
+        },
+    )
+
+
+def test_login_page_has_the_contract_fields(client):
+    page = client.get("/login").get_data(as_text=True)
+    for name in ('name="email"', 'name="password"', 'name="csrf_token"'):
+        assert name in page
+
+
+def test_login_with_right_password_reaches_the_dashboard(client, account):
+    response = _login(client, "Anna@Example.org ", factories.PASSWORD)
+    assert response.status_code == 302
+    assert response.headers["Location"] == "/"
+    assert client.get("/").status_code == 200
+
+
+def test_wrong_password_is_refused_with_a_message(client, account):
+    response = _login(client, "anna@example.org", "wrong password!!")
+    assert response.status_code == 422
+    assert "Onbekend e-mailadres of verkeerd wachtwoord" in response.get_data(
+        as_text=True
+    )
+    assert client.get("/").status_code == 302
+
+
+def test_inactive_user_cannot_sign_in(client, account):
+    account.active = False
+    db.session.commit()
+    assert _login(client, "anna@example.org", factories.PASSWORD).status_code == 422
+
+
+def test_login_without_csrf_token_is_refused(client, account):
+    response = client.post(
+        "/login", data={"email": "anna@example.org", "password": factories.PASSWORD}
+    )
+    assert response.status_code == 400
+    assert "Laad de pagina opnieuw" in response.get_data(as_text=True)
+
+
+def test_session_rotates_at_login(client, account):
+    client.get("/login")
+    with client.session_transaction() as session:
+        session["planted"] = "by an attacker"
+    _login(client, "anna@example.org", factories.PASSWORD)
+    with client.session_transaction() as session:
+        assert "planted" not in session
+        assert session["_user_id"].startswith(f"{account.id}:")
+
+
+def test_logout_invalidates_the_old_cookie(app, client, account):
+    _login(client, "anna@example.org", factories.PASSWORD)
+    stolen = client.get_cookie("session").value
+    client.fetch_csrf("/")
+    response = client.post("/logout", data={"csrf_token": client.csrf_token})
+    assert response.status_code == 303
+    thief = app.test_client()
+    thief.set_cookie("session", stolen)
+    assert thief.get("/").status_code == 302
+
+
+def test_logout_needs_post(client, account):
+    _login(client, "anna@example.org", factories.PASSWORD)
+    assert client.get("/logout").status_code == 405
+
+
+def test_password_change_signs_out_other_sessions(app, client, account):
+    _login(client, "anna@example.org", factories.PASSWORD)
+    second = app.test_client()  # a second browser: its own cookie jar
+    _login(second, "anna@example.org", factories.PASSWORD)
+    new_password = "a much better passphrase"
+    client.fetch_csrf("/profile")
+    response = client.post(
+        "/profile/password",
+        data={
+            "csrf_token": client.csrf_token,
+            "password-current_password": factories.PASSWORD,
+            "password-new_password": new_password,
+            "password-confirm": new_password,
+        },
+    )
+    assert response.status_code == 303
+    assert client.get("/").status_code == 200
+    assert second.get("/").status_code == 302
+    db.session.refresh(account)
+    assert account.check_password(new_password)
+
+
+@pytest.mark.parametrize(
+    ("current", "new", "message"),
+    [
+        ("wrong current pw", "a much better passphrase", "niet uw huidige wachtwoord"),
+        (factories.PASSWORD, "short", "minstens 12 tekens"),
+    ],
+)
+def test_password_change_validation(client, account, current, new, message):
+    _login(client, "anna@example.org", factories.PASSWORD)
+    client.fetch_csrf("/profile")
+    response = client.post(
+        "/profile/password",
+        data={
+            "csrf_token": client.csrf_token,
+            "password-current_password": current,
+            "password-new_password": new,
+            "password-confirm": new,
+        },
+    )
+    assert response.status_code == 422
+    assert message in response.get_data(as_text=True)
+    db.session.refresh(account)
+    assert account.check_password(factories.PASSWORD)
+
+
+@pytest.mark.parametrize(
+    ("next_url", "expected"),
+    [
+        ("/profile", "/profile"),
+        ("//evil.example/x", "/"),
+        ("https://evil.example/", "/"),
+        ("/\\evil.example", "/"),
+    ],
+)
+def test_next_only_same_site(client, account, next_url, expected):
+    from urllib.parse import quote
+
+    response = _login(
+        client, "anna@example.org", factories.PASSWORD, query=f"?next={quote(next_url)}"
+    )
+    assert response.headers["Location"] == expected
+
+
+def test_anonymous_page_request_redirects_to_login(client):
+    response = client.get("/")
+    assert response.status_code == 302
+    assert response.headers["Location"].startswith("/login")
+
+
+def test_anonymous_htmx_request_gets_hx_redirect(client):
+    response = client.get("/", headers={"HX-Request": "true"})
+    assert response.status_code == 401
+    assert response.headers["HX-Redirect"].startswith("/login")
+
+
+def test_htmx_post_needs_the_csrf_header(login_as):
+    client = login_as("municipality")
+    response = client.post(
+        "/profile/language",
+        data={"profile-language": "en"},
+        headers={"HX-Request": "true"},
+    )
+    assert response.status_code == 400
+    response = client.htmx("POST", "/profile/language", data={"profile-language": "en"})
+    assert response.status_code == 303
+
+
+def test_language_choice_switches_the_interface(login_as):
+    client = login_as("municipality")
+    assert "Overzicht" in client.get("/").get_data(as_text=True)
+    client.form("/profile/language", {"profile-language": "en"})
+    page = client.get("/").get_data(as_text=True)
+    assert "Dashboard" in page
+    assert 'lang="en"' in page
+
+
+def test_unknown_language_is_refused(login_as):
+    client = login_as("municipality")
+    response = client.form("/profile/language", {"profile-language": "fr"})
+    assert response.status_code == 422
+    assert client.user.language == "nl"
+
+
+def test_anonymous_visitor_can_ask_for_english(client):
+    page = client.get("/login?lang=en").get_data(as_text=True)
+    assert "Sign in" in page
+    assert "Sign in" in client.get("/login").get_data(as_text=True)
+
+
+def test_idle_session_is_signed_out(app, login_as):
+    client = login_as("viewer")
+    assert client.get("/").status_code == 200
+    with client.session_transaction() as session:
+        session["seen"] -= app.config["IDLE_TIMEOUT"].total_seconds() + 5
+    assert client.get("/").status_code == 302
+
+
+def test_security_headers(client):
+    response = client.get("/login")
+    csp = response.headers["Content-Security-Policy"]
+    assert "unsafe-inline" not in csp and "unsafe-eval" not in csp
+    assert "frame-ancestors 'none'" in csp
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+    assert response.headers["Referrer-Policy"] == "same-origin"
+    assert "HX-Request" in response.headers["Vary"]
+
+
+def test_pages_with_personal_data_are_not_cached(login_as):
+    response = login_as("viewer").get("/")
+    assert response.headers["Cache-Control"] == "no-store"
+
+
+def test_session_cookie_flags(client, account):
+    response = _login(client, "anna@example.org", factories.PASSWORD)
+    cookie = response.headers["Set-Cookie"]
+    assert "HttpOnly" in cookie
+    assert "SameSite=Lax" in cookie

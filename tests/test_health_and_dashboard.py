@@ -1,0 +1,68 @@
+"""/healthz and the dashboard of every demo role."""
+
+import pytest
+
+from app import create_app
+from config import TestConfig
+
+
+def test_healthz_ok(client):
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    assert response.get_json() == {"status": "ok", "database": "ok"}
+
+
+def test_healthz_503_when_the_database_fails(tmp_path):
+    class Broken(TestConfig):
+        # A database file in a folder that does not exist cannot be opened.
+        SQLALCHEMY_DATABASE_URI = f"sqlite:///{tmp_path}/missing/folder/db.sqlite"
+
+    response = create_app(Broken).test_client().get("/healthz")
+    assert response.status_code == 503
+    assert response.get_json()["status"] == "error"
+
+
+@pytest.mark.parametrize(
+    ("email", "heading", "expected"),
+    [
+        (
+            "coordinator@midwest.example",
+            "Overzicht",
+            ["Dossiers per status", "Taken te laat"],
+        ),
+        (
+            "lead@midwest.example",
+            "Overzicht",
+            ["Werkgroep ICT klankbord", "Mijn taken"],
+        ),
+        (
+            "izegem@midwest.example",
+            "Overzicht van Izegem",
+            ["Herijking rode draden", "Uitrol in Izegem"],
+        ),
+        (
+            "ruiselede@midwest.example",
+            "Overzicht van Ruiselede",
+            ["Uitrol in Ruiselede"],
+        ),
+        ("viewer@midwest.example", "Voortgang in de regio", ["Vendormanagement"]),
+    ],
+)
+def test_each_demo_login_reaches_its_dashboard(demo_login, email, heading, expected):
+    page = demo_login(email).get("/").get_data(as_text=True)
+    assert f"<h1>{heading}</h1>" in page
+    for text in expected:
+        assert text in page
+
+
+def test_viewer_dashboard_shows_no_applications(demo_login):
+    page = demo_login("viewer@midwest.example").get("/").get_data(as_text=True)
+    assert "Dossiers per status" not in page
+
+
+def test_municipality_pipeline_counts_only_its_own_applications(demo_login):
+    page = demo_login("staden@midwest.example").get("/").get_data(as_text=True)
+    # Staden leads one idea and partners in one digibank dossier (reporting).
+    assert 'status-idea">Idee</span> <strong>1</strong>' in page
+    assert 'status-reporting">Rapportering</span> <strong>1</strong>' in page
+    assert 'status-granted">Toegekend</span> <strong>0</strong>' in page
