@@ -59,7 +59,11 @@ def register_extensions(app: Flask) -> None:
 
 def register_blueprints(app: Flask) -> None:
     from app.auth import bp as auth_bp
+    from app.exports import bp as exports_bp
     from app.main import bp as main_bp
+    from app.strategy import bp as strategy_bp
+    from app.subsidies import bp as subsidies_bp
+    from app.work import bp as work_bp
 
-    for blueprint in (auth_bp, main_bp):
+    for blueprint in (auth_bp, main_bp, strategy_bp, work_bp, subsidies_bp, exports_bp):
         app.register_blueprint(blueprint)

@@ -3,17 +3,29 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from urllib.parse import urlsplit
 
-from flask import Flask, Response, flash, redirect, render_template, request, session
+from flask import (
+    Flask,
+    Response,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    session,
+)
 from flask import url_for as flask_url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, logout_user
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.orm.exc import StaleDataError
 
 from app import clock, formatting, labels
 from app.auth import permissions
 from app.auth.models import User
+from app.concurrency import EditConflict, last_change
 from app.extensions import db, login_manager
 from app.navigation import navigation
 
@@ -107,6 +119,31 @@ def _error_page(status: int, message: str) -> tuple[str, int]:
     return render_template(template, status=status, message=message), status
 
 
+def _reload_url() -> str:
+    """The page the user was on (same site only), to reload after a conflict."""
+    for candidate in (request.headers.get("HX-Current-URL"), request.referrer):
+        if not candidate:
+            continue
+        parts = urlsplit(candidate)
+        path = parts.path + (f"?{parts.query}" if parts.query else "")
+        if parts.netloc in ("", request.host) and is_safe_next(path):
+            return path
+    return request.path
+
+
+def _conflict_response(obj, submitted: dict) -> tuple[str, int]:
+    template = "_conflict.html" if request.headers.get("HX-Request") else "error.html"
+    html = render_template(
+        template,
+        status=409,
+        conflict=True,
+        change=last_change(obj) if obj is not None else None,
+        submitted=submitted,
+        reload_url=_reload_url(),
+    )
+    return html, 409
+
+
 def register_errors(app: Flask) -> None:
     @app.errorhandler(403)
     def forbidden(_error):
@@ -140,10 +177,28 @@ def register_errors(app: Flask) -> None:
             _("Your form has expired. Reload the page and try again."),
         )
 
+    @app.errorhandler(EditConflict)
+    def edit_conflict(error: EditConflict):
+        db.session.rollback()
+        return _conflict_response(error.obj, error.submitted)
+
+    @app.errorhandler(StaleDataError)
+    def stale_write(_error):
+        # Two saves raced past the version check; the second UPDATE matched no row.
+        db.session.rollback()
+        return _conflict_response(None, {})
+
     @app.errorhandler(500)
     def server_error(_error):
         db.session.rollback()
         return _error_page(500, _("Something went wrong on our side. Try again later."))
+
+
+def url_for_if(endpoint: str, **values) -> str | None:
+    """url_for, or None when the endpoint does not exist (yet) in this app."""
+    if endpoint not in current_app.view_functions:
+        return None
+    return flask_url_for(endpoint, **values)
 
 
 def register_template_helpers(app: Flask) -> None:
@@ -155,6 +210,7 @@ def register_template_helpers(app: Flask) -> None:
         label=labels.label,
         navigation=navigation,
         get_locale=get_locale,
+        url_for_if=url_for_if,
     )
 
     @app.context_processor

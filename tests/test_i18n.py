@@ -9,7 +9,13 @@ from babel.messages.pofile import read_po
 ROOT = Path(__file__).resolve().parent.parent
 METHODS = [("app/**.py", "python"), ("templates/**.html", "jinja2")]
 OPTIONS = {"templates/**.html": {"extensions": "jinja2.ext.do"}}
-KEYWORDS = {"_": None, "gettext": None, "ngettext": (1, 2), "_l": None, "lazy_gettext": None}
+KEYWORDS = {
+    "_": None,
+    "gettext": None,
+    "ngettext": (1, 2),
+    "_l": None,
+    "lazy_gettext": None,
+}
 
 
 def _source_messages() -> set[str]:

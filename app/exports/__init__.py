@@ -1,0 +1,7 @@
+"""Excel exports: `/exports/<name>.xlsx`, one registered exporter per name."""
+
+from flask import Blueprint
+
+bp = Blueprint("exports", __name__)
+
+from app.exports import views  # noqa: E402,F401

@@ -1,0 +1,3 @@
+"""Views of the strategy domain."""
+
+from app.strategy import bp  # noqa: F401

@@ -1,0 +1,3 @@
+"""Views of the work domain."""
+
+from app.work import bp  # noqa: F401
