@@ -45,13 +45,14 @@ def seed_demo() -> None:
 @click.password_option()
 def create_user(email, full_name, role, municipality_slug, language, password) -> None:
     """Create a user (the password is asked twice unless given)."""
-    from app.auth.forms import MIN_PASSWORD_LENGTH
+    from app.auth.passwords import password_problem
     from app.auth.service import create_user as make_user
     from app.auth.service import find_user
     from app.municipalities.models import Municipality
 
-    if len(password) < MIN_PASSWORD_LENGTH:
-        raise click.BadParameter(f"use at least {MIN_PASSWORD_LENGTH} characters")
+    problem = password_problem(password, email, full_name)
+    if problem:
+        raise click.BadParameter(f"password refused ({problem.replace('_', ' ')})")
     if find_user(email):
         raise click.BadParameter(f"a user with email {email} exists already")
     municipality_id = None

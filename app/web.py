@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from datetime import UTC, datetime
 from urllib.parse import urlsplit
 
@@ -25,6 +26,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from app import clock, formatting, labels
 from app.auth import permissions
 from app.auth.models import User
+from app.auth.service import audit
 from app.concurrency import EditConflict, last_change
 from app.extensions import db, login_manager
 from app.navigation import navigation
@@ -46,10 +48,20 @@ CSP = "; ".join(
 
 
 def register_web(app: Flask) -> None:
+    register_audit_log()
     register_login(app)
     register_security_headers(app)
     register_errors(app)
     register_template_helpers(app)
+
+
+def register_audit_log() -> None:
+    """Audit lines (sign-ins, failures, 403s; never secrets) go to standard error."""
+    if not audit.handlers:
+        handler = logging.StreamHandler()
+        handler.setFormatter(logging.Formatter("%(asctime)s %(name)s %(message)s"))
+        audit.addHandler(handler)
+        audit.setLevel(logging.INFO)
 
 
 def is_safe_next(target: str | None) -> bool:
@@ -147,8 +159,8 @@ def _conflict_response(obj, submitted: dict) -> tuple[str, int]:
 def register_errors(app: Flask) -> None:
     @app.errorhandler(403)
     def forbidden(_error):
-        app.logger.warning(
-            "403 forbidden: user=%s %s %s",
+        audit.warning(
+            "forbidden user=%s %s %s",
             getattr(current_user, "id", None),
             request.method,
             request.path,

@@ -228,3 +228,71 @@ def test_session_cookie_flags(client, account):
     cookie = response.headers["Set-Cookie"]
     assert "HttpOnly" in cookie
     assert "SameSite=Lax" in cookie
+
+
+@pytest.mark.parametrize(
+    ("password", "message"),
+    [
+        ("wachtwoord123", "too common"),
+        ("Roeselare2026", "too common"),
+        ("aaaaaaaaaaaaaaa", "too common"),
+        ("abcdefghijklmnop", "too common"),
+        ("anna@example.orgX", "name or email"),
+        ("x" * 201, "at most 200"),
+    ],
+)
+def test_weak_new_passwords_are_refused(login_as, password, message):
+    client = login_as("municipality", email="anna@example.org")
+    client.user.language = "en"
+    db.session.commit()
+    response = client.form(
+        "/profile/password",
+        {
+            "password-current_password": factories.PASSWORD,
+            "password-new_password": password,
+            "password-confirm": password,
+        },
+    )
+    assert response.status_code == 422
+    assert message in response.get_data(as_text=True)
+
+
+def test_login_is_throttled_per_account(app, client, account):
+    app.config["LOGIN_MAX_FAILURES"] = 3
+    for _attempt in range(3):
+        assert _login(client, "anna@example.org", "wrong password!!").status_code == 422
+    response = _login(client, "anna@example.org", factories.PASSWORD)
+    assert response.status_code == 429
+    assert "Te veel mislukte pogingen" in response.get_data(as_text=True)
+    assert client.get("/").status_code == 302
+
+
+def test_login_is_throttled_per_address(app, client, account):
+    app.config["LOGIN_MAX_FAILURES_PER_IP"] = 3
+    for attempt in range(3):
+        _login(client, f"nobody{attempt}@example.org", "wrong password!!")
+    assert _login(client, "anna@example.org", factories.PASSWORD).status_code == 429
+
+
+def test_successful_login_resets_the_account_counter(app, client, account):
+    app.config["LOGIN_MAX_FAILURES"] = 3
+    for _attempt in range(2):
+        _login(client, "anna@example.org", "wrong password!!")
+    assert _login(client, "anna@example.org", factories.PASSWORD).status_code == 302
+    client.fetch_csrf("/")
+    client.post("/logout", data={"csrf_token": client.csrf_token})
+    for _attempt in range(2):
+        _login(client, "anna@example.org", "wrong password!!")
+    assert _login(client, "anna@example.org", factories.PASSWORD).status_code == 302
+
+
+def test_audit_lines_without_secrets(client, account, caplog):
+    import logging
+
+    caplog.set_level(logging.INFO, logger="midwest.audit")
+    _login(client, "anna@example.org", "wrong password!!")
+    _login(client, "anna@example.org", factories.PASSWORD)
+    text = caplog.text
+    assert "failed login email=anna@example.org" in text
+    assert "login user=" in text
+    assert "wrong password" not in text and factories.PASSWORD not in text

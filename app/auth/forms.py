@@ -6,7 +6,15 @@ from wtforms import BooleanField, EmailField, PasswordField, SelectField
 from wtforms.fields import SelectChoice
 from wtforms.validators import DataRequired, EqualTo, Length, ValidationError
 
-MIN_PASSWORD_LENGTH = 12
+from app.auth.passwords import MAX_LENGTH, MIN_LENGTH, password_problem
+
+MIN_PASSWORD_LENGTH = MIN_LENGTH
+PASSWORD_MESSAGES = {
+    "too_short": _l("Use at least %(n)s characters.", n=MIN_LENGTH),
+    "too_long": _l("Use at most %(n)s characters.", n=MAX_LENGTH),
+    "common": _l("This password is too common or too easy to guess."),
+    "personal": _l("Do not base your password on your name or email address."),
+}
 
 
 class LoginForm(FlaskForm):
@@ -28,17 +36,7 @@ class PasswordForm(FlaskForm):
     current_password = PasswordField(
         _l("Current password"), validators=[DataRequired()]
     )
-    new_password = PasswordField(
-        _l("New password"),
-        validators=[
-            DataRequired(),
-            Length(
-                min=MIN_PASSWORD_LENGTH,
-                max=200,
-                message=_l("Use at least %(n)s characters.", n=MIN_PASSWORD_LENGTH),
-            ),
-        ],
-    )
+    new_password = PasswordField(_l("New password"), validators=[DataRequired()])
     confirm = PasswordField(
         _l("Repeat the new password"),
         validators=[
@@ -50,6 +48,13 @@ class PasswordForm(FlaskForm):
     def __init__(self, user, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.user = user
+
+    def validate_new_password(self, field):
+        problem = password_problem(
+            field.data or "", self.user.email, self.user.full_name
+        )
+        if problem:
+            raise ValidationError(PASSWORD_MESSAGES[problem])
 
     def validate_current_password(self, field):
         if not self.user.check_password(field.data or ""):

@@ -9,6 +9,7 @@ from flask_login import login_user, logout_user
 from sqlalchemy import func, select
 from werkzeug.security import generate_password_hash
 
+from app.auth import throttle
 from app.auth.models import User
 from app.db import utcnow
 from app.extensions import db
@@ -37,6 +38,24 @@ def authenticate(email: str, password: str) -> User | None:
     if not user.check_password(password) or not user.active:
         return None
     return user
+
+
+def attempt_login(email: str, password: str, ip: str) -> tuple[str, User | None]:
+    """Check credentials unless throttled.
+
+    Returns ("ok", user), or ("failed" | "throttled", None).
+    """
+    email = normalize_email(email)
+    if throttle.is_throttled(email, ip):
+        audit.warning("throttled login email=%s ip=%s", email, ip)
+        return "throttled", None
+    user = authenticate(email, password)
+    if user is None:
+        throttle.record_failure(email, ip)
+        audit.warning("failed login email=%s ip=%s", email, ip)
+        return "failed", None
+    throttle.clear_failures(email)
+    return "ok", user
 
 
 def sign_in(user: User, remember: bool = False) -> None:

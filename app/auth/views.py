@@ -16,19 +16,24 @@ def login():
     if current_user.is_authenticated:
         return redirect(url_for("main.dashboard"))
     form = LoginForm()
+    status = 422 if form.is_submitted() else 200
     if form.validate_on_submit():
-        user = service.authenticate(form.email.data, form.password.data)
+        outcome, user = service.attempt_login(
+            form.email.data, form.password.data, request.remote_addr or "?"
+        )
         if user is not None:
             service.sign_in(user, remember=form.remember.data)
             target = request.args.get("next")
             return redirect(
                 target if is_safe_next(target) else url_for("main.dashboard")
             )
-        service.audit.info(
-            "failed login email=%s", service.normalize_email(form.email.data)
-        )
-        form.password.errors.append(_("Unknown email address or wrong password."))
-    status = 422 if form.is_submitted() else 200
+        if outcome == "throttled":
+            status = 429
+            form.password.errors.append(
+                _("Too many failed attempts. Wait a quarter of an hour and try again.")
+            )
+        else:
+            form.password.errors.append(_("Unknown email address or wrong password."))
     return render_template("auth/login.html", form=form), status
 
 
