@@ -9,7 +9,7 @@ COMPILED := $(CATALOGS:.po=.mo)
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: run test lint fmt install i18n i18n-extract i18n-update i18n-compile vendor migrate db-upgrade seed lock clean
+.PHONY: run test test-pg lint fmt install i18n i18n-extract i18n-update i18n-compile vendor migrate db-upgrade seed lock clean
 
 install: $(STAMP) $(COMPILED)
 
@@ -46,6 +46,13 @@ run: seed
 
 test: install
 	$(BIN)/pytest -n 2 -q $(PYTEST_ARGS)
+
+# The same suite on a throwaway PostgreSQL cluster (needs Debian's postgresql).
+PG_PORT ?= 55432
+test-pg: install
+	@url=$$(scripts/pg-throwaway start $(PG_PORT)) && \
+	  TEST_DATABASE_URL=$$url $(BIN)/pytest -n 2 -q $(PYTEST_ARGS); \
+	  status=$$?; scripts/pg-throwaway stop $(PG_PORT); exit $$status
 
 lint: install
 	$(BIN)/ruff check .

@@ -1,13 +1,15 @@
 """Shared fixtures: an app on a real database, clients, sign-in and factories.
 
 Every test gets its own database: a copy of a template made once per test worker
-(an empty schema, or the schema with the demo data for `demo_app`). Copying a
-SQLite file is much faster than building the schema or seeding again.
+(an empty schema, or the schema with the demo data for `demo_app`), on SQLite
+(a file copy) or, when TEST_DATABASE_URL is set, on PostgreSQL (CREATE DATABASE
+… TEMPLATE). Copying is much faster than migrating or seeding again.
 """
 
 from __future__ import annotations
 
 import contextvars
+import itertools
 import os
 import re
 import shutil
@@ -31,8 +33,9 @@ def _config_for(url: str) -> type:
     return Config
 
 
-def _build_template(path: Path, seed: bool) -> None:
-    app = create_app(_config_for(f"sqlite:///{path}"))
+def _build(url: str, seed: bool) -> None:
+    """Migrate an empty database to the current schema (and load the demo data)."""
+    app = create_app(_config_for(url))
     with app.app_context():
         from flask_migrate import upgrade
 
@@ -45,38 +48,104 @@ def _build_template(path: Path, seed: bool) -> None:
         db.engine.dispose()
 
 
+class SqliteDatabases:
+    """Templates are files; a test's database is a copy of one."""
+
+    def __init__(self, folder: Path):
+        self.folder = folder
+        self.templates = {}
+        for name, seed in (("empty", False), ("demo", True)):
+            path = folder / f"{name}.sqlite"
+            _build(f"sqlite:///{path}", seed)
+            self.templates[name] = path
+
+    def create(self, template: str, tmp_path: Path) -> str:
+        target = tmp_path / "test.sqlite"
+        shutil.copyfile(self.templates[template], target)
+        return f"sqlite:///{target}"
+
+    def drop(self, url: str) -> None:
+        """Files go with pytest's tmp_path."""
+
+
+class PostgresDatabases:
+    """Templates are databases; a test's database is CREATE DATABASE … TEMPLATE."""
+
+    def __init__(self, base_url: str, worker: str):
+        from sqlalchemy import create_engine
+        from sqlalchemy.engine import make_url
+
+        self.base = make_url(base_url)
+        self.prefix = f"{self.base.database}_{worker}"
+        self.admin = create_engine(
+            self.base.set(database="postgres"), isolation_level="AUTOCOMMIT"
+        )
+        self.counter = itertools.count()
+        self.templates = {}
+        for name, seed in (("empty", False), ("demo", True)):
+            database = f"{self.prefix}_{name}"
+            self._execute(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
+            self._execute(f'CREATE DATABASE "{database}"')
+            _build(self._url(database), seed)
+            self.templates[name] = database
+
+    def _url(self, database: str) -> str:
+        return self.base.set(database=database).render_as_string(hide_password=False)
+
+    def _execute(self, statement: str) -> None:
+        from sqlalchemy import text
+
+        with self.admin.connect() as connection:
+            connection.execute(text(statement))
+
+    def create(self, template: str, tmp_path: Path) -> str:
+        database = f"{self.prefix}_t{next(self.counter)}"
+        self._execute(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
+        self._execute(
+            f'CREATE DATABASE "{database}" TEMPLATE "{self.templates[template]}"'
+        )
+        return self._url(database)
+
+    def drop(self, url: str) -> None:
+        from sqlalchemy.engine import make_url
+
+        self._execute(
+            f'DROP DATABASE IF EXISTS "{make_url(url).database}" WITH (FORCE)'
+        )
+
+
 @pytest.fixture(scope="session")
-def templates(tmp_path_factory) -> dict[str, Path]:
-    """Template database files for this worker: empty schema and demo data."""
-    folder = tmp_path_factory.mktemp("templates")
-    paths = {"empty": folder / "empty.sqlite", "demo": folder / "demo.sqlite"}
-    _build_template(paths["empty"], seed=False)
-    _build_template(paths["demo"], seed=True)
-    return paths
+def databases(tmp_path_factory):
+    """Template databases for this test worker: empty schema, and demo data."""
+    url = os.environ.get("TEST_DATABASE_URL")
+    if url:
+        worker = os.environ.get("PYTEST_XDIST_WORKER", "main")
+        return PostgresDatabases(url, worker)
+    return SqliteDatabases(tmp_path_factory.mktemp("templates"))
 
 
-def _make_app(template: Path, tmp_path: Path):
-    target = tmp_path / "test.sqlite"
-    shutil.copyfile(template, target)
-    app = create_app(_config_for(f"sqlite:///{target}"))
+def _make_app(databases, template: str, tmp_path: Path):
+    url = databases.create(template, tmp_path)
+    app = create_app(_config_for(url))
     ctx = app.app_context()
     ctx.push()
     yield app
     db.session.remove()
     db.engine.dispose()
     ctx.pop()
+    databases.drop(url)
 
 
 @pytest.fixture
-def app(templates, tmp_path):
+def app(databases, tmp_path):
     """The app on an empty database (schema only)."""
-    yield from _make_app(templates["empty"], tmp_path)
+    yield from _make_app(databases, "empty", tmp_path)
 
 
 @pytest.fixture
-def demo_app(templates, tmp_path):
+def demo_app(databases, tmp_path):
     """The app on a database with the demo data of `flask seed-demo`."""
-    yield from _make_app(templates["demo"], tmp_path)
+    yield from _make_app(databases, "demo", tmp_path)
 
 
 class Client(FlaskClient):

@@ -11,7 +11,6 @@ from sqlalchemy import (
     Index,
     String,
     Table,
-    Text,
     UniqueConstraint,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -35,7 +34,7 @@ class TrajectoryStep(db.Model):
     position: Mapped[int] = mapped_column(unique=True)
     title: Mapped[str]
     period: Mapped[str] = mapped_column(String(100))
-    description: Mapped[str] = mapped_column(Text(LONG), default="")
+    description: Mapped[str] = mapped_column(String(LONG), default="")
     status: Mapped[str] = mapped_column(String(20), default="planned")
 
 
@@ -50,7 +49,7 @@ class Thread(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     code: Mapped[str] = mapped_column(String(10), unique=True)
     title: Mapped[str]
-    description: Mapped[str] = mapped_column(Text(LONG), default="")
+    description: Mapped[str] = mapped_column(String(LONG), default="")
     status: Mapped[str] = mapped_column(String(20), default="candidate", index=True)
 
 
@@ -65,7 +64,7 @@ class Conversation(db.Model):
     )
     held_on: Mapped[date]
     delegation: Mapped[str] = mapped_column(String(500), default="")
-    notes: Mapped[str] = mapped_column(Text(LONG), default="")
+    notes: Mapped[str] = mapped_column(String(LONG), default="")
     created_by_id: Mapped[int | None] = mapped_column(
         ForeignKey("user_account.id", ondelete="SET NULL")
     )

@@ -13,7 +13,6 @@ from sqlalchemy import (
     Numeric,
     String,
     Table,
-    Text,
     UniqueConstraint,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -75,7 +74,7 @@ class SubsidyCall(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     title: Mapped[str] = mapped_column(unique=True)
     funder: Mapped[str]
-    description: Mapped[str] = mapped_column(Text(LONG), default="")
+    description: Mapped[str] = mapped_column(String(LONG), default="")
     url: Mapped[str] = mapped_column(String(500), default="")
     opens_at: Mapped[datetime]
     deadline_at: Mapped[datetime] = mapped_column(index=True)
@@ -136,7 +135,7 @@ class Application(VersionedMixin, db.Model):
     decided_on: Mapped[date | None]
     project_start: Mapped[date | None]
     project_end: Mapped[date | None]
-    notes: Mapped[str] = mapped_column(Text(LONG), default="")
+    notes: Mapped[str] = mapped_column(String(LONG), default="")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
     updated_by_id: Mapped[int | None] = mapped_column(

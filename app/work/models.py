@@ -11,7 +11,6 @@ from sqlalchemy import (
     Index,
     String,
     Table,
-    Text,
     UniqueConstraint,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -42,7 +41,7 @@ class Theme(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     title: Mapped[str] = mapped_column(unique=True)
-    description: Mapped[str] = mapped_column(Text(LONG), default="")
+    description: Mapped[str] = mapped_column(String(LONG), default="")
     origin_thread_id: Mapped[int | None] = mapped_column(
         ForeignKey("thread.id", ondelete="SET NULL"), unique=True
     )
@@ -131,7 +130,7 @@ class WorkingGroup(db.Model):
         ForeignKey("theme.id", ondelete="RESTRICT"), index=True
     )
     name: Mapped[str]
-    purpose: Mapped[str] = mapped_column(Text(LONG), default="")
+    purpose: Mapped[str] = mapped_column(String(LONG), default="")
 
     theme: Mapped[Theme] = relationship(back_populates="groups")
     leads: Mapped[list[User]] = relationship(
@@ -160,7 +159,7 @@ class Task(VersionedMixin, db.Model):
         ForeignKey("working_group.id", ondelete="CASCADE"), index=True
     )
     title: Mapped[str]
-    description: Mapped[str] = mapped_column(Text(LONG), default="")
+    description: Mapped[str] = mapped_column(String(LONG), default="")
     status: Mapped[str] = mapped_column(String(20), default="todo")
     progress: Mapped[int] = mapped_column(default=0)
     due_on: Mapped[date | None] = mapped_column(index=True)

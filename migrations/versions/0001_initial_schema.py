@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-28 21:46:21.076381
+Create Date: 2026-11-28 21:56:29.170903
 
 """
 from alembic import op
@@ -68,7 +68,7 @@ def upgrade():
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('title', sa.String(length=200), nullable=False),
     sa.Column('funder', sa.String(length=200), nullable=False),
-    sa.Column('description', sa.Text(length=5000), nullable=False),
+    sa.Column('description', sa.String(length=5000), nullable=False),
     sa.Column('url', sa.String(length=500), nullable=False),
     sa.Column('opens_at', sa.DateTime(timezone=True), nullable=False),
     sa.Column('deadline_at', sa.DateTime(timezone=True), nullable=False),
@@ -93,7 +93,7 @@ def upgrade():
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('code', sa.String(length=10), nullable=False),
     sa.Column('title', sa.String(length=200), nullable=False),
-    sa.Column('description', sa.Text(length=5000), nullable=False),
+    sa.Column('description', sa.String(length=5000), nullable=False),
     sa.Column('status', sa.String(length=20), nullable=False),
     sa.CheckConstraint("status IN ('candidate', 'selected', 'parked')", name=op.f('ck_thread_status')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_thread')),
@@ -107,7 +107,7 @@ def upgrade():
     sa.Column('position', sa.Integer(), nullable=False),
     sa.Column('title', sa.String(length=200), nullable=False),
     sa.Column('period', sa.String(length=100), nullable=False),
-    sa.Column('description', sa.Text(length=5000), nullable=False),
+    sa.Column('description', sa.String(length=5000), nullable=False),
     sa.Column('status', sa.String(length=20), nullable=False),
     sa.CheckConstraint("status IN ('planned', 'in_progress', 'done')", name=op.f('ck_trajectory_step_status')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_trajectory_step')),
@@ -126,7 +126,7 @@ def upgrade():
     op.create_table('theme',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('title', sa.String(length=200), nullable=False),
-    sa.Column('description', sa.Text(length=5000), nullable=False),
+    sa.Column('description', sa.String(length=5000), nullable=False),
     sa.Column('origin_thread_id', sa.Integer(), nullable=True),
     sa.Column('status', sa.String(length=20), nullable=False),
     sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
@@ -201,7 +201,7 @@ def upgrade():
     sa.Column('decided_on', sa.Date(), nullable=True),
     sa.Column('project_start', sa.Date(), nullable=True),
     sa.Column('project_end', sa.Date(), nullable=True),
-    sa.Column('notes', sa.Text(length=5000), nullable=False),
+    sa.Column('notes', sa.String(length=5000), nullable=False),
     sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
     sa.Column('updated_at', sa.DateTime(timezone=True), nullable=False),
     sa.Column('updated_by_id', sa.Integer(), nullable=True),
@@ -240,7 +240,7 @@ def upgrade():
     sa.Column('municipality_id', sa.Integer(), nullable=False),
     sa.Column('held_on', sa.Date(), nullable=False),
     sa.Column('delegation', sa.String(length=500), nullable=False),
-    sa.Column('notes', sa.Text(length=5000), nullable=False),
+    sa.Column('notes', sa.String(length=5000), nullable=False),
     sa.Column('created_by_id', sa.Integer(), nullable=True),
     sa.ForeignKeyConstraint(['created_by_id'], ['user_account.id'], name=op.f('fk_conversation_created_by_id_user_account'), ondelete='SET NULL'),
     sa.ForeignKeyConstraint(['municipality_id'], ['municipality.id'], name=op.f('fk_conversation_municipality_id_municipality'), ondelete='RESTRICT'),
@@ -305,7 +305,7 @@ def upgrade():
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('theme_id', sa.Integer(), nullable=False),
     sa.Column('name', sa.String(length=200), nullable=False),
-    sa.Column('purpose', sa.Text(length=5000), nullable=False),
+    sa.Column('purpose', sa.String(length=5000), nullable=False),
     sa.ForeignKeyConstraint(['theme_id'], ['theme.id'], name=op.f('fk_working_group_theme_id_theme'), ondelete='RESTRICT'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_working_group')),
     sa.UniqueConstraint('theme_id', 'name', name=op.f('uq_working_group_theme_id_name'))
@@ -395,7 +395,7 @@ def upgrade():
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('group_id', sa.Integer(), nullable=True),
     sa.Column('title', sa.String(length=200), nullable=False),
-    sa.Column('description', sa.Text(length=5000), nullable=False),
+    sa.Column('description', sa.String(length=5000), nullable=False),
     sa.Column('status', sa.String(length=20), nullable=False),
     sa.Column('progress', sa.Integer(), nullable=False),
     sa.Column('due_on', sa.Date(), nullable=True),
