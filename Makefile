@@ -9,7 +9,7 @@ COMPILED := $(CATALOGS:.po=.mo)
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: run test test-pg lint fmt install i18n i18n-extract i18n-update i18n-compile vendor migrate db-upgrade seed lock clean
+.PHONY: run serve test test-pg lint fmt install i18n i18n-extract i18n-update i18n-compile vendor migrate db-upgrade seed lock clean
 
 install: $(STAMP) $(COMPILED)
 
@@ -43,6 +43,12 @@ seed: db-upgrade instance/demo_password
 run: seed
 	@echo "Demo password: $${DEMO_PASSWORD:-$$(cat instance/demo_password)}  (see README for the logins)"
 	$(RUN_ENV) $(FLASK) run --host $(HOST) --port $(PORT)
+
+# Production-style serving with gunicorn against the configured DATABASE_URL
+# (SECRET_KEY must be set; migrate first with `flask --app app db upgrade`).
+serve: install
+	$(BIN)/flask --app app db upgrade
+	$(BIN)/gunicorn -c gunicorn.conf.py
 
 test: install
 	$(BIN)/pytest -n 2 -q $(PYTEST_ARGS)

@@ -70,6 +70,9 @@ class Config:
     )
     BASE_URL = os.environ.get("BASE_URL", "http://127.0.0.1:5000")
 
+    # Number of reverse proxies in front of the app whose X-Forwarded-* to trust.
+    PROXY_FIX_X_FOR = int(os.environ.get("PROXY_FIX_X_FOR", "0"))
+
     TESTING = False
     DEBUG = _env_bool("FLASK_DEBUG")
 

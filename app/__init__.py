@@ -29,6 +29,13 @@ def create_app(config_class: type = Config) -> Flask:
     from app.cli import register_cli
 
     register_cli(app)
+    if app.config["PROXY_FIX_X_FOR"]:
+        # Behind a reverse proxy: take the client address (login throttling,
+        # audit lines) and scheme from its X-Forwarded-* headers.
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        hops = app.config["PROXY_FIX_X_FOR"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
     return app
 
 
@@ -58,12 +65,20 @@ def register_extensions(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
+    # Views are imported here, not by the packages: importing a domain's models
+    # must never pull in views (and, through them, half-configured mappers).
     from app.auth import bp as auth_bp
+    from app.auth import views as _auth_views  # noqa: F401
     from app.exports import bp as exports_bp
+    from app.exports import views as _exports_views  # noqa: F401
     from app.main import bp as main_bp
+    from app.main import views as _main_views  # noqa: F401
     from app.strategy import bp as strategy_bp
+    from app.strategy import views as _strategy_views  # noqa: F401
     from app.subsidies import bp as subsidies_bp
+    from app.subsidies import views as _subsidies_views  # noqa: F401
     from app.work import bp as work_bp
+    from app.work import views as _work_views  # noqa: F401
 
     for blueprint in (auth_bp, main_bp, strategy_bp, work_bp, subsidies_bp, exports_bp):
         app.register_blueprint(blueprint)

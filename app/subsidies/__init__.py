@@ -4,5 +4,3 @@ from flask import Blueprint
 
 # cli_group=None: this domain's commands are top-level (flask --app app <command>).
 bp = Blueprint("subsidies", __name__, cli_group=None)
-
-from app.subsidies import views  # noqa: E402,F401

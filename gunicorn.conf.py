@@ -1,0 +1,25 @@
+"""gunicorn settings for production (`make serve`, or `gunicorn -c gunicorn.conf.py`).
+
+Every value can be overridden from the environment (GUNICORN_* below) or the
+command line. The app keeps no state in a worker that others need: sessions are
+signed cookies, login throttling and reminder bookkeeping live in the database.
+"""
+
+import multiprocessing
+import os
+
+wsgi_app = "app:create_app()"
+bind = os.environ.get("GUNICORN_BIND", "127.0.0.1:8000")
+# (2 × cores) + 1 is gunicorn's advice for synchronous workers.
+workers = int(os.environ.get("GUNICORN_WORKERS", multiprocessing.cpu_count() * 2 + 1))
+threads = int(os.environ.get("GUNICORN_THREADS", "1"))
+timeout = int(os.environ.get("GUNICORN_TIMEOUT", "60"))
+graceful_timeout = int(os.environ.get("GUNICORN_GRACEFUL_TIMEOUT", "30"))
+keepalive = 5
+max_requests = 2000  # recycle workers now and then (memory hygiene)
+max_requests_jitter = 200
+accesslog = os.environ.get("GUNICORN_ACCESS_LOG", "-")
+errorlog = "-"
+access_log_format = '%(h)s "%(r)s" %(s)s %(b)s %(M)sms'
+# Behind a reverse proxy that terminates HTTPS: trust its X-Forwarded-* headers.
+forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
