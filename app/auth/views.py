@@ -87,3 +87,15 @@ def profile_password():
     service.change_password(current_user._get_current_object(), form.new_password.data)
     flash(_("Your password is changed. Other sessions are signed out."), "success")
     return redirect(url_for("auth.profile"), code=303)
+
+
+@bp.post("/profile/calendar-token")
+@login_required
+def profile_calendar_token():
+    """Replace the calendar token: the old feed URL stops working."""
+    current_user.rotate_calendar_token()
+    db.session.commit()
+    flash(
+        _("Your calendar address is replaced; the old one no longer works."), "success"
+    )
+    return redirect(url_for("auth.profile"), code=303)

@@ -1,0 +1,290 @@
+"""Deadlines: the one function that says what is due, for whom, and how urgent.
+
+Deadlines are task due dates, call deadlines, application submission targets
+(the call deadline of an application still in idea/preparation) and reporting
+dues (open obligations of granted applications). Each is classified in Brussels
+time: overdue (the day passed and the item is not done), this week (today up to
+7 days ahead), this month (8 to 30 days ahead) or later. Finished items (done
+tasks, submitted applications, fulfilled obligations, passed calls) are not
+deadlines any more. The dashboards, /deadlines, calendar feeds, reminders and
+exports all use `deadlines()`.
+"""
+
+from __future__ import annotations
+
+import heapq
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import or_, select
+from sqlalchemy.orm import joinedload
+
+from app import clock
+from app.auth import permissions
+from app.extensions import db
+from app.subsidies.models import (
+    Application,
+    ApplicationPartner,
+    ReportingObligation,
+    SubsidyCall,
+)
+from app.work.models import Task, group_lead
+
+CATEGORIES = ("overdue", "week", "month", "later")
+KINDS = ("task", "call", "application", "obligation")
+WEEK_DAYS = 7
+MONTH_DAYS = 30
+
+
+@dataclass(frozen=True)
+class Deadline:
+    kind: str  # task | call | application | obligation
+    item_id: int
+    title: str
+    due: date  # the Brussels date
+    at: datetime | None  # the moment, when the item has a time (calls)
+    category: str
+    endpoint: str
+    values: tuple[tuple[str, Any], ...]
+    municipality: str | None = None
+    context: str = ""  # group, call or application it belongs to
+
+    @property
+    def uid(self) -> str:
+        """Stable across requests: the calendar UID of this deadline."""
+        return f"{self.kind}-{self.item_id}@midwest-tracker"
+
+    @property
+    def days_left(self) -> int:
+        return (self.due - clock.today()).days
+
+
+def classify(due: date, today: date) -> str:
+    """overdue / week / month / later for a not-done item due on `due`."""
+    days = (due - today).days
+    if days < 0:
+        return "overdue"
+    if days <= WEEK_DAYS:
+        return "week"
+    if days <= MONTH_DAYS:
+        return "month"
+    return "later"
+
+
+@dataclass(frozen=True)
+class Scope:
+    """Whose deadlines: a user's own, a municipality's, or the whole region.
+
+    `viewer` is who looks; what they may not see is left out whatever the scope.
+    """
+
+    viewer: Any
+    user: Any = None
+    municipality_id: int | None = None
+
+
+def _task_query(scope: Scope):
+    query = (
+        select(Task)
+        .options(joinedload(Task.group), joinedload(Task.municipality))
+        .where(Task.status != "done", Task.due_on.is_not(None))
+    )
+    if scope.user is not None and not permissions.is_coordinator(scope.user):
+        led = select(group_lead.c.group_id).where(group_lead.c.user_id == scope.user.id)
+        conditions = [Task.assignee_id == scope.user.id, Task.group_id.in_(led)]
+        if permissions.is_municipal(scope.user):
+            conditions.append(Task.municipality_id == scope.user.municipality_id)
+        query = query.where(or_(*conditions))
+    if scope.municipality_id is not None:
+        from app.auth.models import User
+
+        staff = select(User.id).where(User.municipality_id == scope.municipality_id)
+        query = query.where(
+            or_(
+                Task.municipality_id == scope.municipality_id,
+                Task.assignee_id.in_(staff),
+            )
+        )
+    return query
+
+
+def _application_filter(scope: Scope, query):
+    query = permissions.visible_applications(scope.viewer, query)
+    if scope.municipality_id is not None or (
+        scope.user is not None and permissions.is_municipal(scope.user)
+    ):
+        municipality_id = scope.municipality_id or scope.user.municipality_id
+        partner_of = select(ApplicationPartner.application_id).where(
+            ApplicationPartner.municipality_id == municipality_id
+        )
+        query = query.where(
+            or_(
+                Application.lead_municipality_id == municipality_id,
+                Application.id.in_(partner_of),
+            )
+        )
+    elif scope.user is not None and not permissions.is_coordinator(scope.user):
+        query = query.where(Application.owner_id == scope.user.id)
+    return query
+
+
+def _brussels_day(moment: datetime) -> date:
+    return moment.astimezone(clock.BRUSSELS).date()
+
+
+def _until_moment(until: date) -> datetime:
+    """The first moment after the day `until` ends in Brussels."""
+    return clock.brussels(until + timedelta(days=1))
+
+
+def _tasks(scope: Scope, today: date, until: date | None, limit: int) -> list[Deadline]:
+    query = _task_query(scope)
+    if until is not None:
+        query = query.where(Task.due_on <= until)
+    query = query.order_by(Task.due_on, Task.id).limit(limit)
+    return [
+        Deadline(
+            "task",
+            task.id,
+            task.title,
+            task.due_on,
+            None,
+            classify(task.due_on, today),
+            "work.group" if task.group_id else "work.tasks",
+            (("group_id", task.group_id),) if task.group_id else (),
+            task.municipality.name if task.municipality else None,
+            task.group.name if task.group else "",
+        )
+        for task in db.session.scalars(query)
+    ]
+
+
+def _calls(scope: Scope, today: date, until: date | None, limit: int) -> list[Deadline]:
+    query = select(SubsidyCall).where(SubsidyCall.deadline_at > clock.now_utc())
+    if until is not None:
+        query = query.where(SubsidyCall.deadline_at < _until_moment(until))
+    query = query.order_by(SubsidyCall.deadline_at).limit(limit)
+    return [
+        Deadline(
+            "call",
+            call.id,
+            call.title,
+            _brussels_day(call.deadline_at),
+            call.deadline_at,
+            classify(_brussels_day(call.deadline_at), today),
+            "subsidies.call",
+            (("call_id", call.id),),
+            None,
+            call.funder,
+        )
+        for call in db.session.scalars(query)
+    ]
+
+
+def _applications(
+    scope: Scope, today: date, until: date | None, limit: int
+) -> list[Deadline]:
+    query = (
+        select(Application, SubsidyCall.deadline_at)
+        .join(SubsidyCall)
+        .options(joinedload(Application.lead_municipality))
+        .where(Application.status.in_(("idea", "preparing")))
+    )
+    if until is not None:
+        query = query.where(SubsidyCall.deadline_at < _until_moment(until))
+    query = _application_filter(scope, query)
+    query = query.order_by(SubsidyCall.deadline_at, Application.id).limit(limit)
+    return [
+        Deadline(
+            "application",
+            application.id,
+            application.title,
+            _brussels_day(deadline_at),
+            deadline_at,
+            classify(_brussels_day(deadline_at), today),
+            "subsidies.application",
+            (("application_id", application.id),),
+            application.lead_municipality.name,
+            "",
+        )
+        for application, deadline_at in db.session.execute(query)
+    ]
+
+
+def _obligations(
+    scope: Scope, today: date, until: date | None, limit: int
+) -> list[Deadline]:
+    query = (
+        select(ReportingObligation)
+        .join(Application)
+        .options(
+            joinedload(ReportingObligation.application).joinedload(
+                Application.lead_municipality
+            )
+        )
+        .where(ReportingObligation.status == "open")
+    )
+    if until is not None:
+        query = query.where(ReportingObligation.due_on <= until)
+    query = _application_filter(scope, query)
+    query = query.order_by(ReportingObligation.due_on, ReportingObligation.id)
+    return [
+        Deadline(
+            "obligation",
+            due.id,
+            due.title,
+            due.due_on,
+            None,
+            classify(due.due_on, today),
+            "subsidies.application",
+            (("application_id", due.application_id),),
+            due.application.lead_municipality.name,
+            due.application.title,
+        )
+        for due in db.session.scalars(query.limit(limit))
+    ]
+
+
+SOURCES = {
+    "task": _tasks,
+    "call": _calls,
+    "application": _applications,
+    "obligation": _obligations,
+}
+PRIVATE_KINDS = ("application", "obligation")  # applications' visibility rules
+
+
+def deadlines(
+    scope: Scope,
+    *,
+    within_days: int | None = None,
+    kinds: tuple[str, ...] = KINDS,
+    categories: tuple[str, ...] = CATEGORIES,
+    limit: int = 500,
+) -> list[Deadline]:
+    """The deadlines of `scope`, soonest first (overdue ones first of all).
+
+    `within_days` keeps overdue items and those due within that many days.
+    A bounded number of queries (one per kind), whatever the data size.
+    """
+    today = clock.today()
+    until = today + timedelta(days=within_days) if within_days is not None else None
+    sources = [
+        SOURCES[kind](scope, today, until, limit)
+        for kind in KINDS
+        if kind in kinds
+        and (
+            kind not in PRIVATE_KINDS or permissions.can_view_applications(scope.viewer)
+        )
+    ]
+    merged = heapq.merge(*sources, key=lambda d: (d.due, d.kind, d.item_id))
+    return [d for d in merged if d.category in categories][:limit]
+
+
+def grouped(items: list[Deadline]) -> dict[str, list[Deadline]]:
+    """Deadlines per category, in the order of CATEGORIES."""
+    result: dict[str, list[Deadline]] = {category: [] for category in CATEGORIES}
+    for item in items:
+        result[item.category].append(item)
+    return result

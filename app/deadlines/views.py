@@ -1,0 +1,58 @@
+"""/deadlines and the calendar feed."""
+
+from flask import Response, abort, render_template, request
+from flask_login import current_user, login_required
+from sqlalchemy import select
+
+from app.auth import permissions
+from app.auth.models import User
+from app.deadlines import bp, cli  # noqa: F401 - registers the command
+from app.deadlines.calendar import feed
+from app.deadlines.deadlines import CATEGORIES, KINDS, Scope, deadlines, grouped
+from app.extensions import db
+
+SCOPES = ("mine", "region")
+
+
+@bp.get("/deadlines")
+@login_required
+def index():
+    """Overdue, this week, this month, later: filtered by kind, urgency and scope."""
+    kind = request.args.get("kind") if request.args.get("kind") in KINDS else None
+    category = request.args.get("when")
+    category = category if category in CATEGORIES else None
+    scope_name = request.args.get("scope")
+    scope_name = scope_name if scope_name in SCOPES else "mine"
+    scope = Scope(
+        viewer=current_user, user=current_user if scope_name == "mine" else None
+    )
+    items = deadlines(
+        scope,
+        kinds=(kind,) if kind else KINDS,
+        categories=(category,) if category else CATEGORIES,
+    )
+    template = (
+        "deadlines/_list.html"
+        if request.headers.get("HX-Request")
+        else "deadlines/index.html"
+    )
+    return render_template(
+        template,
+        groups=grouped(items),
+        kind=kind,
+        category=category,
+        scope_name=scope_name,
+        show_private=permissions.can_view_applications(current_user),
+    )
+
+
+@bp.get("/calendar/<token>.ics")
+def calendar(token: str):
+    """The iCalendar feed of the token's owner (no sign-in; the token is the key)."""
+    user = db.session.scalar(select(User).where(User.calendar_token == token))
+    if user is None or not permissions.can_use_calendar_feed(user):
+        abort(404)
+    response = Response(feed(user), mimetype="text/calendar")
+    response.headers["Content-Disposition"] = 'inline; filename="midwest.ics"'
+    response.headers["Cache-Control"] = "no-store"
+    return response
