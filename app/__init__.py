@@ -68,8 +68,8 @@ def register_blueprints(app: Flask) -> None:
     # Views are imported here, not by the packages: importing a domain's models
     # must never pull in views (and, through them, half-configured mappers).
     from app.auth import bp as auth_bp
-    from app.deadlines import bp as deadlines_bp
     from app.auth import views as _auth_views  # noqa: F401
+    from app.deadlines import bp as deadlines_bp
     from app.deadlines import views as _deadlines_views  # noqa: F401
     from app.exports import bp as exports_bp
     from app.exports import views as _exports_views  # noqa: F401
