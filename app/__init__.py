@@ -67,6 +67,10 @@ def register_extensions(app: Flask) -> None:
 def register_blueprints(app: Flask) -> None:
     # Views are imported here, not by the packages: importing a domain's models
     # must never pull in views (and, through them, half-configured mappers).
+    from app.activity import bp as activity_bp
+    from app.activity import views as _activity_views  # noqa: F401
+    from app.admin import bp as admin_bp
+    from app.admin import views as _admin_views  # noqa: F401
     from app.auth import bp as auth_bp
     from app.auth import views as _auth_views  # noqa: F401
     from app.deadlines import bp as deadlines_bp
@@ -89,6 +93,8 @@ def register_blueprints(app: Flask) -> None:
         work_bp,
         subsidies_bp,
         deadlines_bp,
+        activity_bp,
+        admin_bp,
         exports_bp,
     ):
         app.register_blueprint(blueprint)

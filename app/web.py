@@ -213,6 +213,13 @@ def url_for_if(endpoint: str, **values) -> str | None:
     return flask_url_for(endpoint, **values)
 
 
+def recent_activity(entity) -> list:
+    """The recent activity of `entity` that the signed-in user may read."""
+    from app.activity.queries import recent_for
+
+    return recent_for(current_user, entity)
+
+
 def register_template_helpers(app: Flask) -> None:
     app.jinja_env.add_extension("jinja2.ext.do")
     for name, function in formatting.FILTERS.items():
@@ -223,6 +230,7 @@ def register_template_helpers(app: Flask) -> None:
         navigation=navigation,
         get_locale=get_locale,
         url_for_if=url_for_if,
+        recent_activity=recent_activity,
     )
 
     @app.context_processor

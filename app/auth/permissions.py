@@ -142,6 +142,11 @@ def can_edit_rollout(user: Any, rollout: Any) -> bool:
     )
 
 
+def can_change_group_leads(user: Any, group: Any) -> bool:
+    """Who leads a group: the coordinator (a lead edits members, not leads)."""
+    return is_coordinator(user)
+
+
 # --- subsidies -----------------------------------------------------------------
 
 
@@ -173,6 +178,12 @@ def can_manage_application(user: Any, application: Any = None) -> bool:
     return is_coordinator(user)
 
 
+def can_view_coverage(user: Any) -> bool:
+    """Which municipalities have not applied for a call: coordinator only (it
+    reveals who applied); a municipality sees only whether it applied itself."""
+    return is_coordinator(user)
+
+
 def visible_applications(user: Any, query: Any) -> Any:
     """Narrow a SELECT of applications to what `user` may see."""
     from sqlalchemy import false, or_, select
@@ -200,6 +211,53 @@ def visible_applications(user: Any, query: Any) -> Any:
 def can_view_activity(user: Any) -> bool:
     """Activity is filtered per entry by the rules above; viewers get none."""
     return _signed_in(user) and not is_viewer(user)
+
+
+#: Activity about these is regional: every role that sees activity sees it.
+PUBLIC_ACTIVITY = (
+    "trajectory_step",
+    "thread",
+    "scoring_round",
+    "theme",
+    "rollout",
+    "working_group",
+    "task",
+    "subsidy_call",
+)
+#: Activity about these is private to the municipality it concerns.
+MUNICIPAL_ACTIVITY = (
+    "score",
+    "application",
+    "application_partner",
+    "payment",
+    "reporting_obligation",
+)
+
+
+def visible_activity(user: Any, query: Any) -> Any:
+    """Narrow a SELECT of activity entries to what `user` may read.
+
+    Coordinators read everything. Leads and municipality users read regional
+    entries and the private ones (scores, applications) of their own municipality;
+    talks and user administration stay with the coordinator. Viewers read none.
+    """
+    from sqlalchemy import and_, false, or_
+
+    from app.activity.models import Activity
+
+    if is_coordinator(user):
+        return query
+    if not can_view_activity(user):
+        return query.where(false())
+    return query.where(
+        or_(
+            Activity.entity_type.in_(PUBLIC_ACTIVITY),
+            and_(
+                Activity.entity_type.in_(MUNICIPAL_ACTIVITY),
+                Activity.municipality_id == user.municipality_id,
+            ),
+        )
+    )
 
 
 def can_edit_own_profile(user: Any) -> bool:

@@ -1,0 +1,5 @@
+"""Activity: who changed what, when."""
+
+from flask import Blueprint
+
+bp = Blueprint("activity", __name__)

@@ -1,0 +1,57 @@
+"""Reading the activity log: the filtered list and an object's recent history."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import joinedload
+
+from app import clock
+from app.activity.models import Activity
+from app.auth import permissions
+from app.extensions import db
+
+
+@dataclass(frozen=True)
+class ActivityFilter:
+    actor_id: int | None = None
+    entity_type: str | None = None
+    municipality_id: int | None = None
+    since: date | None = None
+    until: date | None = None
+
+
+def activity_query(user: Any, filters: ActivityFilter):
+    """Entries `user` may read, newest first, narrowed by `filters`."""
+    query = select(Activity).options(joinedload(Activity.actor))
+    query = permissions.visible_activity(user, query)
+    if filters.actor_id:
+        query = query.where(Activity.actor_id == filters.actor_id)
+    if filters.entity_type:
+        query = query.where(Activity.entity_type == filters.entity_type)
+    if filters.municipality_id:
+        query = query.where(Activity.municipality_id == filters.municipality_id)
+    if filters.since:
+        query = query.where(Activity.created_at >= clock.brussels(filters.since))
+    if filters.until:
+        query = query.where(
+            Activity.created_at < clock.brussels(filters.until + timedelta(days=1))
+        )
+    return query.order_by(Activity.created_at.desc(), Activity.id.desc())
+
+
+def recent_for(user: Any, entity: Any, limit: int = 10) -> list[Activity]:
+    """The latest entries about one object, as far as `user` may read them."""
+    query = select(Activity).options(joinedload(Activity.actor))
+    query = permissions.visible_activity(user, query).where(
+        Activity.entity_type == type(entity).__tablename__,
+        Activity.entity_id == entity.id,
+    )
+    return list(
+        db.session.scalars(
+            query.order_by(Activity.created_at.desc(), Activity.id.desc()).limit(limit)
+        )
+    )

@@ -1,0 +1,64 @@
+"""/activity: who changed what, filterable."""
+
+from datetime import date
+
+from flask import abort, render_template, request
+from flask_login import current_user, login_required
+from sqlalchemy import select
+
+from app.activity import bp
+from app.activity.queries import ActivityFilter, activity_query
+from app.auth import permissions
+from app.auth.models import User
+from app.extensions import db
+from app.municipalities.models import Municipality
+
+ENTITY_TYPES = (
+    permissions.PUBLIC_ACTIVITY
+    + permissions.MUNICIPAL_ACTIVITY
+    + (
+        "conversation",
+        "user_account",
+    )
+)
+
+
+def _date(name: str) -> date | None:
+    try:
+        return date.fromisoformat(request.args.get(name, ""))
+    except ValueError:
+        return None
+
+
+@bp.get("/activity")
+@login_required
+def index():
+    """The activity log with filters: who, what kind, municipality, period."""
+    if not permissions.can_view_activity(current_user):
+        abort(403)
+    kind = request.args.get("kind")
+    filters = ActivityFilter(
+        actor_id=request.args.get("who", type=int),
+        entity_type=kind if kind in ENTITY_TYPES else None,
+        municipality_id=request.args.get("municipality", type=int),
+        since=_date("from"),
+        until=_date("to"),
+    )
+    page = db.paginate(
+        activity_query(current_user, filters), per_page=50, error_out=False
+    )
+    template = (
+        "activity/_list.html"
+        if request.headers.get("HX-Request")
+        else "activity/index.html"
+    )
+    return render_template(
+        template,
+        page=page,
+        filters=filters,
+        kinds=ENTITY_TYPES,
+        people=db.session.scalars(select(User).order_by(User.full_name)).all(),
+        municipalities=db.session.scalars(
+            select(Municipality).order_by(Municipality.name)
+        ).all(),
+    )

@@ -1,0 +1,80 @@
+"""Creating, changing, resetting and deactivating users."""
+
+from __future__ import annotations
+
+import secrets
+
+from sqlalchemy import func, select
+
+from app.activity.log import diff, record
+from app.auth.models import MUNICIPAL_ROLES, User
+from app.auth.service import find_user, normalize_email
+from app.extensions import db
+from app.municipalities.models import Municipality
+
+
+def user_list_query(role: str | None = None, municipality_id: int | None = None):
+    query = select(User).order_by(func.lower(User.full_name), User.id)
+    if role:
+        query = query.where(User.role == role)
+    if municipality_id:
+        query = query.where(User.municipality_id == municipality_id)
+    return query
+
+
+def municipalities() -> list[Municipality]:
+    return list(db.session.scalars(select(Municipality).order_by(Municipality.name)))
+
+
+def temporary_password() -> str:
+    """A random password to hand over once; the user changes it on the profile."""
+    return secrets.token_urlsafe(12)
+
+
+def email_taken(email: str, except_id: int | None = None) -> bool:
+    other = find_user(email)
+    return other is not None and other.id != except_id
+
+
+def _values(form) -> dict:
+    role = form.role.data
+    return {
+        "email": normalize_email(form.email.data),
+        "full_name": form.full_name.data.strip(),
+        "role": role,
+        "municipality_id": form.municipality_id.data
+        if role in MUNICIPAL_ROLES
+        else None,
+        "language": form.language.data,
+        "active": bool(form.active.data),
+    }
+
+
+def create(form) -> tuple[User, str]:
+    """A new user with a temporary password (returned, shown once)."""
+    password = temporary_password()
+    user = User(**_values(form))
+    user.set_password(password)
+    db.session.add(user)
+    record("create", user, f"User {user.email} created ({user.role})")
+    db.session.commit()
+    return user, password
+
+
+def update(user: User, form) -> dict:
+    """Apply the form; a change of role, municipality or activity ends sessions."""
+    changes = diff(user, _values(form))
+    if {"role", "municipality_id", "active", "email"} & changes.keys():
+        user.rotate_session_nonce()
+    if changes:
+        record("update", user, f"User {user.email} updated", changes)
+    db.session.commit()
+    return changes
+
+
+def reset_password(user: User) -> str:
+    password = temporary_password()
+    user.set_password(password)
+    record("update", user, f"Password of {user.email} reset", {"password": ["…", "…"]})
+    db.session.commit()
+    return password

@@ -1,0 +1,80 @@
+"""/admin/users: the coordinator manages users."""
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from app.admin import bp, users
+from app.admin.forms import UserForm
+from app.auth import permissions
+from app.auth.models import User
+from app.extensions import db
+
+
+@bp.before_request
+@login_required
+def only_coordinators():
+    """Every page here is the coordinator's."""
+    if not permissions.can_manage_users(current_user):
+        abort(403)
+
+
+@bp.get("/users")
+def users_index():
+    """Users, filterable by role and municipality."""
+    role = request.args.get("role") or None
+    municipality_id = request.args.get("municipality", type=int)
+    page = db.paginate(
+        users.user_list_query(role, municipality_id),
+        per_page=100,
+        error_out=False,
+    )
+    return render_template(
+        "admin/users.html",
+        page=page,
+        role=role,
+        municipality_id=municipality_id,
+        municipalities=users.municipalities(),
+    )
+
+
+@bp.route("/users/new", methods=["GET", "POST"])
+def user_create():
+    """A new user, with a temporary password shown once."""
+    form = UserForm(users.municipalities())
+    if form.validate_on_submit():
+        if users.email_taken(form.email.data):
+            form.email.errors.append(_("A user with this email exists already."))
+        else:
+            user, password = users.create(form)
+            return render_template("admin/password.html", user=user, password=password)
+    status = 422 if form.is_submitted() else 200
+    return render_template("admin/user_form.html", form=form, user=None), status
+
+
+@bp.route("/users/<int:user_id>", methods=["GET", "POST"])
+def user_edit(user_id: int):
+    """Role, municipality, language, active."""
+    user = db.get_or_404(User, user_id)
+    form = UserForm(users.municipalities(), obj=user)
+    if form.validate_on_submit():
+        if users.email_taken(form.email.data, except_id=user.id):
+            form.email.errors.append(_("A user with this email exists already."))
+        elif user.id == current_user.id and not (
+            form.active.data and form.role.data == "coordinator"
+        ):
+            form.role.errors.append(_("You cannot remove your own coordinator access."))
+        else:
+            users.update(user, form)
+            flash(_("The user is saved."), "success")
+            return redirect(url_for("admin.users_index"), code=303)
+    status = 422 if form.is_submitted() else 200
+    return render_template("admin/user_form.html", form=form, user=user), status
+
+
+@bp.post("/users/<int:user_id>/reset")
+def user_reset(user_id: int):
+    """A new temporary password; the user's sessions end."""
+    user = db.get_or_404(User, user_id)
+    password = users.reset_password(user)
+    return render_template("admin/password.html", user=user, password=password)
