@@ -138,3 +138,92 @@ def application(call_=None, lead=None, partners=(), **kw) -> Application:
             ApplicationPartner(municipality_id=partner.id, share_pct=Decimal("10"))
         )
     return _add(a)
+
+
+def delivery_world() -> dict:
+    """Delivery fixtures for permission tests: a lead's own group and another,
+    tasks in each (one assigned to a municipality user), rollout rows at home,
+    away and in a merged municipality. Committed, ready for requests."""
+    from datetime import date
+
+    home = municipality("Izegem")
+    away = municipality("Tielt")
+    merged = municipality("Meulebeke")
+    merged.merged_into_id, merged.merged_on = away.id, date(2025, 1, 1)
+    users = {
+        "coordinator": user("coordinator"),
+        "lead": user("lead", home),
+        "municipality": user("municipality", home),
+        "other_municipality": user("municipality", away),
+        "viewer": user("viewer"),
+    }
+    own_theme = theme(title="Own theme")
+    other_theme = theme(title="Other theme")
+    own_group = group(own_theme, leads=[users["lead"]], name="Own group")
+    other_group = group(other_theme, name="Other group")
+    w = {
+        "home": home,
+        "away": away,
+        "merged": merged,
+        "users": users,
+        "own_theme": own_theme,
+        "other_theme": other_theme,
+        "own_group": own_group,
+        "other_group": other_group,
+        "own_task": task(own_group, title="Own task"),
+        "other_task": task(other_group, title="Other task"),
+        "assigned_task": task(
+            other_group, title="Assigned task", assignee_id=users["municipality"].id
+        ),
+        "loose_task": task(
+            None,
+            group_id=None,
+            title="Task without group",
+            assignee_id=users["municipality"].id,
+        ),
+    }
+    for theme_key in ("own_theme", "other_theme"):
+        for place in ("home", "away"):
+            w[f"rollout_{theme_key}_{place}"] = rollout(w[theme_key], w[place])
+    w["rollout_merged"] = rollout(own_theme, merged)
+    db.session.commit()
+    return w
+
+
+def talk(municipality_, threads=(), **kw):
+    """A talk with a municipality that raised these threads (strategy)."""
+    from app.strategy.models import Conversation, ThreadMention
+
+    conversation = Conversation(
+        municipality_id=municipality_.id,
+        held_on=kw.pop("held_on", clock.today()),
+        **kw,
+    )
+    conversation.mentions = [ThreadMention(thread_id=t.id) for t in threads]
+    return _add(conversation)
+
+
+# --- subsidies (appended by the subsidies domain) ---------------------------------
+
+
+def partner(application_, municipality_, share: str | Decimal = "10"):
+    from app.subsidies.models import ApplicationPartner
+
+    row = ApplicationPartner(municipality_id=municipality_.id, share_pct=Decimal(share))
+    application_.partners.append(row)
+    db.session.flush()
+    return row
+
+
+def payment(application_, amount: str | Decimal, kind: str = "advance", **kw):
+    from app.subsidies.models import Payment
+
+    row = Payment(
+        amount=Decimal(amount),
+        kind=kind,
+        paid_on=kw.pop("paid_on", clock.today()),
+        **kw,
+    )
+    application_.payments.append(row)
+    db.session.flush()
+    return row

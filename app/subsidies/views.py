@@ -1,3 +1,630 @@
-"""Views of the subsidies domain."""
+"""Views of the subsidies domain: calls, applications, their parts and export."""
 
-from app.subsidies import bp  # noqa: F401
+from __future__ import annotations
+
+from flask import abort, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+from sqlalchemy import select
+
+from app import clock
+from app.auth import permissions as perm
+from app.auth.models import User
+from app.concurrency import ensure_current
+from app.extensions import db
+from app.municipalities.models import Municipality, active_municipalities_clause
+from app.subsidies import bp, calls, dossiers, listing, rollups
+from app.subsidies import exports as _exports  # noqa: F401 - registers the export
+from app.subsidies.forms import (
+    ApplicationForm,
+    CallForm,
+    MoveForm,
+    NotesForm,
+    ObligationForm,
+    ObligationUpdateForm,
+    PartnerForm,
+    PaymentForm,
+    ShareForm,
+)
+from app.subsidies.models import (
+    Application,
+    ApplicationPartner,
+    Payment,
+    ReportingObligation,
+    SubsidyCall,
+)
+from app.work.models import Theme
+
+
+@bp.app_template_global("subsidy_moves")
+def subsidy_moves(application: Application) -> tuple[str, ...]:
+    """The statuses a dossier may move to (for move buttons)."""
+    return dossiers.allowed_moves(application)
+
+
+def _htmx() -> bool:
+    return request.headers.get("HX-Request") == "true"
+
+
+def _user():
+    return current_user._get_current_object()
+
+
+def _see_other(endpoint: str, **values):
+    return redirect(url_for(endpoint, **values), code=303)
+
+
+# --- calls ------------------------------------------------------------------------
+
+
+@bp.get("/calls", endpoint="calls")
+@login_required
+def calls_index():
+    """Every call with its status and countdown, and the regional totals."""
+    page = db.paginate(
+        select(SubsidyCall).order_by(SubsidyCall.deadline_at.desc()),
+        page=request.args.get("page", 1, type=int),
+        per_page=50,
+        error_out=False,
+    )
+    return render_template(
+        "subsidies/calls.html",
+        pagination=page,
+        figures=rollups.rollup_by_call([c.id for c in page.items]),
+        totals=rollups.regional_totals(),
+        now=clock.now_utc(),
+        calls_module=calls,
+    )
+
+
+@bp.get("/calls/<int:call_id>")
+@login_required
+def call(call_id: int):
+    """One call: its facts, countdown, figures, applications and coverage."""
+    subsidy_call = db.get_or_404(SubsidyCall, call_id)
+    user = _user()
+    applications = []
+    if perm.can_view_applications(user):
+        applications = list(
+            db.session.scalars(
+                listing.filtered(user, listing.Filters(call=call_id))
+                .options(*listing._loaded())
+                .order_by(Application.title)
+            )
+        )
+    return render_template(
+        "subsidies/call.html",
+        call=subsidy_call,
+        now=clock.now_utc(),
+        calls_module=calls,
+        figures=rollups.rollup_by_call([call_id]).get(call_id, rollups.Figures()),
+        applications=applications,
+        money=dossiers.money(applications),
+        gaps=calls.coverage(subsidy_call),
+    )
+
+
+def _call_form(subsidy_call: SubsidyCall | None) -> CallForm:
+    form = CallForm()
+    form.themes.choices = [
+        (t.id, t.title) for t in db.session.scalars(select(Theme).order_by(Theme.title))
+    ]
+    if subsidy_call is not None and not form.is_submitted():
+        form.process(
+            data={
+                "title": subsidy_call.title,
+                "funder": subsidy_call.funder,
+                "description": subsidy_call.description,
+                "url": subsidy_call.url,
+                "opens_at": calls.to_brussels(subsidy_call.opens_at),
+                "deadline_at": calls.to_brussels(subsidy_call.deadline_at),
+                "budget": subsidy_call.budget,
+                "max_per_application": subsidy_call.max_per_application,
+                "cofinancing_pct": subsidy_call.cofinancing_pct,
+                "min_partners": subsidy_call.min_partners,
+                "themes": [t.id for t in subsidy_call.themes],
+                "preparation_template": calls.format_preparation(
+                    subsidy_call.preparation_template or []
+                ),
+                "reporting_template": calls.format_reporting(
+                    subsidy_call.reporting_template or []
+                ),
+            }
+        )
+    return form
+
+
+def _save_call(form: CallForm, subsidy_call: SubsidyCall | None):
+    if not form.validate_on_submit():
+        status = 422 if form.is_submitted() else 200
+        html = render_template("subsidies/call_form.html", form=form, call=subsidy_call)
+        return html, status
+    if calls.title_taken(form.title.data.strip(), subsidy_call):
+        form.title.errors = [str(calls.TITLE_TAKEN)]
+        return render_template(
+            "subsidies/call_form.html", form=form, call=subsidy_call
+        ), 422
+    saved = calls.save_call(subsidy_call, form, _user())
+    db.session.commit()
+    return _see_other("subsidies.call", call_id=saved.id)
+
+
+@bp.route("/calls/new", methods=["GET", "POST"])
+@login_required
+def call_create():
+    """A new call (coordinator)."""
+    if not perm.can_manage_calls(current_user):
+        abort(403)
+    return _save_call(_call_form(None), None)
+
+
+@bp.route("/calls/<int:call_id>/edit", methods=["GET", "POST"])
+@login_required
+def call_edit(call_id: int):
+    """Edit a call (coordinator)."""
+    subsidy_call = db.get_or_404(SubsidyCall, call_id)
+    if not perm.can_manage_calls(current_user):
+        abort(403)
+    return _save_call(_call_form(subsidy_call), subsidy_call)
+
+
+# --- applications: lists ----------------------------------------------------------
+
+
+def _require_applications():
+    if not perm.can_view_applications(current_user):
+        abort(403)
+
+
+@bp.get("/applications")
+@login_required
+def applications():
+    """Pipeline by status, the filterable table, and the roll-ups."""
+    _require_applications()
+    user = _user()
+    filters = listing.parse_filters(request.args)
+    context = {
+        "filters": filters,
+        "board": listing.pipeline(user, filters),
+        "pagination": listing.table_page(
+            user, filters, request.args.get("page", 1, type=int)
+        ),
+    }
+    context["money"] = dossiers.money(context["pagination"].items)
+    if _htmx():
+        return render_template("subsidies/_results.html", **context)
+    return render_template(
+        "subsidies/applications.html",
+        **context,
+        by_theme=rollups.rollup_by_theme(user),
+        by_municipality=rollups.rollup_by_municipality(user),
+        totals=rollups.regional_totals(user),
+        filter_choices=_filter_choices(),
+    )
+
+
+def _filter_choices() -> dict:
+    return {
+        "calls": db.session.execute(
+            select(SubsidyCall.id, SubsidyCall.title).order_by(
+                SubsidyCall.deadline_at.desc()
+            )
+        ).all(),
+        "themes": db.session.execute(
+            select(Theme.id, Theme.title).order_by(Theme.title)
+        ).all(),
+        "municipalities": db.session.execute(
+            select(Municipality.id, Municipality.name).order_by(Municipality.name)
+        ).all(),
+    }
+
+
+# --- applications: one dossier ----------------------------------------------------
+
+
+def _visible(application_id: int) -> Application:
+    """The dossier if the user may see it: 403 for viewers, 404 for the others."""
+    _require_applications()
+    application = listing.get_application(application_id)
+    if application is None or not perm.can_view_application(current_user, application):
+        abort(404)
+    return application
+
+
+def _managed(application_id: int) -> Application:
+    application = _visible(application_id)
+    if not perm.can_manage_application(current_user, application):
+        abort(403)
+    return application
+
+
+def _forms(application: Application, **given) -> dict:
+    forms = {
+        "move_form": MoveForm(
+            formdata=None, version=application.version, prefix="move"
+        ),
+        "notes_form": NotesForm(
+            formdata=None, version=application.version, notes=application.notes
+        ),
+        "partner_form": PartnerForm(formdata=None, prefix="partner"),
+        "payment_form": PaymentForm(formdata=None, prefix="payment"),
+        "obligation_form": ObligationForm(formdata=None, prefix="obligation"),
+        "share_forms": {},
+        "obligation_forms": {},
+        "saved": False,
+    }
+    forms.update(given)
+    forms["move_form"].status.choices = [
+        c
+        for c in forms["move_form"].status.choices
+        if c.value in dossiers.allowed_moves(application)
+    ]
+    forms["partner_form"].municipality_id.choices = _municipality_choices()
+    return forms
+
+
+def _municipality_choices():
+    from wtforms.fields import SelectChoice
+
+    return [
+        SelectChoice(m.id, m.name)
+        for m in db.session.scalars(
+            select(Municipality)
+            .where(active_municipalities_clause())
+            .order_by(Municipality.name)
+        )
+    ]
+
+
+def _dossier(
+    application: Application, status: int = 200, part: str | None = None, **forms
+):
+    """The dossier page, or (htmx) one of its parts, with the given forms."""
+    context = {
+        "application": application,
+        "money": dossiers.money([application])[application.id],
+        "lead_share": dossiers.lead_share(application),
+        "shares": rollups_shares(application),
+        **_forms(application, **forms),
+    }
+    if part and _htmx():
+        return render_template(f"subsidies/_{part}.html", **context), status
+    return render_template("subsidies/application.html", **context), status
+
+
+def rollups_shares(application: Application) -> list[dict]:
+    """Each involved municipality's share of the dossier's amounts."""
+    money = dossiers.money([application])[application.id]
+    rows = [(application.lead_municipality, dossiers.lead_share(application), True)]
+    rows += [(p.municipality, p.share_pct, False) for p in application.partners]
+    result = []
+    for municipality, share, is_lead in rows:
+
+        def part(amount, share=share):
+            return (
+                None
+                if amount is None
+                else (amount * share / 100).quantize(rollups.CENT)
+            )
+
+        result.append(
+            {
+                "municipality": municipality,
+                "share": share,
+                "is_lead": is_lead,
+                "requested": part(application.requested_amount),
+                "granted": part(application.granted_amount),
+                "paid": part(money.paid),
+            }
+        )
+    return result
+
+
+@bp.get("/applications/<int:application_id>")
+@login_required
+def application(application_id: int):
+    """One dossier: partners, amounts, payments, reporting, tasks."""
+    return _dossier(_visible(application_id))
+
+
+def _application_form(application: Application | None) -> ApplicationForm:
+    form = ApplicationForm(obj=application if not request.form else None)
+    if application is None and request.method == "GET":
+        form.call_id.data = request.args.get("call_id", type=int)
+    lead_id = application.lead_municipality_id if application else None
+    form.set_choices(
+        db.session.scalars(
+            select(SubsidyCall).order_by(SubsidyCall.deadline_at.desc())
+        ),
+        db.session.scalars(select(Theme).order_by(Theme.title)),
+        db.session.scalars(
+            select(Municipality)
+            .where(active_municipalities_clause() | (Municipality.id == lead_id))
+            .order_by(Municipality.name)
+        ),
+        db.session.scalars(
+            select(User)
+            .where(User.active, User.role != "viewer")
+            .order_by(User.full_name)
+        ),
+    )
+    return form
+
+
+def _render_application_form(form, application, status):
+    html = render_template(
+        "subsidies/application_form.html", form=form, application=application
+    )
+    return html, status
+
+
+@bp.route("/applications/new", methods=["GET", "POST"])
+@login_required
+def application_create():
+    """A new dossier for a call; its preparation tasks are created with it."""
+    _require_applications()
+    if not perm.can_manage_application(current_user):
+        abort(403)
+    form = _application_form(None)
+    if not form.validate_on_submit():
+        return _render_application_form(form, None, 422 if form.is_submitted() else 200)
+    values = form.values()
+    errors = dossiers.check_application(values, form.confirm_over.data)
+    if errors:
+        _attach(form, errors)
+        return _render_application_form(form, None, 422)
+    created = dossiers.create_application(values, _user())
+    db.session.commit()
+    return _see_other("subsidies.application", application_id=created.id)
+
+
+@bp.route("/applications/<int:application_id>/edit", methods=["GET", "POST"])
+@login_required
+def application_edit(application_id: int):
+    """Edit the facts and amounts of a dossier (coordinator)."""
+    application = _managed(application_id)
+    form = _application_form(application)
+    if not form.validate_on_submit():
+        return _render_application_form(
+            form, application, 422 if form.is_submitted() else 200
+        )
+    values = form.values()
+    ensure_current(application, form.version.data, _shown(values))
+    errors = dossiers.check_application(values, form.confirm_over.data, application)
+    if errors:
+        _attach(form, errors)
+        return _render_application_form(form, application, 422)
+    dossiers.update_application(application, values, _user())
+    db.session.commit()
+    return _see_other("subsidies.application", application_id=application.id)
+
+
+def _attach(form, errors: dict) -> None:
+    for name, message in errors.items():
+        getattr(form, name).errors = [*getattr(form, name).errors, str(message)]
+
+
+def _shown(values: dict) -> dict:
+    return {k: "" if v is None else str(v) for k, v in values.items()}
+
+
+@bp.post("/applications/<int:application_id>/status")
+@login_required
+def application_move(application_id: int):
+    """Move a dossier to another status (only the moves of spec §2)."""
+    application = _managed(application_id)
+    from_pipeline = request.form.get("from") == "pipeline"
+    form = MoveForm(prefix="move")
+    errors: dict = {}
+    if form.validate_on_submit():
+        ensure_current(
+            application,
+            form.version.data,
+            {"status": form.status.data, **_shown(form.values())},
+        )
+        errors = dossiers.move(
+            application,
+            form.status.data,
+            form.values(),
+            form.confirm_over.data,
+            _user(),
+        )
+    if form.errors or errors:
+        _attach(form, errors)
+        db.session.rollback()
+        return _move_refused(application_id, form, from_pipeline)
+    db.session.commit()
+    if _htmx() and from_pipeline:
+        return _board()
+    return _see_other("subsidies.application", application_id=application_id)
+
+
+def _move_refused(application_id: int, form: MoveForm, from_pipeline: bool):
+    application = listing.get_application(application_id)
+    form.version.data = application.version
+    if _htmx() and from_pipeline:
+        html = render_template(
+            "subsidies/_move_card.html", application=application, move_form=form
+        )
+        headers = {"HX-Retarget": f"#card-{application.id}", "HX-Reswap": "outerHTML"}
+        return html, 422, headers
+    return _dossier(application, 422, part="move", move_form=form)
+
+
+def _board():
+    filters = listing.parse_filters(request.args)
+    return render_template(
+        "subsidies/_pipeline.html",
+        board=listing.pipeline(_user(), filters),
+        filters=filters,
+    )
+
+
+@bp.route("/applications/<int:application_id>/notes", methods=["GET", "POST"])
+@login_required
+def application_notes(application_id: int):
+    """The notes of a dossier: the lead municipality and the coordinator edit them."""
+    application = _visible(application_id)
+    if request.method == "GET":
+        return _dossier(application, part="notes")
+    if not perm.can_edit_application_notes(current_user, application):
+        abort(403)
+    form = NotesForm()
+    if not form.validate_on_submit():
+        return _dossier(application, 422, part="notes", notes_form=form)
+    ensure_current(application, form.version.data, {"notes": form.notes.data})
+    dossiers.update_notes(application, form.notes.data, _user())
+    db.session.commit()
+    if _htmx():
+        saved = NotesForm(
+            formdata=None, version=application.version, notes=application.notes
+        )
+        return _dossier(application, part="notes", notes_form=saved, saved=True)
+    return _see_other("subsidies.application", application_id=application_id)
+
+
+# --- partners, payments, obligations ---------------------------------------------
+
+
+def _part_done(application: Application, part: str):
+    db.session.commit()
+    if _htmx():
+        return _dossier(listing.get_application(application.id), part=part)
+    return _see_other("subsidies.application", application_id=application.id)
+
+
+def _part_refused(application: Application, part: str, **forms):
+    db.session.rollback()
+    return _dossier(listing.get_application(application.id), 422, part=part, **forms)
+
+
+@bp.post("/applications/<int:application_id>/partners")
+@login_required
+def partner_add(application_id: int):
+    """Add a partner municipality with its share."""
+    application = _managed(application_id)
+    form = PartnerForm(prefix="partner")
+    form.municipality_id.choices = _municipality_choices()
+    errors = {}
+    if form.validate_on_submit():
+        municipality = db.session.get(Municipality, form.municipality_id.data)
+        errors = dossiers.set_partner(
+            application, municipality, form.share_pct.data, _user()
+        )
+    if form.errors or errors:
+        _attach(form, errors)
+        return _part_refused(application, "partners", partner_form=form)
+    return _part_done(application, "partners")
+
+
+def _partner(application: Application, municipality_id: int) -> ApplicationPartner:
+    for partner in application.partners:
+        if partner.municipality_id == municipality_id:
+            return partner
+    abort(404)
+
+
+@bp.post("/applications/<int:application_id>/partners/<int:municipality_id>")
+@login_required
+def partner_update(application_id: int, municipality_id: int):
+    """Change a partner's share."""
+    application = _managed(application_id)
+    partner = _partner(application, municipality_id)
+    form = ShareForm(prefix=f"share-{municipality_id}")
+    errors = {}
+    if form.validate_on_submit():
+        errors = dossiers.set_partner(
+            application, partner.municipality, form.share_pct.data, _user()
+        )
+    if form.errors or errors:
+        _attach(form, errors)
+        return _part_refused(
+            application, "partners", share_forms={municipality_id: form}
+        )
+    return _part_done(application, "partners")
+
+
+@bp.post("/applications/<int:application_id>/partners/<int:municipality_id>/delete")
+@login_required
+def partner_remove(application_id: int, municipality_id: int):
+    """Remove a partner."""
+    application = _managed(application_id)
+    dossiers.remove_partner(
+        application, _partner(application, municipality_id), _user()
+    )
+    return _part_done(application, "partners")
+
+
+@bp.post("/applications/<int:application_id>/payments")
+@login_required
+def payment_add(application_id: int):
+    """Record an advance or balance payment."""
+    application = _managed(application_id)
+    form = PaymentForm(prefix="payment")
+    errors = {}
+    if form.validate_on_submit():
+        values = {
+            "paid_on": form.paid_on.data,
+            "amount": form.amount.data,
+            "kind": form.kind.data,
+            "note": (form.note.data or "").strip(),
+        }
+        errors = dossiers.add_payment(application, values, _user())
+    if form.errors or errors:
+        _attach(form, errors)
+        return _part_refused(application, "payments", payment_form=form)
+    return _part_done(application, "payments")
+
+
+@bp.post("/applications/<int:application_id>/payments/<int:payment_id>/delete")
+@login_required
+def payment_delete(application_id: int, payment_id: int):
+    """Delete a payment recorded by mistake."""
+    application = _managed(application_id)
+    payment = db.session.get(Payment, payment_id)
+    if payment is None or payment.application_id != application.id:
+        abort(404)
+    dossiers.delete_payment(payment, _user())
+    return _part_done(application, "payments")
+
+
+@bp.post("/applications/<int:application_id>/obligations")
+@login_required
+def obligation_add(application_id: int):
+    """Add a reporting obligation by hand."""
+    application = _managed(application_id)
+    form = ObligationForm(prefix="obligation")
+    errors = {}
+    if form.validate_on_submit():
+        values = {
+            "title": form.title.data.strip(),
+            "kind": form.kind.data,
+            "due_on": form.due_on.data,
+            "status": form.status.data,
+        }
+        errors = dossiers.add_obligation(application, values, _user())
+    if form.errors or errors:
+        _attach(form, errors)
+        return _part_refused(application, "obligations", obligation_form=form)
+    return _part_done(application, "obligations")
+
+
+@bp.post("/applications/<int:application_id>/obligations/<int:obligation_id>")
+@login_required
+def obligation_update(application_id: int, obligation_id: int):
+    """Change the due date or status of an obligation."""
+    application = _managed(application_id)
+    obligation = db.session.get(ReportingObligation, obligation_id)
+    if obligation is None or obligation.application_id != application.id:
+        abort(404)
+    form = ObligationUpdateForm(prefix=f"obligation-{obligation_id}")
+    if not form.validate_on_submit():
+        return _part_refused(
+            application, "obligations", obligation_forms={obligation_id: form}
+        )
+    dossiers.update_obligation(
+        obligation,
+        {"due_on": form.due_on.data, "status": form.status.data},
+        clock.today(),
+        _user(),
+    )
+    return _part_done(application, "obligations")

@@ -1,0 +1,302 @@
+"""Calls: their status and countdown, their templates, and their coverage."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+from flask import current_app
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import and_, or_, select, union
+
+from app.activity.log import diff, record
+from app.clock import BRUSSELS, now_utc
+from app.extensions import db
+from app.municipalities.models import Municipality, active_municipalities_clause
+from app.strategy.models import Score, ScoringRound, round_thread
+from app.subsidies.models import (
+    OBLIGATION_KINDS,
+    Application,
+    ApplicationPartner,
+    SubsidyCall,
+)
+from app.work.models import Rollout, Theme, WorkingGroup, group_municipality
+
+#: Where the days of a reporting template line count from.
+REPORTING_BASES = ("decision", "start", "end")
+#: Rollout stages that do not count as taking part in a theme.
+NOT_TAKING_PART = ("not_participating", "not_started")
+#: Applications that no longer count as "having applied" for a call.
+NOT_APPLIED = ("withdrawn",)
+
+
+# --- status and countdown ---------------------------------------------------------
+
+
+def call_status(call: SubsidyCall, now: datetime | None = None) -> str:
+    """upcoming before the opening, open until the deadline, closed from then on."""
+    now = now or now_utc()
+    if now < call.opens_at:
+        return "upcoming"
+    if now < call.deadline_at:
+        return "open"
+    return "closed"
+
+
+def countdown(call: SubsidyCall, now: datetime | None = None) -> timedelta | None:
+    """Time left until the opening (upcoming) or the deadline (open); None if closed."""
+    now = now or now_utc()
+    status = call_status(call, now)
+    if status == "upcoming":
+        return call.opens_at - now
+    if status == "open":
+        return call.deadline_at - now
+    return None
+
+
+def to_utc(local: datetime) -> datetime:
+    """A wall-clock time typed in Brussels (naive) as an aware UTC moment."""
+    return local.replace(tzinfo=BRUSSELS).astimezone(UTC)
+
+
+def to_brussels(moment: datetime) -> datetime:
+    """An aware moment as naive Brussels wall-clock time (for form inputs)."""
+    return moment.astimezone(BRUSSELS).replace(tzinfo=None)
+
+
+def deadline_date(call: SubsidyCall) -> date:
+    """The calendar day of the deadline in Brussels."""
+    return call.deadline_at.astimezone(BRUSSELS).date()
+
+
+# --- templates as text: one line per item -----------------------------------------
+
+
+class TemplateError(ValueError):
+    """A template line that cannot be read; the message names the line."""
+
+
+def format_preparation(template: list[dict]) -> str:
+    """`42 | Conceptnota` per line."""
+    return "\n".join(f"{item['days_before']} | {item['title']}" for item in template)
+
+
+def parse_preparation(text: str) -> list[dict]:
+    """Lines `days before the deadline | title` → [{"title", "days_before"}]."""
+    items = []
+    for number, line in _lines(text):
+        parts = [p.strip() for p in line.split("|", 1)]
+        if len(parts) != 2 or not parts[0].isdigit() or not parts[1]:
+            raise TemplateError(
+                _l(
+                    'Line %(n)s: write "days | title", e.g. "42 | Concept note".',
+                    n=number,
+                )
+            )
+        days = int(parts[0])
+        if days > 3650 or len(parts[1]) > 200:
+            raise TemplateError(_l("Line %(n)s: too long.", n=number))
+        items.append({"title": parts[1], "days_before": days})
+    return sorted(items, key=lambda item: -item["days_before"])
+
+
+def format_reporting(template: list[dict]) -> str:
+    """`decision | 60 | advance | Voorschot 80%` per line."""
+    return "\n".join(
+        f"{item.get('from', 'decision')} | {_days(item)} | {item['kind']} | "
+        f"{item['title']}"
+        for item in template
+    )
+
+
+def parse_reporting(text: str) -> list[dict]:
+    """Lines `decision|start|end | days | kind | title` → template entries."""
+    items = []
+    for number, line in _lines(text):
+        parts = [p.strip() for p in line.split("|", 3)]
+        if (
+            len(parts) != 4
+            or parts[0] not in REPORTING_BASES
+            or not parts[1].isdigit()
+            or parts[2] not in OBLIGATION_KINDS
+            or not parts[3]
+        ):
+            raise TemplateError(
+                _l(
+                    'Line %(n)s: write "from | days | kind | title" with from one of '
+                    "%(bases)s and kind one of %(kinds)s.",
+                    n=number,
+                    bases=", ".join(REPORTING_BASES),
+                    kinds=", ".join(OBLIGATION_KINDS),
+                )
+            )
+        if int(parts[1]) > 3650 or len(parts[3]) > 200:
+            raise TemplateError(_l("Line %(n)s: too long.", n=number))
+        items.append(
+            {
+                "title": parts[3],
+                "kind": parts[2],
+                "from": parts[0],
+                "days": int(parts[1]),
+            }
+        )
+    titles = [item["title"] for item in items]
+    if len(set(titles)) != len(titles):
+        raise TemplateError(_l("Every reporting line needs a different title."))
+    return items
+
+
+def _days(item: dict) -> int:
+    # The model's first draft named it "days_after"; read both.
+    return int(item.get("days", item.get("days_after", 0)))
+
+
+def _lines(text: str):
+    for number, line in enumerate((text or "").splitlines(), start=1):
+        if line.strip():
+            yield number, line.strip()
+
+
+# --- coverage ---------------------------------------------------------------------
+
+
+@dataclass
+class Gap:
+    """An active municipality that could apply for a call but has not (yet)."""
+
+    municipality: Municipality
+    reasons: set[str] = field(default_factory=set)  # rollout | group | score
+
+
+def coverage(call: SubsidyCall) -> list[Gap]:
+    """Municipalities expected to apply for `call` that have no application for it.
+
+    Expected: an active (not merged) municipality that, for one of the themes the
+    call fits,
+      * has a rollout stage other than not_participating / not_started ("rollout"),
+      * or takes part in one of the theme's working groups ("group"),
+      * or scored the theme's origin thread >= SCORE_HIGH in the latest closed
+        round that asked about that thread ("score").
+    Covered: it is lead or partner of an application for this call that was not
+    withdrawn. Only calls that are not closed have gaps (nothing to apply for).
+    """
+    theme_ids = [theme.id for theme in call.themes]
+    if not theme_ids or call_status(call) == "closed":
+        return []
+    reasons: dict[int, set[str]] = {}
+    for kind, query in _taking_part(theme_ids, current_app.config["SCORE_HIGH"]):
+        for municipality_id in db.session.scalars(query):
+            reasons.setdefault(municipality_id, set()).add(kind)
+    covered = set(db.session.scalars(_applicants(call.id)))
+    wanted = [mid for mid in reasons if mid not in covered]
+    if not wanted:
+        return []
+    municipalities = db.session.scalars(
+        select(Municipality)
+        .where(Municipality.id.in_(wanted), active_municipalities_clause())
+        .order_by(Municipality.name)
+    )
+    return [Gap(m, reasons[m.id]) for m in municipalities]
+
+
+def _taking_part(theme_ids: list[int], score_high: int):
+    yield (
+        "rollout",
+        select(Rollout.municipality_id).where(
+            Rollout.theme_id.in_(theme_ids), Rollout.stage.not_in(NOT_TAKING_PART)
+        ),
+    )
+    yield (
+        "group",
+        select(group_municipality.c.municipality_id)
+        .join(WorkingGroup, WorkingGroup.id == group_municipality.c.group_id)
+        .where(WorkingGroup.theme_id.in_(theme_ids)),
+    )
+    # The latest closed round that asked about each origin thread.
+    latest = (
+        select(round_thread.c.thread_id, ScoringRound.id.label("round_id"))
+        .join(ScoringRound, ScoringRound.id == round_thread.c.round_id)
+        .join(Theme, Theme.origin_thread_id == round_thread.c.thread_id)
+        .where(Theme.id.in_(theme_ids), ScoringRound.status == "closed")
+        .order_by(ScoringRound.closes_on.desc(), ScoringRound.id.desc())
+    )
+    rounds: dict[int, int] = {}
+    for thread_id, round_id in db.session.execute(latest):
+        rounds.setdefault(thread_id, round_id)
+    if rounds:
+        yield (
+            "score",
+            select(Score.municipality_id).where(
+                or_(
+                    *(
+                        and_(Score.thread_id == t, Score.round_id == r)
+                        for t, r in rounds.items()
+                    )
+                ),
+                Score.value >= score_high,
+            ),
+        )
+
+
+def _applicants(call_id: int):
+    """Ids of the municipalities that are lead or partner of a live application."""
+    live = (Application.call_id == call_id) & Application.status.not_in(NOT_APPLIED)
+    return union(
+        select(Application.lead_municipality_id).where(live),
+        select(ApplicationPartner.municipality_id)
+        .join(Application, Application.id == ApplicationPartner.application_id)
+        .where(live),
+    )
+
+
+# --- saving -----------------------------------------------------------------------
+
+
+def save_call(call: SubsidyCall | None, form: Any, actor: Any) -> SubsidyCall:
+    """Create or update a call from a validated CallForm, with activity."""
+    creating = call is None
+    call = call or SubsidyCall()
+    values = {
+        "title": form.title.data.strip(),
+        "funder": form.funder.data.strip(),
+        "description": form.description.data or "",
+        "url": (form.url.data or "").strip(),
+        "opens_at": to_utc(form.opens_at.data),
+        "deadline_at": to_utc(form.deadline_at.data),
+        "budget": form.budget.data,
+        "max_per_application": form.max_per_application.data,
+        "cofinancing_pct": form.cofinancing_pct.data,
+        "min_partners": form.min_partners.data,
+        "preparation_template": form.preparation_items,
+        "reporting_template": form.reporting_items,
+    }
+    changes = diff(call, values)
+    themes = list(
+        db.session.scalars(select(Theme).where(Theme.id.in_(form.themes.data or [])))
+    )
+    old_titles = sorted(t.title for t in call.themes)
+    if old_titles != sorted(t.title for t in themes):
+        changes["themes"] = [", ".join(old_titles), ", ".join(t.title for t in themes)]
+        call.themes = themes
+    if creating:
+        db.session.add(call)
+        record("create", call, f"Call '{call.title}' created", actor=actor)
+    elif changes:
+        record("update", call, f"Call '{call.title}' updated", changes, actor=actor)
+    return call
+
+
+def title_taken(title: str, call: SubsidyCall | None) -> bool:
+    return (
+        db.session.scalar(
+            select(SubsidyCall.id).where(
+                SubsidyCall.title == title,
+                SubsidyCall.id != (call.id if call else -1),
+            )
+        )
+        is not None
+    )
+
+
+TITLE_TAKEN = _l("Another call has this title.")

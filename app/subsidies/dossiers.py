@@ -1,0 +1,531 @@
+"""Applications (dossiers): status moves, generated work, partners, payments.
+
+Every function here validates, changes the session and records activity; the
+caller commits. Validation problems come back as {field: message} so a form can
+show each message next to its field (HTTP 422) and nothing changes.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+from decimal import Decimal
+from typing import Any
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import func, select
+
+from app.activity.log import diff, record
+from app.extensions import db
+from app.labels import label
+from app.subsidies.calls import _days, deadline_date
+from app.subsidies.models import (
+    Application,
+    ApplicationPartner,
+    Payment,
+    ReportingObligation,
+    SubsidyCall,
+)
+from app.work.models import Task, WorkingGroup
+
+#: spec §2: the only status moves there are.
+MOVES: dict[str, tuple[str, ...]] = {
+    "idea": ("preparing", "withdrawn"),
+    "preparing": ("submitted", "withdrawn"),
+    "submitted": ("granted", "rejected", "withdrawn"),
+    "granted": ("reporting",),
+    "reporting": ("closed",),
+    "rejected": (),
+    "withdrawn": (),
+    "closed": (),
+}
+SUBMITTED = ("submitted", "granted", "rejected", "reporting", "closed")
+DECIDED = ("granted", "rejected", "reporting", "closed")
+GRANTED = ("granted", "reporting", "closed")
+#: Payments come in once a grant is decided.
+PAYABLE = GRANTED
+HUNDRED = Decimal("100")
+
+Errors = dict[str, Any]
+
+
+def allowed_moves(application: Application) -> tuple[str, ...]:
+    return MOVES[application.status]
+
+
+# --- required fields per status ---------------------------------------------------
+
+
+def status_problems(status: str, values: dict[str, Any], confirm: bool) -> Errors:
+    """What `values` (the dossier's fields after the change) lack for `status`."""
+    errors: Errors = {}
+    submitted_on = values.get("submitted_on")
+    decided_on = values.get("decided_on")
+    if status in SUBMITTED and submitted_on is None:
+        errors["submitted_on"] = _l(
+            "A submitted application needs its submission date."
+        )
+    if status in DECIDED:
+        if decided_on is None:
+            errors["decided_on"] = _l("A decision needs the date of the decision.")
+        elif submitted_on is not None and decided_on < submitted_on:
+            errors["decided_on"] = _l("The decision cannot come before the submission.")
+    if status in GRANTED:
+        granted = values.get("granted_amount")
+        requested = values.get("requested_amount") or Decimal("0")
+        if granted is None:
+            errors["granted_amount"] = _l("A granted application needs the amount.")
+        elif granted > requested and not confirm:
+            errors["granted_amount"] = _l(
+                "The granted amount is higher than the requested amount: tick the "
+                "confirmation if that is right."
+            )
+    start, end = values.get("project_start"), values.get("project_end")
+    if start is not None and end is not None and end < start:
+        errors["project_end"] = _l("The project cannot end before it starts.")
+    return errors
+
+
+def _fields(application: Application) -> dict[str, Any]:
+    names = (
+        "submitted_on",
+        "decided_on",
+        "granted_amount",
+        "requested_amount",
+        "project_start",
+        "project_end",
+    )
+    return {name: getattr(application, name) for name in names}
+
+
+# --- status moves -----------------------------------------------------------------
+
+
+def check_move(
+    application: Application, target: str, values: dict[str, Any], confirm: bool
+) -> Errors:
+    """Why `application` cannot move to `target` with `values` ({} when it can).
+
+    `values` may fill submitted_on, decided_on and granted_amount; empty ones keep
+    what the dossier has.
+    """
+    allowed = allowed_moves(application)
+    if target not in allowed:
+        current = label("application_status", application.status)
+        wanted = label("application_status", target)
+        if not allowed:
+            return {
+                "status": _l(
+                    "%(current)s → %(wanted)s is not allowed: %(current)s is final.",
+                    current=current,
+                    wanted=wanted,
+                )
+            }
+        return {
+            "status": _l(
+                "%(current)s → %(wanted)s is not allowed. From %(current)s the "
+                "application can move to: %(allowed)s.",
+                current=current,
+                wanted=wanted,
+                allowed=", ".join(label("application_status", s) for s in allowed),
+            )
+        }
+    merged = _fields(application) | {k: v for k, v in values.items() if v is not None}
+    return status_problems(target, merged, confirm)
+
+
+def move(
+    application: Application,
+    target: str,
+    values: dict[str, Any],
+    confirm: bool,
+    actor: Any,
+) -> Errors:
+    """Move `application` to `target` if allowed; a grant creates its obligations."""
+    errors = check_move(application, target, values, confirm)
+    if errors:
+        return errors
+    filled = {k: v for k, v in values.items() if v is not None}
+    changes = diff(application, filled | {"status": target})
+    application.updated_by_id = getattr(actor, "id", None)
+    record(
+        "status",
+        application,
+        f"Application '{application.title}' {target}",
+        changes,
+        municipality_id=application.lead_municipality_id,
+        actor=actor,
+    )
+    if target == "granted":
+        create_obligations(application, actor)
+    return {}
+
+
+# --- create and edit --------------------------------------------------------------
+
+
+def check_application(
+    values: dict[str, Any], confirm: bool, application: Application | None = None
+) -> Errors:
+    """Problems of the dossier fields for its (current) status."""
+    status = application.status if application else "idea"
+    errors = status_problems(status, values, confirm)
+    if status not in GRANTED and values.get("granted_amount") is not None:
+        granted, requested = values["granted_amount"], values["requested_amount"]
+        if granted > requested and not confirm:
+            errors["granted_amount"] = _l(
+                "The granted amount is higher than the requested amount: tick the "
+                "confirmation if that is right."
+            )
+    reference = values.get("reference")
+    if reference:
+        taken = db.session.scalar(
+            select(Application.id).where(
+                Application.reference == reference,
+                Application.id != (application.id if application else -1),
+            )
+        )
+        if taken:
+            errors["reference"] = _l("Another application has this reference.")
+    lead_id = values.get("lead_municipality_id")
+    if application is not None and lead_id in {
+        p.municipality_id for p in application.partners
+    }:
+        errors["lead_municipality_id"] = _l("The lead cannot also be a partner.")
+    return errors
+
+
+def create_application(values: dict[str, Any], actor: Any) -> Application:
+    """A new dossier (status idea) with the call's preparation tasks."""
+    application = Application(status="idea", updated_by_id=getattr(actor, "id", None))
+    diff(application, values)
+    db.session.add(application)
+    db.session.flush()
+    record(
+        "create",
+        application,
+        f"Application '{application.title}' created",
+        municipality_id=application.lead_municipality_id,
+        actor=actor,
+    )
+    create_preparation_tasks(application, actor)
+    return application
+
+
+def update_application(
+    application: Application, values: dict[str, Any], actor: Any
+) -> dict[str, list]:
+    changes = diff(application, values)
+    if changes:
+        application.updated_by_id = getattr(actor, "id", None)
+        record(
+            "update",
+            application,
+            f"Application '{application.title}' updated",
+            changes,
+            municipality_id=application.lead_municipality_id,
+            actor=actor,
+        )
+    return changes
+
+
+def update_notes(application: Application, notes: str, actor: Any) -> None:
+    changes = diff(application, {"notes": notes})
+    if changes:
+        application.updated_by_id = getattr(actor, "id", None)
+        record(
+            "update",
+            application,
+            f"Notes of application '{application.title}' updated",
+            changes,
+            municipality_id=application.lead_municipality_id,
+            actor=actor,
+        )
+
+
+# --- generated work ---------------------------------------------------------------
+
+
+def preparation_due_date(deadline: date, days_before: int) -> date:
+    """The deadline minus `days_before`, moved back to the Friday on a weekend.
+
+    A date that has already passed is kept as it is: the task then shows as
+    overdue, which is exactly what the coordinator needs to see.
+    """
+    due = deadline - timedelta(days=days_before)
+    if due.weekday() >= 5:  # Saturday 5, Sunday 6
+        due -= timedelta(days=due.weekday() - 4)
+    return due
+
+
+def preparation_group(application: Application) -> WorkingGroup | None:
+    """The first working group (by name) of the dossier's theme, if any.
+
+    The tasks then appear on that group's page and in the theme filter of /tasks,
+    and the group's leads may edit them; without a theme or group they have none.
+    """
+    if application.theme_id is None:
+        return None
+    return db.session.scalar(
+        select(WorkingGroup)
+        .where(WorkingGroup.theme_id == application.theme_id)
+        .order_by(WorkingGroup.name, WorkingGroup.id)
+        .limit(1)
+    )
+
+
+def create_preparation_tasks(application: Application, actor: Any) -> list[Task]:
+    """One task per line of the call's preparation template, dated from its deadline."""
+    call = db.session.get(SubsidyCall, application.call_id)
+    deadline = deadline_date(call)
+    group = preparation_group(application)
+    tasks = []
+    for item in call.preparation_template or []:
+        task = Task(
+            group_id=group.id if group else None,
+            title=f"{item['title']} – {application.title}"[:200],
+            description=str(
+                _l("Preparation of the application for %(call)s.", call=call.title)
+            ),
+            due_on=preparation_due_date(deadline, int(item["days_before"])),
+            assignee_id=application.owner_id,
+            municipality_id=application.lead_municipality_id,
+            application_id=application.id,
+            updated_by_id=getattr(actor, "id", None),
+        )
+        db.session.add(task)
+        record(
+            "create",
+            task,
+            f"Task '{task.title}' created",
+            municipality_id=application.lead_municipality_id,
+            actor=actor,
+        )
+        tasks.append(task)
+    return tasks
+
+
+def obligation_due_date(item: dict, application: Application) -> date | None:
+    """Due date of a reporting template line: its base date plus its days.
+
+    Bases: decision → decided_on; start → project_start (or the decision when the
+    start is not known yet); end → project_end (or else the start, or else the
+    decision). None when the dossier has none of them.
+    """
+    decision = application.decided_on
+    start = application.project_start or decision
+    end = application.project_end or start
+    base = {"decision": decision, "start": start, "end": end}[
+        item.get("from", "decision")
+    ]
+    if base is None:
+        return None
+    return base + timedelta(days=_days(item))
+
+
+def create_obligations(
+    application: Application, actor: Any
+) -> list[ReportingObligation]:
+    """The call's reporting template as obligations (titles already there are kept)."""
+    existing = {o.title for o in application.obligations}
+    created = []
+    for item in application.call.reporting_template or []:
+        due_on = obligation_due_date(item, application)
+        if item["title"] in existing or due_on is None:
+            continue
+        obligation = ReportingObligation(
+            title=item["title"][:200],
+            kind=item["kind"],
+            due_on=due_on,
+            owner_id=application.owner_id,
+        )
+        application.obligations.append(obligation)
+        record(
+            "create",
+            obligation,
+            f"Obligation '{obligation.title}' created",
+            municipality_id=application.lead_municipality_id,
+            actor=actor,
+        )
+        created.append(obligation)
+    return created
+
+
+def add_obligation(
+    application: Application, values: dict[str, Any], actor: Any
+) -> Errors:
+    if any(o.title == values["title"] for o in application.obligations):
+        return {"title": _l("This dossier already has an obligation with this title.")}
+    obligation = ReportingObligation(owner_id=application.owner_id, **values)
+    if obligation.status == "done":
+        obligation.done_on = values.get("done_on") or obligation.due_on
+    application.obligations.append(obligation)
+    record(
+        "create",
+        obligation,
+        f"Obligation '{obligation.title}' created",
+        municipality_id=application.lead_municipality_id,
+        actor=actor,
+    )
+    return {}
+
+
+def update_obligation(
+    obligation: ReportingObligation, values: dict[str, Any], today: date, actor: Any
+) -> None:
+    if values.get("status") == "done" and obligation.status != "done":
+        values["done_on"] = today
+    elif values.get("status") == "open":
+        values["done_on"] = None
+    changes = diff(obligation, values)
+    if changes:
+        record(
+            "update",
+            obligation,
+            f"Obligation '{obligation.title}' updated",
+            changes,
+            municipality_id=obligation.application.lead_municipality_id,
+            actor=actor,
+        )
+
+
+# --- partners ---------------------------------------------------------------------
+
+
+def lead_share(application: Application) -> Decimal:
+    """The lead holds what the partners' shares leave."""
+    return HUNDRED - sum((p.share_pct for p in application.partners), Decimal("0"))
+
+
+def set_partner(
+    application: Application, municipality: Any, share: Decimal, actor: Any
+) -> Errors:
+    """Add a partner or change its share; the shares may not pass 100% in total."""
+    if municipality.id == application.lead_municipality_id:
+        return {"municipality_id": _l("The lead cannot also be a partner.")}
+    current = next(
+        (p for p in application.partners if p.municipality_id == municipality.id), None
+    )
+    if current is None and not municipality.is_active:
+        return {"municipality_id": _l("A merged municipality gets no new work.")}
+    others = sum(
+        (p.share_pct for p in application.partners if p is not current), Decimal("0")
+    )
+    if others + share > HUNDRED:
+        return {
+            "share_pct": _l(
+                "The partners' shares would be %(total)s%% in total: at most 100%% "
+                "(the lead holds the rest).",
+                total=others + share,
+            )
+        }
+    if current is None:
+        application.partners.append(
+            ApplicationPartner(municipality_id=municipality.id, share_pct=share)
+        )
+        changes = {"partner": [None, f"{municipality.name} {share}%"]}
+        action = "partner_add"
+    else:
+        changes = diff(current, {"share_pct": share})
+        action = "partner_update"
+    record(
+        action,
+        application,
+        f"Partner {municipality.name} of application '{application.title}'",
+        changes,
+        municipality_id=application.lead_municipality_id,
+        actor=actor,
+    )
+    return {}
+
+
+def remove_partner(application: Application, partner: ApplicationPartner, actor: Any):
+    name = partner.municipality.name
+    application.partners.remove(partner)
+    record(
+        "partner_remove",
+        application,
+        f"Partner {name} removed from application '{application.title}'",
+        {"partner": [f"{name} {partner.share_pct}%", None]},
+        municipality_id=application.lead_municipality_id,
+        actor=actor,
+    )
+
+
+# --- payments and derived amounts -------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Money:
+    """Paid and open balance of one dossier: derived from its payments."""
+
+    granted: Decimal | None
+    paid: Decimal
+
+    @property
+    def open_balance(self) -> Decimal | None:
+        return None if self.granted is None else self.granted - self.paid
+
+
+def paid_amounts(application_ids: list[int]) -> dict[int, Decimal]:
+    """Sum of the payments per application (one query)."""
+    if not application_ids:
+        return {}
+    rows = db.session.execute(
+        select(Payment.application_id, func.sum(Payment.amount))
+        .where(Payment.application_id.in_(application_ids))
+        .group_by(Payment.application_id)
+    )
+    return {aid: Decimal(total).quantize(Decimal("0.01")) for aid, total in rows}
+
+
+def money(applications: list[Application]) -> dict[int, Money]:
+    """Paid and open balance for each application (one query for all)."""
+    paid = paid_amounts([a.id for a in applications])
+    return {
+        a.id: Money(a.granted_amount, paid.get(a.id, Decimal("0.00")))
+        for a in applications
+    }
+
+
+def add_payment(application: Application, values: dict[str, Any], actor: Any) -> Errors:
+    if application.status not in PAYABLE:
+        return {"amount": _l("Payments come in only after a grant.")}
+    paid = paid_amounts([application.id]).get(application.id, Decimal("0"))
+    if values["amount"] <= 0:
+        return {"amount": _l("A payment is more than zero.")}
+    if paid + values["amount"] > (application.granted_amount or Decimal("0")):
+        return {
+            "amount": _l(
+                "With this payment more would be paid than granted (%(granted)s).",
+                granted=application.granted_amount,
+            )
+        }
+    payment = Payment(**values)
+    application.payments.append(payment)
+    record(
+        "create",
+        payment,
+        f"Payment {payment.amount} for application '{application.title}'",
+        {"amount": [None, str(payment.amount)], "kind": [None, payment.kind]},
+        municipality_id=application.lead_municipality_id,
+        actor=actor,
+    )
+    return {}
+
+
+def delete_payment(payment: Payment, actor: Any) -> None:
+    application = payment.application
+    record(
+        "delete",
+        payment,
+        f"Payment {payment.amount} of application '{application.title}' deleted",
+        {
+            "amount": [str(payment.amount), None],
+            "paid_on": [str(payment.paid_on), None],
+        },
+        municipality_id=application.lead_municipality_id,
+        actor=actor,
+    )
+    application.payments.remove(payment)
+    db.session.delete(payment)

@@ -1,0 +1,82 @@
+"""Excel export of the applications the user may see (same filters as the table)."""
+
+from __future__ import annotations
+
+from flask import abort
+from flask_babel import gettext as _
+from sqlalchemy.orm import selectinload
+
+from app.auth import permissions
+from app.exports.excel import Column, new_workbook, sheet
+from app.exports.registry import exporter
+from app.extensions import db
+from app.labels import label
+from app.subsidies import dossiers, listing
+from app.subsidies.models import Application, ApplicationPartner
+
+BATCH = 500
+
+
+@exporter("applications")
+def export_applications(user, args, param):
+    """Every visible application with its amounts (euro-formatted numbers)."""
+    if not permissions.can_view_applications(user):
+        abort(403)
+    filters = listing.parse_filters(args)
+    query = (
+        listing.filtered(user, filters)
+        .options(
+            selectinload(Application.call),
+            selectinload(Application.theme),
+            selectinload(Application.lead_municipality),
+            selectinload(Application.partners).selectinload(
+                ApplicationPartner.municipality
+            ),
+            selectinload(Application.owner),
+        )
+        .order_by(Application.id)
+    )
+    applications = list(db.session.scalars(query))
+    money = dossiers.money(applications)
+    columns = [
+        Column(_("Reference"), 22),
+        Column(_("Title"), 40),
+        Column(_("Call"), 36),
+        Column(_("Theme"), 28),
+        Column(_("Lead municipality"), 20),
+        Column(_("Partners (share)"), 40),
+        Column(_("Status"), 14),
+        Column(_("Owner"), 24),
+        Column(_("Requested"), 16, "money"),
+        Column(_("Granted"), 16, "money"),
+        Column(_("Paid"), 16, "money"),
+        Column(_("Open balance"), 16, "money"),
+        Column(_("Submitted on"), 14, "date"),
+        Column(_("Decided on"), 14, "date"),
+        Column(_("Project start"), 14, "date"),
+        Column(_("Project end"), 14, "date"),
+    ]
+    rows = (
+        [
+            a.reference or "",
+            a.title,
+            a.call.title,
+            a.theme.title if a.theme else "",
+            a.lead_municipality.name,
+            ", ".join(f"{p.municipality.name} ({p.share_pct}%)" for p in a.partners),
+            label("application_status", a.status),
+            a.owner.full_name if a.owner else "",
+            a.requested_amount,
+            a.granted_amount,
+            money[a.id].paid,
+            money[a.id].open_balance,
+            a.submitted_on,
+            a.decided_on,
+            a.project_start,
+            a.project_end,
+        ]
+        for a in applications
+    )
+    workbook = new_workbook()
+    sheet(workbook, _("Applications"), columns, rows)
+    return workbook

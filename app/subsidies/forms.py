@@ -1,0 +1,248 @@
+"""Forms of the subsidies domain (validation lives here and in dossiers.py)."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import (
+    BooleanField,
+    DateField,
+    DateTimeLocalField,
+    DecimalField,
+    HiddenField,
+    IntegerField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.fields import SelectChoice
+from wtforms.validators import (
+    URL,
+    DataRequired,
+    InputRequired,
+    Length,
+    NumberRange,
+    Optional,
+    ValidationError,
+)
+
+from app.db import LONG, SHORT
+from app.labels import choices
+from app.subsidies.amounts import AmountError, parse_amount
+from app.subsidies.calls import TemplateError, parse_preparation, parse_reporting
+
+DATETIME_FORMAT = "%Y-%m-%dT%H:%M"
+
+
+class AmountField(StringField):
+    """A euro amount typed as 12.500,00, 12500.00 or € 12 500 (see amounts.py)."""
+
+    def process_formdata(self, valuelist):
+        self.raw = valuelist[0] if valuelist else ""
+        self.data = None
+        if self.raw and self.raw.strip():
+            try:
+                self.data = parse_amount(self.raw)
+            except AmountError as error:
+                self.data = None
+                raise ValueError(str(error)) from error
+
+    def _value(self) -> str:
+        if self.raw_data:
+            return self.raw_data[0]
+        if isinstance(self.data, Decimal):
+            return f"{self.data:.2f}"
+        return ""
+
+
+def _none_if_empty(value):
+    return None if value in ("", None) else value
+
+
+def _int_or_none(value):
+    if value in ("", None):
+        return None
+    return int(value)
+
+
+class CallForm(FlaskForm):
+    title = StringField(_l("Title"), validators=[DataRequired(), Length(max=SHORT)])
+    funder = StringField(_l("Funder"), validators=[DataRequired(), Length(max=SHORT)])
+    description = TextAreaField(_l("Description"), validators=[Length(max=LONG)])
+    url = StringField(
+        _l("Link"), validators=[Optional(), URL(require_tld=True), Length(max=500)]
+    )
+    opens_at = DateTimeLocalField(
+        _l("Opens (Brussels time)"),
+        format=DATETIME_FORMAT,
+        validators=[InputRequired()],
+    )
+    deadline_at = DateTimeLocalField(
+        _l("Deadline (Brussels time)"),
+        format=DATETIME_FORMAT,
+        validators=[InputRequired()],
+    )
+    budget = AmountField(_l("Budget (€)"), validators=[Optional()])
+    max_per_application = AmountField(
+        _l("Maximum per application (€)"), validators=[Optional()]
+    )
+    cofinancing_pct = DecimalField(
+        _l("Co-financing (%)"),
+        places=2,
+        validators=[Optional(), NumberRange(min=0, max=100)],
+    )
+    min_partners = IntegerField(
+        _l("Minimum number of partners"),
+        default=0,
+        validators=[InputRequired(), NumberRange(min=0, max=100)],
+    )
+    themes = SelectMultipleField(_l("Themes it fits"), coerce=int)
+    preparation_template = TextAreaField(
+        _l(
+            "Preparation template: one line per task, "
+            "“days before the deadline | title”"
+        ),
+        validators=[Length(max=LONG)],
+    )
+    reporting_template = TextAreaField(
+        _l(
+            "Reporting template: one line per obligation, “from (decision, start or "
+            "end) | days | kind | title”"
+        ),
+        validators=[Length(max=LONG)],
+    )
+
+    def validate_deadline_at(self, field):
+        if self.opens_at.data and field.data and field.data <= self.opens_at.data:
+            raise ValidationError(_l("The deadline must come after the opening."))
+
+    def validate_preparation_template(self, field):
+        try:
+            self.preparation_items = parse_preparation(field.data)
+        except TemplateError as error:
+            raise ValidationError(str(error)) from error
+
+    def validate_reporting_template(self, field):
+        try:
+            self.reporting_items = parse_reporting(field.data)
+        except TemplateError as error:
+            raise ValidationError(str(error)) from error
+
+
+class ApplicationForm(FlaskForm):
+    version = HiddenField()
+    call_id = SelectField(_l("Call"), coerce=int, validators=[InputRequired()])
+    title = StringField(_l("Title"), validators=[DataRequired(), Length(max=SHORT)])
+    reference = StringField(_l("Reference"), validators=[Optional(), Length(max=100)])
+    theme_id = SelectField(_l("Theme"), coerce=_int_or_none)
+    lead_municipality_id = SelectField(
+        _l("Lead municipality"), coerce=int, validators=[InputRequired()]
+    )
+    owner_id = SelectField(_l("Owner"), coerce=_int_or_none)
+    requested_amount = AmountField(
+        _l("Requested amount (€)"), validators=[InputRequired()]
+    )
+    granted_amount = AmountField(_l("Granted amount (€)"), validators=[Optional()])
+    confirm_over = BooleanField(
+        _l("I confirm: the granted amount is higher than the requested amount")
+    )
+    submitted_on = DateField(_l("Submitted on"), validators=[Optional()])
+    decided_on = DateField(_l("Decided on"), validators=[Optional()])
+    project_start = DateField(_l("Project start"), validators=[Optional()])
+    project_end = DateField(_l("Project end"), validators=[Optional()])
+
+    FIELDS = (
+        "call_id",
+        "title",
+        "reference",
+        "theme_id",
+        "lead_municipality_id",
+        "owner_id",
+        "requested_amount",
+        "granted_amount",
+        "submitted_on",
+        "decided_on",
+        "project_start",
+        "project_end",
+    )
+
+    def set_choices(self, calls, themes, municipalities, owners) -> None:
+        empty = SelectChoice("", "—")
+        self.call_id.choices = [SelectChoice(c.id, c.title) for c in calls]
+        self.theme_id.choices = [empty] + [SelectChoice(t.id, t.title) for t in themes]
+        self.lead_municipality_id.choices = [
+            SelectChoice(m.id, m.name) for m in municipalities
+        ]
+        self.owner_id.choices = [empty] + [
+            SelectChoice(u.id, u.full_name) for u in owners
+        ]
+
+    def values(self) -> dict:
+        data = {name: getattr(self, name).data for name in self.FIELDS}
+        data["reference"] = _none_if_empty((data["reference"] or "").strip())
+        data["title"] = data["title"].strip()
+        return data
+
+
+class MoveForm(FlaskForm):
+    version = HiddenField()
+    status = SelectField(_l("New status"), choices=choices("application_status"))
+    submitted_on = DateField(_l("Submitted on"), validators=[Optional()])
+    decided_on = DateField(_l("Decided on"), validators=[Optional()])
+    granted_amount = AmountField(_l("Granted amount (€)"), validators=[Optional()])
+    confirm_over = BooleanField(
+        _l("I confirm: the granted amount is higher than the requested amount")
+    )
+
+    def values(self) -> dict:
+        return {
+            "submitted_on": self.submitted_on.data,
+            "decided_on": self.decided_on.data,
+            "granted_amount": self.granted_amount.data,
+        }
+
+
+class NotesForm(FlaskForm):
+    version = HiddenField()
+    notes = TextAreaField(_l("Notes"), validators=[Length(max=LONG)])
+
+
+class PartnerForm(FlaskForm):
+    municipality_id = SelectField(
+        _l("Partner municipality"), coerce=int, validators=[InputRequired()]
+    )
+    share_pct = DecimalField(
+        _l("Share (%)"),
+        places=2,
+        validators=[InputRequired(), NumberRange(min=0, max=100)],
+    )
+
+
+class ShareForm(FlaskForm):
+    share_pct = DecimalField(
+        _l("Share (%)"),
+        places=2,
+        validators=[InputRequired(), NumberRange(min=0, max=100)],
+    )
+
+
+class PaymentForm(FlaskForm):
+    paid_on = DateField(_l("Paid on"), validators=[InputRequired()])
+    amount = AmountField(_l("Amount (€)"), validators=[InputRequired()])
+    kind = SelectField(_l("Kind"), choices=choices("payment_kind"))
+    note = StringField(_l("Note"), validators=[Optional(), Length(max=500)])
+
+
+class ObligationForm(FlaskForm):
+    title = StringField(_l("Title"), validators=[DataRequired(), Length(max=SHORT)])
+    kind = SelectField(_l("Kind"), choices=choices("obligation_kind"))
+    due_on = DateField(_l("Due on"), validators=[InputRequired()])
+    status = SelectField(_l("Status"), choices=choices("obligation_status"))
+
+
+class ObligationUpdateForm(FlaskForm):
+    due_on = DateField(_l("Due on"), validators=[InputRequired()])
+    status = SelectField(_l("Status"), choices=choices("obligation_status"))

@@ -1,0 +1,157 @@
+"""Lists of applications: filters, the pipeline board and the table."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from flask import current_app
+from sqlalchemy import func, or_, select
+from sqlalchemy.orm import selectinload
+
+from app.auth import permissions
+from app.extensions import db
+from app.subsidies.models import (
+    APPLICATION_STATUSES,
+    Application,
+    ApplicationPartner,
+)
+
+#: At most this many cards per pipeline column (the table has them all).
+PIPELINE_LIMIT = 25
+
+
+@dataclass(frozen=True)
+class Filters:
+    status: str | None = None
+    call: int | None = None
+    theme: int | None = None
+    municipality: int | None = None
+
+    def args(self) -> dict[str, Any]:
+        """As query-string arguments (for links that keep the filters)."""
+        return {k: v for k, v in self.__dict__.items() if v is not None}
+
+
+def _int(value: str | None) -> int | None:
+    return int(value) if value and value.isdigit() else None
+
+
+def parse_filters(args) -> Filters:
+    """Filters from the query string; unknown values are ignored."""
+    status = args.get("status")
+    return Filters(
+        status=status if status in APPLICATION_STATUSES else None,
+        call=_int(args.get("call")),
+        theme=_int(args.get("theme")),
+        municipality=_int(args.get("municipality")),
+    )
+
+
+def _loaded():
+    return (
+        selectinload(Application.call),
+        selectinload(Application.theme),
+        selectinload(Application.lead_municipality),
+        selectinload(Application.partners).selectinload(
+            ApplicationPartner.municipality
+        ),
+        selectinload(Application.owner),
+    )
+
+
+def filtered(user: Any, filters: Filters, query=None):
+    """A SELECT of the applications `user` may see that match `filters`."""
+    query = permissions.visible_applications(
+        user, select(Application) if query is None else query
+    )
+    if filters.status:
+        query = query.where(Application.status == filters.status)
+    if filters.call:
+        query = query.where(Application.call_id == filters.call)
+    if filters.theme:
+        query = query.where(Application.theme_id == filters.theme)
+    if filters.municipality:
+        partner_of = select(ApplicationPartner.application_id).where(
+            ApplicationPartner.municipality_id == filters.municipality
+        )
+        query = query.where(
+            or_(
+                Application.lead_municipality_id == filters.municipality,
+                Application.id.in_(partner_of),
+            )
+        )
+    return query
+
+
+def pipeline(user: Any, filters: Filters) -> dict[str, dict[str, Any]]:
+    """Per status: how many applications and the first cards (a fixed few queries)."""
+    counts = dict(
+        db.session.execute(
+            filtered(
+                user,
+                filters,
+                select(Application.status, func.count(Application.id)),
+            ).group_by(Application.status)
+        ).all()
+    )
+    ranked = filtered(
+        user,
+        filters,
+        select(
+            Application.id,
+            func.row_number()
+            .over(
+                partition_by=Application.status,
+                order_by=(Application.updated_at.desc(), Application.id.desc()),
+            )
+            .label("position"),
+        ),
+    ).subquery()
+    ids = select(ranked.c.id).where(ranked.c.position <= PIPELINE_LIMIT)
+    cards = db.session.scalars(
+        select(Application)
+        .where(Application.id.in_(ids))
+        .options(*_loaded())
+        .order_by(Application.updated_at.desc(), Application.id.desc())
+    )
+    board = {
+        status: {"count": counts.get(status, 0), "cards": []}
+        for status in APPLICATION_STATUSES
+    }
+    for application in cards:
+        board[application.status]["cards"].append(application)
+    return board
+
+
+def table_page(user: Any, filters: Filters, page: int):
+    """One page of the table of applications, newest call deadline first."""
+    from app.subsidies.models import SubsidyCall
+
+    query = (
+        filtered(user, filters)
+        .join(SubsidyCall, SubsidyCall.id == Application.call_id)
+        .options(*_loaded())
+        .order_by(SubsidyCall.deadline_at.desc(), Application.title, Application.id)
+    )
+    return db.paginate(
+        query,
+        page=page,
+        per_page=current_app.config["PAGE_SIZE"],
+        error_out=False,
+        count=True,
+    )
+
+
+def get_application(application_id: int) -> Application | None:
+    """One dossier with what its page shows."""
+    return db.session.scalar(
+        select(Application)
+        .where(Application.id == application_id)
+        .options(
+            *_loaded(),
+            selectinload(Application.payments),
+            selectinload(Application.obligations),
+            selectinload(Application.tasks),
+        )
+    )

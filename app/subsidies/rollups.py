@@ -1,0 +1,179 @@
+"""Roll-ups of the applications: one function per view, all on one definition.
+
+Per group of applications:
+  * requested: the requested amounts of submitted applications (submitted or
+    later, rejected included): what was actually asked of a funder;
+  * granted: the granted amounts of granted applications (granted, reporting,
+    closed);
+  * paid: the sum of their payments;
+  * success rate: granted applications / decided ones (granted, reporting,
+    closed, rejected), by number of applications; None before any decision.
+Per municipality the amounts are split by share: a partner counts its share_pct
+of each amount, the lead the rest (100 − the partners' shares).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import case, func, literal, select, union_all
+
+from app.auth import permissions
+from app.extensions import db
+from app.subsidies.dossiers import DECIDED, GRANTED, SUBMITTED
+from app.subsidies.models import Application, ApplicationPartner, Payment
+
+CENT = Decimal("0.01")
+ZERO = Decimal("0.00")
+
+
+def _money(value: Any) -> Decimal:
+    # SQLite sums in floating point: back to exact cents.
+    return Decimal(str(value or 0)).quantize(CENT)
+
+
+@dataclass(frozen=True)
+class Figures:
+    applications: int = 0
+    requested: Decimal = ZERO
+    granted: Decimal = ZERO
+    paid: Decimal = ZERO
+    decided: int = 0
+    won: int = 0
+
+    @property
+    def success_rate(self) -> float | None:
+        return self.won / self.decided if self.decided else None
+
+    @property
+    def open_balance(self) -> Decimal:
+        return self.granted - self.paid
+
+
+def _per_application(user: Any = None):
+    """One row per application with what the roll-ups add up (visible to `user`)."""
+    paid = (
+        select(Payment.application_id, func.sum(Payment.amount).label("paid"))
+        .group_by(Payment.application_id)
+        .subquery()
+    )
+    shares = (
+        select(
+            ApplicationPartner.application_id,
+            func.sum(ApplicationPartner.share_pct).label("partner_pct"),
+        )
+        .group_by(ApplicationPartner.application_id)
+        .subquery()
+    )
+    status = Application.status
+    query = (
+        select(
+            Application.id.label("id"),
+            Application.call_id.label("call_id"),
+            Application.theme_id.label("theme_id"),
+            Application.lead_municipality_id.label("lead_id"),
+            case((status.in_(SUBMITTED), Application.requested_amount), else_=0).label(
+                "requested"
+            ),
+            case(
+                (status.in_(GRANTED), func.coalesce(Application.granted_amount, 0)),
+                else_=0,
+            ).label("granted"),
+            func.coalesce(paid.c.paid, 0).label("paid"),
+            case((status.in_(DECIDED), 1), else_=0).label("decided"),
+            case((status.in_(GRANTED), 1), else_=0).label("won"),
+            func.coalesce(shares.c.partner_pct, 0).label("partner_pct"),
+        )
+        .outerjoin(paid, paid.c.application_id == Application.id)
+        .outerjoin(shares, shares.c.application_id == Application.id)
+    )
+    if user is not None:
+        query = permissions.visible_applications(user, query)
+    return query.subquery()
+
+
+def _sums(rows, weight=None):
+    weight = 1 if weight is None else weight
+    return (
+        func.count(),
+        func.sum(rows.c.requested * weight),
+        func.sum(rows.c.granted * weight),
+        func.sum(rows.c.paid * weight),
+        func.sum(rows.c.decided),
+        func.sum(rows.c.won),
+    )
+
+
+def _figures(n, requested, granted, paid, decided, won) -> Figures:
+    return Figures(
+        int(n or 0),
+        _money(requested),
+        _money(granted),
+        _money(paid),
+        int(decided or 0),
+        int(won or 0),
+    )
+
+
+def _grouped(key, user: Any, where=None) -> dict[Any, Figures]:
+    rows = _per_application(user)
+    query = select(rows.c[key], *_sums(rows)).group_by(rows.c[key])
+    if where is not None:
+        query = query.where(where(rows))
+    return {k: _figures(*values) for k, *values in db.session.execute(query)}
+
+
+def rollup_by_call(
+    call_ids: list[int] | None = None, user: Any = None
+) -> dict[int, Figures]:
+    """Per call (all applications, or those visible to `user`)."""
+    where = (
+        (lambda rows: rows.c.call_id.in_(call_ids)) if call_ids is not None else None
+    )
+    return _grouped("call_id", user, where)
+
+
+def rollup_by_theme(user: Any = None) -> dict[int | None, Figures]:
+    """Per theme (None: applications without a theme)."""
+    return _grouped("theme_id", user)
+
+
+def regional_totals(user: Any = None) -> Figures:
+    """All applications of the region together."""
+    rows = _per_application(user)
+    return _figures(*db.session.execute(select(*_sums(rows))).one())
+
+
+def rollup_by_municipality(
+    user: Any = None, municipality_ids: list[int] | None = None
+) -> dict[int, dict[str, Figures]]:
+    """Per municipality: {"lead": Figures, "partner": Figures}, amounts by share."""
+    rows = _per_application(user)
+    hundred = literal(100.0)  # never integer division (SQLite)
+    as_lead = select(
+        rows.c.lead_id.label("municipality_id"),
+        literal("lead").label("role"),
+        ((hundred - rows.c.partner_pct) / hundred).label("weight"),
+        rows,
+    )
+    as_partner = select(
+        ApplicationPartner.municipality_id.label("municipality_id"),
+        literal("partner").label("role"),
+        (ApplicationPartner.share_pct / hundred).label("weight"),
+        rows,
+    ).join(rows, rows.c.id == ApplicationPartner.application_id)
+    both = union_all(as_lead, as_partner).subquery()
+    query = select(
+        both.c.municipality_id, both.c.role, *_sums(both, both.c.weight)
+    ).group_by(both.c.municipality_id, both.c.role)
+    if municipality_ids is not None:
+        query = query.where(both.c.municipality_id.in_(municipality_ids))
+    result: dict[int, dict[str, Figures]] = {}
+    for municipality_id, role, *values in db.session.execute(query):
+        figures = result.setdefault(
+            municipality_id, {"lead": Figures(), "partner": Figures()}
+        )
+        figures[role] = _figures(*values)
+    return result
