@@ -79,6 +79,8 @@ def register_blueprints(app: Flask) -> None:
     from app.exports import views as _exports_views  # noqa: F401
     from app.main import bp as main_bp
     from app.main import views as _main_views  # noqa: F401
+    from app.municipalities import bp as municipalities_bp
+    from app.municipalities import views as _municipalities_views  # noqa: F401
     from app.strategy import bp as strategy_bp
     from app.strategy import views as _strategy_views  # noqa: F401
     from app.subsidies import bp as subsidies_bp
@@ -92,6 +94,7 @@ def register_blueprints(app: Flask) -> None:
         strategy_bp,
         work_bp,
         subsidies_bp,
+        municipalities_bp,
         deadlines_bp,
         activity_bp,
         admin_bp,

@@ -28,7 +28,7 @@ def test_healthz_503_when_the_database_fails(tmp_path):
         (
             "coordinator@midwest.example",
             "Overzicht",
-            ["Dossiers per status", "Taken te laat"],
+            ["Dossiers per status", "Verwacht binnen 14 dagen"],
         ),
         (
             "lead@midwest.example",
@@ -38,7 +38,7 @@ def test_healthz_503_when_the_database_fails(tmp_path):
         (
             "izegem@midwest.example",
             "Overzicht van Izegem",
-            ["Herijking rode draden", "Uitrol in Izegem"],
+            ["Herijking rode draden", "Uitrol in Izegem", "Mijn deadlines"],
         ),
         (
             "ruiselede@midwest.example",

@@ -6,17 +6,19 @@ from typing import Any
 
 from sqlalchemy import and_, func, select
 
-from app.auth import permissions
 from app.auth.models import User
 from app.clock import now_utc, today
+from app.deadlines.deadlines import Scope, deadlines
 from app.extensions import db
 from app.municipalities.models import Municipality, active_municipalities_clause
 from app.strategy.models import Score, ScoringRound, Thread, round_thread
-from app.subsidies.models import APPLICATION_STATUSES, Application, SubsidyCall
+from app.subsidies.models import SubsidyCall
+from app.subsidies.rollups import pipeline_totals
 from app.work.models import Rollout, Task, Theme, WorkingGroup, group_lead
 from app.work.progress import group_progress, overdue_clause, theme_progress
 
 LIST_LIMIT = 10
+SOON_DAYS = 14
 
 
 def _count(query) -> int:
@@ -35,15 +37,13 @@ def open_calls() -> list[SubsidyCall]:
     )
 
 
-def application_pipeline(user: User) -> dict[str, int]:
-    """Applications per status, among those `user` may see."""
-    query = select(Application.status, func.count(Application.id)).group_by(
-        Application.status
-    )
-    counts = dict(
-        db.session.execute(permissions.visible_applications(user, query)).all()
-    )
-    return {status: counts.get(status, 0) for status in APPLICATION_STATUSES}
+def _deadline_lists(scope: Scope) -> dict[str, list]:
+    """Overdue items and those due in the next two weeks, from the one function."""
+    items = deadlines(scope, within_days=SOON_DAYS, limit=LIST_LIMIT * 4)
+    return {
+        "overdue_items": [d for d in items if d.category == "overdue"][:LIST_LIMIT],
+        "soon_items": [d for d in items if d.category != "overdue"][:LIST_LIMIT],
+    }
 
 
 def open_rounds_progress(municipality_id: int | None = None) -> list[dict[str, Any]]:
@@ -100,7 +100,7 @@ def open_rounds_progress(municipality_id: int | None = None) -> list[dict[str, A
 
 def coordinator_dashboard(user: User) -> dict[str, Any]:
     day = today()
-    return {
+    return _deadline_lists(Scope(viewer=user)) | {
         "counts": {
             "municipalities": db.session.scalar(
                 select(func.count(Municipality.id)).where(
@@ -118,9 +118,8 @@ def coordinator_dashboard(user: User) -> dict[str, Any]:
                 select(func.count(Task.id)).where(overdue_clause(day))
             ),
         },
-        "overdue": _task_list(overdue_clause(day)),
         "open_calls": open_calls(),
-        "pipeline": application_pipeline(user),
+        "pipeline": pipeline_totals(user),
         "rounds": open_rounds_progress(),
     }
 
@@ -164,13 +163,13 @@ def municipality_dashboard(user: User) -> dict[str, Any]:
             .order_by(Theme.title)
         )
     )
-    return {
+    return _deadline_lists(Scope(viewer=user, user=user)) | {
         "rounds": open_rounds_progress(user.municipality_id),
         "my_tasks": _task_list(Task.assignee_id == user.id, Task.status != "done"),
         "my_overdue": _count(
             select(Task.id).where(Task.assignee_id == user.id, overdue_clause(today()))
         ),
-        "pipeline": application_pipeline(user),
+        "pipeline": pipeline_totals(user),
         "rollout": rollout,
     }
 

@@ -23,7 +23,12 @@ from sqlalchemy import case, func, literal, select, union_all
 from app.auth import permissions
 from app.extensions import db
 from app.subsidies.dossiers import DECIDED, GRANTED, SUBMITTED
-from app.subsidies.models import Application, ApplicationPartner, Payment
+from app.subsidies.models import (
+    APPLICATION_STATUSES,
+    Application,
+    ApplicationPartner,
+    Payment,
+)
 
 CENT = Decimal("0.01")
 ZERO = Decimal("0.00")
@@ -177,3 +182,29 @@ def rollup_by_municipality(
         )
         figures[role] = _figures(*values)
     return result
+
+
+@dataclass(frozen=True)
+class StatusTotal:
+    applications: int = 0
+    requested: Decimal = ZERO  # as asked (or planned, before submission)
+    granted: Decimal = ZERO
+
+
+def pipeline_totals(user: Any) -> dict[str, StatusTotal]:
+    """Per status, the applications `user` may see: how many, amounts asked and
+    granted (one query). Unlike the roll-ups, requested counts every status."""
+    query = permissions.visible_applications(
+        user,
+        select(
+            Application.status,
+            func.count(Application.id),
+            func.sum(Application.requested_amount),
+            func.sum(func.coalesce(Application.granted_amount, 0)),
+        ).group_by(Application.status),
+    )
+    found = {
+        status: StatusTotal(int(n), _money(requested), _money(granted))
+        for status, n, requested, granted in db.session.execute(query)
+    }
+    return {status: found.get(status, StatusTotal()) for status in APPLICATION_STATUSES}

@@ -72,3 +72,41 @@ def rollout_stage_counts(theme_ids: list[int] | None = None) -> dict[str, int]:
 def overdue_clause(today: date):
     """SQL condition: a task whose due date passed and that is not done."""
     return (Task.due_on < today) & (Task.status != "done")
+
+
+@dataclass(frozen=True)
+class MunicipalityProgress:
+    """One municipality: its rollout rows per stage and the tasks concerning it."""
+
+    stages: dict[str, int]
+    tasks: Progress
+
+    @property
+    def live(self) -> int:
+        return self.stages.get("live", 0)
+
+
+def municipality_progress(
+    municipality_ids: list[int],
+) -> dict[int, MunicipalityProgress]:
+    """Per municipality: rollout stage counts and task progress (two queries)."""
+    if not municipality_ids:
+        return {}
+    stages: dict[int, dict[str, int]] = {mid: {} for mid in municipality_ids}
+    for mid, stage, n in db.session.execute(
+        select(Rollout.municipality_id, Rollout.stage, func.count())
+        .where(Rollout.municipality_id.in_(municipality_ids))
+        .group_by(Rollout.municipality_id, Rollout.stage)
+    ):
+        stages[mid][stage] = n
+    tasks = {mid: Progress() for mid in municipality_ids}
+    for mid, total, done, mean in db.session.execute(
+        select(Task.municipality_id, *_progress_columns())
+        .where(Task.municipality_id.in_(municipality_ids))
+        .group_by(Task.municipality_id)
+    ):
+        tasks[mid] = Progress(done=int(done), total=total, mean_progress=float(mean))
+    return {
+        mid: MunicipalityProgress(stages=stages[mid], tasks=tasks[mid])
+        for mid in municipality_ids
+    }

@@ -1,3 +1,365 @@
-"""Views of the work domain."""
+"""Views of the work domain: themes, working groups, tasks and rollout rows.
 
-from app.work import bp  # noqa: F401
+Every change answers an htmx request with the fragment it changed and a plain
+request with a 303 to the page; 422 re-renders the form with its messages and a
+stale version answers 409 (see app.concurrency).
+"""
+
+from urllib.parse import urlsplit
+
+from flask import abort, current_app, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+
+from app import clock
+from app.auth import permissions as perm
+from app.concurrency import EditConflict, last_change
+from app.extensions import db
+from app.municipalities.models import Municipality
+from app.web import is_safe_next
+from app.work import bp
+from app.work import exports as _exports  # noqa: F401 - registers the exporters
+from app.work.forms import GroupForm, RolloutForm, TaskForm, TaskProgressForm
+from app.work.groups import (
+    fill_group_choices,
+    group_detail,
+    group_form_data,
+    load_group,
+    save_group,
+)
+from app.work.models import Task
+from app.work.tasks import (
+    TaskFilters,
+    create_task,
+    delete_task,
+    fill_choices,
+    filter_options,
+    row_options,
+    save_task,
+    task_query,
+)
+from app.work.themes import (
+    load_theme,
+    rollout_for,
+    rollout_version,
+    save_rollout,
+    theme_detail,
+    themes_overview,
+)
+
+TASK_COLUMNS = 8
+ROLLOUT_COLUMNS = 5
+
+
+def _htmx() -> bool:
+    """An htmx request for a fragment (a history restore wants the whole page)."""
+    return request.headers.get("HX-Request") == "true" and not request.headers.get(
+        "HX-History-Restore-Request"
+    )
+
+
+def _page() -> int:
+    return max(request.args.get("page", 1, type=int) or 1, 1)
+
+
+def _back(default: str):
+    """303 to the page the form came from (same site only), else `default`."""
+    target = request.form.get("next")
+    return redirect(target if is_safe_next(target) else default, code=303)
+
+
+def _reload_url() -> str:
+    current = request.headers.get("HX-Current-URL") or request.referrer or ""
+    parts = urlsplit(current)
+    path = parts.path + (f"?{parts.query}" if parts.query else "")
+    return path if parts.netloc in ("", request.host) and is_safe_next(path) else "/"
+
+
+def _row_conflict(error: EditConflict, colspan: int):
+    """409 for an inline row: the conflict message in a table row."""
+    db.session.rollback()
+    html = render_template(
+        "work/_conflict_row.html",
+        colspan=colspan,
+        status=409,
+        change=last_change(error.obj),
+        submitted=error.submitted,
+        reload_url=_reload_url(),
+    )
+    return html, 409
+
+
+# --- themes --------------------------------------------------------------------
+
+
+@bp.get("/themes")
+@login_required
+def themes():
+    """Every theme with its groups and progress, and the rollout matrix."""
+    return render_template("work/themes.html", **themes_overview())
+
+
+@bp.get("/themes/<int:theme_id>")
+@login_required
+def theme(theme_id: int):
+    """One theme: groups, rollout per municipality, calls, applications, timeline."""
+    data = theme_detail(load_theme(theme_id), current_user, clock.today())
+    return render_template("work/theme.html", **data)
+
+
+def _rollout(theme_id: int, municipality_id: int):
+    return rollout_for(
+        load_theme(theme_id), db.get_or_404(Municipality, municipality_id)
+    )
+
+
+def _render_rollout(template: str, rollout, form=None, status: int = 200):
+    context = {"rollout": rollout, "form": form}
+    if _htmx():
+        return render_template(f"work/_{template}.html", **context), status
+    return render_template("work/rollout.html", **context, editing=form), status
+
+
+@bp.get("/themes/<int:theme_id>/rollout/<int:municipality_id>")
+@login_required
+def rollout(theme_id: int, municipality_id: int):
+    """One rollout row (htmx: the table row; otherwise a page with it)."""
+    return _render_rollout("rollout_row", _rollout(theme_id, municipality_id))
+
+
+@bp.get("/themes/<int:theme_id>/rollout/<int:municipality_id>/edit")
+@login_required
+def rollout_edit(theme_id: int, municipality_id: int):
+    """The form of one rollout row."""
+    row = _rollout(theme_id, municipality_id)
+    if not perm.can_edit_rollout(current_user, row):
+        abort(403)
+    form = RolloutForm(obj=row)
+    form.version.data = rollout_version(row)
+    return _render_rollout("rollout_edit_row", row, form)
+
+
+@bp.post("/themes/<int:theme_id>/rollout/<int:municipality_id>")
+@login_required
+def rollout_update(theme_id: int, municipality_id: int):
+    """Save the stage and note of one rollout row."""
+    row = _rollout(theme_id, municipality_id)
+    if not perm.can_edit_rollout(current_user, row):
+        abort(403)
+    form = RolloutForm()
+    if not form.validate_on_submit():
+        return _render_rollout("rollout_edit_row", row, form, 422)
+    try:
+        save_rollout(row, form, current_user)
+    except EditConflict as error:
+        if not _htmx():
+            raise
+        return _row_conflict(error, ROLLOUT_COLUMNS)
+    if _htmx():
+        return render_template("work/_rollout_row.html", rollout=row, saved=True)
+    return _back(url_for("work.theme", theme_id=theme_id))
+
+
+# --- working groups ----------------------------------------------------------------
+
+
+@bp.get("/groups/<int:group_id>")
+@login_required
+def group(group_id: int):
+    """A working group: purpose, people, municipalities, its tasks."""
+    data = group_detail(load_group(group_id), _page())
+    return render_template("work/group.html", **data)
+
+
+def _render_group_form(group, form, status: int = 200):
+    template = "work/_group_form.html" if _htmx() else "work/group_edit.html"
+    return render_template(template, group=group, form=form), status
+
+
+@bp.get("/groups/<int:group_id>/edit")
+@login_required
+def group_edit(group_id: int):
+    """The form for the purpose, people and municipalities of a group."""
+    group = load_group(group_id)
+    if not perm.can_edit_group(current_user, group):
+        abort(403)
+    form = GroupForm(data=group_form_data(group))
+    fill_group_choices(form, group)
+    return _render_group_form(group, form)
+
+
+@bp.post("/groups/<int:group_id>")
+@login_required
+def group_update(group_id: int):
+    """Save the purpose, people and municipalities of a group."""
+    group = load_group(group_id)
+    if not perm.can_edit_group(current_user, group):
+        abort(403)
+    form = GroupForm()
+    fill_group_choices(form, group)
+    may_change_leads = perm.can_change_group_leads(current_user, group)
+    if not may_change_leads:
+        form.leads.data = [u.id for u in group.leads]  # shown, never taken from input
+    if not form.validate_on_submit():
+        return _render_group_form(group, form, 422)
+    save_group(group, form, may_change_leads)
+    if _htmx():
+        return render_template("work/_group_info.html", group=group, saved=True)
+    return redirect(url_for("work.group", group_id=group.id), code=303)
+
+
+# --- tasks -------------------------------------------------------------------------
+
+
+@bp.get("/tasks")
+@login_required
+def tasks():
+    """All tasks, filtered and sorted by the query string (bookmarkable)."""
+    filters = TaskFilters.from_args(request.args)
+    pagination = db.paginate(
+        task_query(filters, clock.today()).options(*row_options()),
+        page=_page(),
+        per_page=current_app.config["PAGE_SIZE"],
+        error_out=False,
+    )
+    context = {"filters": filters, "pagination": pagination}
+    if _htmx() and request.headers.get("HX-Target") == "task-list":
+        return render_template("work/_task_list.html", **context)
+    return render_template("work/tasks.html", options=filter_options(), **context)
+
+
+def _load_task(task_id: int) -> Task:
+    task = db.session.scalar(
+        db.select(Task).where(Task.id == task_id).options(*row_options())
+    )
+    if task is None:
+        abort(404)
+    return task
+
+
+def _task_form(task: Task):
+    """The form this user may fill for `task`: every field, status only, or 403."""
+    if perm.can_edit_task(current_user, task):
+        form = TaskForm(obj=task)
+        fill_choices(form, task)
+        return form
+    if perm.can_update_task_progress(current_user, task):
+        return TaskProgressForm(obj=task)
+    abort(403)
+
+
+def _task_home(task: Task) -> str:
+    if task.group_id:
+        return url_for("work.group", group_id=task.group_id)
+    return url_for("work.tasks")
+
+
+@bp.get("/tasks/<int:task_id>")
+@login_required
+def task(task_id: int):
+    """One task (htmx: its table row, e.g. after cancelling an edit)."""
+    task = _load_task(task_id)
+    if _htmx():
+        return render_template("work/_task_row.html", task=task)
+    return render_template("work/task.html", task=task)
+
+
+def _render_task_form(task: Task, form, status: int = 200):
+    if _htmx():
+        return render_template("work/_task_edit_row.html", task=task, form=form), status
+    return render_template("work/task_edit.html", task=task, form=form), status
+
+
+@bp.get("/tasks/<int:task_id>/edit")
+@login_required
+def task_edit(task_id: int):
+    """The edit row (htmx) or page of a task, with the fields this user may change."""
+    task = _load_task(task_id)
+    return _render_task_form(task, _task_form(task))
+
+
+@bp.post("/tasks/<int:task_id>")
+@login_required
+def task_update(task_id: int):
+    """Save a task; an assignee's save changes status and progress only."""
+    task = _load_task(task_id)
+    form = _task_form(task)
+    if not form.validate_on_submit():
+        return _render_task_form(task, form, 422)
+    try:
+        save_task(task, form, current_user)
+    except EditConflict as error:
+        if not _htmx():
+            raise
+        return _row_conflict(error, TASK_COLUMNS)
+    if _htmx():
+        return render_template("work/_task_row.html", task=task, saved=True)
+    return _back(_task_home(task))
+
+
+def _new_task_form(group):
+    if not perm.can_create_task(current_user, group):
+        abort(403)
+    form = TaskForm()
+    fill_choices(form)
+    return form
+
+
+def _render_new_task(group, form, status: int = 200):
+    if _htmx():
+        return render_template(
+            "work/_task_new_row.html", group=group, form=form
+        ), status
+    return render_template("work/task_new.html", group=group, form=form), status
+
+
+@bp.get("/groups/<int:group_id>/tasks/new")
+@login_required
+def task_new(group_id: int):
+    """An empty task row (htmx) or page for a group."""
+    group = load_group(group_id)
+    return _render_new_task(group, _new_task_form(group))
+
+
+@bp.post("/groups/<int:group_id>/tasks")
+@login_required
+def task_create(group_id: int):
+    """Add a task to a group (htmx: its row, and a fresh row to add the next)."""
+    group = load_group(group_id)
+    form = _new_task_form(group)
+    if not form.validate_on_submit():
+        return _render_new_task(group, form, 422)
+    task = _load_task(create_task(group, form, current_user).id)
+    if _htmx():
+        return render_template(
+            "work/_task_created.html",
+            task=task,
+            group=group,
+            form=_new_task_form(group),
+        )
+    return _back(url_for("work.group", group_id=group.id))
+
+
+def _deletable_task(task_id: int) -> Task:
+    task = _load_task(task_id)
+    if not perm.can_edit_task(current_user, task):
+        abort(403)
+    return task
+
+
+@bp.get("/tasks/<int:task_id>/delete")
+@login_required
+def task_delete_confirm(task_id: int):
+    """Ask before deleting a task (the page without JavaScript)."""
+    return render_template("work/task_delete.html", task=_deletable_task(task_id))
+
+
+@bp.post("/tasks/<int:task_id>/delete")
+@login_required
+def task_delete(task_id: int):
+    """Delete a task (htmx: an empty answer removes its row)."""
+    task = _deletable_task(task_id)
+    home = _task_home(task)
+    delete_task(task, current_user)
+    if _htmx():
+        return ""
+    return _back(home)

@@ -1,0 +1,345 @@
+"""Exports of this domain: one municipality's workbook and the forum report."""
+
+from __future__ import annotations
+
+from flask import abort
+from flask_babel import gettext as _
+from sqlalchemy import func, select
+from sqlalchemy.orm import joinedload
+
+from app import clock
+from app.auth import permissions
+from app.deadlines.deadlines import Scope, deadlines
+from app.exports.excel import Column, new_workbook, sheet
+from app.exports.registry import exporter
+from app.extensions import db
+from app.labels import label
+from app.municipalities.models import Municipality
+from app.municipalities.participation import participation
+from app.strategy.models import ScoringRound
+from app.strategy.results import round_results
+from app.subsidies.models import Application
+from app.subsidies.rollups import regional_totals, rollup_by_call
+from app.work.models import Rollout, Task, Theme
+from app.work.progress import overdue_clause, theme_progress
+
+
+def _kind(kind: str) -> str:
+    return {
+        "task": _("Task"),
+        "call": _("Call deadline"),
+        "application": _("Submit application"),
+        "obligation": _("Reporting"),
+    }[kind]
+
+
+def _deadline_sheet(workbook, items) -> None:
+    sheet(
+        workbook,
+        _("Deadlines"),
+        [
+            Column(_("Due"), 12, "date"),
+            Column(_("What"), 20),
+            Column(_("Title"), 50),
+            Column(_("Municipality"), 18),
+            Column(_("Overdue"), 10),
+        ],
+        [
+            (
+                d.due,
+                _kind(d.kind),
+                d.title,
+                d.municipality or "",
+                _("yes") if d.category == "overdue" else "",
+            )
+            for d in items
+        ],
+    )
+
+
+@exporter("municipality", with_param=True)
+def municipality_workbook(user, args, slug):
+    """One municipality's participation, as on its page."""
+    municipality = db.session.scalar(
+        select(Municipality)
+        .options(joinedload(Municipality.merged_into))
+        .where(Municipality.slug == slug)
+    )
+    if municipality is None:
+        abort(404)
+    p = participation(user, municipality)
+    workbook = new_workbook()
+    summary = [
+        (_("Municipality"), municipality.name),
+        (
+            _("Merged into"),
+            municipality.merged_into.name if municipality.merged_into else "",
+        ),
+        (_("Themes live"), p.progress.live),
+        (_("Tasks concerning it"), p.progress.tasks.total),
+        (_("Tasks done"), p.progress.tasks.done),
+    ]
+    if p.amounts:
+        for role, text in (
+            ("lead", _("As lead (its share)")),
+            ("partner", _("As partner (its share)")),
+        ):
+            summary.append((f"{text}: {_('Granted')}", p.amounts[role].granted))
+    sheet(
+        workbook,
+        _("Summary"),
+        [Column(_("Figure"), 40), Column(_("Value"), 30)],
+        summary,
+    )
+    sheet(
+        workbook,
+        _("Rollout"),
+        [
+            Column(_("Theme"), 40),
+            Column(_("Stage"), 18),
+            Column(_("Note"), 50),
+            Column(_("Updated"), 12, "date"),
+        ],
+        [
+            (
+                r.theme.title,
+                label("rollout_stage", r.stage),
+                r.note,
+                r.updated_at.date(),
+            )
+            for r in p.rollout
+        ],
+    )
+    sheet(
+        workbook,
+        _("Tasks"),
+        [
+            Column(_("Task"), 50),
+            Column(_("Working group"), 30),
+            Column(_("Status"), 14),
+            Column(_("Progress"), 10, "int"),
+            Column(_("Due"), 12, "date"),
+        ],
+        [
+            (
+                t.title,
+                t.group.name if t.group else "",
+                label("task_status", t.status),
+                t.progress,
+                t.due_on,
+            )
+            for t in p.tasks
+        ],
+    )
+    if permissions.can_view_applications(user):
+        rows = [
+            (
+                a.title,
+                a.call.title,
+                _("lead"),
+                label("application_status", a.status),
+                a.requested_amount,
+                a.granted_amount,
+            )
+            for a in p.applications_as_lead
+        ]
+        rows += [
+            (
+                a.title,
+                a.call.title,
+                _("partner"),
+                label("application_status", a.status),
+                a.requested_amount,
+                a.granted_amount,
+            )
+            for a, _share in p.applications_as_partner
+        ]
+        sheet(
+            workbook,
+            _("Applications"),
+            [
+                Column(_("Application"), 45),
+                Column(_("Call"), 40),
+                Column(_("Role"), 10),
+                Column(_("Status"), 16),
+                Column(_("Requested"), 16, "money"),
+                Column(_("Granted"), 16, "money"),
+            ],
+            rows,
+        )
+    score_rows = [
+        (r.scoring_round.name, thread.code, thread.title, score.value)
+        for r in p.rounds
+        if r.visible
+        for thread, score in r.scores
+    ]
+    sheet(
+        workbook,
+        _("Scores"),
+        [
+            Column(_("Round"), 36),
+            Column(_("Code"), 8),
+            Column(_("Thread"), 50),
+            Column(_("Score"), 8, "int"),
+        ],
+        score_rows,
+    )
+    _deadline_sheet(workbook, p.deadlines)
+    return workbook
+
+
+@exporter("forum-report")
+def forum_report(user, args, _param):
+    """One workbook for the Midwest forums: summary, themes and rollout, tasks due
+    and overdue, applications and amounts, the latest round's results."""
+    today = clock.today()
+    workbook = new_workbook()
+    themes = list(db.session.scalars(select(Theme).order_by(Theme.title)))
+    progress = theme_progress([t.id for t in themes])
+    overdue = db.session.scalar(
+        select(func.count(Task.id)).where(overdue_clause(today))
+    )
+    open_tasks = db.session.scalar(
+        select(func.count(Task.id)).where(Task.status != "done")
+    )
+    municipalities = list(
+        db.session.scalars(
+            select(Municipality)
+            .where(Municipality.merged_into_id.is_(None))
+            .order_by(Municipality.name)
+        )
+    )
+    totals = regional_totals(user if permissions.can_view_applications(user) else None)
+    summary = [
+        (_("Date of the report"), today),
+        (_("Municipalities"), len(municipalities)),
+        (_("Active themes"), sum(1 for t in themes if t.status == "active")),
+        (_("Open tasks"), open_tasks),
+        (_("Overdue tasks"), overdue),
+        (_("Requested"), totals.requested),
+        (_("Granted"), totals.granted),
+        (_("Paid"), totals.paid),
+    ]
+    sheet(
+        workbook,
+        _("Summary"),
+        [Column(_("Figure"), 36), Column(_("Value"), 20)],
+        summary,
+    )
+    stages = {
+        (r.theme_id, r.municipality_id): r.stage
+        for r in db.session.scalars(select(Rollout))
+    }
+    sheet(
+        workbook,
+        _("Themes and rollout"),
+        [
+            Column(_("Theme"), 36),
+            Column(_("Status"), 12),
+            Column(_("Tasks done"), 12, "int"),
+            Column(_("Tasks"), 10, "int"),
+        ]
+        + [Column(m.name, 14) for m in municipalities],
+        [
+            [
+                t.title,
+                label("theme_status", t.status),
+                progress[t.id].done,
+                progress[t.id].total,
+            ]
+            + [label("rollout_stage", stages.get((t.id, m.id))) for m in municipalities]
+            for t in themes
+        ],
+    )
+    soon = deadlines(Scope(viewer=user), kinds=("task",), within_days=30, limit=5000)
+    _deadline_sheet(workbook, soon)
+    if permissions.can_view_applications(user):
+        applications = db.session.scalars(
+            permissions.visible_applications(
+                user,
+                select(Application).options(
+                    joinedload(Application.call),
+                    joinedload(Application.lead_municipality),
+                ),
+            ).order_by(Application.status, Application.title)
+        )
+        sheet(
+            workbook,
+            _("Applications"),
+            [
+                Column(_("Application"), 45),
+                Column(_("Call"), 36),
+                Column(_("Lead"), 18),
+                Column(_("Status"), 16),
+                Column(_("Requested"), 16, "money"),
+                Column(_("Granted"), 16, "money"),
+            ],
+            [
+                (
+                    a.title,
+                    a.call.title,
+                    a.lead_municipality.name,
+                    label("application_status", a.status),
+                    a.requested_amount,
+                    a.granted_amount,
+                )
+                for a in applications
+            ],
+        )
+    else:
+        from app.subsidies.models import SubsidyCall
+
+        calls = {c.id: c.title for c in db.session.scalars(select(SubsidyCall))}
+        sheet(
+            workbook,
+            _("Amounts per call"),
+            [
+                Column(_("Call"), 45),
+                Column(_("Applications"), 12, "int"),
+                Column(_("Requested"), 16, "money"),
+                Column(_("Granted"), 16, "money"),
+                Column(_("Paid"), 16, "money"),
+            ],
+            [
+                (calls[cid], f.applications, f.requested, f.granted, f.paid)
+                for cid, f in rollup_by_call().items()
+            ],
+        )
+    latest = db.session.scalar(
+        select(ScoringRound)
+        .where(ScoringRound.status == "closed")
+        .order_by(ScoringRound.closes_on.desc())
+        .limit(1)
+    )
+    rows = []
+    if latest is not None:
+        results = round_results(latest)
+        rows = [
+            (
+                r.rank,
+                r.thread.code,
+                r.thread.title,
+                r.responses,
+                r.mean,
+                r.median,
+                r.share_high,
+                _("yes") if r.broadly_supported else "",
+            )
+            for r in results.threads
+        ]
+    sheet(
+        workbook,
+        _("Scores results"),
+        [
+            Column(_("Rank"), 6, "int"),
+            Column(_("Code"), 8),
+            Column(_("Thread"), 45),
+            Column(_("Responses"), 10, "int"),
+            Column(_("Mean"), 8, "number"),
+            Column(_("Median"), 8, "number"),
+            Column(_("Share high"), 10, "percent"),
+            Column(_("Broadly supported"), 12),
+        ],
+        rows,
+    )
+    return workbook

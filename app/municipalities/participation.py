@@ -1,0 +1,178 @@
+"""One municipality's participation, as far as the viewing user may see it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import func, or_, select
+from sqlalchemy.orm import joinedload
+
+from app.auth import permissions
+from app.auth.models import User
+from app.deadlines.deadlines import Deadline, Scope, deadlines
+from app.extensions import db
+from app.municipalities.models import Municipality
+from app.strategy.models import Score, ScoringRound, Thread
+from app.subsidies.models import Application, ApplicationPartner
+from app.subsidies.rollups import Figures, rollup_by_municipality
+from app.work.models import Rollout, Task, Theme, WorkingGroup, group_municipality
+from app.work.progress import MunicipalityProgress, municipality_progress
+
+LIST_LIMIT = 50
+
+
+@dataclass
+class RoundScores:
+    scoring_round: ScoringRound
+    visible: bool
+    answered: int = 0
+    scores: list[tuple[Thread, Score]] = field(default_factory=list)
+
+
+@dataclass
+class Participation:
+    municipality: Municipality
+    rounds: list[RoundScores]
+    groups: list[WorkingGroup]
+    rollout: list[Rollout]
+    tasks: list[Task]
+    applications_as_lead: list[Application]
+    applications_as_partner: list[tuple[Application, Any]]
+    amounts: dict[str, Figures] | None
+    deadlines: list[Deadline]
+    progress: MunicipalityProgress
+
+
+def municipality_list() -> list[tuple[Municipality, MunicipalityProgress]]:
+    """Every municipality (merged ones too) with its progress figures."""
+    municipalities = list(
+        db.session.scalars(
+            select(Municipality)
+            .options(joinedload(Municipality.merged_into))
+            .order_by(Municipality.name)
+        )
+    )
+    progress = municipality_progress([m.id for m in municipalities])
+    return [(m, progress[m.id]) for m in municipalities]
+
+
+def _rounds(user: Any, municipality: Municipality) -> list[RoundScores]:
+    rounds = list(
+        db.session.scalars(
+            select(ScoringRound)
+            .where(ScoringRound.status != "draft")
+            .order_by(ScoringRound.opens_on.desc())
+        )
+    )
+    answered = dict(
+        db.session.execute(
+            select(Score.round_id, func.count(Score.id))
+            .where(Score.municipality_id == municipality.id, Score.value.is_not(None))
+            .group_by(Score.round_id)
+        ).all()
+    )
+    visible_ids = [
+        r.id for r in rounds if permissions.can_view_scores_of(user, r, municipality.id)
+    ]
+    scores: dict[int, list[tuple[Thread, Score]]] = {}
+    if visible_ids:
+        for score in db.session.scalars(
+            select(Score)
+            .options(joinedload(Score.thread))
+            .where(
+                Score.round_id.in_(visible_ids),
+                Score.municipality_id == municipality.id,
+            )
+        ):
+            scores.setdefault(score.round_id, []).append((score.thread, score))
+    return [
+        RoundScores(
+            scoring_round=r,
+            visible=r.id in visible_ids,
+            answered=answered.get(r.id, 0),
+            scores=sorted(scores.get(r.id, []), key=lambda pair: pair[0].code),
+        )
+        for r in rounds
+    ]
+
+
+def participation(user: Any, municipality: Municipality) -> Participation:
+    """Everything of one municipality's page, in a fixed number of queries."""
+    groups = list(
+        db.session.scalars(
+            select(WorkingGroup)
+            .join(group_municipality, group_municipality.c.group_id == WorkingGroup.id)
+            .options(joinedload(WorkingGroup.theme))
+            .where(group_municipality.c.municipality_id == municipality.id)
+            .order_by(WorkingGroup.name)
+        )
+    )
+    rollout = list(
+        db.session.scalars(
+            select(Rollout)
+            .join(Theme)
+            .options(joinedload(Rollout.theme), joinedload(Rollout.updated_by))
+            .where(Rollout.municipality_id == municipality.id)
+            .order_by(Theme.title)
+        )
+    )
+    staff = select(User.id).where(User.municipality_id == municipality.id)
+    tasks = list(
+        db.session.scalars(
+            select(Task)
+            .options(joinedload(Task.group), joinedload(Task.assignee))
+            .where(
+                or_(
+                    Task.municipality_id == municipality.id, Task.assignee_id.in_(staff)
+                )
+            )
+            .order_by(
+                Task.status == "done", Task.due_on.is_(None), Task.due_on, Task.id
+            )
+            .limit(LIST_LIMIT)
+        )
+    )
+    as_lead: list[Application] = []
+    as_partner: list[tuple[Application, Any]] = []
+    amounts = None
+    if permissions.can_view_applications(user):
+        as_lead = list(
+            db.session.scalars(
+                permissions.visible_applications(
+                    user,
+                    select(Application)
+                    .options(joinedload(Application.call))
+                    .where(Application.lead_municipality_id == municipality.id),
+                ).order_by(Application.created_at.desc())
+            )
+        )
+        as_partner = list(
+            db.session.execute(
+                permissions.visible_applications(
+                    user,
+                    select(Application, ApplicationPartner.share_pct)
+                    .join(ApplicationPartner)
+                    .options(
+                        joinedload(Application.call),
+                        joinedload(Application.lead_municipality),
+                    )
+                    .where(ApplicationPartner.municipality_id == municipality.id),
+                ).order_by(Application.created_at.desc())
+            )
+        )
+        amounts = rollup_by_municipality(user, [municipality.id]).get(municipality.id)
+    return Participation(
+        municipality=municipality,
+        rounds=_rounds(user, municipality),
+        groups=groups,
+        rollout=rollout,
+        tasks=tasks,
+        applications_as_lead=as_lead,
+        applications_as_partner=as_partner,
+        amounts=amounts,
+        deadlines=deadlines(
+            Scope(viewer=user, municipality_id=municipality.id), limit=LIST_LIMIT
+        ),
+        progress=municipality_progress([municipality.id])[municipality.id],
+    )

@@ -1,0 +1,293 @@
+"""Scoring rounds: who gets a ballot, ballots, the coordinator's matrix, saving."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from flask import abort
+from sqlalchemy import func, or_, select
+from sqlalchemy.orm import selectinload
+
+from app.activity.log import diff, record
+from app.auth import permissions
+from app.clock import now_utc
+from app.extensions import db
+from app.municipalities.models import Municipality
+from app.strategy.models import Score, ScoringRound, Thread, round_thread
+
+#: Allowed status moves of a round.
+STATUS_MOVES = {"draft": ("open",), "open": ("closed",), "closed": ()}
+
+
+def visible_rounds_query(user: Any):
+    """Rounds `user` may see, newest first: drafts are for the coordinator only."""
+    query = select(ScoringRound).order_by(
+        ScoringRound.opens_on.desc(), ScoringRound.id.desc()
+    )
+    if not permissions.is_coordinator(user):
+        query = query.where(ScoringRound.status != "draft")
+    return query
+
+
+def get_round(user: Any, round_id: int) -> ScoringRound:
+    """The round, or 404 when it does not exist or is a draft `user` may not see."""
+    scoring_round = db.get_or_404(ScoringRound, round_id)
+    if scoring_round.status == "draft" and not permissions.is_coordinator(user):
+        abort(404)
+    return scoring_round
+
+
+def round_threads(scoring_round: ScoringRound) -> list[Thread]:
+    return list(
+        db.session.scalars(
+            select(Thread)
+            .join(round_thread, round_thread.c.thread_id == Thread.id)
+            .where(round_thread.c.round_id == scoring_round.id)
+            .order_by(Thread.code)
+        )
+    )
+
+
+def ballot_municipalities(scoring_round: ScoringRound) -> list[Municipality]:
+    """The columns of a round: every active municipality, plus merged ones that
+    scored in it before they merged (their history stays; no new ballot)."""
+    scored = select(Score.municipality_id).where(Score.round_id == scoring_round.id)
+    return list(
+        db.session.scalars(
+            select(Municipality)
+            .options(selectinload(Municipality.merged_into))
+            .where(
+                or_(Municipality.merged_into_id.is_(None), Municipality.id.in_(scored))
+            )
+            .order_by(Municipality.name)
+        )
+    )
+
+
+def has_ballot(scoring_round: ScoringRound, municipality: Municipality) -> bool:
+    """Active municipalities get a ballot; merged ones only show their old scores."""
+    if municipality.is_active:
+        return True
+    return (
+        db.session.scalar(
+            select(func.count(Score.id)).where(
+                Score.round_id == scoring_round.id,
+                Score.municipality_id == municipality.id,
+            )
+        )
+        > 0
+    )
+
+
+@dataclass
+class BallotLine:
+    thread: Thread
+    score: Score | None
+
+    @property
+    def value(self) -> int | None:
+        return self.score.value if self.score else None
+
+
+@dataclass
+class Ballot:
+    scoring_round: ScoringRound
+    municipality: Municipality
+    lines: list[BallotLine]
+
+    @property
+    def scored(self) -> int:
+        return sum(1 for line in self.lines if line.value is not None)
+
+    @property
+    def total(self) -> int:
+        return len(self.lines)
+
+
+def ballot(scoring_round: ScoringRound, municipality: Municipality) -> Ballot:
+    """Every thread of the round with this municipality's score (two queries)."""
+    threads = round_threads(scoring_round)
+    scores = {
+        score.thread_id: score
+        for score in db.session.scalars(
+            select(Score)
+            .options(selectinload(Score.entered_by))
+            .where(
+                Score.round_id == scoring_round.id,
+                Score.municipality_id == municipality.id,
+            )
+        )
+    }
+    lines = [BallotLine(thread, scores.get(thread.id)) for thread in threads]
+    return Ballot(scoring_round, municipality, lines)
+
+
+def ballot_line(
+    scoring_round: ScoringRound, thread: Thread, municipality: Municipality
+) -> BallotLine:
+    score = db.session.scalar(
+        select(Score).where(
+            Score.round_id == scoring_round.id,
+            Score.thread_id == thread.id,
+            Score.municipality_id == municipality.id,
+        )
+    )
+    return BallotLine(thread, score)
+
+
+@dataclass
+class Matrix:
+    threads: list[Thread]
+    municipalities: list[Municipality]
+    values: dict[tuple[int, int], int | None]
+    answered: dict[int, int]  # municipality id -> threads answered
+
+    def value(self, thread_id: int, municipality_id: int) -> int | None:
+        return self.values.get((thread_id, municipality_id))
+
+    @property
+    def not_complete(self) -> list[tuple[Municipality, int]]:
+        """Active municipalities that have not answered every thread yet."""
+        total = len(self.threads)
+        return [
+            (m, self.answered.get(m.id, 0))
+            for m in self.municipalities
+            if m.is_active and self.answered.get(m.id, 0) < total
+        ]
+
+
+def matrix(scoring_round: ScoringRound) -> Matrix:
+    """Threads × municipalities with every individual score (three queries)."""
+    threads = round_threads(scoring_round)
+    municipalities = ballot_municipalities(scoring_round)
+    values: dict[tuple[int, int], int | None] = {}
+    answered: dict[int, int] = {}
+    asked = {t.id for t in threads}
+    rows = db.session.execute(
+        select(Score.thread_id, Score.municipality_id, Score.value).where(
+            Score.round_id == scoring_round.id
+        )
+    )
+    for thread_id, municipality_id, value in rows:
+        if thread_id not in asked:
+            continue
+        values[(thread_id, municipality_id)] = value
+        if value is not None:
+            answered[municipality_id] = answered.get(municipality_id, 0) + 1
+    return Matrix(threads, municipalities, values, answered)
+
+
+def thread_in_round(scoring_round: ScoringRound, thread_id: int) -> Thread:
+    """The thread if the round asks about it, else 404."""
+    thread = db.session.scalar(
+        select(Thread)
+        .join(round_thread, round_thread.c.thread_id == Thread.id)
+        .where(round_thread.c.round_id == scoring_round.id, Thread.id == thread_id)
+    )
+    if thread is None:
+        abort(404)
+    return thread
+
+
+def _on_behalf(user: Any, municipality: Municipality) -> bool:
+    return not permissions.belongs_to(user, municipality.id)
+
+
+def save_score(
+    scoring_round: ScoringRound,
+    thread: Thread,
+    municipality: Municipality,
+    value: int | None,
+    comment: str | None,
+    user: Any,
+) -> Score:
+    """Create or change one score (None = no answer) and record who did it."""
+    score = db.session.scalar(
+        select(Score).where(
+            Score.round_id == scoring_round.id,
+            Score.thread_id == thread.id,
+            Score.municipality_id == municipality.id,
+        )
+    )
+    values: dict[str, Any] = {"value": value}
+    if comment is not None:
+        values["comment"] = comment.strip()
+    created = score is None
+    if created:
+        score = Score(
+            round_id=scoring_round.id,
+            thread_id=thread.id,
+            municipality_id=municipality.id,
+        )
+        db.session.add(score)
+        changes = {key: [None, new] for key, new in values.items()}
+        for key, new in values.items():
+            setattr(score, key, new)
+    else:
+        changes = diff(score, values)
+    if not created and not changes:
+        return score
+    score.entered_by_id = getattr(user, "id", None)
+    score.entered_at = now_utc()
+    summary = f"Score {thread.code} of {municipality.name} in '{scoring_round.name}'"
+    if _on_behalf(user, municipality):
+        summary += " entered on behalf of the municipality"
+    record(
+        "create" if created else "update",
+        score,
+        summary,
+        changes,
+        municipality_id=municipality.id,
+        actor=user,
+    )
+    return score
+
+
+def create_round(name: str, opens_on, closes_on, threads: list[Thread]) -> ScoringRound:
+    scoring_round = ScoringRound(
+        name=name.strip(), opens_on=opens_on, closes_on=closes_on, status="draft"
+    )
+    scoring_round.threads = threads
+    db.session.add(scoring_round)
+    record(
+        "create",
+        scoring_round,
+        f"Scoring round '{scoring_round.name}' created",
+        {"threads": [None, ", ".join(t.code for t in threads)]},
+    )
+    return scoring_round
+
+
+def update_round(
+    scoring_round: ScoringRound, values: dict, threads: list[Thread] | None
+) -> dict:
+    changes = diff(scoring_round, values)
+    if threads is not None:
+        old = ", ".join(t.code for t in scoring_round.threads)
+        new = ", ".join(t.code for t in sorted(threads, key=lambda t: t.code))
+        if old != new:
+            scoring_round.threads = threads
+            changes["threads"] = [old, new]
+    if changes:
+        record(
+            "update",
+            scoring_round,
+            f"Scoring round '{scoring_round.name}' updated",
+            changes,
+        )
+    return changes
+
+
+def change_status(scoring_round: ScoringRound, status: str) -> bool:
+    """Move draft→open→closed; False when the move is not allowed."""
+    if status not in STATUS_MOVES.get(scoring_round.status, ()):
+        return False
+    changes = diff(scoring_round, {"status": status})
+    record(
+        "status",
+        scoring_round,
+        f"Scoring round '{scoring_round.name}' is now {status}",
+        changes,
+    )
+    return True

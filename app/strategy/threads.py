@@ -1,0 +1,199 @@
+"""Talks, threads (rode draden) and the trajectory steps."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from flask import current_app
+from sqlalchemy import func, select
+from sqlalchemy.orm import joinedload, selectinload
+
+from app.activity.log import diff, record
+from app.extensions import db
+from app.municipalities.models import Municipality
+from app.strategy.models import (
+    Conversation,
+    ScoringRound,
+    Thread,
+    ThreadMention,
+    TrajectoryStep,
+    round_thread,
+)
+from app.strategy.results import RoundResults, ThreadResult, compute_results
+
+# --- trajectory ------------------------------------------------------------------
+
+
+def steps() -> list[TrajectoryStep]:
+    return list(
+        db.session.scalars(select(TrajectoryStep).order_by(TrajectoryStep.position))
+    )
+
+
+def update_step(step: TrajectoryStep, values: dict) -> dict:
+    changes = diff(step, values)
+    if changes:
+        record("update", step, f"Trajectory step '{step.title}' updated", changes)
+    return changes
+
+
+# --- threads ---------------------------------------------------------------------
+
+
+def mention_counts(thread_ids: list[int] | None = None) -> dict[int, int]:
+    """Distinct municipalities that raised each thread in a talk."""
+    query = (
+        select(
+            ThreadMention.thread_id,
+            func.count(func.distinct(Conversation.municipality_id)),
+        )
+        .join(Conversation, Conversation.id == ThreadMention.conversation_id)
+        .group_by(ThreadMention.thread_id)
+    )
+    if thread_ids is not None:
+        query = query.where(ThreadMention.thread_id.in_(thread_ids))
+    return dict(db.session.execute(query).all())
+
+
+def qualifies(count: int) -> bool:
+    return count >= current_app.config["THREAD_MIN_MUNICIPALITIES"]
+
+
+def latest_closed_round() -> ScoringRound | None:
+    return db.session.scalar(
+        select(ScoringRound)
+        .where(ScoringRound.status == "closed")
+        .order_by(ScoringRound.closes_on.desc(), ScoringRound.id.desc())
+        .limit(1)
+    )
+
+
+@dataclass
+class ThreadRow:
+    thread: Thread
+    municipalities: int
+    qualifies: bool
+    latest: ThreadResult | None
+
+
+def thread_rows(threads: list[Thread]) -> tuple[list[ThreadRow], RoundResults | None]:
+    """The threads with mention counts and the latest closed round's figures."""
+    counts = mention_counts([t.id for t in threads])
+    latest_round = latest_closed_round()
+    results = compute_results([latest_round])[latest_round.id] if latest_round else None
+    by_thread = results.by_thread_id() if results else {}
+    rows = [
+        ThreadRow(
+            thread=t,
+            municipalities=counts.get(t.id, 0),
+            qualifies=qualifies(counts.get(t.id, 0)),
+            latest=by_thread.get(t.id),
+        )
+        for t in threads
+    ]
+    return rows, results
+
+
+def mentions_by_municipality(thread: Thread) -> list[tuple[Municipality, list]]:
+    """The talks that raised `thread`, grouped per municipality (by name)."""
+    talks = db.session.scalars(
+        select(Conversation)
+        .options(joinedload(Conversation.municipality))
+        .join(ThreadMention, ThreadMention.conversation_id == Conversation.id)
+        .where(ThreadMention.thread_id == thread.id)
+        .order_by(Conversation.held_on)
+    )
+    grouped: dict[int, tuple[Municipality, list]] = {}
+    for talk in talks:
+        grouped.setdefault(talk.municipality_id, (talk.municipality, []))[1].append(
+            talk
+        )
+    return sorted(grouped.values(), key=lambda item: item[0].name)
+
+
+def score_history(thread: Thread, rounds_query) -> list[tuple[ScoringRound, Any]]:
+    """The thread's figures in every round that asked about it (bounded queries)."""
+    rounds = list(
+        db.session.scalars(
+            rounds_query.join(
+                round_thread, round_thread.c.round_id == ScoringRound.id
+            ).where(round_thread.c.thread_id == thread.id)
+        )
+    )
+    results = compute_results(rounds)
+    return [(r, results[r.id].by_thread_id().get(thread.id)) for r in rounds]
+
+
+def create_thread(values: dict) -> Thread:
+    thread = Thread(**values)
+    db.session.add(thread)
+    record("create", thread, f"Thread {thread.code} '{thread.title}' created")
+    return thread
+
+
+def update_thread(thread: Thread, values: dict) -> dict:
+    changes = diff(thread, values)
+    if changes:
+        record("update", thread, f"Thread {thread.code} updated", changes)
+    return changes
+
+
+def code_taken(code: str, thread_id: int | None = None) -> bool:
+    query = select(Thread.id).where(func.upper(Thread.code) == code.upper())
+    if thread_id is not None:
+        query = query.where(Thread.id != thread_id)
+    return db.session.scalar(query) is not None
+
+
+# --- talks -----------------------------------------------------------------------
+
+
+def talks_query():
+    return (
+        select(Conversation)
+        .options(
+            joinedload(Conversation.municipality),
+            selectinload(Conversation.mentions).joinedload(ThreadMention.thread),
+        )
+        .order_by(Conversation.held_on.desc(), Conversation.id.desc())
+    )
+
+
+def save_talk(talk: Conversation | None, values: dict, thread_ids: list[int], user):
+    """Create or update a talk and the threads it raised; records the activity."""
+    created = talk is None
+    if created:
+        talk = Conversation(created_by_id=getattr(user, "id", None))
+        db.session.add(talk)
+    before = sorted(m.thread_id for m in talk.mentions)
+    changes = diff(talk, values)
+    wanted = sorted(set(thread_ids))
+    if before != wanted:
+        keep = set(wanted)
+        talk.mentions = [m for m in talk.mentions if m.thread_id in keep] + [
+            ThreadMention(thread_id=thread_id)
+            for thread_id in wanted
+            if thread_id not in before
+        ]
+        codes = dict(
+            db.session.execute(
+                select(Thread.id, Thread.code).where(Thread.id.in_(set(before) | keep))
+            ).all()
+        )
+        changes["threads"] = [
+            ", ".join(sorted(codes[i] for i in before)) or None,
+            ", ".join(sorted(codes[i] for i in wanted)) or None,
+        ]
+    if created or changes:
+        db.session.flush()
+        municipality = db.session.get(Municipality, talk.municipality_id)
+        record(
+            "create" if created else "update",
+            talk,
+            f"Talk with {municipality.name} on {talk.held_on.isoformat()} "
+            + ("recorded" if created else "updated"),
+            changes,
+            municipality_id=talk.municipality_id,
+        )
+    return talk

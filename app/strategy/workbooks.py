@@ -1,0 +1,481 @@
+"""Score workbooks (spec §5): the template, the import and the export.
+
+Format of sheet 1: row 1 is `Code`, `Thread`, then one column per municipality
+(its name as shown in the app, case-insensitive). Each next row: a thread code,
+its title (ignored) and a whole score 0–10 or empty (no answer) per municipality.
+
+The import reads and checks the whole file first and collects every error by cell
+("D7: 11 is not a score from 0 to 10"); only a file without errors can be applied,
+and applying is all-or-nothing. Between the preview and the apply, the web import
+keeps the parsed changes (never the uploaded file) in a JSON file under the
+instance folder, named by a random token and bound to the user who uploaded it.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import secrets
+import time
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+from flask import current_app
+from flask_babel import gettext as _
+from openpyxl.utils import get_column_letter
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from app.activity.log import record
+from app.auth import permissions
+from app.clock import now_utc
+from app.exports.excel import Column, new_workbook, sheet
+from app.extensions import db
+from app.municipalities.models import Municipality
+from app.strategy import rounds as rounds_logic
+from app.strategy.forms import parse_score
+from app.strategy.models import Score, ScoringRound, Thread
+from app.strategy.results import round_results
+from app.uploads import UploadError, open_xlsx, read_rows
+
+MAX_ROWS = 1000
+MAX_COLUMNS = 502  # code, title and up to 500 municipalities
+HEADER = ("code", "thread")
+HEADER_ALIASES = {"thread", "rode draad"}  # the export writes headers translated
+TOKEN_RE = re.compile(r"^[A-Za-z0-9_-]{32,64}$")
+PENDING_MAX_AGE = 60 * 60  # seconds a preview stays applicable
+
+
+# --- template ----------------------------------------------------------------------
+
+
+def template_workbook(scoring_round: ScoringRound, municipalities: list[Municipality]):
+    """The import format for a round, filled with the current scores shown."""
+    threads = rounds_logic.round_threads(scoring_round)
+    ids = [m.id for m in municipalities]
+    values = dict(
+        ((thread_id, municipality_id), value)
+        for thread_id, municipality_id, value in db.session.execute(
+            select(Score.thread_id, Score.municipality_id, Score.value).where(
+                Score.round_id == scoring_round.id, Score.municipality_id.in_(ids)
+            )
+        )
+    )
+    workbook = new_workbook()
+    columns = [Column("Code", 10), Column("Thread", 50)] + [
+        Column(m.name, max(12, len(m.name) + 2), "int") for m in municipalities
+    ]
+    rows = (
+        [t.code, t.title] + [values.get((t.id, m.id)) for m in municipalities]
+        for t in threads
+    )
+    sheet(workbook, _("Scores"), columns, rows)
+    return workbook
+
+
+# --- import: parse and check -------------------------------------------------------
+
+
+@dataclass
+class Change:
+    thread_id: int
+    municipality_id: int
+    code: str
+    municipality: str
+    old: int | None
+    new: int | None
+    exists: bool
+
+
+@dataclass
+class ImportCheck:
+    round_id: int
+    filename: str = ""
+    changes: list[Change] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+    unchanged: int = 0
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+
+def _cell(column: int, row: int) -> str:
+    return f"{get_column_letter(column)}{row}"
+
+
+def _text(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return str(value).strip()
+
+
+def _is_empty(value: Any) -> bool:
+    return value is None or (isinstance(value, str) and not value.strip())
+
+
+def _header_columns(
+    header: tuple, scoring_round: ScoringRound, user: Any, check: ImportCheck
+) -> dict[int, Municipality]:
+    """Municipality per column number (1-based) from row 1; errors into check."""
+    by_name = {
+        m.name.strip().lower(): m
+        for m in db.session.scalars(
+            select(Municipality).options(selectinload(Municipality.merged_into))
+        )
+    }
+    columns: dict[int, Municipality] = {}
+    seen: dict[int, str] = {}
+    last = max(
+        (i for i, value in enumerate(header, start=1) if not _is_empty(value)),
+        default=0,
+    )
+    for column in range(3, last + 1):
+        name = _text(header[column - 1])
+        where = _cell(column, 1)
+        if not name:
+            check.errors.append(
+                _("%(cell)s: the column has no municipality name.", cell=where)
+            )
+            continue
+        municipality = by_name.get(name.lower())
+        if municipality is None:
+            check.errors.append(
+                _("%(cell)s: unknown municipality '%(name)s'.", cell=where, name=name)
+            )
+            continue
+        if municipality.id in seen:
+            check.errors.append(
+                _(
+                    "%(cell)s: %(name)s has a column already (%(other)s).",
+                    cell=where,
+                    name=municipality.name,
+                    other=seen[municipality.id],
+                )
+            )
+            continue
+        seen[municipality.id] = where
+        if not municipality.is_active:
+            check.errors.append(
+                _(
+                    "%(cell)s: %(name)s merged into %(other)s and cannot score.",
+                    cell=where,
+                    name=municipality.name,
+                    other=municipality.merged_into.name,
+                )
+            )
+            continue
+        if not permissions.can_score(user, scoring_round, municipality):
+            check.errors.append(
+                _(
+                    "%(cell)s: you may not enter scores of %(name)s in this round.",
+                    cell=where,
+                    name=municipality.name,
+                )
+            )
+            continue
+        columns[column] = municipality
+    if not columns and not check.errors:
+        check.errors.append(_("B1: the sheet has no municipality columns."))
+    return columns
+
+
+def check_rows(
+    rows: list[tuple], scoring_round: ScoringRound, user: Any, filename: str = ""
+) -> ImportCheck:
+    """Every change the rows would make to the round's scores, and every error."""
+    check = ImportCheck(round_id=scoring_round.id, filename=filename)
+    if scoring_round.status != "open":
+        check.errors.append(_("Scores can only be imported into an open round."))
+        return check
+    if not rows or all(all(_is_empty(v) for v in row) for row in rows):
+        check.errors.append(_("The first sheet is empty."))
+        return check
+    header = tuple(rows[0]) + (None, None)
+    if _text(header[0]).lower() != HEADER[0] or (
+        _text(header[1]).lower() not in HEADER_ALIASES
+    ):
+        check.errors.append(
+            _(
+                "A1: the first row must be Code, Thread, then one column per"
+                " municipality."
+            )
+        )
+        return check
+    columns = _header_columns(tuple(rows[0]), scoring_round, user, check)
+    threads = {t.code.upper(): t for t in db.session.scalars(select(Thread))}
+    asked = {t.id for t in rounds_logic.round_threads(scoring_round)}
+    current = {
+        (s.thread_id, s.municipality_id): s
+        for s in db.session.scalars(
+            select(Score).where(Score.round_id == scoring_round.id)
+        )
+    }
+    seen_codes: dict[str, int] = {}
+    for number, row in enumerate(rows[1:], start=2):
+        row = tuple(row) + (None,) * (max(columns, default=2) - len(row))
+        if all(_is_empty(v) for v in row):
+            continue
+        code = _text(row[0]).upper()
+        if not code:
+            check.errors.append(
+                _("%(cell)s: the thread code is missing.", cell=_cell(1, number))
+            )
+            continue
+        thread = threads.get(code)
+        if thread is None:
+            check.errors.append(
+                _(
+                    "%(cell)s: unknown thread code '%(code)s'.",
+                    cell=_cell(1, number),
+                    code=_text(row[0])[:20],
+                )
+            )
+            continue
+        if thread.id not in asked:
+            check.errors.append(
+                _(
+                    "%(cell)s: thread %(code)s is not asked in this round.",
+                    cell=_cell(1, number),
+                    code=thread.code,
+                )
+            )
+            continue
+        if code in seen_codes:
+            check.errors.append(
+                _(
+                    "%(cell)s: thread %(code)s appears twice (also row %(row)s).",
+                    cell=_cell(1, number),
+                    code=thread.code,
+                    row=seen_codes[code],
+                )
+            )
+            continue
+        seen_codes[code] = number
+        for column, municipality in columns.items():
+            raw = row[column - 1]
+            if _is_empty(raw):
+                new = None
+            else:
+                new = parse_score(raw)
+                if new is None:
+                    check.errors.append(
+                        _(
+                            "%(cell)s: %(value)s is not a score from 0 to 10.",
+                            cell=_cell(column, number),
+                            value=_text(raw)[:20],
+                        )
+                    )
+                    continue
+            score = current.get((thread.id, municipality.id))
+            old = score.value if score else None
+            if old == new:
+                check.unchanged += 1
+                continue
+            check.changes.append(
+                Change(
+                    thread.id,
+                    municipality.id,
+                    thread.code,
+                    municipality.name,
+                    old,
+                    new,
+                    score is not None,
+                )
+            )
+    if columns and not seen_codes and not check.errors:
+        check.errors.append(_("A2: the sheet has no thread rows."))
+    return check
+
+
+def check_file(
+    data: bytes, scoring_round: ScoringRound, user: Any, filename: str = ""
+) -> ImportCheck:
+    """Open an uploaded workbook safely and check it against the round."""
+    try:
+        with open_xlsx(data) as workbook:
+            rows = read_rows(workbook, MAX_ROWS, MAX_COLUMNS)
+    except UploadError as error:
+        return ImportCheck(
+            round_id=scoring_round.id, filename=filename, errors=[str(error)]
+        )
+    return check_rows(rows, scoring_round, user, filename)
+
+
+# --- import: apply -----------------------------------------------------------------
+
+
+class StaleImport(Exception):
+    """Scores changed since the preview: the user must check the file again."""
+
+
+def apply_import(check: ImportCheck, user: Any) -> int:
+    """Write every change of a checked file, or none. Returns the number written.
+
+    Scores that changed since the preview make it stale (nothing is written)."""
+    if not check.ok:
+        raise ValueError("a file with errors cannot be applied")
+    scoring_round = db.session.get(ScoringRound, check.round_id)
+    if scoring_round is None or scoring_round.status != "open":
+        raise StaleImport()
+    current = {
+        (s.thread_id, s.municipality_id): s
+        for s in db.session.scalars(
+            select(Score).where(Score.round_id == scoring_round.id)
+        )
+    }
+    municipalities = {
+        m.id: m
+        for m in db.session.scalars(
+            select(Municipality).where(
+                Municipality.id.in_({c.municipality_id for c in check.changes})
+            )
+        )
+    }
+    now = now_utc()
+    actor_id = getattr(user, "id", None)
+    for change in check.changes:
+        municipality = municipalities.get(change.municipality_id)
+        if municipality is None or not permissions.can_score(
+            user, scoring_round, municipality
+        ):
+            raise StaleImport()
+        score = current.get((change.thread_id, change.municipality_id))
+        if (score.value if score else None) != change.old:
+            raise StaleImport()
+        if score is None:
+            score = Score(
+                round_id=scoring_round.id,
+                thread_id=change.thread_id,
+                municipality_id=change.municipality_id,
+            )
+            db.session.add(score)
+        score.value = change.new
+        score.entered_by_id = actor_id
+        score.entered_at = now
+    shown = {f"{c.code} {c.municipality}": [c.old, c.new] for c in check.changes[:500]}
+    record(
+        "import",
+        scoring_round,
+        f"{len(check.changes)} scores imported into '{scoring_round.name}'"
+        + (f" from {check.filename}" if check.filename else ""),
+        shown,
+        actor=user,
+    )
+    return len(check.changes)
+
+
+def _pending_folder() -> Path:
+    # SCORE_IMPORT_FOLDER (optional) lets tests keep their previews elsewhere.
+    folder = Path(
+        current_app.config.get("SCORE_IMPORT_FOLDER")
+        or Path(current_app.instance_path) / "score-imports"
+    )
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+def _forget_old(folder: Path) -> None:
+    limit = time.time() - PENDING_MAX_AGE
+    for path in folder.glob("*.json"):
+        if path.stat().st_mtime < limit:
+            path.unlink(missing_ok=True)
+
+
+def keep_pending(check: ImportCheck, user: Any) -> str:
+    """Store a checked import for `user` to apply; returns its random token."""
+    folder = _pending_folder()
+    _forget_old(folder)
+    token = secrets.token_urlsafe(32)
+    payload = {"user_id": user.id, "check": asdict(check)}
+    (folder / f"{token}.json").write_text(json.dumps(payload), encoding="utf-8")
+    return token
+
+
+def take_pending(token: str, user: Any) -> ImportCheck | None:
+    """The stored import for this token if it belongs to `user` and is recent;
+    it is used up (deleted) either way, so one preview applies at most once."""
+    if not TOKEN_RE.match(token or ""):
+        return None
+    path = _pending_folder() / f"{token}.json"
+    try:
+        age = time.time() - path.stat().st_mtime
+        payload = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    if payload.get("user_id") != user.id:
+        return None  # someone else's preview: leave it alone
+    path.unlink(missing_ok=True)
+    if age > PENDING_MAX_AGE:
+        return None
+    data = payload["check"]
+    changes = [Change(**c) for c in data.pop("changes")]
+    return ImportCheck(changes=changes, **data)
+
+
+# --- export ------------------------------------------------------------------------
+
+
+def results_rows(results) -> list[list]:
+    return [
+        [
+            r.rank,
+            r.thread.code,
+            r.thread.title,
+            r.responses,
+            round(r.mean, 2) if r.mean is not None else None,
+            r.median,
+            r.minimum,
+            r.maximum,
+            round(r.stdev, 2) if r.stdev is not None else None,
+            r.share_high,
+            _("yes") if r.broadly_supported else _("no"),
+        ]
+        for r in results.threads
+    ]
+
+
+def export_workbook(scoring_round: ScoringRound, user: Any):
+    """Matrix (coordinators: everyone; a municipality: its own column) + results."""
+    workbook = new_workbook()
+    if permissions.can_view_score_matrix(user):
+        shown = rounds_logic.ballot_municipalities(scoring_round)
+    elif permissions.is_municipal(user) and user.municipality_id is not None:
+        own = db.session.get(Municipality, user.municipality_id)
+        shown = [own] if rounds_logic.has_ballot(scoring_round, own) else []
+    else:
+        shown = []
+    if shown:
+        data = rounds_logic.matrix(scoring_round)
+        columns = [Column(_("Code"), 10), Column(_("Thread"), 50)] + [
+            Column(m.name, max(12, len(m.name) + 2), "int") for m in shown
+        ]
+        rows = (
+            [t.code, t.title] + [data.value(t.id, m.id) for m in shown]
+            for t in data.threads
+        )
+        sheet(workbook, _("Scores"), columns, rows)
+    results = round_results(scoring_round)
+    high = results.score_high
+    sheet(
+        workbook,
+        _("Results"),
+        [
+            Column(_("Rank"), 8, "int"),
+            Column(_("Code"), 10),
+            Column(_("Thread"), 50),
+            Column(_("Responses"), 12, "int"),
+            Column(_("Mean"), 10, "number"),
+            Column(_("Median"), 10, "number"),
+            Column(_("Lowest"), 10, "int"),
+            Column(_("Highest"), 10, "int"),
+            Column(_("Standard deviation"), 12, "number"),
+            Column(_("Share scoring %(high)s or more", high=high), 14, "percent"),
+            Column(_("Broadly supported"), 14),
+        ],
+        results_rows(results),
+    )
+    return workbook

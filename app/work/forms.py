@@ -1,0 +1,123 @@
+"""Forms of the delivery domain: tasks, rollout rows and working groups."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import (
+    DateField,
+    HiddenField,
+    IntegerField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.validators import (
+    DataRequired,
+    InputRequired,
+    Length,
+    NumberRange,
+    Optional,
+)
+from wtforms.widgets import CheckboxInput, ListWidget
+
+from app.db import LONG, SHORT
+from app.labels import choices
+
+#: ISO from `<input type="date">`, and 28/11/2026 typed by hand.
+DATE_FORMATS = ["%Y-%m-%d", "%d/%m/%Y"]
+NOTE_MAX = 2000
+
+
+def optional_int(value):
+    """Coerce a select value: "" is no choice, anything else must be an integer."""
+    if value in ("", None):
+        return None
+    return int(value)
+
+
+def _strip(value):
+    return value.strip() if isinstance(value, str) else value
+
+
+class TaskProgressForm(FlaskForm):
+    """What the assignee of a task may change: status and progress."""
+
+    version = HiddenField()
+    status = SelectField(_l("Status"))
+    progress = IntegerField(
+        _l("Progress (%)"),
+        validators=[
+            InputRequired(),
+            NumberRange(min=0, max=100, message=_l("Enter a number from 0 to 100.")),
+        ],
+        default=0,
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.status.choices = choices("task_status")  # translated per request
+
+    def values(self) -> dict:
+        """The validated values, with `done` meaning complete."""
+        progress = 100 if self.status.data == "done" else self.progress.data
+        return {"status": self.status.data, "progress": progress}
+
+
+class TaskForm(TaskProgressForm):
+    """Every field of a task (leads of its group and the coordinator)."""
+
+    title = StringField(
+        _l("Title"),
+        filters=[_strip],
+        validators=[DataRequired(), Length(max=SHORT)],
+    )
+    due_on = DateField(
+        _l("Due date"),
+        format=DATE_FORMATS,
+        validators=[Optional()],
+        invalid_value_message=_l("Enter a date like 28/11/2026."),
+    )
+    assignee_id = SelectField(_l("Assignee"), coerce=optional_int)
+    municipality_id = SelectField(_l("Municipality concerned"), coerce=optional_int)
+
+    def values(self) -> dict:
+        return {
+            "title": self.title.data,
+            "due_on": self.due_on.data,
+            "assignee_id": self.assignee_id.data,
+            "municipality_id": self.municipality_id.data,
+            **super().values(),
+        }
+
+
+class RolloutForm(FlaskForm):
+    version = HiddenField()
+    stage = SelectField(_l("Stage"))
+    note = StringField(
+        _l("Note"), filters=[_strip], validators=[Length(max=NOTE_MAX)], default=""
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.stage.choices = choices("rollout_stage")
+
+    def values(self) -> dict:
+        return {"stage": self.stage.data, "note": self.note.data or ""}
+
+
+class MultiCheckboxField(SelectMultipleField):
+    """A list of checkboxes: easier to use than a multiple select."""
+
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+
+class GroupForm(FlaskForm):
+    purpose = TextAreaField(
+        _l("Purpose"), filters=[_strip], validators=[Length(max=LONG)], default=""
+    )
+    leads = MultiCheckboxField(_l("Leads"), coerce=int)
+    members = MultiCheckboxField(_l("Members"), coerce=int)
+    municipalities = MultiCheckboxField(_l("Participating municipalities"), coerce=int)

@@ -1,0 +1,250 @@
+"""Tasks: the filtered list (page and export), and creating, saving, deleting."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import asdict, dataclass, replace
+from datetime import date, timedelta
+from typing import Any
+
+from sqlalchemy import Select, or_, select
+from sqlalchemy.orm import selectinload
+from wtforms.fields import SelectChoice
+
+from app.activity.log import diff, record
+from app.auth.models import Role, User
+from app.concurrency import ensure_current
+from app.extensions import db
+from app.municipalities.models import Municipality, active_municipalities_clause
+from app.work.models import TASK_STATUSES, Task, Theme, WorkingGroup
+from app.work.progress import overdue_clause
+
+DUE_FILTERS = ("overdue", "week", "month")
+SORTS = ("due", "-due")
+#: "week" and "month": not done and due within this many days from today.
+DUE_WINDOWS = {"week": 7, "month": 31}
+
+
+def row_options() -> tuple:
+    """What a row of tasks shows, loaded in a fixed number of queries."""
+    return (
+        selectinload(Task.group).selectinload(WorkingGroup.leads),
+        selectinload(Task.group).selectinload(WorkingGroup.theme),
+        selectinload(Task.assignee),
+        selectinload(Task.municipality),
+    )
+
+
+def _positive_int(raw: Any) -> int | None:
+    try:
+        value = int(raw)
+    except (TypeError, ValueError):
+        return None
+    return value if value > 0 else None
+
+
+@dataclass(frozen=True)
+class TaskFilters:
+    """The filters of /tasks, as they appear in its query string."""
+
+    status: str | None = None
+    theme: int | None = None
+    group: int | None = None
+    municipality: int | None = None
+    assignee: int | None = None
+    due: str | None = None
+    sort: str = "due"
+
+    @classmethod
+    def from_args(cls, args: Mapping[str, str]) -> TaskFilters:
+        """Read the query string; unknown values are ignored (no filter)."""
+        status = args.get("status")
+        due = args.get("due")
+        sort = args.get("sort")
+        return cls(
+            status=status if status in TASK_STATUSES else None,
+            theme=_positive_int(args.get("theme")),
+            group=_positive_int(args.get("group")),
+            municipality=_positive_int(args.get("municipality")),
+            assignee=_positive_int(args.get("assignee")),
+            due=due if due in DUE_FILTERS else None,
+            sort=sort if sort in SORTS else "due",
+        )
+
+    def to_args(self) -> dict[str, str]:
+        """The query string of these filters (only what is set)."""
+        args = {k: str(v) for k, v in asdict(self).items() if v not in (None, "")}
+        if args.get("sort") == "due":
+            del args["sort"]
+        return args
+
+    def with_sort(self, sort: str) -> dict[str, str]:
+        return replace(self, sort=sort).to_args()
+
+    @property
+    def active(self) -> bool:
+        return any(v for k, v in asdict(self).items() if k != "sort")
+
+
+def task_query(filters: TaskFilters, today: date) -> Select:
+    """SELECT of the tasks matching `filters`, sorted: the list and the export."""
+    query = select(Task)
+    if filters.status:
+        query = query.where(Task.status == filters.status)
+    if filters.theme:
+        query = query.where(
+            Task.group_id.in_(
+                select(WorkingGroup.id).where(WorkingGroup.theme_id == filters.theme)
+            )
+        )
+    if filters.group:
+        query = query.where(Task.group_id == filters.group)
+    if filters.municipality:
+        query = query.where(Task.municipality_id == filters.municipality)
+    if filters.assignee:
+        query = query.where(Task.assignee_id == filters.assignee)
+    if filters.due == "overdue":
+        query = query.where(overdue_clause(today))
+    elif filters.due in DUE_WINDOWS:
+        until = today + timedelta(days=DUE_WINDOWS[filters.due])
+        query = query.where(
+            Task.status != "done", Task.due_on >= today, Task.due_on < until
+        )
+    if filters.sort == "-due":
+        return query.order_by(Task.due_on.is_(None), Task.due_on.desc(), Task.id.desc())
+    return query.order_by(Task.due_on.is_(None), Task.due_on, Task.id)
+
+
+def is_overdue(task: Task, today: date) -> bool:
+    """The one rule (same as overdue_clause): due date passed and not done."""
+    return task.due_on is not None and task.due_on < today and task.status != "done"
+
+
+@dataclass(frozen=True)
+class FilterOptions:
+    themes: list[Theme]
+    groups: list[WorkingGroup]
+    municipalities: list[Municipality]
+    assignees: list[User]
+
+
+def filter_options() -> FilterOptions:
+    """What the filter selects of /tasks offer (four queries)."""
+    return FilterOptions(
+        themes=list(db.session.scalars(select(Theme).order_by(Theme.title))),
+        groups=list(
+            db.session.scalars(select(WorkingGroup).order_by(WorkingGroup.name))
+        ),
+        municipalities=list(
+            db.session.scalars(select(Municipality).order_by(Municipality.name))
+        ),
+        assignees=list(
+            db.session.scalars(
+                select(User)
+                .where(User.id.in_(select(Task.assignee_id).distinct()))
+                .order_by(User.full_name)
+            )
+        ),
+    )
+
+
+# --- editing ------------------------------------------------------------------------
+
+
+def assignee_choices(current_id: int | None = None) -> list[SelectChoice]:
+    """Active users who can do work (no viewers), and the current assignee."""
+    users = db.session.scalars(
+        select(User)
+        .where(
+            or_(
+                (User.active.is_(True)) & (User.role != Role.VIEWER),
+                User.id == current_id,
+            )
+        )
+        .order_by(User.full_name)
+    )
+    return [SelectChoice("", "—")] + [
+        SelectChoice(str(u.id), u.full_name) for u in users
+    ]
+
+
+def municipality_choices(current_id: int | None = None) -> list[SelectChoice]:
+    """Municipalities that get new work (not merged), and the current one."""
+    rows = db.session.scalars(
+        select(Municipality)
+        .where(or_(active_municipalities_clause(), Municipality.id == current_id))
+        .order_by(Municipality.name)
+    )
+    return [SelectChoice("", "—")] + [SelectChoice(str(m.id), m.name) for m in rows]
+
+
+def fill_choices(form, task: Task | None = None) -> None:
+    """Give the selects of a full task form their options."""
+    if hasattr(form, "assignee_id"):
+        form.assignee_id.choices = assignee_choices(task.assignee_id if task else None)
+        form.municipality_id.choices = municipality_choices(
+            task.municipality_id if task else None
+        )
+
+
+def submitted_values(form) -> dict[str, str]:
+    """What the user typed, to show back when their save conflicts."""
+    return {
+        field.name: ", ".join(str(v) for v in (field.raw_data or []))
+        for field in form
+        if field.name not in ("csrf_token", "version")
+    }
+
+
+def _summary(task: Task, verb: str) -> str:
+    return f"Task '{task.title}' {verb}"
+
+
+def save_task(task: Task, form, user: User) -> dict[str, list]:
+    """Apply a validated form (full or status/progress only) and record it.
+
+    Raises EditConflict when the form was based on an older version.
+    """
+    ensure_current(task, form.version.data, submitted_values(form))
+    changes = diff(task, form.values())
+    if changes:
+        task.updated_by_id = user.id
+        record(
+            "update",
+            task,
+            _summary(task, "updated"),
+            changes,
+            municipality_id=task.municipality_id,
+        )
+    db.session.commit()
+    return changes
+
+
+def create_task(group: WorkingGroup, form, user: User) -> Task:
+    task = Task(group_id=group.id, description="")
+    changes = diff(task, form.values())
+    task.updated_by_id = user.id
+    db.session.add(task)
+    db.session.flush()
+    record(
+        "create",
+        task,
+        _summary(task, "created"),
+        changes,
+        municipality_id=task.municipality_id,
+    )
+    db.session.commit()
+    return task
+
+
+def delete_task(task: Task, user: User) -> None:
+    record(
+        "delete",
+        task,
+        _summary(task, "deleted"),
+        {"title": [task.title, None]},
+        municipality_id=task.municipality_id,
+        actor=user,
+    )
+    db.session.delete(task)
+    db.session.commit()

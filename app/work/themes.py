@@ -1,0 +1,292 @@
+"""Themes: the overview with its rollout matrix, one theme's page, rollout rows."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import Any
+
+from flask import current_app, url_for
+from sqlalchemy import case, func, select
+from sqlalchemy.orm import selectinload
+
+from app.activity.log import diff, record
+from app.auth import permissions
+from app.auth.models import User
+from app.concurrency import ensure_current, parse_version
+from app.extensions import db
+from app.municipalities.models import Municipality
+from app.strategy.models import Score, ScoringRound
+from app.subsidies.models import Application, SubsidyCall
+from app.work.models import Rollout, Task, Theme, WorkingGroup
+from app.work.progress import group_progress, municipality_progress, theme_progress
+from app.work.tasks import is_overdue
+from app.work.timeline import TimelineItem, build_timeline
+
+#: Bounds of the lists on a theme's page (every list is bounded).
+TIMELINE_OPEN = 30
+TIMELINE_DONE = 10
+TIMELINE_DONE_DAYS = 90
+LIST_LIMIT = 50
+
+
+def all_municipalities() -> list[Municipality]:
+    """Every municipality, merged ones included (they keep their history)."""
+    return list(
+        db.session.scalars(
+            select(Municipality)
+            .options(selectinload(Municipality.merged_into))
+            .order_by(Municipality.name)
+        )
+    )
+
+
+def rollout_matrix(
+    theme_ids: list[int] | None = None,
+) -> dict[tuple[int, int], Rollout]:
+    """Rollout rows by (theme id, municipality id), in one query."""
+    query = select(Rollout).options(selectinload(Rollout.updated_by))
+    if theme_ids is not None:
+        query = query.where(Rollout.theme_id.in_(theme_ids))
+    return {(r.theme_id, r.municipality_id): r for r in db.session.scalars(query)}
+
+
+def themes_overview() -> dict[str, Any]:
+    """Every theme with its groups and progress, and the rollout matrix."""
+    themes = list(
+        db.session.scalars(
+            select(Theme)
+            .options(selectinload(Theme.groups).selectinload(WorkingGroup.leads))
+            .order_by(Theme.title)
+        )
+    )
+    municipalities = all_municipalities()
+    return {
+        "themes": themes,
+        "progress": theme_progress([t.id for t in themes]),
+        "group_progress": group_progress([g.id for t in themes for g in t.groups]),
+        "municipalities": municipalities,
+        "matrix": rollout_matrix(),
+        "municipality_progress": municipality_progress([m.id for m in municipalities]),
+    }
+
+
+# --- one theme ------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ThreadScore:
+    """The aggregate of a thread in the latest closed round that scored it."""
+
+    round_id: int
+    round_name: str
+    responses: int
+    mean: float | None
+    high_share: float | None
+
+
+def latest_thread_score(thread_id: int | None) -> ThreadScore | None:
+    """Mean and share of high scores in the most recent closed round (one query)."""
+    if thread_id is None:
+        return None
+    high = current_app.config["SCORE_HIGH"]
+    row = db.session.execute(
+        select(
+            ScoringRound.id,
+            ScoringRound.name,
+            func.count(Score.value),
+            func.avg(Score.value),
+            func.sum(case((Score.value >= high, 1), else_=0)),
+        )
+        .join(Score, Score.round_id == ScoringRound.id)
+        .where(Score.thread_id == thread_id, ScoringRound.status == "closed")
+        .group_by(ScoringRound.id, ScoringRound.name, ScoringRound.closes_on)
+        .order_by(ScoringRound.closes_on.desc(), ScoringRound.id.desc())
+        .limit(1)
+    ).first()
+    if row is None:
+        return None
+    round_id, name, responses, mean, high_count = row
+    return ThreadScore(
+        round_id=round_id,
+        round_name=name,
+        responses=responses,
+        mean=float(mean) if mean is not None else None,
+        high_share=(high_count or 0) / responses if responses else None,
+    )
+
+
+def _timeline_tasks(theme: Theme, today: date) -> list[Task]:
+    in_theme = Task.group_id.in_(
+        select(WorkingGroup.id).where(WorkingGroup.theme_id == theme.id)
+    )
+    open_tasks = db.session.scalars(
+        select(Task)
+        .where(in_theme, Task.status != "done", Task.due_on.is_not(None))
+        .order_by(Task.due_on, Task.id)
+        .limit(TIMELINE_OPEN)
+    )
+    done_tasks = db.session.scalars(
+        select(Task)
+        .where(
+            in_theme,
+            Task.status == "done",
+            Task.due_on >= today - timedelta(days=TIMELINE_DONE_DAYS),
+        )
+        .order_by(Task.due_on.desc(), Task.id)
+        .limit(TIMELINE_DONE)
+    )
+    return [*open_tasks, *done_tasks]
+
+
+def theme_timeline(theme: Theme, calls: list[SubsidyCall], today: date):
+    """Open tasks (overdue first), recently done ones, recent and coming calls."""
+    items = [
+        TimelineItem(
+            kind="task",
+            title=task.title,
+            day=task.due_on,
+            status=task.status,
+            overdue=is_overdue(task, today),
+            progress=task.progress,
+            url=url_for("work.task", task_id=task.id),
+        )
+        for task in _timeline_tasks(theme, today)
+    ]
+    items += [
+        TimelineItem(
+            kind="call",
+            title=call.title,
+            day=call.deadline_at.date(),
+            status="deadline",
+        )
+        for call in calls
+        if call.deadline_at.date() >= today - timedelta(days=TIMELINE_DONE_DAYS)
+    ]
+    return build_timeline(items, today)
+
+
+def rollout_rows(theme: Theme, municipalities: list[Municipality]) -> list[Rollout]:
+    """A rollout row for every municipality (unsaved default where none exists)."""
+    existing = rollout_matrix([theme.id])
+    return [
+        existing.get((theme.id, m.id)) or new_rollout(theme, m) for m in municipalities
+    ]
+
+
+def theme_detail(theme: Theme, user: User, today: date) -> dict[str, Any]:
+    """Everything the page of one theme shows, in a fixed number of queries."""
+    groups = theme.groups  # loaded with their leads by load_theme
+    calls = list(
+        db.session.scalars(
+            select(SubsidyCall)
+            .where(SubsidyCall.themes.any(Theme.id == theme.id))
+            .order_by(SubsidyCall.deadline_at.desc())
+            .limit(LIST_LIMIT)
+        )
+    )
+    applications = list(
+        db.session.scalars(
+            permissions.visible_applications(
+                user,
+                select(Application)
+                .where(Application.theme_id == theme.id)
+                .options(
+                    selectinload(Application.lead_municipality),
+                    selectinload(Application.call),
+                )
+                .order_by(Application.title)
+                .limit(LIST_LIMIT),
+            )
+        )
+    )
+    return {
+        "theme": theme,
+        "groups": groups,
+        "progress": theme_progress([theme.id])[theme.id],
+        "group_progress": group_progress([g.id for g in groups]),
+        "score": latest_thread_score(theme.origin_thread_id),
+        "rollouts": rollout_rows(theme, all_municipalities()),
+        "calls": calls,
+        "applications": applications,
+        "timeline": theme_timeline(theme, calls, today),
+    }
+
+
+def load_theme(theme_id: int) -> Theme:
+    """A theme with its groups and their leads (for the rollout permission)."""
+    theme = db.session.scalar(
+        select(Theme)
+        .where(Theme.id == theme_id)
+        .options(
+            selectinload(Theme.groups).selectinload(WorkingGroup.leads),
+            selectinload(Theme.origin_thread),
+        )
+    )
+    if theme is None:
+        from flask import abort
+
+        abort(404)
+    return theme
+
+
+# --- rollout rows -----------------------------------------------------------------
+
+
+def new_rollout(theme: Theme, municipality: Municipality) -> Rollout:
+    """An unsaved row: how a pair without a rollout row is shown and first saved."""
+    # No backrefs: the unsaved row joins the session only when it is saved.
+    return Rollout(
+        theme=theme,
+        municipality=municipality,
+        theme_id=theme.id,
+        municipality_id=municipality.id,
+        stage="not_started",
+        note="",
+    )
+
+
+def rollout_for(theme: Theme, municipality: Municipality) -> Rollout:
+    """The rollout row of a theme in a municipality (unsaved if there is none)."""
+    rollout = db.session.scalar(
+        select(Rollout).where(
+            Rollout.theme_id == theme.id, Rollout.municipality_id == municipality.id
+        )
+    )
+    return rollout or new_rollout(theme, municipality)
+
+
+def _is_saved(rollout: Rollout) -> bool:
+    return rollout.id is not None
+
+
+def rollout_version(rollout: Rollout) -> int:
+    """The version a form carries: 0 for a row that does not exist yet."""
+    return rollout.version if _is_saved(rollout) else 0
+
+
+def save_rollout(rollout: Rollout, form, user: User) -> dict[str, list]:
+    """Apply a validated rollout form and record it; 409 over a newer version."""
+    submitted = {
+        field.name: ", ".join(field.raw_data or [])
+        for field in form
+        if field.name not in ("csrf_token", "version")
+    }
+    if _is_saved(rollout):
+        # A form for a row that did not exist yet carries 0: someone created it.
+        ensure_current(rollout, parse_version(form.version.data) or 0, submitted)
+    theme, municipality = rollout.theme, rollout.municipality
+    changes = diff(rollout, form.values())
+    if changes or not _is_saved(rollout):
+        action = "update" if _is_saved(rollout) else "create"
+        rollout.updated_by_id = user.id
+        db.session.add(rollout)
+        record(
+            action,
+            rollout,
+            f"Rollout of '{theme.title}' in {municipality.name} updated",
+            changes,
+            municipality_id=municipality.id,
+        )
+    db.session.commit()
+    return changes

@@ -1,0 +1,167 @@
+"""Municipality pages, the municipality workbook and the forum report."""
+
+import io
+
+import pytest
+from openpyxl import load_workbook
+from sqlalchemy import event, select
+
+from app.extensions import db
+from app.work.models import Task, WorkingGroup
+
+COORDINATOR = "coordinator@midwest.example"
+IZEGEM = "izegem@midwest.example"
+VIEWER = "viewer@midwest.example"
+
+
+def _english(client):
+    client.user.language = "en"
+    db.session.commit()
+    return client
+
+
+def test_list_marks_merged_municipalities(demo_login):
+    page = demo_login(VIEWER).get("/municipalities").get_data(as_text=True)
+    for name in ("Ardooie", "Roeselare", "Wingene", "Ruiselede", "Meulebeke"):
+        assert name in page
+    assert "samengevoegd met Wingene" in page or "merged into Wingene" in page
+
+
+def test_merged_municipality_shows_its_history(demo_login):
+    client = _english(demo_login(COORDINATOR))
+    page = client.get("/municipalities/ruiselede").get_data(as_text=True)
+    assert "Ruiselede merged into Wingene on 01/01/2025" in page
+    assert 'href="/municipalities/wingene"' in page
+    assert "Bevraging rode draden mei 2021" in page
+    assert "RD04 ICT klankbord en strategie" in page  # its 2021 scores, kept
+    wingene = client.get("/municipalities/wingene").get_data(as_text=True)
+    assert "Merged into this municipality" in wingene and "Ruiselede" in wingene
+
+
+def test_individual_scores_only_own_or_coordinator(demo_login):
+    own = (
+        _english(demo_login(IZEGEM))
+        .get("/municipalities/izegem")
+        .get_data(as_text=True)
+    )
+    assert "RD04 ICT klankbord en strategie" in own
+    other = demo_login(IZEGEM).get("/municipalities/tielt").get_data(as_text=True)
+    assert "RD04 ICT klankbord en strategie" not in other
+    assert "visible to the coordinator and to the municipality itself" in other
+
+
+def test_applications_visibility_on_a_municipality_page(demo_login):
+    viewer_page = (
+        _english(demo_login(VIEWER))
+        .get("/municipalities/izegem")
+        .get_data(as_text=True)
+    )
+    assert "E-inclusie Izegem" not in viewer_page
+    assert 'id="applications-title"' not in viewer_page
+    izegem_on_roeselare = (
+        _english(demo_login(IZEGEM))
+        .get("/municipalities/roeselare")
+        .get_data(as_text=True)
+    )
+    # Roeselare's 2025 digibank has Izegem as partner; its pre-trajectory does not.
+    assert "Digibank Midwest 2025-2026" in izegem_on_roeselare
+    assert "Digibank Midwest – voortraject" not in izegem_on_roeselare
+    coordinator_page = (
+        demo_login(COORDINATOR).get("/municipalities/roeselare").get_data(as_text=True)
+    )
+    assert "Digibank Midwest – voortraject" in coordinator_page
+
+
+def _workbook(client, name):
+    response = client.get(f"/exports/{name}.xlsx")
+    assert response.status_code == 200
+    assert response.mimetype.endswith("spreadsheetml.sheet")
+    return load_workbook(io.BytesIO(response.data))
+
+
+def test_municipality_workbook(demo_login):
+    client = _english(demo_login(COORDINATOR))
+    book = _workbook(client, "municipality-izegem")
+    assert book.sheetnames == [
+        "Summary",
+        "Rollout",
+        "Tasks",
+        "Applications",
+        "Scores",
+        "Deadlines",
+    ]
+    summary = book["Summary"]
+    assert summary["A1"].value == "Figure" and summary["A1"].font.bold
+    assert summary["B2"].value == "Izegem"
+    applications = [
+        row[0] for row in book["Applications"].iter_rows(min_row=2, values_only=True)
+    ]
+    assert any("E-inclusie Izegem" in title for title in applications)
+    scores = list(book["Scores"].iter_rows(min_row=2, values_only=True))
+    may_2021 = [row for row in scores if row[0] == "Bevraging rode draden mei 2021"]
+    assert len(may_2021) == 21
+    assert all(isinstance(row[3], int) or row[3] is None for row in scores)
+    viewer_book = _workbook(_english(demo_login(VIEWER)), "municipality-izegem")
+    assert "Applications" not in viewer_book.sheetnames
+    assert list(viewer_book["Scores"].iter_rows(min_row=2)) == []
+
+
+def test_forum_report(demo_login):
+    group = db.session.scalar(select(WorkingGroup).limit(1))
+    from app import clock
+
+    db.session.add(
+        Task(
+            group_id=group.id, title='=HYPERLINK("http://x","y")', due_on=clock.today()
+        )
+    )
+    db.session.commit()
+    client = _english(demo_login(COORDINATOR))
+    book = _workbook(client, "forum-report")
+    assert book.sheetnames == [
+        "Summary",
+        "Themes and rollout",
+        "Deadlines",
+        "Applications",
+        "Scores results",
+    ]
+    themes = book["Themes and rollout"]
+    assert themes.freeze_panes == "A2" and themes.auto_filter.ref
+    headers = [c.value for c in themes[1]]
+    assert "Roeselare" in headers and "Ruiselede" not in headers
+    deadlines = book["Deadlines"]
+    titles = [c for c in deadlines["C"] if c.value == '=HYPERLINK("http://x","y")']
+    assert titles and titles[0].data_type == "s"
+    results = list(book["Scores results"].iter_rows(min_row=2, values_only=True))
+    top_three = {row[1] for row in results[:3]}
+    assert top_three == {"RD04", "RD09", "RD15"}
+    granted = book["Applications"]
+    money = [c for c in granted["F"][1:] if c.value is not None]
+    assert money and "€" in money[0].number_format
+    viewer_book = _workbook(_english(demo_login(VIEWER)), "forum-report")
+    assert (
+        "Applications" not in viewer_book.sheetnames
+        and "Amounts per call" in viewer_book.sheetnames
+    )
+
+
+def _count_queries(client, url):
+    statements = []
+
+    def count(*_args):
+        statements.append(1)
+
+    event.listen(db.engine, "before_cursor_execute", count)
+    try:
+        assert client.get(url).status_code == 200
+    finally:
+        event.remove(db.engine, "before_cursor_execute", count)
+    return len(statements)
+
+
+@pytest.mark.parametrize("url", ["/municipalities/{}", "/exports/municipality-{}.xlsx"])
+def test_queries_do_not_grow_with_the_data(demo_login, url):
+    client = demo_login(COORDINATOR)
+    small = _count_queries(client, url.format("ruiselede"))
+    large = _count_queries(client, url.format("roeselare"))
+    assert small == large

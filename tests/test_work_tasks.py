@@ -1,0 +1,313 @@
+"""Tasks: who may do what, validation, no lost updates, activity, fragments."""
+
+from datetime import date
+
+import pytest
+from sqlalchemy import select
+
+from app.activity.models import Activity
+from app.extensions import db
+from app.work.models import Task
+from tests import factories
+
+ROLES = ("coordinator", "lead", "municipality", "other_municipality", "viewer")
+
+
+@pytest.fixture
+def world(app):
+    return factories.delivery_world()
+
+
+def _full(task: Task, **values) -> dict:
+    data = {
+        "title": task.title,
+        "status": task.status,
+        "progress": str(task.progress),
+        "due_on": task.due_on.isoformat() if task.due_on else "",
+        "assignee_id": str(task.assignee_id or ""),
+        "municipality_id": str(task.municipality_id or ""),
+        "version": str(task.version),
+    }
+    return data | {k: str(v) for k, v in values.items()}
+
+
+def _as(login_as, world, role):
+    return login_as(world["users"][role])
+
+
+# (action, task key, roles that may) — everyone else gets 403 and nothing changes
+TABLE = [
+    ("edit", "own_task", {"coordinator", "lead"}),
+    ("edit", "other_task", {"coordinator"}),
+    ("edit", "assigned_task", {"coordinator", "municipality"}),
+    ("edit", "loose_task", {"coordinator", "municipality"}),
+    ("delete", "own_task", {"coordinator", "lead"}),
+    ("delete", "other_task", {"coordinator"}),
+    ("delete", "assigned_task", {"coordinator"}),
+    ("delete", "loose_task", {"coordinator"}),
+]
+
+
+@pytest.mark.parametrize(("verb", "key", "allowed"), TABLE)
+@pytest.mark.parametrize("role", ROLES)
+def test_task_permission_table(login_as, world, verb, key, allowed, role):
+    task = world[key]
+    task_id, title = task.id, task.title
+    client = _as(login_as, world, role)
+    if verb == "edit":
+        form = client.get(f"/tasks/{task_id}/edit")
+        response = client.form(
+            f"/tasks/{task_id}", _full(task, status="in_progress", progress=30)
+        )
+    else:
+        form = client.get(f"/tasks/{task_id}/delete")
+        response = client.form(f"/tasks/{task_id}/delete")
+    expected = 303 if role in allowed else 403
+    assert form.status_code == (200 if role in allowed else 403)
+    assert response.status_code == expected
+    saved = db.session.get(Task, task_id)
+    if expected == 403:
+        assert saved is not None and saved.title == title and saved.progress == 0
+    elif verb == "edit":
+        assert (saved.status, saved.progress) == ("in_progress", 30)
+    else:
+        assert saved is None
+
+
+@pytest.mark.parametrize(
+    ("group_key", "allowed"),
+    [("own_group", {"coordinator", "lead"}), ("other_group", {"coordinator"})],
+)
+@pytest.mark.parametrize("role", ROLES)
+def test_create_task_permission(login_as, world, group_key, allowed, role):
+    group_id = world[group_key].id
+    client = _as(login_as, world, role)
+    assert client.get(f"/groups/{group_id}/tasks/new").status_code == (
+        200 if role in allowed else 403
+    )
+    response = client.form(
+        f"/groups/{group_id}/tasks",
+        {"title": "Fresh task", "status": "todo", "progress": "0", "due_on": ""},
+    )
+    assert response.status_code == (303 if role in allowed else 403)
+    created = db.session.scalar(select(Task).where(Task.title == "Fresh task"))
+    assert (created is not None) is (role in allowed)
+
+
+def test_anonymous_is_sent_to_login(client, world):
+    task_id = world["own_task"].id
+    assert client.get(f"/tasks/{task_id}/edit").status_code == 302
+    response = client.htmx("GET", f"/tasks/{task_id}/edit")
+    assert response.status_code == 401
+    assert response.headers["HX-Redirect"].startswith("/login")
+
+
+def test_assignee_changes_only_status_and_progress(login_as, world):
+    """Mass assignment: an assignee's title, date, assignee and municipality are
+    ignored; only status and progress are taken."""
+    task = world["assigned_task"]
+    client = _as(login_as, world, "municipality")
+    response = client.form(
+        f"/tasks/{task.id}",
+        _full(
+            task,
+            title="Hijacked",
+            status="blocked",
+            progress=55,
+            due_on="2030-01-01",
+            assignee_id=world["users"]["other_municipality"].id,
+            municipality_id=world["away"].id,
+            group_id=world["own_group"].id,
+        ),
+    )
+    assert response.status_code == 303
+    saved = db.session.get(Task, task.id)
+    assert (saved.title, saved.status, saved.progress) == (
+        "Assigned task",
+        "blocked",
+        55,
+    )
+    assert saved.due_on is None
+    assert saved.assignee_id == world["users"]["municipality"].id
+    assert saved.municipality_id is None
+    assert saved.group_id == world["other_group"].id
+
+
+def test_assignee_form_has_no_other_fields(login_as, world):
+    client = _as(login_as, world, "municipality")
+    page = client.htmx("GET", f"/tasks/{world['assigned_task'].id}/edit").get_data(
+        as_text=True
+    )
+    assert 'name="status"' in page and 'name="progress"' in page
+    assert 'name="title"' not in page and 'name="due_on"' not in page
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [
+        ("progress", "101"),
+        ("progress", "-1"),
+        ("progress", "abc"),
+        ("progress", ""),
+        ("due_on", "31/02/2026"),
+        ("due_on", "2026-02-31"),
+        ("due_on", "tomorrow"),
+        ("title", ""),
+        ("title", "   "),
+        ("title", "x" * 10_000),
+        ("status", "finished"),
+        ("assignee_id", "abc"),
+        ("assignee_id", "999999"),
+        ("municipality_id", "999999"),
+    ],
+)
+def test_invalid_input_is_422_with_message_and_changes_nothing(
+    login_as, world, field, value
+):
+    task = world["own_task"]
+    client = _as(login_as, world, "lead")
+    response = client.form(f"/tasks/{task.id}", _full(task, **{field: value}))
+    assert response.status_code == 422
+    page = response.get_data(as_text=True)
+    assert 'class="field-error"' in page
+    assert 'aria-invalid="true"' in page
+    saved = db.session.get(Task, task.id)
+    assert (saved.title, saved.progress, saved.version) == ("Own task", 0, 1)
+    # htmx: the edit row comes back with the message, as a fragment
+    response = client.form(
+        f"/tasks/{task.id}", _full(task, **{field: value}), htmx=True
+    )
+    assert response.status_code == 422
+    fragment = response.get_data(as_text=True)
+    assert "<html" not in fragment and 'id="task-' in fragment
+    assert "field-error" in fragment
+
+
+def test_dates_are_accepted_in_both_formats(login_as, world):
+    task = world["own_task"]
+    client = _as(login_as, world, "lead")
+    assert (
+        client.form(f"/tasks/{task.id}", _full(task, due_on="28/02/2027")).status_code
+        == 303
+    )
+    assert db.session.get(Task, task.id).due_on == date(2027, 2, 28)
+
+
+def test_done_sets_progress_100_and_100_need_not_be_done(login_as, world):
+    task = world["own_task"]
+    client = _as(login_as, world, "coordinator")
+    client.form(f"/tasks/{task.id}", _full(task, status="done", progress=20))
+    saved = db.session.get(Task, task.id)
+    assert (saved.status, saved.progress) == ("done", 100)
+    client.form(f"/tasks/{task.id}", _full(saved, status="in_progress", progress=100))
+    saved = db.session.get(Task, task.id)
+    assert (saved.status, saved.progress) == ("in_progress", 100)
+
+
+def test_stale_version_is_409_and_both_edits_are_kept(login_as, world, app):
+    """A and B open version 1; A saves; B's save answers 409 saying who changed
+    what, shows B's values to copy, and A's change stays."""
+    task = world["own_task"]
+    before = _full(task)
+    lead = _as(login_as, world, "lead")
+    assert (
+        lead.form(f"/tasks/{task.id}", before | {"title": "Lead's title"}).status_code
+        == 303
+    )
+
+    coordinator = app.test_client()
+    from tests.conftest import sign_in_session
+
+    sign_in_session(coordinator, world["users"]["coordinator"])
+    stale = before | {"title": "Coordinator's title", "progress": "70"}
+    for htmx in (False, True):
+        response = coordinator.form(f"/tasks/{task.id}", stale, htmx=htmx)
+        assert response.status_code == 409
+        page = response.get_data(as_text=True)
+        assert "Coordinator&#39;s title" in page  # what B tried to save, shown back
+        assert "Lead&#39;s title" in page  # what A changed
+        assert world["users"]["lead"].full_name in page  # and who
+        assert ("<html" in page) is not htmx
+    saved = db.session.get(Task, task.id)
+    assert (saved.title, saved.progress, saved.version) == ("Lead's title", 0, 2)
+
+
+def test_every_save_records_activity_old_to_new(login_as, world):
+    task = world["own_task"]
+    client = _as(login_as, world, "lead")
+    client.form(f"/tasks/{task.id}", _full(task, progress=40, title="Renamed"))
+    entry = db.session.scalar(
+        select(Activity).where(
+            Activity.entity_type == "task", Activity.entity_id == task.id
+        )
+    )
+    assert entry.action == "update"
+    assert entry.actor_id == world["users"]["lead"].id
+    assert entry.changes == {"progress": [0, 40], "title": ["Own task", "Renamed"]}
+
+
+def test_saving_nothing_changed_keeps_the_version(login_as, world):
+    task = world["own_task"]
+    client = _as(login_as, world, "lead")
+    assert client.form(f"/tasks/{task.id}", _full(task)).status_code == 303
+    assert db.session.get(Task, task.id).version == 1
+
+
+def test_create_and_delete_record_activity(login_as, world):
+    client = _as(login_as, world, "lead")
+    group_id = world["own_group"].id
+    response = client.form(
+        f"/groups/{group_id}/tasks",
+        {"title": "Brand new", "status": "done", "progress": "10", "due_on": ""},
+        htmx=True,
+    )
+    assert response.status_code == 200
+    fragment = response.get_data(as_text=True)
+    assert "Brand new" in fragment and 'id="new-task-row"' in fragment
+    created = db.session.scalar(select(Task).where(Task.title == "Brand new"))
+    assert (created.group_id, created.progress) == (group_id, 100)
+    task_id = created.id
+    response = client.form(f"/tasks/{task_id}/delete", htmx=True)
+    assert response.status_code == 200 and response.get_data(as_text=True) == ""
+    actions = db.session.scalars(
+        select(Activity.action).where(
+            Activity.entity_type == "task", Activity.entity_id == task_id
+        )
+    ).all()
+    assert sorted(actions) == ["create", "delete"]
+
+
+def test_htmx_edit_cycle_returns_rows(login_as, world):
+    task = world["own_task"]
+    client = _as(login_as, world, "lead")
+    edit = client.htmx("GET", f"/tasks/{task.id}/edit")
+    assert edit.status_code == 200
+    row = edit.get_data(as_text=True)
+    assert row.lstrip().startswith("<tr") and "<html" not in row
+    assert 'name="version" value="1"' in row
+    saved = client.form(f"/tasks/{task.id}", _full(task, progress=60), htmx=True)
+    assert saved.status_code == 200
+    fragment = saved.get_data(as_text=True)
+    assert 'data-version="2"' in fragment and "saved-state" in fragment
+    cancel = client.htmx("GET", f"/tasks/{task.id}")
+    assert cancel.get_data(as_text=True).lstrip().startswith("<tr")
+
+
+def test_plain_requests_get_full_pages_and_303(login_as, world):
+    task = world["own_task"]
+    client = _as(login_as, world, "lead")
+    assert "<html" in client.get(f"/tasks/{task.id}/edit").get_data(as_text=True)
+    response = client.form(
+        f"/tasks/{task.id}", _full(task) | {"next": "//evil.example/x"}
+    )
+    assert response.status_code == 303
+    assert response.headers["Location"] == f"/groups/{world['own_group'].id}"
+
+
+def test_overdue_tasks_stand_out(login_as, world):
+    task = world["own_task"]
+    task.due_on = date(2020, 1, 1)
+    db.session.commit()
+    client = _as(login_as, world, "viewer")
+    row = client.htmx("GET", f"/tasks/{task.id}").get_data(as_text=True)
+    assert 'class="task-row overdue"' in row and "badge danger" in row
