@@ -9,7 +9,7 @@ COMPILED := $(CATALOGS:.po=.mo)
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: run serve test test-pg lint fmt install i18n i18n-extract i18n-update i18n-compile vendor migrate db-upgrade seed lock clean
+.PHONY: run serve test test-pg bench lint fmt install i18n i18n-extract i18n-update i18n-compile vendor migrate db-upgrade seed lock clean
 
 install: $(STAMP) $(COMPILED)
 
@@ -67,6 +67,13 @@ lint: install
 fmt: install
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
+
+# Benchmarks (not part of `make test`): pages at Midwest and Flanders scale on
+# SQLite and a throwaway PostgreSQL, load under gunicorn with wrk, Excel export and
+# import; writes bench/results.md. Needs Debian's postgresql and wrk.
+bench: install
+	command -v wrk >/dev/null || (apt-get update -q && apt-get install -y -q wrk)
+	$(BIN)/python -m bench --postgres auto $(BENCH_ARGS)
 
 # Translations: extract the strings, merge them into the catalogs, compile.
 i18n-extract: $(STAMP)

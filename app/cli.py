@@ -19,6 +19,9 @@ def register_cli(app: Flask) -> None:
     app.cli.add_command(seed_demo)
     app.cli.add_command(create_user)
     app.cli.add_command(backup)
+    from app.benchdata import generate_data_command
+
+    app.cli.add_command(generate_data_command)
 
 
 @click.command("seed-demo")

@@ -1,0 +1,243 @@
+"""bench/results.md: the measurements as Markdown tables, checked against the
+targets of issue 8 (2-core machine, SQLite, Flanders scale)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from bench.pages import PAGES
+
+MAX_SQL = 12
+EXPORT_SECONDS, EXPORT_MB, IMPORT_SECONDS = 5.0, 300.0, 5.0
+GENERATE_SECONDS = 120.0
+LOAD_SHARE = 0.10
+
+
+def _ms(value: float | None) -> str:
+    return "–" if value is None else f"{value:.1f}"
+
+
+def _page_cells(data: dict | None) -> list[str]:
+    if data is None:
+        return ["", "", ""]
+    if "median_ms" not in data:
+        return ["missing", "", f"({data.get('status') or '–'})"]
+    sql = str(data["sql_max"])
+    if data["sql_min"] != data["sql_max"]:
+        sql = f"{data['sql_min']}–{data['sql_max']}"
+    return [_ms(data["median_ms"]), _ms(data["p95_ms"]), sql]
+
+
+def _page_verdict(page, by_scale: dict[str, dict], largest: str, timed: bool):
+    """Problems of one page: [] when it meets every target."""
+    found = [d for d in by_scale.values() if d is not None]
+    if not found or any("median_ms" not in d for d in found):
+        return ["missing"]
+    problems = []
+    worst = max(d["sql_max"] for d in found)
+    if worst > MAX_SQL:
+        problems.append(f"{worst} SQL > {MAX_SQL}")
+    counts = {d["sql_max"] for d in found} | {d["sql_min"] for d in found}
+    if len(counts) > 1:
+        problems.append("SQL count depends on the data")
+    top = by_scale.get(largest)
+    if timed and top is not None and top["median_ms"] > page.target_ms:
+        problems.append(f"median {top['median_ms']:.0f} ms > {page.target_ms} ms")
+    return problems
+
+
+def _pages_table(run, backend: str, scales: list[str], misses: list[str]) -> list:
+    lines = [f"### {backend}", ""]
+    header = ["page", "target"]
+    for scale in scales:
+        header += [f"{scale} median ms", "p95 ms", "SQL"]
+    header.append("verdict")
+    lines += ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    results = {
+        scale: {d["path"]: d for d in run.pages.get(f"{backend} {scale}", [])}
+        for scale in scales
+    }
+    requests = {
+        d.get("requests")
+        for scale in scales
+        for d in results[scale].values()
+        if d.get("requests")
+    }
+    timed = backend == "SQLite"
+    for page in PAGES:
+        by_scale = {scale: results[scale].get(page.path) for scale in scales}
+        cells = [f"`{page.path}`", f"≤ {page.target_ms} ms"]
+        for scale in scales:
+            cells += _page_cells(by_scale[scale])
+        problems = _page_verdict(page, by_scale, scales[-1], timed)
+        cells.append("ok" if not problems else "**" + "; ".join(problems) + "**")
+        if problems:
+            misses.append(f"{backend}: `{page.path}`: {'; '.join(problems)}")
+        lines.append("| " + " | ".join(cells) + " |")
+    shown = ", ".join(str(n) for n in sorted(requests)) or "–"
+    lines += [
+        "",
+        f"Timed requests per page: {shown} (after one warm-up request). "
+        + (
+            "Time targets apply to SQLite at the largest scale; "
+            "the SQL targets to every scale."
+            if timed
+            else "Times on PostgreSQL are for comparison (the targets are on "
+            "SQLite); the SQL targets apply here too."
+        ),
+        "",
+    ]
+    return lines
+
+
+def _load_section(load: dict, misses: list[str]) -> list[str]:
+    lines = ["## Under load (gunicorn + wrk)", ""]
+    if not load:
+        return lines + ["Not measured (--skip-load).", ""]
+    if "hello" not in load:
+        misses.append(f"load test: {load.get('error', 'not measured')}")
+        return lines + [f"Not measured: {load.get('error', '?')}", ""]
+    floor = load["hello"].get("requests_per_s") or 0
+    lines += [
+        "| URL | requests/s | errors | mean latency ms | share of the hello floor "
+        "| verdict |",
+        "|---|---|---|---|---|---|",
+        f"| hello floor (`bench/hello.py`) | {floor:.0f} | "
+        f"{load['hello'].get('errors', 0)} | "
+        f"{_ms(load['hello'].get('latency_ms'))} | 100% | |",
+    ]
+    for page in load.get("pages", []):
+        rate = page.get("requests_per_s")
+        if rate is None:
+            lines.append(f"| `{page['url']}` | – | – | – | – | **{page['error']}** |")
+            misses.append(f"load `{page['url']}`: {page['error']}")
+            continue
+        share = rate / floor if floor else 0
+        problems = []
+        if page.get("errors"):
+            problems.append(f"{page['errors']} errors")
+        if share < LOAD_SHARE:
+            problems.append(f"{share:.1%} < {LOAD_SHARE:.0%} of the floor")
+        if problems:
+            misses.append(f"load `{page['url']}`: {'; '.join(problems)}")
+        verdict = "ok" if not problems else "**" + "; ".join(problems) + "**"
+        lines.append(
+            f"| `{page['url']}` | {rate:.0f} | {page.get('errors', 0)} | "
+            f"{_ms(page.get('latency_ms'))} | {share:.1%} | {verdict} |"
+        )
+    if load.get("error"):
+        lines.append(f"\nError: {load['error']}")
+        misses.append(f"load test: {load['error']}")
+    lines += [
+        "",
+        f"SQLite, {load.get('scale')} scale; gunicorn with the repository's "
+        f"`gunicorn.conf.py` ({load.get('workers') or '?'} sync workers, access log "
+        f"to /dev/null) for both apps, one after the other; wrk with 1 thread, "
+        f"{load.get('connections')} connections, {load.get('seconds')} s per URL, "
+        "signed in as the coordinator with a cookie from the real /login form.",
+        "",
+    ]
+    return lines
+
+
+def _excel_section(excel: dict, misses: list[str]) -> list[str]:
+    lines = ["## Excel", ""]
+    if not excel:
+        return lines + ["Not measured (--skip-excel).", ""]
+    lines += [
+        "| backend | what | size | seconds | peak Python memory MB "
+        "| process RSS growth MB | verdict |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    for backend, results in excel.items():
+        for kind in ("export", "import"):
+            data: dict[str, Any] = results.get(kind, {})
+            what = (
+                "export `/exports/tasks.xlsx`"
+                if kind == "export"
+                else "import score workbook (`check_file` + `apply_import`)"
+            )
+            if "seconds" not in data:
+                reason = data.get("missing") or data.get("error") or "?"
+                lines.append(f"| {backend} | {what} | – | – | – | – | **{reason}** |")
+                misses.append(f"{backend} {kind}: {reason}")
+                continue
+            if kind == "export":
+                size = f"{data.get('rows')} rows, {data['bytes'] / 2**20:.1f} MB"
+                limit, memory_limit = EXPORT_SECONDS, EXPORT_MB
+            else:
+                size = f"{data.get('shape')} ({data.get('scores')} scores)"
+                limit, memory_limit = IMPORT_SECONDS, None
+            problems = []
+            if backend == "SQLite" and data["seconds"] > limit:
+                problems.append(f"{data['seconds']} s > {limit:.0f} s")
+            peak = max(data["tracemalloc_peak_mb"], data["rss_growth_mb"])
+            if memory_limit and peak > memory_limit:
+                problems.append(f"{peak} MB > {memory_limit:.0f} MB")
+            if problems:
+                misses.append(f"{backend} {kind}: {'; '.join(problems)}")
+            verdict = "ok" if not problems else "**" + "; ".join(problems) + "**"
+            lines.append(
+                f"| {backend} | {what} | {size} | {data['seconds']} | "
+                f"{data['tracemalloc_peak_mb']} | {data['rss_growth_mb']} | {verdict} |"
+            )
+    lines += [
+        "",
+        "Each in a fresh process: once timed (growth of the peak RSS, VmHWM), "
+        "once under tracemalloc (peak of Python allocations). Targets: export "
+        f"≤ {EXPORT_SECONDS:.0f} s and ≤ {EXPORT_MB:.0f} MB, import "
+        f"≤ {IMPORT_SECONDS:.0f} s (SQLite). The import goes into a temporary open "
+        "round asking every thread (only active municipalities may score, so "
+        "merged ones have no column); the check alone is included in the time.",
+        "",
+    ]
+    return lines
+
+
+def write_report(run, path: Path) -> None:
+    machine = run.machine
+    scales = run.options["scales"]
+    misses: list[str] = []
+    lines = [
+        "# Benchmark results",
+        "",
+        f"Written by `python -m bench` on {run.started} in {run.seconds} s"
+        + (" (**--quick smoke run**, not a real measurement)" if run.options["quick"]
+           else "")
+        + f"; commit {machine.get('commit')}.",
+        "",
+        f"Machine: {machine.get('nproc')} CPUs ({machine.get('cpu')}), "
+        f"{machine.get('memory')} RAM, {machine.get('system')}; Python "
+        f"{machine.get('python')}, SQLite {machine.get('sqlite')}. Load average "
+        f"when the run started: {machine.get('load_average')} (other work on the "
+        "machine slows every figure down; compare runs made on a quiet machine).",
+        "",
+        "## Benchmark data (`flask generate-data`)",
+        "",
+        "| backend | scale | rows | migrate s | generate s | verdict |",
+        "|---|---|---|---|---|---|",
+    ]  # fmt: skip
+    for item in run.generation:
+        ok = item["scale"] != "flanders" or item["generate_s"] <= GENERATE_SECONDS
+        if not ok:
+            misses.append(f"generate {item['scale']} on {item['backend']}")
+        lines.append(
+            f"| {item['backend']} | {item['scale']} | {item['rows']} | "
+            f"{item['migrate_s']} | {item['generate_s']} | "
+            f"{'ok' if ok else '**> 2 minutes**'} |"
+        )
+    lines += ["", "## Pages, signed in as the coordinator", ""]
+    backends = []
+    for key in run.pages:
+        backend = key.rsplit(" ", 1)[0]
+        if backend not in backends:
+            backends.append(backend)
+    for backend in backends:
+        lines += _pages_table(run, backend, scales, misses)
+    lines += _load_section(run.load, misses)
+    lines += _excel_section(run.excel, misses)
+    lines += ["## Targets missed", ""]
+    lines += [f"- {miss}" for miss in misses] or ["None."]
+    lines.append("")
+    path.write_text("\n".join(lines))
