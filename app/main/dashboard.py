@@ -98,26 +98,29 @@ def open_rounds_progress(municipality_id: int | None = None) -> list[dict[str, A
     return result
 
 
+def key_figures(day) -> dict[str, int]:
+    """The coordinator's key figures, in one query."""
+
+    def count(column, *conditions):
+        return select(func.count(column)).where(*conditions).scalar_subquery()
+
+    row = db.session.execute(
+        select(
+            count(Municipality.id, active_municipalities_clause()).label(
+                "municipalities"
+            ),
+            count(Thread.id).label("threads"),
+            count(Theme.id, Theme.status == "active").label("themes"),
+            count(Task.id, Task.status != "done").label("open_tasks"),
+            count(Task.id, overdue_clause(day)).label("overdue_tasks"),
+        )
+    ).one()
+    return dict(row._mapping)
+
+
 def coordinator_dashboard(user: User) -> dict[str, Any]:
-    day = today()
     return _deadline_lists(Scope(viewer=user)) | {
-        "counts": {
-            "municipalities": db.session.scalar(
-                select(func.count(Municipality.id)).where(
-                    active_municipalities_clause()
-                )
-            ),
-            "threads": db.session.scalar(select(func.count(Thread.id))),
-            "themes": db.session.scalar(
-                select(func.count(Theme.id)).where(Theme.status == "active")
-            ),
-            "open_tasks": db.session.scalar(
-                select(func.count(Task.id)).where(Task.status != "done")
-            ),
-            "overdue_tasks": db.session.scalar(
-                select(func.count(Task.id)).where(overdue_clause(day))
-            ),
-        },
+        "counts": key_figures(today()),
         "open_calls": open_calls(),
         "pipeline": pipeline_totals(user),
         "rounds": open_rounds_progress(),
@@ -174,7 +177,9 @@ def municipality_dashboard(user: User) -> dict[str, Any]:
     }
 
 
-def viewer_dashboard(user: User) -> dict[str, Any]:
+def regional_progress() -> dict[str, Any]:
+    """Every theme with its task progress and how many municipalities are at
+    each rollout stage."""
     themes = list(
         db.session.scalars(select(Theme).order_by(Theme.title).limit(LIST_LIMIT * 5))
     )
@@ -190,8 +195,11 @@ def viewer_dashboard(user: User) -> dict[str, Any]:
         "themes": themes,
         "progress": theme_progress([t.id for t in themes]),
         "stages": stages,
-        "open_calls": open_calls(),
     }
+
+
+def viewer_dashboard(user: User) -> dict[str, Any]:
+    return regional_progress() | {"open_calls": open_calls()}
 
 
 def dashboard_for(user: User) -> tuple[str, dict[str, Any]]:
@@ -204,5 +212,5 @@ def dashboard_for(user: User) -> tuple[str, dict[str, Any]]:
     }
     data = builders[user.role](user)
     if user.role != "viewer":
-        data.setdefault("themes_overview", viewer_dashboard(user))
+        data["themes_overview"] = regional_progress()
     return f"main/dashboard_{user.role}.html", data

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import joinedload
 
 from app.auth import permissions
@@ -26,7 +26,6 @@ LIST_LIMIT = 50
 class RoundScores:
     scoring_round: ScoringRound
     visible: bool
-    answered: int = 0
     scores: list[tuple[Thread, Score]] = field(default_factory=list)
 
 
@@ -65,13 +64,6 @@ def _rounds(user: Any, municipality: Municipality) -> list[RoundScores]:
             .order_by(ScoringRound.opens_on.desc())
         )
     )
-    answered = dict(
-        db.session.execute(
-            select(Score.round_id, func.count(Score.id))
-            .where(Score.municipality_id == municipality.id, Score.value.is_not(None))
-            .group_by(Score.round_id)
-        ).all()
-    )
     visible_ids = [
         r.id for r in rounds if permissions.can_view_scores_of(user, r, municipality.id)
     ]
@@ -90,7 +82,6 @@ def _rounds(user: Any, municipality: Municipality) -> list[RoundScores]:
         RoundScores(
             scoring_round=r,
             visible=r.id in visible_ids,
-            answered=answered.get(r.id, 0),
             scores=sorted(scores.get(r.id, []), key=lambda pair: pair[0].code),
         )
         for r in rounds
@@ -171,8 +162,11 @@ def participation(user: Any, municipality: Municipality) -> Participation:
         applications_as_lead=as_lead,
         applications_as_partner=as_partner,
         amounts=amounts,
+        # Its own deadlines: calls are regional and listed on /calls.
         deadlines=deadlines(
-            Scope(viewer=user, municipality_id=municipality.id), limit=LIST_LIMIT
+            Scope(viewer=user, municipality_id=municipality.id),
+            kinds=("task", "application", "obligation"),
+            limit=LIST_LIMIT,
         ),
         progress=municipality_progress([municipality.id])[municipality.id],
     )

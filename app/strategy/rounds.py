@@ -136,12 +136,20 @@ def ballot_line(
     return BallotLine(thread, score)
 
 
+#: Municipality columns per page of the matrix: a whole region of 300 does not fit
+#: on a screen and would cost seconds to render.
+MATRIX_COLUMNS = 40
+
+
 @dataclass
 class Matrix:
     threads: list[Thread]
-    municipalities: list[Municipality]
+    municipalities: list[Municipality]  # the columns on this page
     values: dict[tuple[int, int], int | None]
-    answered: dict[int, int]  # municipality id -> threads answered
+    answered: dict[int, int]  # municipality id -> threads answered (all columns)
+    everyone: list[Municipality]  # every column, on every page
+    page: int = 1
+    pages: int = 1
 
     def value(self, thread_id: int, municipality_id: int) -> int | None:
         return self.values.get((thread_id, municipality_id))
@@ -152,30 +160,44 @@ class Matrix:
         total = len(self.threads)
         return [
             (m, self.answered.get(m.id, 0))
-            for m in self.municipalities
+            for m in self.everyone
             if m.is_active and self.answered.get(m.id, 0) < total
         ]
 
+    @property
+    def first(self) -> int:
+        return (self.page - 1) * MATRIX_COLUMNS + 1
 
-def matrix(scoring_round: ScoringRound) -> Matrix:
-    """Threads × municipalities with every individual score (three queries)."""
+
+def matrix(scoring_round: ScoringRound, column_page: int = 1) -> Matrix:
+    """Threads × municipalities with every individual score, one page of
+    municipality columns at a time (four queries, whatever the size)."""
     threads = round_threads(scoring_round)
-    municipalities = ballot_municipalities(scoring_round)
-    values: dict[tuple[int, int], int | None] = {}
-    answered: dict[int, int] = {}
-    asked = {t.id for t in threads}
+    everyone = ballot_municipalities(scoring_round)
+    pages = max(1, -(-len(everyone) // MATRIX_COLUMNS))
+    page = min(max(1, column_page), pages)
+    shown = everyone[(page - 1) * MATRIX_COLUMNS : page * MATRIX_COLUMNS]
+    asked = [t.id for t in threads]
+    answered = dict(
+        db.session.execute(
+            select(Score.municipality_id, func.count(Score.id))
+            .where(
+                Score.round_id == scoring_round.id,
+                Score.thread_id.in_(asked),
+                Score.value.is_not(None),
+            )
+            .group_by(Score.municipality_id)
+        ).all()
+    )
     rows = db.session.execute(
         select(Score.thread_id, Score.municipality_id, Score.value).where(
-            Score.round_id == scoring_round.id
+            Score.round_id == scoring_round.id,
+            Score.thread_id.in_(asked),
+            Score.municipality_id.in_([m.id for m in shown]),
         )
     )
-    for thread_id, municipality_id, value in rows:
-        if thread_id not in asked:
-            continue
-        values[(thread_id, municipality_id)] = value
-        if value is not None:
-            answered[municipality_id] = answered.get(municipality_id, 0) + 1
-    return Matrix(threads, municipalities, values, answered)
+    values = {(thread_id, mid): value for thread_id, mid, value in rows}
+    return Matrix(threads, shown, values, answered, everyone, page, pages)
 
 
 def thread_in_round(scoring_round: ScoringRound, thread_id: int) -> Thread:

@@ -377,7 +377,9 @@ def round(round_id: int):  # the endpoint name is fixed
         ballot = rounds_logic.ballot(scoring_round, municipality)
     matrix = None
     if permissions.can_view_score_matrix(current_user):
-        matrix = rounds_logic.matrix(scoring_round)
+        matrix = rounds_logic.matrix(
+            scoring_round, request.args.get("columns", 1, type=int)
+        )
     return render_template(
         "strategy/round.html",
         scoring_round=scoring_round,

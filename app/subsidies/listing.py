@@ -7,7 +7,7 @@ from typing import Any
 
 from flask import current_app
 from sqlalchemy import func, or_, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
 
 from app.auth import permissions
 from app.extensions import db
@@ -48,15 +48,15 @@ def parse_filters(args) -> Filters:
     )
 
 
-def _loaded():
+def loaded():
+    """What a card or a table row shows: the one-to-one parts joined in the same
+    query, the partners in one more."""
     return (
-        selectinload(Application.call),
-        selectinload(Application.theme),
-        selectinload(Application.lead_municipality),
-        selectinload(Application.partners).selectinload(
-            ApplicationPartner.municipality
-        ),
-        selectinload(Application.owner),
+        joinedload(Application.call),
+        joinedload(Application.theme),
+        joinedload(Application.lead_municipality),
+        selectinload(Application.partners).joinedload(ApplicationPartner.municipality),
+        joinedload(Application.owner),
     )
 
 
@@ -112,7 +112,7 @@ def pipeline(user: Any, filters: Filters) -> dict[str, dict[str, Any]]:
     cards = db.session.scalars(
         select(Application)
         .where(Application.id.in_(ids))
-        .options(*_loaded())
+        .options(*loaded())
         .order_by(Application.updated_at.desc(), Application.id.desc())
     )
     board = {
@@ -131,7 +131,7 @@ def table_page(user: Any, filters: Filters, page: int):
     query = (
         filtered(user, filters)
         .join(SubsidyCall, SubsidyCall.id == Application.call_id)
-        .options(*_loaded())
+        .options(*loaded())
         .order_by(SubsidyCall.deadline_at.desc(), Application.title, Application.id)
     )
     return db.paginate(
@@ -149,7 +149,7 @@ def get_application(application_id: int) -> Application | None:
         select(Application)
         .where(Application.id == application_id)
         .options(
-            *_loaded(),
+            *loaded(),
             selectinload(Application.payments),
             selectinload(Application.obligations),
             selectinload(Application.tasks),

@@ -151,6 +151,22 @@ def regional_totals(user: Any = None) -> Figures:
     return _figures(*db.session.execute(select(*_sums(rows))).one())
 
 
+def combined(parts) -> Figures:
+    """The figures of several disjoint groups together (e.g. all themes = the
+    region), without asking the database again."""
+    total = Figures()
+    for part in parts:
+        total = Figures(
+            total.applications + part.applications,
+            total.requested + part.requested,
+            total.granted + part.granted,
+            total.paid + part.paid,
+            total.decided + part.decided,
+            total.won + part.won,
+        )
+    return total
+
+
 def rollup_by_municipality(
     user: Any = None, municipality_ids: list[int] | None = None
 ) -> dict[int, dict[str, Figures]]:

@@ -76,6 +76,9 @@ def calls_index():
     )
 
 
+CALL_APPLICATIONS_SHOWN = 50  # the rest is one click away, in /applications
+
+
 @bp.get("/calls/<int:call_id>")
 @login_required
 def call(call_id: int):
@@ -87,8 +90,9 @@ def call(call_id: int):
         applications = list(
             db.session.scalars(
                 listing.filtered(user, listing.Filters(call=call_id))
-                .options(*listing._loaded())
+                .options(*listing.loaded())
                 .order_by(Application.title)
+                .limit(CALL_APPLICATIONS_SHOWN)
             )
         )
     return render_template(
@@ -98,6 +102,7 @@ def call(call_id: int):
         calls_module=calls,
         figures=rollups.rollup_by_call([call_id]).get(call_id, rollups.Figures()),
         applications=applications,
+        shown_limit=CALL_APPLICATIONS_SHOWN,
         money=dossiers.money(applications),
         gaps=calls.coverage(subsidy_call),
     )
@@ -192,12 +197,13 @@ def applications():
     context["money"] = dossiers.money(context["pagination"].items)
     if _htmx():
         return render_template("subsidies/_results.html", **context)
+    by_theme = rollups.rollup_by_theme(user)
     return render_template(
         "subsidies/applications.html",
         **context,
-        by_theme=rollups.rollup_by_theme(user),
+        by_theme=by_theme,
         by_municipality=rollups.rollup_by_municipality(user),
-        totals=rollups.regional_totals(user),
+        totals=rollups.combined(by_theme.values()),
         filter_choices=_filter_choices(),
     )
 

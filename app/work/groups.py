@@ -6,7 +6,8 @@ from typing import Any
 
 from flask import abort, current_app
 from sqlalchemy import or_, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm.attributes import set_committed_value
 from wtforms.fields import SelectChoice
 
 from app.activity.log import record
@@ -15,7 +16,6 @@ from app.extensions import db
 from app.municipalities.models import Municipality, active_municipalities_clause
 from app.work.models import Task, WorkingGroup
 from app.work.progress import group_progress
-from app.work.tasks import row_options
 
 
 def load_group(group_id: int) -> WorkingGroup:
@@ -24,9 +24,9 @@ def load_group(group_id: int) -> WorkingGroup:
         select(WorkingGroup)
         .where(WorkingGroup.id == group_id)
         .options(
-            selectinload(WorkingGroup.theme),
+            joinedload(WorkingGroup.theme),
             selectinload(WorkingGroup.leads),
-            selectinload(WorkingGroup.members).selectinload(User.municipality),
+            selectinload(WorkingGroup.members).joinedload(User.municipality),
             selectinload(WorkingGroup.municipalities),
         )
     )
@@ -37,15 +37,20 @@ def load_group(group_id: int) -> WorkingGroup:
 
 def group_tasks(group: WorkingGroup, page: int):
     """One page of the group's tasks, by due date."""
-    return db.paginate(
+    pagination = db.paginate(
         select(Task)
         .where(Task.group_id == group.id)
-        .options(*row_options())
+        .options(selectinload(Task.assignee), selectinload(Task.municipality))
         .order_by(Task.due_on.is_(None), Task.due_on, Task.id),
         page=page,
         per_page=current_app.config["PAGE_SIZE"],
         error_out=False,
     )
+    for task in pagination.items:
+        # Every row belongs to the group already loaded (with its leads, which
+        # the permission checks read): no need to load it again per page.
+        set_committed_value(task, "group", group)
+    return pagination
 
 
 def group_detail(group: WorkingGroup, page: int) -> dict[str, Any]:

@@ -9,6 +9,7 @@ from typing import Any
 from flask import current_app, url_for
 from sqlalchemy import case, func, select
 from sqlalchemy.orm import selectinload
+from sqlalchemy.orm.attributes import set_committed_value
 
 from app.activity.log import diff, record
 from app.auth import permissions
@@ -51,6 +52,15 @@ def rollout_matrix(
     return {(r.theme_id, r.municipality_id): r for r in db.session.scalars(query)}
 
 
+def stage_matrix() -> dict[tuple[int, int], str]:
+    """The stage of every (theme id, municipality id) pair, as plain values: the
+    overview matrix needs nothing else, and 12,000 ORM rows would cost far more."""
+    rows = db.session.execute(
+        select(Rollout.theme_id, Rollout.municipality_id, Rollout.stage)
+    )
+    return {(theme_id, mid): stage for theme_id, mid, stage in rows}
+
+
 def themes_overview() -> dict[str, Any]:
     """Every theme with its groups and progress, and the rollout matrix."""
     themes = list(
@@ -66,7 +76,7 @@ def themes_overview() -> dict[str, Any]:
         "progress": theme_progress([t.id for t in themes]),
         "group_progress": group_progress([g.id for t in themes for g in t.groups]),
         "municipalities": municipalities,
-        "matrix": rollout_matrix(),
+        "matrix": stage_matrix(),
         "municipality_progress": municipality_progress([m.id for m in municipalities]),
     }
 
@@ -169,9 +179,18 @@ def theme_timeline(theme: Theme, calls: list[SubsidyCall], today: date):
 def rollout_rows(theme: Theme, municipalities: list[Municipality]) -> list[Rollout]:
     """A rollout row for every municipality (unsaved default where none exists)."""
     existing = rollout_matrix([theme.id])
-    return [
-        existing.get((theme.id, m.id)) or new_rollout(theme, m) for m in municipalities
-    ]
+    rows = []
+    for m in municipalities:
+        row = existing.get((theme.id, m.id))
+        if row is None:
+            row = new_rollout(theme, m)
+        else:
+            # Hand the loaded objects to the row: its lazy loads would otherwise
+            # query once per municipality while the template renders.
+            set_committed_value(row, "municipality", m)
+            set_committed_value(row, "theme", theme)
+        rows.append(row)
+    return rows
 
 
 def theme_detail(theme: Theme, user: User, today: date) -> dict[str, Any]:
