@@ -233,3 +233,18 @@ def test_activity_filters(log, login_as):
     assert fragment.status_code == 200 and "<html" not in fragment.get_data(
         as_text=True
     )
+
+
+def test_an_objects_page_shows_its_recent_activity(login_as):
+    home = factories.municipality("Izegem")
+    application = factories.application(lead=home, title="Dossier met historiek")
+    db.session.commit()
+    lead_user = login_as("municipality", municipality=home)
+    response = lead_user.form(
+        f"/applications/{application.id}/notes",
+        {"notes": "Nieuwe stand van zaken", "version": application.version},
+    )
+    assert response.status_code in (200, 303)
+    page = lead_user.get(f"/applications/{application.id}").get_data(as_text=True)
+    assert 'id="recent-activity"' in page
+    assert "Nieuwe stand van zaken" in page.split('id="recent-activity"')[1]
