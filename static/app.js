@@ -4,13 +4,30 @@
   "use strict";
 
   // After a swap, move focus to the first element that asks for it, so keyboard
-  // and screen-reader users land on the result of what they did.
+  // and screen-reader users land on the result of what they did. htmx fires the
+  // event on each swapped-in element: with hx-swap="outerHTML" the request's
+  // target (event.detail.target) is the element that was replaced, no longer in
+  // the page, so look in the new content (event.target).
   document.addEventListener("htmx:afterSwap", function (event) {
-    var target = event.detail.target;
-    if (!target || !target.querySelector) { return; }
+    var target = event.target;
+    if (!target || !target.querySelector || !target.isConnected) { return; }
     var focus = target.matches("[data-autofocus]") ? target : target.querySelector("[data-autofocus]");
     if (focus) { focus.focus(); }
+    announceSaved(target, event.detail.xhr);
   });
+
+  // A live region that is swapped in together with its text is often not read
+  // out; repeat a successful save's state ("Saved") in the page's own live
+  // region (#announcer, present from the start), so screen readers announce it.
+  function announceSaved(content, xhr) {
+    var announcer = document.getElementById("announcer");
+    if (!announcer || !xhr || xhr.status < 200 || xhr.status >= 300) { return; }
+    var state = content.matches(".saved-state") ? content : content.querySelector(".saved-state");
+    var text = state ? state.textContent.trim() : "";
+    if (!text) { return; }
+    announcer.textContent = "";
+    window.setTimeout(function () { announcer.textContent = text; }, 50);
+  }
 
   // An htmx request that the server refused (403, 500 ...) is not swapped; say so.
   document.addEventListener("htmx:responseError", function (event) {
