@@ -2,10 +2,11 @@
 
 The request size is limited by MAX_CONTENT_LENGTH (413) before this runs. Here,
 before openpyxl sees a byte: the file must be a zip archive (xlsx is one) with the
-parts of a workbook, a bounded number of entries and a bounded total uncompressed
-size (a zip bomb is refused from its directory alone; zipfile never inflates an
-entry past its declared size). Then openpyxl opens it read-only, values only;
-with defusedxml installed it refuses XML entity tricks, which become a clear error.
+parts of a workbook, a bounded number of entries and a bounded uncompressed size
+in total and per part (a zip bomb is refused from its directory alone; zipfile
+never inflates an entry past its declared size). Then openpyxl opens it read-only,
+values only; with defusedxml installed it refuses XML entity tricks, which become
+a clear error.
 """
 
 from __future__ import annotations
@@ -23,6 +24,10 @@ from openpyxl.utils.exceptions import InvalidFileException
 ZIP_SIGNATURE = b"PK\x03\x04"
 MAX_ENTRIES = 200
 MAX_UNCOMPRESSED_BYTES = 50 * 1024 * 1024
+#: One part (a sheet): openpyxl reads a sheet without a <dimension> element to its
+#: end before giving the first row, so a huge sheet costs seconds of a worker even
+#: though the import stops after MAX_ROWS. A real score sheet is well under 1 MB.
+MAX_PART_BYTES = 10 * 1024 * 1024
 REQUIRED_PARTS = ("[Content_Types].xml", "xl/workbook.xml")
 
 
@@ -50,6 +55,14 @@ def check_xlsx(data: bytes) -> None:
                 "This workbook unpacks to more than %(mb)s MB; it is refused as"
                 " a possible zip bomb.",
                 mb=MAX_UNCOMPRESSED_BYTES // (1024 * 1024),
+            )
+        )
+    if any(entry.file_size > MAX_PART_BYTES for entry in entries):
+        raise UploadError(
+            _(
+                "A part of this workbook unpacks to more than %(mb)s MB; it is"
+                " refused.",
+                mb=MAX_PART_BYTES // (1024 * 1024),
             )
         )
     names = {entry.filename for entry in entries}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 from datetime import UTC, datetime
 from urllib.parse import urlsplit
 
@@ -26,7 +27,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from app import clock, formatting, labels
 from app.auth import permissions
 from app.auth.models import User
-from app.auth.service import audit
+from app.auth.service import audit, loggable
 from app.concurrency import EditConflict, last_change
 from app.extensions import db, login_manager
 from app.navigation import navigation
@@ -47,9 +48,16 @@ CSP = "; ".join(
 )
 
 
+#: Characters no text input may contain: NUL (PostgreSQL refuses it in text) and
+#: the other C0 controls and DEL, which only hide or corrupt text. Tab, line feed
+#: and carriage return stay allowed (text areas).
+FORBIDDEN_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
 def register_web(app: Flask) -> None:
     register_audit_log()
     register_login(app)
+    register_input_check(app)
     register_security_headers(app)
     register_errors(app)
     register_template_helpers(app)
@@ -111,6 +119,39 @@ def register_login(app: Flask) -> None:
         return None
 
 
+def has_forbidden_characters(values) -> bool:
+    """True when one of the (key, value) pairs holds a forbidden control character."""
+    return any(
+        isinstance(value, str) and FORBIDDEN_CHARACTERS.search(key + value)
+        for key, value in values
+    )
+
+
+def register_input_check(app: Flask) -> None:
+    """Refuse control characters in the URL, the query and form fields (one place
+    for every form: a clean 422 instead of a database error or hidden text)."""
+
+    @app.before_request
+    def refuse_control_characters() -> tuple[str, int] | None:
+        if request.endpoint == "static":
+            return None
+        sources = [
+            list((request.view_args or {}).items()),
+            list(request.args.items(multi=True)),
+        ]
+        if request.method not in ("GET", "HEAD", "OPTIONS"):
+            sources.append(list(request.form.items(multi=True)))
+        if not any(has_forbidden_characters(values) for values in sources):
+            return None
+        return _error_page(
+            422,
+            _(
+                "The text you sent contains a control character (such as NUL) that"
+                " is not allowed. Remove it and try again."
+            ),
+        )
+
+
 def register_security_headers(app: Flask) -> None:
     @app.after_request
     def set_headers(response: Response) -> Response:
@@ -119,10 +160,11 @@ def register_security_headers(app: Flask) -> None:
         headers.setdefault("X-Content-Type-Options", "nosniff")
         headers.setdefault("Referrer-Policy", "same-origin")
         headers.setdefault("X-Frame-Options", "DENY")
+        if request.endpoint == "static":
+            return response  # public files without personal data: caches may keep them
         if current_user and current_user.is_authenticated:
             headers["Cache-Control"] = "no-store"
-        if request.endpoint != "static":
-            response.vary.add("HX-Request")
+        response.vary.add("HX-Request")
         return response
 
 
@@ -131,7 +173,7 @@ def _error_page(status: int, message: str) -> tuple[str, int]:
     return render_template(template, status=status, message=message), status
 
 
-def _reload_url() -> str:
+def reload_url() -> str:
     """The page the user was on (same site only), to reload after a conflict."""
     for candidate in (request.headers.get("HX-Current-URL"), request.referrer):
         if not candidate:
@@ -151,7 +193,7 @@ def _conflict_response(obj, submitted: dict) -> tuple[str, int]:
         conflict=True,
         change=last_change(obj) if obj is not None else None,
         submitted=submitted,
-        reload_url=_reload_url(),
+        reload_url=reload_url(),
     )
     return html, 409
 
@@ -163,7 +205,7 @@ def register_errors(app: Flask) -> None:
             "forbidden user=%s %s %s",
             getattr(current_user, "id", None),
             request.method,
-            request.path,
+            loggable(request.path),
         )
         return _error_page(403, _("You are not allowed to do this."))
 
@@ -177,7 +219,10 @@ def register_errors(app: Flask) -> None:
 
     @app.errorhandler(413)
     def too_large(_error):
-        limit_mb = app.config["MAX_CONTENT_LENGTH"] // (1024 * 1024)
+        # Two decimals: a limit below one MB must not read "at most 0 MB".
+        limit_mb = formatting.fmt_number(
+            app.config["MAX_CONTENT_LENGTH"] / (1024 * 1024), 2
+        )
         return _error_page(
             413, _("The file is too large (at most %(mb)s MB).", mb=limit_mb)
         )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 
-from flask import session
+from flask import current_app, request, session
 from flask_login import login_user, logout_user
 from sqlalchemy import func, select
 from werkzeug.security import generate_password_hash
@@ -17,6 +17,16 @@ from app.extensions import db
 audit = logging.getLogger("midwest.audit")
 # Checked against when the email is unknown, so both paths take as long.
 _DUMMY_HASH = generate_password_hash("not-a-real-password", method="scrypt")
+
+
+def loggable(value: str, limit: int = 254) -> str:
+    """`value` fit for one audit line: control characters (a forged line break)
+    escaped, and cut to a sane length."""
+    text = (value or "")[:limit]
+    return "".join(
+        ch if ch.isprintable() else ch.encode("unicode_escape").decode("ascii")
+        for ch in text
+    )
 
 
 def normalize_email(email: str) -> str:
@@ -47,12 +57,12 @@ def attempt_login(email: str, password: str, ip: str) -> tuple[str, User | None]
     """
     email = normalize_email(email)
     if throttle.is_throttled(email, ip):
-        audit.warning("throttled login email=%s ip=%s", email, ip)
+        audit.warning("throttled login email=%s ip=%s", loggable(email), loggable(ip))
         return "throttled", None
     user = authenticate(email, password)
     if user is None:
         throttle.record_failure(email, ip)
-        audit.warning("failed login email=%s ip=%s", email, ip)
+        audit.warning("failed login email=%s ip=%s", loggable(email), loggable(ip))
         return "failed", None
     throttle.clear_failures(email)
     return "ok", user
@@ -75,8 +85,10 @@ def sign_out(user: User) -> None:
     user_id = user.id
     user.rotate_session_nonce()
     db.session.commit()
-    logout_user()
+    # Clear first: logout_user() marks the remember-me cookie for deletion in the
+    # session, which a clear() afterwards would undo (the cookie would survive).
     session.clear()
+    logout_user()
     audit.info("logout user=%s", user_id)
 
 
@@ -84,7 +96,9 @@ def change_password(user: User, new_password: str) -> None:
     """Set a new password; other sessions end, this one continues."""
     user.set_password(new_password)
     db.session.commit()
-    login_user(user)
+    # The remember-me cookie of this browser holds the old nonce: renew it.
+    remembered = current_app.config.get("REMEMBER_COOKIE_NAME", "remember_token")
+    login_user(user, remember=remembered in request.cookies)
     audit.info("password changed user=%s", user.id)
 
 

@@ -7,6 +7,7 @@ from typing import Any
 
 from flask import abort
 from sqlalchemy import func, or_, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
 from app.activity.log import diff, record
@@ -264,6 +265,19 @@ def save_score(
         actor=user,
     )
     return score
+
+
+def save_score_committed(*args) -> None:
+    """save_score and commit. When two requests create the same score at once,
+    the second meets the unique key: it then finds the first one's row and saves
+    as an update, so neither answer is an error and the last one counts."""
+    try:
+        save_score(*args)
+        db.session.commit()
+    except IntegrityError:
+        db.session.rollback()
+        save_score(*args)
+        db.session.commit()
 
 
 def create_round(name: str, opens_on, closes_on, threads: list[Thread]) -> ScoringRound:

@@ -406,10 +406,9 @@ def score_save(round_id: int, thread_id: int, municipality_id: int):
         line = rounds_logic.BallotLine(thread, None)
         return _score_line(scoring_round, municipality, line, form), 422
     value = None if clearing else form.value.data
-    rounds_logic.save_score(
+    rounds_logic.save_score_committed(
         scoring_round, thread, municipality, value, form.comment.data, current_user
     )
-    db.session.commit()
     if not _htmx():
         flash(_("The score is saved."), "success")
         return redirect(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal
 
 from flask_babel import lazy_gettext as _l
@@ -26,6 +27,7 @@ from wtforms.validators import (
     Length,
     NumberRange,
     Optional,
+    Regexp,
     ValidationError,
 )
 
@@ -73,7 +75,18 @@ class CallForm(FlaskForm):
     funder = StringField(_l("Funder"), validators=[DataRequired(), Length(max=SHORT)])
     description = TextAreaField(_l("Description"), validators=[Length(max=LONG)])
     url = StringField(
-        _l("Link"), validators=[Optional(), URL(require_tld=True), Length(max=500)]
+        _l("Link"),
+        validators=[
+            Optional(),
+            URL(require_tld=True),
+            # The link becomes an href: only web addresses, never javascript: etc.
+            Regexp(
+                r"^https?://",
+                flags=re.IGNORECASE,
+                message=_l("Use a web address that starts with https://."),
+            ),
+            Length(max=500),
+        ],
     )
     opens_at = DateTimeLocalField(
         _l("Opens (Brussels time)"),

@@ -5,8 +5,6 @@ request with a 303 to the page; 422 re-renders the form with its messages and a
 stale version answers 409 (see app.concurrency).
 """
 
-from urllib.parse import urlsplit
-
 from flask import abort, current_app, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
@@ -15,7 +13,7 @@ from app.auth import permissions as perm
 from app.concurrency import EditConflict, last_change
 from app.extensions import db
 from app.municipalities.models import Municipality
-from app.web import is_safe_next
+from app.web import is_safe_next, reload_url
 from app.work import bp
 from app.work import exports as _exports  # noqa: F401 - registers the exporters
 from app.work.forms import GroupForm, RolloutForm, TaskForm, TaskProgressForm
@@ -67,13 +65,6 @@ def _back(default: str):
     return redirect(target if is_safe_next(target) else default, code=303)
 
 
-def _reload_url() -> str:
-    current = request.headers.get("HX-Current-URL") or request.referrer or ""
-    parts = urlsplit(current)
-    path = parts.path + (f"?{parts.query}" if parts.query else "")
-    return path if parts.netloc in ("", request.host) and is_safe_next(path) else "/"
-
-
 def _row_conflict(error: EditConflict, colspan: int):
     """409 for an inline row: the conflict message in a table row."""
     db.session.rollback()
@@ -83,7 +74,7 @@ def _row_conflict(error: EditConflict, colspan: int):
         status=409,
         change=last_change(error.obj),
         submitted=error.submitted,
-        reload_url=_reload_url(),
+        reload_url=reload_url(),
     )
     return html, 409
 
