@@ -136,7 +136,12 @@ def test_forum_report(demo_login):
     top_three = {row[1] for row in results[:3]}
     assert top_three == {"RD04", "RD09", "RD15"}
     granted = book["Applications"]
-    money = [c for c in granted["F"][1:] if c.value is not None]
+    column = [c.value for c in granted[1]].index("Granted") + 1
+    money = [
+        row[0]
+        for row in granted.iter_rows(min_row=2, min_col=column, max_col=column)
+        if row[0].value is not None
+    ]
     assert money and "€" in money[0].number_format
     viewer_book = _workbook(_english(demo_login(VIEWER)), "forum-report")
     assert (

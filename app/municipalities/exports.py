@@ -18,7 +18,8 @@ from app.municipalities.models import Municipality
 from app.municipalities.participation import participation
 from app.strategy.models import ScoringRound
 from app.strategy.results import round_results
-from app.subsidies.models import Application
+from app.subsidies.exports import applications_sheet
+from app.subsidies.listing import Filters
 from app.subsidies.rollups import regional_totals, rollup_by_call
 from app.work.models import Rollout, Task, Theme
 from app.work.progress import overdue_clause, theme_progress
@@ -254,38 +255,7 @@ def forum_report(user, args, _param):
     soon = deadlines(Scope(viewer=user), kinds=("task",), within_days=30, limit=5000)
     _deadline_sheet(workbook, soon)
     if permissions.can_view_applications(user):
-        applications = db.session.scalars(
-            permissions.visible_applications(
-                user,
-                select(Application).options(
-                    joinedload(Application.call),
-                    joinedload(Application.lead_municipality),
-                ),
-            ).order_by(Application.status, Application.title)
-        )
-        sheet(
-            workbook,
-            _("Applications"),
-            [
-                Column(_("Application"), 45),
-                Column(_("Call"), 36),
-                Column(_("Lead"), 18),
-                Column(_("Status"), 16),
-                Column(_("Requested"), 16, "money"),
-                Column(_("Granted"), 16, "money"),
-            ],
-            [
-                (
-                    a.title,
-                    a.call.title,
-                    a.lead_municipality.name,
-                    label("application_status", a.status),
-                    a.requested_amount,
-                    a.granted_amount,
-                )
-                for a in applications
-            ],
-        )
+        applications_sheet(workbook, user, Filters())
     else:
         from app.subsidies.models import SubsidyCall
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from flask import abort
 from flask_babel import gettext as _
-from sqlalchemy.orm import selectinload
 
 from app.auth import permissions
 from app.exports.excel import Column, new_workbook, sheet
@@ -12,9 +11,7 @@ from app.exports.registry import exporter
 from app.extensions import db
 from app.labels import label
 from app.subsidies import dossiers, listing
-from app.subsidies.models import Application, ApplicationPartner
-
-BATCH = 500
+from app.subsidies.models import Application
 
 
 @exporter("applications")
@@ -22,18 +19,16 @@ def export_applications(user, args, param):
     """Every visible application with its amounts (euro-formatted numbers)."""
     if not permissions.can_view_applications(user):
         abort(403)
-    filters = listing.parse_filters(args)
+    workbook = new_workbook()
+    applications_sheet(workbook, user, listing.parse_filters(args))
+    return workbook
+
+
+def applications_sheet(workbook, user, filters: listing.Filters) -> None:
+    """The sheet of applications `user` may see: also part of the forum report."""
     query = (
         listing.filtered(user, filters)
-        .options(
-            selectinload(Application.call),
-            selectinload(Application.theme),
-            selectinload(Application.lead_municipality),
-            selectinload(Application.partners).selectinload(
-                ApplicationPartner.municipality
-            ),
-            selectinload(Application.owner),
-        )
+        .options(*listing.loaded())
         .order_by(Application.id)
     )
     applications = list(db.session.scalars(query))
@@ -77,6 +72,4 @@ def export_applications(user, args, param):
         ]
         for a in applications
     )
-    workbook = new_workbook()
     sheet(workbook, _("Applications"), columns, rows)
-    return workbook
