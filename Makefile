@@ -76,6 +76,14 @@ test-pg: install
 	  TEST_DATABASE_URL=$$url $(MAKE) --no-print-directory test; \
 	  status=$$?; scripts/pg-throwaway stop $(PG_PORT); exit $$status
 
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+fmt: install
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
 # Screenshots of the main pages of the demo data, with the same browser.
 screenshots: install
 	$(BIN)/python -m tests.e2e.screenshots
