@@ -114,6 +114,15 @@ class MultiCheckboxField(SelectMultipleField):
     option_widget = CheckboxInput()
 
 
+class NewGroupForm(FlaskForm):
+    name = StringField(
+        _l("Name"), filters=[_strip], validators=[DataRequired(), Length(max=SHORT)]
+    )
+    purpose = TextAreaField(
+        _l("Purpose"), filters=[_strip], validators=[Length(max=LONG)], default=""
+    )
+
+
 class GroupForm(FlaskForm):
     purpose = TextAreaField(
         _l("Purpose"), filters=[_strip], validators=[Length(max=LONG)], default=""

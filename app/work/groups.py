@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask import abort, current_app
-from sqlalchemy import or_, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import joinedload, selectinload
 from sqlalchemy.orm.attributes import set_committed_value
 from wtforms.fields import SelectChoice
@@ -14,7 +14,7 @@ from app.activity.log import record
 from app.auth.models import Role, User
 from app.extensions import db
 from app.municipalities.models import Municipality, active_municipalities_clause
-from app.work.models import Task, WorkingGroup
+from app.work.models import Task, Theme, WorkingGroup
 from app.work.progress import group_progress
 
 
@@ -112,6 +112,27 @@ def group_form_data(group: WorkingGroup) -> dict[str, Any]:
 
 def _names(items) -> str:
     return ", ".join(sorted(getattr(i, "full_name", None) or i.name for i in items))
+
+
+def name_taken(theme: Theme, name: str) -> bool:
+    return (
+        db.session.scalar(
+            select(WorkingGroup.id).where(
+                WorkingGroup.theme_id == theme.id,
+                func.lower(WorkingGroup.name) == name.lower(),
+            )
+        )
+        is not None
+    )
+
+
+def create_group(theme: Theme, name: str, purpose: str) -> WorkingGroup:
+    """A new working group of a theme (people and municipalities come next)."""
+    group = WorkingGroup(theme_id=theme.id, name=name, purpose=purpose)
+    db.session.add(group)
+    record("create", group, f"Working group '{name}' created for '{theme.title}'")
+    db.session.commit()
+    return group
 
 
 def save_group(group: WorkingGroup, form, may_change_leads: bool) -> dict[str, list]:

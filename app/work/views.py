@@ -6,6 +6,7 @@ stale version answers 409 (see app.concurrency).
 """
 
 from flask import abort, current_app, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from app import clock
@@ -16,12 +17,20 @@ from app.municipalities.models import Municipality
 from app.web import is_safe_next, reload_url
 from app.work import bp
 from app.work import exports as _exports  # noqa: F401 - registers the exporters
-from app.work.forms import GroupForm, RolloutForm, TaskForm, TaskProgressForm
+from app.work.forms import (
+    GroupForm,
+    NewGroupForm,
+    RolloutForm,
+    TaskForm,
+    TaskProgressForm,
+)
 from app.work.groups import (
+    create_group,
     fill_group_choices,
     group_detail,
     group_form_data,
     load_group,
+    name_taken,
     save_group,
 )
 from app.work.models import Task
@@ -176,6 +185,24 @@ def group_edit(group_id: int):
     form = GroupForm(data=group_form_data(group))
     fill_group_choices(form, group)
     return _render_group_form(group, form)
+
+
+@bp.route("/themes/<int:theme_id>/groups/new", methods=["GET", "POST"])
+@login_required
+def group_create(theme_id: int):
+    """A new working group of a theme (coordinator); then its people."""
+    if not perm.can_manage_themes(current_user):
+        abort(403)
+    theme = load_theme(theme_id)
+    form = NewGroupForm()
+    if form.validate_on_submit():
+        if name_taken(theme, form.name.data):
+            form.name.errors.append(_("This theme has a group with this name already."))
+        else:
+            group = create_group(theme, form.name.data, form.purpose.data)
+            return redirect(url_for("work.group_edit", group_id=group.id), code=303)
+    status = 422 if form.is_submitted() else 200
+    return render_template("work/group_new.html", theme=theme, form=form), status
 
 
 @bp.post("/groups/<int:group_id>")

@@ -84,6 +84,13 @@ ROUTES = [
     page("/themes"),
     page("/themes/{own_theme}"),
     page("/themes/999999", everyone=404),
+    page("/themes/{own_theme}/groups/new", lead=403, municipality=403, viewer=403),
+    action(
+        "POST",
+        "/themes/{own_theme}/groups/new",
+        {"coordinator": 303},
+        data={"name": "Route table group", "purpose": "Testing"},
+    ),
     page("/themes/{own_theme}/rollout/{izegem}"),
     htmx_page("/themes/{own_theme}/rollout/{izegem}"),
     action(
