@@ -97,7 +97,7 @@ def register_login(app: Flask) -> None:
     @login_manager.unauthorized_handler
     def unauthorized() -> Response:
         login_url = flask_url_for("auth.login", next=request.full_path.rstrip("?"))
-        if request.headers.get("HX-Request") == "true":
+        if request.htmx:
             response = Response(status=401)
             response.headers["HX-Redirect"] = login_url
             return response
@@ -169,7 +169,7 @@ def register_security_headers(app: Flask) -> None:
 
 
 def _error_page(status: int, message: str) -> tuple[str, int]:
-    template = "_error.html" if request.headers.get("HX-Request") else "error.html"
+    template = "_error.html" if wants_fragment() else "error.html"
     return render_template(template, status=status, message=message), status
 
 
@@ -186,7 +186,7 @@ def reload_url() -> str:
 
 
 def _conflict_response(obj, submitted: dict) -> tuple[str, int]:
-    template = "_conflict.html" if request.headers.get("HX-Request") else "error.html"
+    template = "_conflict.html" if wants_fragment() else "error.html"
     html = render_template(
         template,
         status=409,
@@ -249,6 +249,12 @@ def register_errors(app: Flask) -> None:
     def server_error(_error):
         db.session.rollback()
         return _error_page(500, _("Something went wrong on our side. Try again later."))
+
+
+def wants_fragment() -> bool:
+    """An htmx request that swaps part of a page (a history restore wants the
+    whole page): answer with the fragment, else with the full page."""
+    return bool(request.htmx) and not request.htmx.history_restore_request
 
 
 def url_for_if(endpoint: str, **values) -> str | None:

@@ -12,6 +12,7 @@ from app.auth import permissions
 from app.auth.models import User
 from app.extensions import db
 from app.municipalities.models import Municipality
+from app.web import wants_fragment
 
 ENTITY_TYPES = (
     permissions.PUBLIC_ACTIVITY
@@ -47,11 +48,7 @@ def index():
     page = db.paginate(
         activity_query(current_user, filters), per_page=50, error_out=False
     )
-    template = (
-        "activity/_list.html"
-        if request.headers.get("HX-Request")
-        else "activity/index.html"
-    )
+    template = "activity/_list.html" if wants_fragment() else "activity/index.html"
     return render_template(
         template,
         page=page,

@@ -10,6 +10,7 @@ from app.deadlines import bp, cli  # noqa: F401 - registers the command
 from app.deadlines.calendar import feed
 from app.deadlines.deadlines import CATEGORIES, KINDS, Scope, deadlines, grouped
 from app.extensions import db
+from app.web import wants_fragment
 
 SCOPES = ("mine", "region")
 
@@ -31,11 +32,7 @@ def index():
         kinds=(kind,) if kind else KINDS,
         categories=(category,) if category else CATEGORIES,
     )
-    template = (
-        "deadlines/_list.html"
-        if request.headers.get("HX-Request")
-        else "deadlines/index.html"
-    )
+    template = "deadlines/_list.html" if wants_fragment() else "deadlines/index.html"
     return render_template(
         template,
         groups=grouped(items),

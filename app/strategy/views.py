@@ -45,14 +45,11 @@ from app.strategy.workbooks import (
     take_pending,
     template_workbook,
 )
+from app.web import wants_fragment
 
 FIELDS = ("code", "title", "description", "status")
 STEP_FIELDS = ("title", "period", "description", "status")
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-
-def _htmx() -> bool:
-    return request.headers.get("HX-Request") == "true"
 
 
 def _require(allowed: bool) -> None:
@@ -75,7 +72,7 @@ def _all_threads() -> list[Thread]:
 
 
 def _message(status: int, message: str):
-    template = "_error.html" if _htmx() else "error.html"
+    template = "_error.html" if wants_fragment() else "error.html"
     return render_template(template, status=status, message=message), status
 
 
@@ -106,7 +103,7 @@ def step_update(step_id: int):
         return html, 422
     threads_logic.update_step(step, _values(form, STEP_FIELDS))
     db.session.commit()
-    if _htmx():
+    if wants_fragment():
         return render_template("strategy/_step.html", step=step, form=form, saved=True)
     flash(_("The step is saved."), "success")
     return redirect(url_for("strategy.trajectory"), code=303)
@@ -409,7 +406,7 @@ def score_save(round_id: int, thread_id: int, municipality_id: int):
     rounds_logic.save_score_committed(
         scoring_round, thread, municipality, value, form.comment.data, current_user
     )
-    if not _htmx():
+    if not wants_fragment():
         flash(_("The score is saved."), "success")
         return redirect(
             url_for(

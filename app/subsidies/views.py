@@ -32,6 +32,7 @@ from app.subsidies.models import (
     ReportingObligation,
     SubsidyCall,
 )
+from app.web import wants_fragment
 from app.work.models import Theme
 
 
@@ -39,10 +40,6 @@ from app.work.models import Theme
 def subsidy_moves(application: Application) -> tuple[str, ...]:
     """The statuses a dossier may move to (for move buttons)."""
     return dossiers.allowed_moves(application)
-
-
-def _htmx() -> bool:
-    return request.headers.get("HX-Request") == "true"
 
 
 def _user():
@@ -195,7 +192,7 @@ def applications():
         ),
     }
     context["money"] = dossiers.money(context["pagination"].items)
-    if _htmx():
+    if wants_fragment():
         return render_template("subsidies/_results.html", **context)
     by_theme = rollups.rollup_by_theme(user)
     return render_template(
@@ -292,7 +289,7 @@ def _dossier(
         "shares": rollups_shares(application),
         **_forms(application, **forms),
     }
-    if part and _htmx():
+    if part and wants_fragment():
         return render_template(f"subsidies/_{part}.html", **context), status
     return render_template("subsidies/application.html", **context), status
 
@@ -439,7 +436,7 @@ def application_move(application_id: int):
         db.session.rollback()
         return _move_refused(application_id, form, from_pipeline)
     db.session.commit()
-    if _htmx() and from_pipeline:
+    if wants_fragment() and from_pipeline:
         return _board()
     return _see_other("subsidies.application", application_id=application_id)
 
@@ -447,7 +444,7 @@ def application_move(application_id: int):
 def _move_refused(application_id: int, form: MoveForm, from_pipeline: bool):
     application = listing.get_application(application_id)
     form.version.data = application.version
-    if _htmx() and from_pipeline:
+    if wants_fragment() and from_pipeline:
         html = render_template(
             "subsidies/_move_card.html", application=application, move_form=form
         )
@@ -480,7 +477,7 @@ def application_notes(application_id: int):
     ensure_current(application, form.version.data, {"notes": form.notes.data})
     dossiers.update_notes(application, form.notes.data, _user())
     db.session.commit()
-    if _htmx():
+    if wants_fragment():
         saved = NotesForm(
             formdata=None, version=application.version, notes=application.notes
         )
@@ -493,7 +490,7 @@ def application_notes(application_id: int):
 
 def _part_done(application: Application, part: str):
     db.session.commit()
-    if _htmx():
+    if wants_fragment():
         return _dossier(listing.get_application(application.id), part=part)
     return _see_other("subsidies.application", application_id=application.id)
 

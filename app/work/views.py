@@ -14,7 +14,7 @@ from app.auth import permissions as perm
 from app.concurrency import EditConflict, last_change
 from app.extensions import db
 from app.municipalities.models import Municipality
-from app.web import is_safe_next, reload_url
+from app.web import is_safe_next, reload_url, wants_fragment
 from app.work import bp
 from app.work import exports as _exports  # noqa: F401 - registers the exporters
 from app.work.forms import (
@@ -55,13 +55,6 @@ from app.work.themes import (
 
 TASK_COLUMNS = 8
 ROLLOUT_COLUMNS = 5
-
-
-def _htmx() -> bool:
-    """An htmx request for a fragment (a history restore wants the whole page)."""
-    return request.headers.get("HX-Request") == "true" and not request.headers.get(
-        "HX-History-Restore-Request"
-    )
 
 
 def _page() -> int:
@@ -114,7 +107,7 @@ def _rollout(theme_id: int, municipality_id: int):
 
 def _render_rollout(template: str, rollout, form=None, status: int = 200):
     context = {"rollout": rollout, "form": form}
-    if _htmx():
+    if wants_fragment():
         return render_template(f"work/_{template}.html", **context), status
     return render_template("work/rollout.html", **context, editing=form), status
 
@@ -151,10 +144,10 @@ def rollout_update(theme_id: int, municipality_id: int):
     try:
         save_rollout(row, form, current_user)
     except EditConflict as error:
-        if not _htmx():
+        if not wants_fragment():
             raise
         return _row_conflict(error, ROLLOUT_COLUMNS)
-    if _htmx():
+    if wants_fragment():
         return render_template("work/_rollout_row.html", rollout=row, saved=True)
     return _back(url_for("work.theme", theme_id=theme_id))
 
@@ -171,7 +164,7 @@ def group(group_id: int):
 
 
 def _render_group_form(group, form, status: int = 200):
-    template = "work/_group_form.html" if _htmx() else "work/group_edit.html"
+    template = "work/_group_form.html" if wants_fragment() else "work/group_edit.html"
     return render_template(template, group=group, form=form), status
 
 
@@ -220,7 +213,7 @@ def group_update(group_id: int):
     if not form.validate_on_submit():
         return _render_group_form(group, form, 422)
     save_group(group, form, may_change_leads)
-    if _htmx():
+    if wants_fragment():
         return render_template("work/_group_info.html", group=group, saved=True)
     return redirect(url_for("work.group", group_id=group.id), code=303)
 
@@ -240,7 +233,7 @@ def tasks():
         error_out=False,
     )
     context = {"filters": filters, "pagination": pagination}
-    if _htmx() and request.headers.get("HX-Target") == "task-list":
+    if wants_fragment() and request.headers.get("HX-Target") == "task-list":
         return render_template("work/_task_list.html", **context)
     return render_template("work/tasks.html", options=filter_options(), **context)
 
@@ -276,13 +269,13 @@ def _task_home(task: Task) -> str:
 def task(task_id: int):
     """One task (htmx: its table row, e.g. after cancelling an edit)."""
     task = _load_task(task_id)
-    if _htmx():
+    if wants_fragment():
         return render_template("work/_task_row.html", task=task)
     return render_template("work/task.html", task=task)
 
 
 def _render_task_form(task: Task, form, status: int = 200):
-    if _htmx():
+    if wants_fragment():
         return render_template("work/_task_edit_row.html", task=task, form=form), status
     return render_template("work/task_edit.html", task=task, form=form), status
 
@@ -306,10 +299,10 @@ def task_update(task_id: int):
     try:
         save_task(task, form, current_user)
     except EditConflict as error:
-        if not _htmx():
+        if not wants_fragment():
             raise
         return _row_conflict(error, TASK_COLUMNS)
-    if _htmx():
+    if wants_fragment():
         return render_template("work/_task_row.html", task=task, saved=True)
     return _back(_task_home(task))
 
@@ -323,7 +316,7 @@ def _new_task_form(group):
 
 
 def _render_new_task(group, form, status: int = 200):
-    if _htmx():
+    if wants_fragment():
         return render_template(
             "work/_task_new_row.html", group=group, form=form
         ), status
@@ -347,7 +340,7 @@ def task_create(group_id: int):
     if not form.validate_on_submit():
         return _render_new_task(group, form, 422)
     task = _load_task(create_task(group, form, current_user).id)
-    if _htmx():
+    if wants_fragment():
         return render_template(
             "work/_task_created.html",
             task=task,
@@ -378,6 +371,6 @@ def task_delete(task_id: int):
     task = _deletable_task(task_id)
     home = _task_home(task)
     delete_task(task, current_user)
-    if _htmx():
+    if wants_fragment():
         return ""
     return _back(home)
