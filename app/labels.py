@@ -83,6 +83,12 @@ LABELS = {
         "user_account": _l("User"),
         "municipality": _l("Municipality"),
     },
+    "deadline_kind": {
+        "task": _l("Task"),
+        "call": _l("Call deadline"),
+        "application": _l("Submit application"),
+        "obligation": _l("Reporting"),
+    },
     "call_status": {
         "upcoming": _l("Upcoming"),
         "open": _l("Open"),

@@ -10,17 +10,12 @@ from icalendar import Calendar, Event
 
 from app import clock
 from app.deadlines.deadlines import Deadline, Scope, deadlines
+from app.labels import label
 from app.web import url_for_if
 
 
 def _summary(item: Deadline) -> str:
-    labels = {
-        "task": _("Task"),
-        "call": _("Call deadline"),
-        "application": _("Submit application"),
-        "obligation": _("Reporting"),
-    }
-    return f"{labels[item.kind]}: {item.title}"
+    return f"{label('deadline_kind', item.kind)}: {item.title}"
 
 
 def _event(item: Deadline, stamp) -> Event:

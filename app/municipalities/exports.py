@@ -25,15 +25,6 @@ from app.work.models import Rollout, Task, Theme
 from app.work.progress import overdue_clause, theme_progress
 
 
-def _kind(kind: str) -> str:
-    return {
-        "task": _("Task"),
-        "call": _("Call deadline"),
-        "application": _("Submit application"),
-        "obligation": _("Reporting"),
-    }[kind]
-
-
 def _deadline_sheet(workbook, items) -> None:
     sheet(
         workbook,
@@ -48,7 +39,7 @@ def _deadline_sheet(workbook, items) -> None:
         [
             (
                 d.due,
-                _kind(d.kind),
+                label("deadline_kind", d.kind),
                 d.title,
                 d.municipality or "",
                 _("yes") if d.category == "overdue" else "",
@@ -133,27 +124,18 @@ def municipality_workbook(user, args, slug):
         ],
     )
     if permissions.can_view_applications(user):
+        involved = [(a, _("lead")) for a in p.applications_as_lead]
+        involved += [(a, _("partner")) for a, _share in p.applications_as_partner]
         rows = [
             (
                 a.title,
                 a.call.title,
-                _("lead"),
+                role,
                 label("application_status", a.status),
                 a.requested_amount,
                 a.granted_amount,
             )
-            for a in p.applications_as_lead
-        ]
-        rows += [
-            (
-                a.title,
-                a.call.title,
-                _("partner"),
-                label("application_status", a.status),
-                a.requested_amount,
-                a.granted_amount,
-            )
-            for a, _share in p.applications_as_partner
+            for a, role in involved
         ]
         sheet(
             workbook,
