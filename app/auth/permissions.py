@@ -260,9 +260,5 @@ def visible_activity(user: Any, query: Any) -> Any:
     )
 
 
-def can_edit_own_profile(user: Any) -> bool:
-    return _signed_in(user)
-
-
 def can_use_calendar_feed(user: Any) -> bool:
     return _signed_in(user) and user.active

@@ -61,14 +61,6 @@ def theme_progress(theme_ids: list[int]) -> dict[int, Progress]:
     return result
 
 
-def rollout_stage_counts(theme_ids: list[int] | None = None) -> dict[str, int]:
-    """How many rollout rows are at each stage (optionally for some themes)."""
-    query = select(Rollout.stage, func.count()).group_by(Rollout.stage)
-    if theme_ids is not None:
-        query = query.where(Rollout.theme_id.in_(theme_ids))
-    return dict(db.session.execute(query).all())
-
-
 def overdue_clause(today: date):
     """SQL condition: a task whose due date passed and that is not done."""
     return (Task.due_on < today) & (Task.status != "done")
