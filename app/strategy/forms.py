@@ -141,8 +141,10 @@ class ScoreForm(FlaskForm):
             raise ValidationError(_l("Choose a score from 0 to 10."))
         score = parse_score(raw)
         if score is None:
+            # gettext, not lazy_gettext: a lazy string carries __html__, so Jinja
+            # would not escape the user's text inside it.
             raise ValidationError(
-                _l("%(value)s is not a score from 0 to 10.", value=raw[:20])
+                _("%(value)s is not a score from 0 to 10.", value=raw[:20])
             )
         field.data = score
 

@@ -12,6 +12,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
@@ -115,14 +116,14 @@ def check_move(
         wanted = label("application_status", target)
         if not allowed:
             return {
-                "status": _l(
+                "status": _(
                     "%(current)s → %(wanted)s is not allowed: %(current)s is final.",
                     current=current,
                     wanted=wanted,
                 )
             }
         return {
-            "status": _l(
+            "status": _(
                 "%(current)s → %(wanted)s is not allowed. From %(current)s the "
                 "application can move to: %(allowed)s.",
                 current=current,
@@ -284,8 +285,8 @@ def create_preparation_tasks(application: Application, actor: Any) -> list[Task]
         task = Task(
             group_id=group.id if group else None,
             title=f"{item['title']} – {application.title}"[:200],
-            description=str(
-                _l("Preparation of the application for %(call)s.", call=call.title)
+            description=_(
+                "Preparation of the application for %(call)s.", call=call.title
             ),
             due_on=preparation_due_date(deadline, int(item["days_before"])),
             assignee_id=application.owner_id,
