@@ -90,3 +90,93 @@ def test_a_status_move_error_is_a_plain_string_escaped_by_jinja(app):
     message = errors["status"]
     assert not hasattr(message, "__html__")  # a lazy string would skip escaping
     assert MARKUP in message
+
+
+# --- finding 4: next= only to same-site paths --------------------------------------
+
+#: Raw query strings (already percent-encoded where a browser would send them so).
+BYPASSES = [
+    "/%09/evil.example/x",  # tab: browsers drop it, leaving //evil.example/x
+    "/%0a/evil.example/x",  # newline
+    "/%0d%0a/evil.example/x",
+    "%09//evil.example/x",
+    "%20//evil.example/x",  # leading space
+    "/%5Cevil.example",  # /\
+    "%5C%5Cevil.example",  # \\
+    "%5C/evil.example",
+    "//evil.example/x",
+    "///evil.example/x",
+    "/%2f%2fevil.example",
+    "%2f%2fevil.example",
+    "https://evil.example/",
+    "https:evil.example",
+    "javascript:alert(1)",
+    "JaVaScRiPt%3Aalert(1)",
+    "//user:pass@evil.example/",
+    "https://midwest.example@evil.example/",
+    "/%00/evil.example",
+    "evil.example",
+]
+
+
+@pytest.fixture
+def anna(app):
+    user = factories.user(role="coordinator", email="anna@example.org")
+    db.session.commit()
+    return user
+
+
+def _sign_in(client, query: str):
+    client.fetch_csrf("/login")
+    return client.post(
+        "/login?" + query,
+        data={
+            "email": "anna@example.org",
+            "password": factories.PASSWORD,
+            "csrf_token": client.csrf_token,
+        },
+    )
+
+
+@pytest.mark.parametrize("target", BYPASSES)
+def test_login_never_redirects_off_site(client, anna, target):
+    response = _sign_in(client, "next=" + target)
+    if "%00" in target:  # refused before the view as a control character
+        assert response.status_code == 422 and "Location" not in response.headers
+    else:
+        assert response.status_code == 302
+        assert response.headers["Location"] == "/"
+
+
+def test_login_keeps_a_same_site_next_with_its_query(client, anna):
+    response = _sign_in(client, "next=%2Ftasks%3Fstatus%3Dopen%26q%3Da%2520b")
+    assert response.headers["Location"] == "/tasks?status=open&q=a%20b"
+
+
+@pytest.mark.parametrize("target", BYPASSES)
+def test_a_forms_next_never_redirects_off_site(login_as, target):
+    from urllib.parse import unquote
+
+    from app.work.models import Task
+
+    client = login_as("coordinator")
+    group = factories.group()
+    task = factories.task(group)
+    db.session.commit()
+    task_id, group_id = task.id, group.id
+    response = client.form(f"/tasks/{task_id}/delete", {"next": unquote(target)})
+    if "%00" in target:  # refused before the view as a control character
+        assert response.status_code == 422 and "Location" not in response.headers
+        return
+    assert response.status_code == 303
+    assert response.headers["Location"] == f"/groups/{group_id}"
+    assert db.session.get(Task, task_id) is None
+
+
+@pytest.mark.parametrize(
+    "target", ["/", "/tasks?x=1", "/groups/3#row-4", "/search?q=a%20b"]
+)
+def test_same_site_paths_are_safe(target):
+    from app.web import is_safe_next
+
+    assert is_safe_next(target)
