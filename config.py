@@ -70,6 +70,10 @@ class Config:
     )
     BASE_URL = os.environ.get("BASE_URL", "http://127.0.0.1:5000")
 
+    # Strict-Transport-Security on HTTPS answers (seconds; 0 turns it off). Never
+    # sent over plain HTTP.
+    HSTS_MAX_AGE = int(os.environ.get("HSTS_MAX_AGE", str(365 * 24 * 3600)))
+
     # Number of reverse proxies in front of the app whose X-Forwarded-* to trust.
     PROXY_FIX_X_FOR = int(os.environ.get("PROXY_FIX_X_FOR", "0"))
 

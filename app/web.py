@@ -180,6 +180,11 @@ def register_security_headers(app: Flask) -> None:
         headers.setdefault("X-Content-Type-Options", "nosniff")
         headers.setdefault("Referrer-Policy", "same-origin")
         headers.setdefault("X-Frame-Options", "DENY")
+        hsts_max_age = app.config["HSTS_MAX_AGE"]
+        # Only over HTTPS (directly, or from the trusted proxy through ProxyFix): a
+        # plain-HTTP answer must not pin a local run to HTTPS.
+        if request.is_secure and hsts_max_age > 0:
+            headers["Strict-Transport-Security"] = f"max-age={hsts_max_age}"
         if request.endpoint == "static":
             return response  # public files without personal data: caches may keep them
         if current_user and current_user.is_authenticated:

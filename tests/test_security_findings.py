@@ -180,3 +180,39 @@ def test_same_site_paths_are_safe(target):
     from app.web import is_safe_next
 
     assert is_safe_next(target)
+
+
+# --- finding 9: HSTS over HTTPS only -----------------------------------------------
+
+
+def test_hsts_is_sent_over_https_only(app, client):
+    secure = client.get("/login", base_url="https://midwest.example")
+    assert secure.headers["Strict-Transport-Security"] == "max-age=31536000"
+    plain = client.get("/login")
+    assert "Strict-Transport-Security" not in plain.headers
+
+
+def test_hsts_max_age_is_configurable_and_zero_turns_it_off(app, client):
+    app.config["HSTS_MAX_AGE"] = 300
+    secure = client.get("/login", base_url="https://midwest.example")
+    assert secure.headers["Strict-Transport-Security"] == "max-age=300"
+    app.config["HSTS_MAX_AGE"] = 0
+    secure = client.get("/login", base_url="https://midwest.example")
+    assert "Strict-Transport-Security" not in secure.headers
+
+
+def test_hsts_follows_the_scheme_of_the_trusted_proxy(app):
+    from app import create_app
+    from tests.conftest import Client
+
+    config = {key: value for key, value in app.config.items() if key.isupper()}
+    proxied = create_app(type("BehindProxy", (), config | {"PROXY_FIX_X_FOR": 1}))
+    proxied.test_client_class = Client
+    browser = proxied.test_client()
+    forwarded = browser.get("/login", headers={"X-Forwarded-Proto": "https"})
+    assert "max-age=" in forwarded.headers["Strict-Transport-Security"]
+    direct = browser.get("/login")
+    assert "Strict-Transport-Security" not in direct.headers
+    # Without a trusted proxy the header is ignored: still plain HTTP.
+    spoofed = app.test_client().get("/login", headers={"X-Forwarded-Proto": "https"})
+    assert "Strict-Transport-Security" not in spoofed.headers
