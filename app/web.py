@@ -52,6 +52,7 @@ CSP = "; ".join(
 #: the other C0 controls and DEL, which only hide or corrupt text. Tab, line feed
 #: and carriage return stay allowed (text areas).
 FORBIDDEN_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+REMEMBER_RENEW_SECONDS = 60
 
 
 def register_web(app: Flask) -> None:
@@ -131,12 +132,31 @@ def register_login(app: Flask) -> None:
         last_seen = session.get("seen")
         limit = app.config["IDLE_TIMEOUT"].total_seconds()
         if last_seen is not None and now - last_seen > limit:
-            logout_user()
+            # Clear first: logout_user() marks the remember-me cookie for deletion
+            # in the session; a clear() afterwards would undo that, and the cookie
+            # would sign the user straight back in.
             session.clear()
+            logout_user()
             flash(_("You were signed out after a period of inactivity."), "info")
             return unauthorized()
         session["seen"] = now
+        renew_remember_cookie(now)
         return None
+
+
+def renew_remember_cookie(now: float) -> None:
+    """Keep a chosen remember-me cookie alive while the user is active.
+
+    The cookie lives as long as the idle timeout (REMEMBER_COOKIE_DURATION), so a
+    browser closed and reopened after the idle limit is signed out too; activity
+    pushes its expiry forward (at most once a minute, not on every answer).
+    """
+    name = current_app.config.get("REMEMBER_COOKIE_NAME", "remember_token")
+    if name not in request.cookies or "_remember" in session:
+        return
+    if now - session.get("remember_renewed", 0) > REMEMBER_RENEW_SECONDS:
+        session["_remember"] = "set"  # Flask-Login sets the cookie after the view
+        session["remember_renewed"] = now
 
 
 def has_forbidden_characters(values) -> bool:

@@ -4,6 +4,9 @@ redirects, remember-me against the idle timeout, HSTS, the calendar token."""
 from __future__ import annotations
 
 import io
+import re
+import time
+from datetime import timedelta
 
 import pytest
 from openpyxl import Workbook
@@ -216,3 +219,94 @@ def test_hsts_follows_the_scheme_of_the_trusted_proxy(app):
     # Without a trusted proxy the header is ignored: still plain HTTP.
     spoofed = app.test_client().get("/login", headers={"X-Forwarded-Proto": "https"})
     assert "Strict-Transport-Security" not in spoofed.headers
+
+
+# --- finding 5: the idle timeout ends remembered sessions too ----------------------
+
+
+def _remembered_sign_in(client):
+    client.fetch_csrf("/login")
+    return client.post(
+        "/login",
+        data={
+            "email": "anna@example.org",
+            "password": factories.PASSWORD,
+            "remember": "y",
+            "csrf_token": client.csrf_token,
+        },
+    )
+
+
+def _idle(app, client, seconds: float) -> None:
+    """Move the clock: the session was last seen `seconds` ago."""
+    with client.session_transaction() as session:
+        session["seen"] = time.time() - seconds
+        session.pop("remember_renewed", None)
+
+
+def test_idle_timeout_also_ends_a_remembered_session(app, client, anna):
+    assert _remembered_sign_in(client).status_code == 302
+    assert client.get_cookie("remember_token") is not None
+    assert client.get("/").status_code == 200
+    _idle(app, client, app.config["IDLE_TIMEOUT"].total_seconds() + 5)
+    response = client.get("/")
+    assert response.status_code == 302
+    assert response.headers["Location"].startswith("/login")
+    cleared = [
+        h
+        for h in response.headers.getlist("Set-Cookie")
+        if h.startswith("remember_token=")
+    ]
+    assert cleared and ("Max-Age=0" in cleared[-1] or "1970" in cleared[-1])
+    assert client.get_cookie("remember_token") is None
+    # Not signed straight back in.
+    assert client.get("/").status_code == 302
+    assert client.get("/profile").status_code == 302
+
+
+def test_a_remembered_session_within_the_idle_limit_continues(app, client, anna):
+    _remembered_sign_in(client)
+    _idle(app, client, app.config["IDLE_TIMEOUT"].total_seconds() - 60)
+    assert client.get("/").status_code == 200
+
+
+def test_the_remember_cookie_lives_as_long_as_the_idle_timeout_and_renews(
+    app, client, anna
+):
+    from email.utils import parsedate_to_datetime
+
+    from app.clock import now_utc
+
+    def expiry(response):
+        header = next(
+            h
+            for h in response.headers.getlist("Set-Cookie")
+            if h.startswith("remember_token=")
+        )
+        value = re.search(r"Expires=([^;]+)", header).group(1)
+        return parsedate_to_datetime(value) - now_utc()
+
+    limit = app.config["IDLE_TIMEOUT"]
+    response = _remembered_sign_in(client)
+    assert limit - timedelta(minutes=1) < expiry(response) <= limit
+    # Activity a few minutes later pushes the expiry forward.
+    _idle(app, client, 300)
+    renewed = client.get("/")
+    assert renewed.status_code == 200
+    assert limit - timedelta(minutes=1) < expiry(renewed) <= limit
+
+
+def test_without_remember_me_activity_sets_no_remember_cookie(app, client, anna):
+    client.fetch_csrf("/login")
+    client.post(
+        "/login",
+        data={
+            "email": "anna@example.org",
+            "password": factories.PASSWORD,
+            "csrf_token": client.csrf_token,
+        },
+    )
+    _idle(app, client, 300)
+    response = client.get("/")
+    assert response.status_code == 200
+    assert client.get_cookie("remember_token") is None
