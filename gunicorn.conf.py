@@ -8,6 +8,23 @@ signed cookies, login throttling and reminder bookkeeping live in the database.
 import multiprocessing
 import os
 
+from gunicorn.glogging import Logger
+
+from app.redact import redact_secrets
+
+
+class RedactingLogger(Logger):
+    """gunicorn's logger, with the calendar token replaced in the request line,
+    the path and the referrer of every access log line."""
+
+    def atoms(self, resp, req, environ, request_time):
+        atoms = super().atoms(resp, req, environ, request_time)
+        for key in ("r", "U", "f", "{referer}i"):
+            if isinstance(atoms.get(key), str):
+                atoms[key] = redact_secrets(atoms[key])
+        return atoms
+
+
 wsgi_app = "app:create_app()"
 bind = os.environ.get("GUNICORN_BIND", "127.0.0.1:8000")
 # (2 × cores) + 1 is gunicorn's advice for synchronous workers.
@@ -21,5 +38,6 @@ max_requests_jitter = 200
 accesslog = os.environ.get("GUNICORN_ACCESS_LOG", "-")
 errorlog = "-"
 access_log_format = '%(h)s "%(r)s" %(s)s %(b)s %(M)sms'
+logger_class = RedactingLogger
 # Behind a reverse proxy that terminates HTTPS: trust its X-Forwarded-* headers.
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")

@@ -31,6 +31,7 @@ from app.auth.service import audit, loggable
 from app.concurrency import EditConflict, last_change
 from app.extensions import db, login_manager
 from app.navigation import navigation
+from app.redact import redact_secrets
 
 CSP = "; ".join(
     [
@@ -250,7 +251,7 @@ def register_errors(app: Flask) -> None:
             "forbidden user=%s %s %s",
             getattr(current_user, "id", None),
             request.method,
-            loggable(request.path),
+            loggable(redact_secrets(request.path)),
         )
         return _error_page(403, _("You are not allowed to do this."))
 

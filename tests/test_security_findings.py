@@ -310,3 +310,123 @@ def test_without_remember_me_activity_sets_no_remember_cookie(app, client, anna)
     response = client.get("/")
     assert response.status_code == 200
     assert client.get_cookie("remember_token") is None
+
+
+# --- finding 13: the calendar token ------------------------------------------------
+
+
+def _user_fields(user) -> dict:
+    return {
+        "email": user.email,
+        "full_name": user.full_name,
+        "role": user.role,
+        "municipality_id": user.municipality_id or 0,
+        "language": user.language,
+    }
+
+
+def test_an_admin_password_reset_replaces_the_calendar_token(app, login_as):
+    member = factories.user("municipality")
+    db.session.commit()
+    old_token, member_id = member.calendar_token, member.id
+    feed = app.test_client()
+    assert feed.get(f"/calendar/{old_token}.ics").status_code == 200
+    coordinator = login_as("coordinator")
+    assert coordinator.form(f"/admin/users/{member_id}/reset").status_code == 200
+    new_token = db.session.get(type(member), member_id).calendar_token
+    assert new_token != old_token
+    assert feed.get(f"/calendar/{old_token}.ics").status_code == 404
+    assert feed.get(f"/calendar/{new_token}.ics").status_code == 200
+
+
+def test_deactivating_a_user_replaces_the_calendar_token(app, login_as):
+    member = factories.user("municipality")
+    db.session.commit()
+    old_token, member_id = member.calendar_token, member.id
+    fields = _user_fields(member)
+    coordinator = login_as("coordinator")
+    # An edit that keeps the user active keeps the address.
+    kept = coordinator.form(f"/admin/users/{member_id}", fields | {"active": "y"})
+    assert kept.status_code == 303
+    assert db.session.get(type(member), member_id).calendar_token == old_token
+    assert coordinator.form(f"/admin/users/{member_id}", fields).status_code == 303
+    account = db.session.get(type(member), member_id)
+    assert account.active is False and account.calendar_token != old_token
+    # Reactivated, the old address still does not work.
+    edit_url = f"/admin/users/{member_id}"
+    assert coordinator.form(edit_url, fields | {"active": "y"}).status_code == 303
+    assert app.test_client().get(f"/calendar/{old_token}.ics").status_code == 404
+
+
+def test_the_token_is_kept_out_of_the_audit_log(app, client, caplog):
+    import logging
+
+    from app.redact import redact_secrets
+
+    assert redact_secrets("GET /calendar/Ab-9_x.ics?x=1 HTTP/1.1") == (
+        "GET /calendar/[token]?x=1 HTTP/1.1"
+    )
+    assert redact_secrets("/tasks/3") == "/tasks/3"
+    with caplog.at_level(logging.INFO, logger="midwest.audit"):
+        client.get("/calendar/secret-token-value.ics")
+    assert "secret-token-value" not in caplog.text
+
+
+def test_gunicorn_access_log_leaves_the_calendar_token_out(tmp_path):
+    import http.client
+    import os
+    import socket
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    from tests.conftest import _build
+
+    root = Path(__file__).resolve().parent.parent
+    url = f"sqlite:///{tmp_path / 'log.sqlite'}"
+    _build(url, seed=False)
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    access_log = tmp_path / "access.log"
+    env = os.environ | {
+        "GUNICORN_BIND": f"127.0.0.1:{port}",
+        "GUNICORN_WORKERS": "1",
+        "GUNICORN_ACCESS_LOG": str(access_log),
+        "DATABASE_URL": url,
+        "SECRET_KEY": "access-log-test-secret-" + "x" * 32,
+        "SESSION_COOKIE_SECURE": "0",
+        "FLASK_DEBUG": "0",
+    }
+    env.pop("TEST_DATABASE_URL", None)
+    with open(tmp_path / "gunicorn.out", "wb") as output:
+        server = subprocess.Popen(  # noqa: S603 - our own gunicorn and config
+            [sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py"],
+            cwd=root,
+            env=env,
+            stdout=output,
+            stderr=subprocess.STDOUT,
+        )
+    try:
+        for _attempt in range(200):
+            assert server.poll() is None, (tmp_path / "gunicorn.out").read_text()
+            connection = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
+            try:
+                connection.request("GET", "/calendar/very-secret-token.ics?v=1")
+                status = connection.getresponse().status
+                break
+            except OSError:
+                time.sleep(0.3)
+            finally:
+                connection.close()
+        assert status == 404
+        for _attempt in range(50):
+            if access_log.exists() and "/calendar/" in access_log.read_text():
+                break
+            time.sleep(0.1)
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+    logged = access_log.read_text()
+    assert "GET /calendar/[token]?v=1" in logged
+    assert "very-secret-token" not in logged

@@ -66,6 +66,8 @@ def update(user: User, form) -> dict:
     changes = diff(user, _values(form))
     if {"role", "municipality_id", "active", "email"} & changes.keys():
         user.rotate_session_nonce()
+    if not user.active and "active" in changes:
+        user.rotate_calendar_token()  # the old feed address stops working
     if changes:
         record("update", user, f"User {user.email} updated", changes)
     db.session.commit()
@@ -75,6 +77,8 @@ def update(user: User, form) -> dict:
 def reset_password(user: User) -> str:
     password = temporary_password()
     user.set_password(password)
+    # A reset answers a suspected compromise: the calendar address changes too.
+    user.rotate_calendar_token()
     record("update", user, f"Password of {user.email} reset", {"password": ["…", "…"]})
     db.session.commit()
     return password
