@@ -430,3 +430,85 @@ def test_gunicorn_access_log_leaves_the_calendar_token_out(tmp_path):
     logged = access_log.read_text()
     assert "GET /calendar/[token]?v=1" in logged
     assert "very-secret-token" not in logged
+
+
+# --- finding 10: adding the same partner twice at once ----------------------------
+
+
+def _partners(application_id: int) -> list:
+    from app.subsidies.models import ApplicationPartner
+
+    return db.session.execute(
+        select(ApplicationPartner.municipality_id, ApplicationPartner.share_pct).where(
+            ApplicationPartner.application_id == application_id
+        )
+    ).all()
+
+
+def test_a_partner_added_meanwhile_makes_the_second_add_a_change_of_share(app):
+    """The race at the database level: another worker inserts the partner between
+    this request's check (partners already read) and its insert."""
+    from decimal import Decimal
+
+    from sqlalchemy.orm import Session
+
+    from app.subsidies import dossiers
+    from app.subsidies.models import Application, ApplicationPartner
+
+    lead, partner = factories.municipality("Lead"), factories.municipality("Partner")
+    coordinator = factories.user("coordinator")
+    application = factories.application(lead=lead)
+    db.session.commit()
+    application_id, partner_id = application.id, partner.id
+    with app.test_request_context():
+        application = db.session.get(Application, application_id)
+        assert application.partners == []  # the check sees no partner yet
+        with Session(db.engine) as other_worker:
+            other_worker.add(
+                ApplicationPartner(
+                    application_id=application_id,
+                    municipality_id=partner_id,
+                    share_pct=Decimal("10"),
+                )
+            )
+            other_worker.commit()
+        errors = dossiers.set_partner_committed(
+            application, db.session.get(type(partner), partner_id), Decimal("25"),
+            coordinator,
+        )  # fmt: skip
+    assert errors == {}
+    assert _partners(application_id) == [(partner_id, Decimal("25.00"))]
+
+
+def test_concurrent_partner_adds_over_http_never_answer_500(app, tmp_path):
+    import threading
+
+    from tests.conftest import Client, sign_in_session
+
+    lead, partner = factories.municipality("Lead"), factories.municipality("Partner")
+    coordinator = factories.user("coordinator")
+    application = factories.application(lead=lead)
+    db.session.commit()
+    url = f"/applications/{application.id}/partners"
+    data = {"partner-municipality_id": partner.id, "partner-share_pct": "20"}
+    app.test_client_class = Client
+    browsers = [sign_in_session(app.test_client(), coordinator) for _ in range(6)]
+    for browser in browsers:
+        browser.fetch_csrf("/")
+    start = threading.Barrier(len(browsers))
+    statuses: list[int] = []
+
+    def add(browser):
+        with app.app_context():
+            start.wait()
+            statuses.append(browser.form(url, data, htmx=True).status_code)
+
+    threads = [threading.Thread(target=add, args=(b,)) for b in browsers]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert len(statuses) == len(browsers)
+    assert set(statuses) <= {200, 409, 422}, statuses
+    assert 200 in statuses
+    assert len(_partners(application.id)) == 1

@@ -15,6 +15,7 @@ from typing import Any
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 
 from app.activity.log import diff, record
 from app.extensions import db
@@ -438,6 +439,25 @@ def set_partner(
         actor=actor,
     )
     return {}
+
+
+def set_partner_committed(
+    application: Application, municipality: Any, share: Decimal, actor: Any
+) -> Errors:
+    """set_partner and commit. When two requests add the same partner at once, the
+    second meets the primary key: it then sees the first one's row and saves as a
+    change of share (as concurrent scores do), so neither answer is an error."""
+    try:
+        errors = set_partner(application, municipality, share, actor)
+        if not errors:
+            db.session.commit()
+        return errors
+    except IntegrityError:  # at the commit, or at an autoflush before it
+        db.session.rollback()  # expires `application`: its partners are read again
+    errors = set_partner(application, municipality, share, actor)
+    if not errors:
+        db.session.commit()
+    return errors
 
 
 def remove_partner(application: Application, partner: ApplicationPartner, actor: Any):

@@ -510,7 +510,7 @@ def partner_add(application_id: int):
     errors = {}
     if form.validate_on_submit():
         municipality = db.session.get(Municipality, form.municipality_id.data)
-        errors = dossiers.set_partner(
+        errors = dossiers.set_partner_committed(
             application, municipality, form.share_pct.data, _user()
         )
     if form.errors or errors:
