@@ -48,9 +48,15 @@ class Config:
     # as long as the idle timeout and is renewed while the user is active.
     REMEMBER_COOKIE_DURATION = IDLE_TIMEOUT
 
-    LOGIN_MAX_FAILURES = int(os.environ.get("LOGIN_MAX_FAILURES", "10"))
-    LOGIN_MAX_FAILURES_PER_IP = int(os.environ.get("LOGIN_MAX_FAILURES_PER_IP", "30"))
+    # Login throttling (app/auth/throttle.py): failures free of delay per account
+    # and per address within the window, then a delay that doubles from
+    # LOGIN_DELAY_SECONDS up to a ceiling, per account and per address.
+    LOGIN_MAX_FAILURES = int(os.environ.get("LOGIN_MAX_FAILURES", "5"))
+    LOGIN_MAX_FAILURES_PER_IP = int(os.environ.get("LOGIN_MAX_FAILURES_PER_IP", "20"))
     LOGIN_WINDOW_MINUTES = int(os.environ.get("LOGIN_WINDOW_MINUTES", "15"))
+    LOGIN_DELAY_SECONDS = _env_float("LOGIN_DELAY_SECONDS", 2)
+    LOGIN_MAX_DELAY_SECONDS = _env_float("LOGIN_MAX_DELAY_SECONDS", 60)
+    LOGIN_MAX_DELAY_PER_IP_SECONDS = _env_float("LOGIN_MAX_DELAY_PER_IP_SECONDS", 300)
 
     WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the session
     MAX_CONTENT_LENGTH = int(os.environ.get("MAX_UPLOAD_BYTES", str(5 * 1024 * 1024)))

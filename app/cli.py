@@ -51,12 +51,12 @@ def seed_demo() -> None:
 @click.password_option()
 def create_user(email, full_name, role, municipality_slug, language, password) -> None:
     """Create a user (the password is asked twice unless given)."""
-    from app.auth.passwords import password_problem
+    from app.auth.passwords import local_words, password_problem
     from app.auth.service import create_user as make_user
     from app.auth.service import find_user
     from app.municipalities.models import Municipality
 
-    problem = password_problem(password, email, full_name)
+    problem = password_problem(password, email, full_name, local_words())
     if problem:
         raise click.BadParameter(f"password refused ({problem.replace('_', ' ')})")
     if find_user(email):

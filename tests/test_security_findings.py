@@ -10,7 +10,7 @@ from datetime import timedelta
 
 import pytest
 from openpyxl import Workbook
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from app.extensions import db
 from app.strategy.models import Score
@@ -512,3 +512,209 @@ def test_concurrent_partner_adds_over_http_never_answer_500(app, tmp_path):
     assert set(statuses) <= {200, 409, 422}, statuses
     assert 200 in statuses
     assert len(_partners(application.id)) == 1
+
+
+# --- finding 8: weak passwords -------------------------------------------------------
+
+
+def _change_password(client, current: str, new: str):
+    client.fetch_csrf("/profile")
+    return client.post(
+        "/profile/password",
+        data={
+            "csrf_token": client.csrf_token,
+            "password-current_password": current,
+            "password-new_password": new,
+            "password-confirm": new,
+        },
+    )
+
+
+@pytest.mark.parametrize(
+    "weak",
+    [
+        "Password1234!",
+        "Welkom2026!!",
+        "Roeselare2026!",
+        "Midwest2026!!",
+        "Wachtwoord123!",
+        "Qwerty123456!",
+        "Izegem!!2026##",
+        "Anna.Peeters2026",
+    ],
+)
+def test_weak_passwords_are_refused(client, weak):
+    factories.municipality("Roeselare")
+    factories.municipality("Izegem")
+    user = factories.user(
+        "municipality", email="anna.peeters@example.org", full_name="Anna Peeters",
+        language="en",
+    )  # fmt: skip
+    db.session.commit()
+    client.fetch_csrf("/login")
+    client.post(
+        "/login",
+        data={
+            "email": user.email,
+            "password": factories.PASSWORD,
+            "csrf_token": client.csrf_token,
+        },
+    )
+    response = _change_password(client, factories.PASSWORD, weak)
+    assert response.status_code == 422
+    html = response.get_data(as_text=True)
+    assert (
+        "This password is too common or too easy to guess." in html
+        or "Do not base your password on your name or email address." in html
+    )
+    db.session.refresh(user)
+    assert user.check_password(factories.PASSWORD)
+
+
+def test_the_unchanged_current_password_is_refused(client, anna):
+    anna.language = "en"
+    db.session.commit()
+    _sign_in(client, "")
+    response = _change_password(client, factories.PASSWORD, factories.PASSWORD)
+    assert response.status_code == 422
+    html = response.get_data(as_text=True)
+    assert "Choose a new password that differs from the current one." in html
+
+
+@pytest.mark.parametrize(
+    "strong", ["een veel beter wachtzinnetje", "Brugse zotten 1477 dansen"]
+)
+def test_strong_passphrases_are_accepted(client, anna, strong):
+    _sign_in(client, "")
+    assert _change_password(client, factories.PASSWORD, strong).status_code == 303
+    db.session.refresh(anna)
+    assert anna.check_password(strong)
+
+
+def test_weak_password_message_is_dutch_by_default(client, anna):
+    _sign_in(client, "")
+    response = _change_password(client, factories.PASSWORD, "Welkom2026!!")
+    assert response.status_code == 422
+    assert "te makkelijk te raden" in response.get_data(as_text=True)
+
+
+# --- finding 7: progressive delays instead of a lock-out, counted atomically --------
+
+
+def _attempt(browser, password: str, ip: str = "127.0.0.1", email="anna@example.org"):
+    browser.fetch_csrf("/login")
+    return browser.post(
+        "/login",
+        data={"email": email, "password": password, "csrf_token": browser.csrf_token},
+        environ_base={"REMOTE_ADDR": ip},
+    )
+
+
+def _move_clock(seconds: float) -> None:
+    """Every recorded attempt happened `seconds` earlier."""
+    from sqlalchemy import update
+
+    from app.auth.models import LoginFailure
+
+    rows = db.session.scalars(select(LoginFailure)).all()
+    for row in rows:
+        db.session.execute(
+            update(LoginFailure)
+            .where(LoginFailure.id == row.id)
+            .values(at=row.at - timedelta(seconds=seconds))
+        )
+    db.session.commit()
+
+
+def test_parallel_attempts_check_no_more_passwords_than_allowed(app, anna):
+    import threading
+
+    from app.auth.models import LoginFailure
+    from tests.conftest import Client
+
+    app.config.update(LOGIN_MAX_FAILURES=5, LOGIN_DELAY_SECONDS=600)
+    app.config.update(LOGIN_MAX_DELAY_SECONDS=600)
+    app.test_client_class = Client
+    browsers = [app.test_client() for _ in range(40)]
+    start = threading.Barrier(len(browsers))
+    statuses: list[int] = []
+
+    def guess(browser, n):
+        with app.app_context():
+            browser.fetch_csrf("/login")
+            start.wait()
+            response = browser.post(
+                "/login",
+                data={
+                    "email": "anna@example.org",
+                    "password": f"wrong guess {n}",
+                    "csrf_token": browser.csrf_token,
+                },
+                environ_base={"REMOTE_ADDR": f"10.0.0.{n}"},
+            )
+            statuses.append(response.status_code)
+
+    threads = [
+        threading.Thread(target=guess, args=(b, n)) for n, b in enumerate(browsers)
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert len(statuses) == 40
+    checked = statuses.count(422)  # a wrong password was checked
+    assert checked == 5, statuses
+    assert statuses.count(429) == 35
+    assert db.session.scalar(select(func.count(LoginFailure.id))) == 5
+
+
+def test_strangers_delay_the_owner_but_never_lock_the_account(app, client, anna):
+    app.config.update(LOGIN_MAX_FAILURES=5, LOGIN_DELAY_SECONDS=2)
+    app.config.update(LOGIN_MAX_DELAY_SECONDS=60, LOGIN_MAX_FAILURES_PER_IP=1000)
+    stranger = app.test_client()
+    for n in range(5):  # free of delay
+        assert _attempt(stranger, "wrong", ip=f"10.0.0.{n}").status_code == 422
+    # The sixth check waits 2 seconds after the fifth failure; the owner too.
+    refused = _attempt(client, factories.PASSWORD, ip="192.0.2.7")
+    assert refused.status_code == 429
+    assert "Try again in 2 seconds." in refused.get_data(as_text=True)
+    _move_clock(2)
+    assert _attempt(stranger, "wrong", ip="10.0.0.9").status_code == 422
+    refused = _attempt(client, factories.PASSWORD, ip="192.0.2.7")
+    assert "Try again in 4 seconds." in refused.get_data(as_text=True)
+    # However many failures strangers pile up, the wait never passes the ceiling.
+    for n in range(30):
+        _move_clock(60)
+        _attempt(stranger, "wrong", ip=f"10.0.1.{n}")
+    refused = _attempt(client, factories.PASSWORD, ip="192.0.2.7")
+    assert refused.status_code == 429
+    html = refused.get_data(as_text=True)
+    assert int(re.search(r"Try again in (\d+) second", html)[1]) <= 60
+    _move_clock(60)
+    signed_in = _attempt(client, factories.PASSWORD, ip="192.0.2.7")
+    assert signed_in.status_code == 302
+    assert client.get("/").status_code == 200
+
+
+def test_the_current_password_check_on_the_profile_is_throttled(app, client, anna):
+    app.config.update(LOGIN_MAX_FAILURES=5, LOGIN_DELAY_SECONDS=30)
+    anna.language = "en"
+    db.session.commit()
+    assert _attempt(client, factories.PASSWORD).status_code == 302
+    for n in range(5):
+        new = "een nieuw wachtzinnetje"
+        response = _change_password(client, f"guess number {n}", new)
+        assert response.status_code == 422
+        assert "This is not your current password." in response.get_data(as_text=True)
+    # The sixth guess, even the right one, waits; no password is checked.
+    for guess in ("guess number 6", factories.PASSWORD):
+        response = _change_password(client, guess, "een nieuw wachtzinnetje")
+        assert response.status_code == 429
+        assert "Try again in 30 seconds." in response.get_data(as_text=True)
+    db.session.refresh(anna)
+    assert anna.check_password(factories.PASSWORD)
+    _move_clock(30)
+    response = _change_password(client, factories.PASSWORD, "een nieuw wachtzinnetje")
+    assert response.status_code == 303
+    db.session.refresh(anna)
+    assert anna.check_password("een nieuw wachtzinnetje")

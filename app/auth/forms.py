@@ -1,12 +1,14 @@
 """Forms of the auth domain."""
 
+from flask import request
 from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, PasswordField, SelectField
 from wtforms.fields import SelectChoice
 from wtforms.validators import DataRequired, EqualTo, Length, ValidationError
 
-from app.auth.passwords import MAX_LENGTH, MIN_LENGTH, password_problem
+from app.auth.passwords import MAX_LENGTH, MIN_LENGTH, local_words, password_problem
 
 MIN_PASSWORD_LENGTH = MIN_LENGTH
 PASSWORD_MESSAGES = {
@@ -14,7 +16,17 @@ PASSWORD_MESSAGES = {
     "too_long": _l("Use at most %(n)s characters.", n=MAX_LENGTH),
     "common": _l("This password is too common or too easy to guess."),
     "personal": _l("Do not base your password on your name or email address."),
+    "same": _l("Choose a new password that differs from the current one."),
 }
+
+
+def retry_message(seconds: int) -> str:
+    """'Try again in N seconds' for a throttled password check."""
+    return ngettext(
+        "Too many failed attempts. Try again in %(num)s second.",
+        "Too many failed attempts. Try again in %(num)s seconds.",
+        seconds,
+    )
 
 
 class LoginForm(FlaskForm):
@@ -48,14 +60,31 @@ class PasswordForm(FlaskForm):
     def __init__(self, user, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.user = user
+        self.status = 422  # 429 when the current-password check was throttled
 
     def validate_new_password(self, field):
         problem = password_problem(
-            field.data or "", self.user.email, self.user.full_name
+            field.data or "", self.user.email, self.user.full_name, local_words()
         )
+        # Compared with the submitted current password (checked and throttled
+        # above), never with the stored hash: that would be an unthrottled oracle.
+        if (
+            not problem
+            and not self.current_password.errors
+            and field.data == self.current_password.data
+        ):
+            problem = "same"
         if problem:
             raise ValidationError(PASSWORD_MESSAGES[problem])
 
     def validate_current_password(self, field):
-        if not self.user.check_password(field.data or ""):
+        from app.auth.service import check_current_password
+
+        right, wait = check_current_password(
+            self.user, field.data or "", request.remote_addr or "?"
+        )
+        if wait:
+            self.status = 429
+            raise ValidationError(retry_message(wait))
+        if not right:
             raise ValidationError(_l("This is not your current password."))

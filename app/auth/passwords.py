@@ -1,13 +1,54 @@
-"""Password rules: long enough, not common, not derived from the account."""
+"""Password rules: long enough, hard to guess, not derived from the account.
+
+"Hard to guess" is zxcvbn's estimate (its bundled lists: 30,000 leaked passwords,
+English words, names, keyboard patterns, dates, l33t) with a minimum score, fed with
+the account's own words, the municipalities and local words; plus the bundled list
+of Dutch and local passwords, and a word-plus-digits rule (`Welkom2026!!`) that
+zxcvbn does not know for Dutch words.
+"""
 
 from __future__ import annotations
 
+import re
+from collections.abc import Iterable
 from functools import cache
 from pathlib import Path
 
+from zxcvbn import zxcvbn
+
 MIN_LENGTH = 12
 MAX_LENGTH = 200
+#: zxcvbn's score from 0 to 4; 3 means about 10^8 guesses or more.
+MIN_SCORE = 3
+#: zxcvbn refuses longer input; the first 72 characters decide.
+ZXCVBN_MAX_LENGTH = 72
 COMMON_FILE = Path(__file__).with_name("common_passwords.txt")
+#: Words a password here is often built on (a word, then digits and symbols).
+LOCAL_WORDS = (
+    "midwest",
+    "password",
+    "passwort",
+    "wachtwoord",
+    "paswoord",
+    "welkom",
+    "geheim",
+    "zomer",
+    "winter",
+    "lente",
+    "herfst",
+    "voetbal",
+    "gemeente",
+    "gemeentehuis",
+    "stadhuis",
+    "burgemeester",
+    "schepen",
+    "vlaanderen",
+    "westvlaanderen",
+    "belgie",
+    "digitaal",
+    "digitaleregio",
+    "regio",
+)
 
 
 @cache
@@ -29,8 +70,37 @@ def _is_monotonous(password: str) -> bool:
     return steps <= {1} or steps <= {-1}
 
 
-def password_problem(password: str, email: str = "", full_name: str = "") -> str | None:
-    """Why `password` is not acceptable (an English msgid), or None when it is."""
+def _letters(text: str) -> str:
+    return re.sub(r"[^a-z]", "", text.lower())
+
+
+def _words(*texts: str) -> set[str]:
+    """The lowercase words of names and email addresses (3+ letters)."""
+    words = set()
+    for text in texts:
+        for word in re.split(r"[^a-z]+", (text or "").lower()):
+            if len(word) >= 3:
+                words.add(word)
+    return words
+
+
+def _word_plus_digits(lowered: str, words: set[str]) -> bool:
+    """A known word with only digits and symbols around it: 'Roeselare2026!'."""
+    letters = _letters(lowered)
+    return len(letters) < 4 or letters in words
+
+
+def password_problem(
+    password: str,
+    email: str = "",
+    full_name: str = "",
+    words: Iterable[str] = (),
+) -> str | None:
+    """Why `password` is not acceptable (a key of the messages), or None.
+
+    `words` are more words a guesser would try for this account (the names of the
+    municipalities, for one).
+    """
     if len(password) < MIN_LENGTH:
         return "too_short"
     if len(password) > MAX_LENGTH:
@@ -42,4 +112,20 @@ def password_problem(password: str, email: str = "", full_name: str = "") -> str
     personal.discard("")
     if any(part and (lowered == part or lowered.startswith(part)) for part in personal):
         return "personal"
+    guessable = _words(email, full_name, *words) | set(LOCAL_WORDS)
+    if _word_plus_digits(lowered, guessable):
+        return "common"
+    estimate = zxcvbn(password[:ZXCVBN_MAX_LENGTH], user_inputs=sorted(guessable))
+    if estimate["score"] < MIN_SCORE:
+        return "common"
     return None
+
+
+def local_words() -> list[str]:
+    """The names of the municipalities: words every guesser here tries first."""
+    from sqlalchemy import select
+
+    from app.extensions import db
+    from app.municipalities.models import Municipality
+
+    return list(db.session.scalars(select(Municipality.name)))

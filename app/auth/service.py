@@ -50,22 +50,41 @@ def authenticate(email: str, password: str) -> User | None:
     return user
 
 
-def attempt_login(email: str, password: str, ip: str) -> tuple[str, User | None]:
-    """Check credentials unless throttled.
+def attempt_login(email: str, password: str, ip: str) -> tuple[str, User | None, int]:
+    """Check credentials unless the delay schedule says wait (throttle.py).
 
-    Returns ("ok", user), or ("failed" | "throttled", None).
+    Returns ("ok", user, 0), ("failed", None, 0) or ("throttled", None, seconds).
     """
     email = normalize_email(email)
-    if throttle.is_throttled(email, ip):
+    attempt, wait = throttle.admit(email, ip)
+    if attempt is None:
         audit.warning("throttled login email=%s ip=%s", loggable(email), loggable(ip))
-        return "throttled", None
+        return "throttled", None, wait
     user = authenticate(email, password)
     if user is None:
-        throttle.record_failure(email, ip)
         audit.warning("failed login email=%s ip=%s", loggable(email), loggable(ip))
-        return "failed", None
+        return "failed", None, 0
     throttle.clear_failures(email)
-    return "ok", user
+    return "ok", user, 0
+
+
+def check_current_password(user: User, password: str, ip: str) -> tuple[bool, int]:
+    """The current-password check of a signed-in user, throttled like a sign-in
+    (a stolen session must not become a password oracle).
+
+    Returns (True, 0) when it is right, (False, 0) when wrong, (False, seconds)
+    when the check must wait.
+    """
+    attempt, wait = throttle.admit(user.email, ip)
+    if attempt is None:
+        audit.warning("throttled password check user=%s ip=%s", user.id, loggable(ip))
+        return False, wait
+    if not user.check_password(password):
+        audit.warning("failed password check user=%s ip=%s", user.id, loggable(ip))
+        return False, 0
+    throttle.clear_failures(user.email)
+    db.session.commit()
+    return True, 0
 
 
 def sign_in(user: User, remember: bool = False) -> None:

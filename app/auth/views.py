@@ -5,7 +5,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from app.auth import bp, service
-from app.auth.forms import LoginForm, PasswordForm, ProfileForm
+from app.auth.forms import LoginForm, PasswordForm, ProfileForm, retry_message
 from app.extensions import db
 from app.web import is_safe_next
 
@@ -18,7 +18,7 @@ def login():
     form = LoginForm()
     status = 422 if form.is_submitted() else 200
     if form.validate_on_submit():
-        outcome, user = service.attempt_login(
+        outcome, user, wait = service.attempt_login(
             form.email.data, form.password.data, request.remote_addr or "?"
         )
         if user is not None:
@@ -29,9 +29,7 @@ def login():
             )
         if outcome == "throttled":
             status = 429
-            form.password.errors.append(
-                _("Too many failed attempts. Wait a quarter of an hour and try again.")
-            )
+            form.password.errors.append(retry_message(wait))
         else:
             form.password.errors.append(_("Unknown email address or wrong password."))
     return render_template("auth/login.html", form=form), status
@@ -83,7 +81,7 @@ def profile_password():
     """Change the password; every other session is signed out."""
     form = PasswordForm(current_user, prefix="password")
     if not form.validate_on_submit():
-        return _render_profile(password_form=form, status=422)
+        return _render_profile(password_form=form, status=form.status)
     service.change_password(current_user._get_current_object(), form.new_password.data)
     flash(_("Your password is changed. Other sessions are signed out."), "success")
     return redirect(url_for("auth.profile"), code=303)
