@@ -15,11 +15,15 @@ import io
 import zipfile
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass, field
+from xml.etree.ElementTree import ParseError
 
 from defusedxml import DefusedXmlException
+from defusedxml.ElementTree import iterparse
 from flask_babel import gettext as _
 from openpyxl import load_workbook
-from openpyxl.utils.exceptions import InvalidFileException
+from openpyxl.utils.cell import coordinate_to_tuple, range_boundaries
+from openpyxl.utils.exceptions import CellCoordinatesException, InvalidFileException
 
 ZIP_SIGNATURE = b"PK\x03\x04"
 MAX_ENTRIES = 200
@@ -29,6 +33,8 @@ MAX_UNCOMPRESSED_BYTES = 50 * 1024 * 1024
 #: though the import stops after MAX_ROWS. A real score sheet is well under 1 MB.
 MAX_PART_BYTES = 10 * 1024 * 1024
 REQUIRED_PARTS = ("[Content_Types].xml", "xl/workbook.xml")
+#: Empty (styled) cells tolerated in a row beyond the column limit.
+CELL_SLACK = 50
 
 
 class UploadError(ValueError):
@@ -83,14 +89,115 @@ def _refusal(error: BaseException) -> UploadError:
     return UploadError(_("This Excel workbook could not be read."))
 
 
+@dataclass
+class SheetScan:
+    """What one pass over a sheet's XML saw: how much it read (bounded by the
+    limits) and which cells hold a formula, with or without a cached value."""
+
+    rows: int = 0
+    cells: int = 0
+    #: (row, column) → True when the file stores the formula's computed value.
+    formulas: dict[tuple[int, int], bool] = field(default_factory=dict)
+
+
+class _NotASheet(Exception):
+    """The part's root element is not a worksheet."""
+
+
+def _local(tag: str) -> str:
+    return tag.rsplit("}", 1)[-1]
+
+
+def scan_sheet(
+    source, max_rows: int, max_columns: int, scan: SheetScan | None = None
+) -> SheetScan:
+    """Stream a worksheet's XML once and refuse it when it is longer or wider than
+    the limits: from its <dimension> first, then row by row, stopping at the first
+    row or cell beyond a limit. So at most `max_rows` rows of at most
+    `max_columns + CELL_SLACK` cells are ever read. Raises _NotASheet at once
+    when the root element is not a worksheet."""
+    scan = scan if scan is not None else SheetScan()
+    too_long = UploadError(_("The sheet has more than %(n)s rows.", n=max_rows))
+    too_wide = UploadError(_("The sheet has more than %(n)s columns.", n=max_columns))
+    row_number = column = cells_in_row = 0
+    root = True
+    for event, element in iterparse(source, events=("start", "end")):
+        tag = _local(element.tag)
+        if root:
+            if tag != "worksheet":
+                raise _NotASheet
+            root = False
+        if event == "start" and tag == "dimension":
+            _first_col, _first_row, last_col, last_row = range_boundaries(
+                element.get("ref", "A1")
+            )
+            if (last_col or 0) > max_columns:
+                raise too_wide
+            if (last_row or 0) > max_rows:
+                raise too_long
+        elif event == "start" and tag == "row":
+            row_number = int(element.get("r") or row_number + 1)
+            column = cells_in_row = 0
+            scan.rows += 1
+            if row_number > max_rows:
+                raise too_long
+        elif event == "end" and tag == "c":
+            scan.cells += 1
+            cells_in_row += 1
+            reference = element.get("r")
+            column = coordinate_to_tuple(reference)[1] if reference else column + 1
+            parts = {_local(child.tag): child for child in element}
+            if column > max_columns and parts:
+                raise too_wide
+            if cells_in_row > max_columns + CELL_SLACK:
+                raise too_wide
+            if "f" in parts:
+                cached = parts.get("v")
+                scan.formulas[(row_number, column)] = bool(
+                    cached is not None and cached.text
+                )
+            element.clear()
+        elif event == "end" and tag == "row":
+            element.clear()
+    return scan
+
+
+def scan_worksheets(
+    data: bytes, max_rows: int, max_columns: int
+) -> dict[str, SheetScan]:
+    """Every worksheet part of the archive (whatever its name), scanned within the
+    limits before openpyxl opens the workbook: openpyxl reads each sheet without
+    a <dimension> to its end while opening, and a whole row before handing it
+    over, however long they are."""
+    scans = {}
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        for name in archive.namelist():
+            scan = SheetScan()
+            with archive.open(name) as source:
+                try:
+                    scans[name] = scan_sheet(source, max_rows, max_columns, scan)
+                except _NotASheet:
+                    continue  # another part: openpyxl does not read it as a sheet
+                except ParseError as error:
+                    if scan.rows or scan.cells:
+                        raise _refusal(error) from error
+                    continue  # not XML, or broken before any row: openpyxl decides
+    return scans
+
+
 @contextmanager
-def open_xlsx(data: bytes) -> Iterator:
-    """The checked workbook, opened read-only with values (not formulas)."""
+def open_xlsx(data: bytes, max_rows: int, max_columns: int) -> Iterator:
+    """The checked workbook, opened read-only with values (a formula's cached
+    value), and the scans of its worksheets by part name."""
     check_xlsx(data)
     try:
+        scans = scan_worksheets(data, max_rows, max_columns)
         workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except UploadError:
+        raise
     except (
         InvalidFileException,
+        CellCoordinatesException,
         zipfile.BadZipFile,
         KeyError,
         ValueError,
@@ -99,34 +206,30 @@ def open_xlsx(data: bytes) -> Iterator:
     ) as error:
         raise _refusal(error) from error
     try:
-        yield workbook
+        yield workbook, scans
     finally:
         workbook.close()
 
 
-def read_rows(workbook, max_rows: int, max_columns: int) -> list[tuple]:
-    """The values of the first sheet, refusing sheets beyond the bounds.
+def read_sheet(
+    workbook, scans: dict[str, SheetScan], max_rows: int, max_columns: int
+) -> tuple[list[tuple], SheetScan]:
+    """The values of the first sheet (a formula as its cached value) and its scan.
 
     Sheets are parsed lazily in read-only mode, so XML tricks inside a sheet
     surface here and get the same clear message.
     """
     if not workbook.worksheets:
-        return []
+        return [], SheetScan()
     sheet = workbook.worksheets[0]
+    # openpyxl's read-only sheet knows its part in the archive (a private name).
+    scan = scans.get(getattr(sheet, "_worksheet_path", ""), SheetScan())
     rows = []
     try:
-        for index, row in enumerate(sheet.iter_rows(values_only=True), start=1):
-            if index > max_rows:
-                raise UploadError(_("The sheet has more than %(n)s rows.", n=max_rows))
-            if len(row) > max_columns and any(
-                value not in (None, "") for value in row[max_columns:]
-            ):
-                raise UploadError(
-                    _("The sheet has more than %(n)s columns.", n=max_columns)
-                )
-            rows.append(tuple(row[:max_columns]))
-    except UploadError:
-        raise
+        for row in sheet.iter_rows(
+            max_row=max_rows, max_col=max_columns, values_only=True
+        ):
+            rows.append(tuple(row))
     except (zipfile.BadZipFile, KeyError, ValueError, TypeError, OSError) as error:
         raise _refusal(error) from error
-    return rows
+    return rows, scan

@@ -718,3 +718,65 @@ def test_the_current_password_check_on_the_profile_is_throttled(app, client, ann
     assert response.status_code == 303
     db.session.refresh(anna)
     assert anna.check_password("een nieuw wachtzinnetje")
+
+
+# --- finding 11: formula cells in an imported workbook -----------------------------
+
+
+def _with_formula(cached: str | None) -> bytes:
+    """A score workbook whose C2 is the formula =3+4, with `cached` written into
+    the sheet XML as its computed value (openpyxl cannot write one)."""
+    import zipfile
+
+    data = xlsx([("Code", "Thread", "Izegem"), ("RD01", "", "=3+4")])
+    part = "xl/worksheets/sheet1.xml"
+    source = zipfile.ZipFile(io.BytesIO(data))
+    sheet = source.read(part).decode()
+    assert "<f>3+4</f><v /></c>" in sheet
+    if cached is not None:
+        sheet = sheet.replace("<f>3+4</f><v /></c>", f"<f>3+4</f><v>{cached}</v></c>")
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as target:
+        for item in source.infolist():
+            content = sheet.encode() if item.filename == part else source.read(item)
+            target.writestr(item, content)
+    return buffer.getvalue()
+
+
+def _import(client, world, data: bytes):
+    return client.form(
+        "/imports/scores",
+        {
+            "round_id": str(world["round"].id),
+            "file": (io.BytesIO(data), "scores.xlsx"),
+        },
+        content_type="multipart/form-data",
+    )
+
+
+def test_a_formula_without_a_computed_value_is_an_error_naming_the_cell(
+    login_as, world
+):
+    factories.score(world["round"], world["thread"], world["izegem"], 5)
+    db.session.commit()
+    client = login_as("coordinator", language="en")
+    response = _import(client, world, _with_formula(None))
+    assert response.status_code == 422
+    html = response.get_data(as_text=True)
+    assert "C2: a formula without a computed value." in html
+    assert "no answer" not in html
+    assert db.session.scalar(select(Score.value)) == 5  # not cleared
+
+
+def test_a_formula_with_a_computed_value_uses_it_and_says_so(login_as, world):
+    factories.score(world["round"], world["thread"], world["izegem"], 5)
+    db.session.commit()
+    client = login_as("coordinator", language="en")
+    response = _import(client, world, _with_formula("7"))
+    assert response.status_code == 200
+    html = response.get_data(as_text=True)
+    assert "C2 holds a formula: its computed value 7 is used." in html
+    assert 'data-change="RD01-Izegem"' in html
+    token = re.search(r'name="token" value="([^"]+)"', html)[1]
+    assert client.form("/imports/scores/apply", {"token": token}).status_code == 303
+    assert db.session.scalar(select(Score.value)) == 7

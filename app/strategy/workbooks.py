@@ -24,7 +24,7 @@ from typing import Any
 from flask import current_app
 from flask_babel import gettext as _
 from openpyxl.utils import get_column_letter
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from app.activity.log import record
@@ -37,10 +37,13 @@ from app.strategy import rounds as rounds_logic
 from app.strategy.forms import parse_score
 from app.strategy.models import Score, ScoringRound, Thread
 from app.strategy.results import round_results
-from app.uploads import UploadError, open_xlsx, read_rows
+from app.uploads import UploadError, open_xlsx, read_sheet
 
 MAX_ROWS = 1000
 MAX_COLUMNS = 502  # code, title and up to 500 municipalities
+#: Columns beyond code, title and one per municipality that a sheet may have
+#: (notes, a sum); a wider sheet is refused before it is read.
+COLUMN_MARGIN = 20
 HEADER = ("code", "thread")
 HEADER_ALIASES = {"thread", "rode draad"}  # the export writes headers translated
 TOKEN_RE = re.compile(r"^[A-Za-z0-9_-]{32,64}$")
@@ -95,6 +98,8 @@ class ImportCheck:
     changes: list[Change] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
     unchanged: int = 0
+    #: Remarks for the preview that are no errors (a formula's value used).
+    notes: list[str] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -296,13 +301,51 @@ def check_file(
 ) -> ImportCheck:
     """Open an uploaded workbook safely and check it against the round."""
     try:
-        with open_xlsx(data) as workbook:
-            rows = read_rows(workbook, MAX_ROWS, MAX_COLUMNS)
+        width = max_columns()
+        with open_xlsx(data, MAX_ROWS, width) as (workbook, scans):
+            rows, scan = read_sheet(workbook, scans, MAX_ROWS, width)
     except UploadError as error:
         return ImportCheck(
             round_id=scoring_round.id, filename=filename, errors=[str(error)]
         )
-    return check_rows(rows, scoring_round, user, filename)
+    check = check_rows(rows, scoring_round, user, filename)
+    check_formulas(check, rows, scan.formulas)
+    return check
+
+
+def max_columns() -> int:
+    """Code, title, one column per municipality and a margin (at most MAX_COLUMNS)."""
+    municipalities = db.session.scalar(select(func.count(Municipality.id))) or 0
+    return min(MAX_COLUMNS, 2 + municipalities + COLUMN_MARGIN)
+
+
+def check_formulas(
+    check: ImportCheck, rows: list[tuple], formulas: dict[tuple[int, int], bool]
+) -> None:
+    """A formula cell counts with the value the file stores for it (noted in the
+    preview); one without a stored value is an error, never "no answer"."""
+    missing = []
+    for (row, column), cached in sorted(formulas.items()):
+        where = _cell(column, row)
+        if not cached:
+            missing.append(
+                _(
+                    "%(cell)s: a formula without a computed value. Open and save the"
+                    " workbook in Excel, or type the value.",
+                    cell=where,
+                )
+            )
+            continue
+        cells = rows[row - 1] if row <= len(rows) else ()
+        value = cells[column - 1] if column <= len(cells) else None
+        check.notes.append(
+            _(
+                "%(cell)s holds a formula: its computed value %(value)s is used.",
+                cell=where,
+                value=_text(value)[:20] or "—",
+            )
+        )
+    check.errors[:0] = missing
 
 
 # --- import: apply -----------------------------------------------------------------
