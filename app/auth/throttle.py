@@ -47,10 +47,12 @@ def _naive(moment: datetime | None) -> datetime | None:
 
 
 def _wait(failures: int, last, free: int, longest: float, now) -> float:
-    if not failures or last is None:
+    delay = delay_after(failures, free, longest)
+    if not delay or last is None:
         return 0.0
-    elapsed = (now - _naive(last)).total_seconds()
-    return delay_after(failures, free, longest) - elapsed
+    # A parallel attempt may carry a later time than this one's `now`.
+    elapsed = max(0.0, (now - _naive(last)).total_seconds())
+    return delay - elapsed
 
 
 def admit(email: str, ip: str) -> tuple[int | None, int]:
