@@ -23,13 +23,21 @@ KEYWORDS = {
 }
 
 
-def _source_messages() -> set[str]:
-    found = set()
+def extracted_messages() -> dict[str, str | None]:
+    """Every message in the code and templates: msgid -> plural msgid (or None)."""
+    found: dict[str, str | None] = {}
     for _file, _line, message, _comments, _context in extract_from_dir(
         str(ROOT), METHODS, options_map=OPTIONS, keywords=KEYWORDS
     ):
-        found.add(message if isinstance(message, str) else message[0])
+        if isinstance(message, str):
+            found.setdefault(message, None)
+        else:
+            found[message[0]] = message[1]
     return found
+
+
+def _source_messages() -> set[str]:
+    return set(extracted_messages())
 
 
 def _complete(string: str | tuple) -> bool:
