@@ -9,9 +9,11 @@ real Dutch catalog, no option of a select may show its English msgid.
 
 from __future__ import annotations
 
+import functools
 import re
 import shutil
 from html.parser import HTMLParser
+from pathlib import Path
 
 import pytest
 from babel.messages.catalog import Catalog
@@ -89,6 +91,7 @@ def pages(ids: dict) -> list[str]:
         "/admin/users/new",
         f"/admin/users/{ids['user']}",
         "/profile",
+        "/no-such-page",
     ]
 
 
@@ -196,6 +199,8 @@ def unwrapped(text: str, data: list[str]) -> str | None:
     for value in data:
         if value in rest:
             rest = rest.replace(value, " ")
+    for pattern in wtforms_messages():
+        rest = pattern.sub(" ", rest)
     for word in ENDONYMS | date_words():
         rest = re.sub(rf"\b{re.escape(word)}\b", " ", rest)
     rest = rest.strip()
@@ -204,6 +209,30 @@ def unwrapped(text: str, data: list[str]) -> str | None:
     return None if NEUTRAL.match(rest) else rest
 
 
+@functools.cache
+def wtforms_messages() -> list[re.Pattern]:
+    """WTForms' own messages (\"Ongeldige keuze.\"): translated by its catalog."""
+    import wtforms
+    from babel.messages.mofile import read_mo
+
+    path = Path(wtforms.__file__).parent / "locale/nl/LC_MESSAGES/wtforms.mo"
+    with open(path, "rb") as handle:
+        catalog = read_mo(handle)
+    patterns = []
+    for message in catalog:
+        strings = (
+            message.string
+            if isinstance(message.string, tuple | list)
+            else [message.string]
+        )
+        for string in strings:
+            if string:
+                pattern = re.sub(r"%\\\(\w+\\\)[sd]", ".*?", re.escape(string))
+                patterns.append(re.compile(pattern))
+    return sorted(patterns, key=lambda p: len(p.pattern), reverse=True)
+
+
+@functools.cache
 def date_words() -> set[str]:
     """Month and day names of dates that Babel formats (in Dutch)."""
     from babel import Locale
@@ -268,6 +297,10 @@ def _crawl(app, role: str):
         response = client.get(url)
         assert response.status_code in {200, 403, 404}, (url, response.status_code)
         yield url, response.status_code, response.get_data(as_text=True)
+        if role != "anonymous":
+            # The same URL asked by htmx: the fragment it swaps in.
+            response = client.get(url, headers={"HX-Request": "true"})
+            yield f"{url} (htmx)", response.status_code, response.get_data(as_text=True)
 
 
 @pytest.mark.parametrize("role", [*ROLES, "anonymous"])
@@ -275,11 +308,71 @@ def test_every_visible_text_goes_through_gettext(pseudo_app, role):
     data = user_data()
     escaped = []
     for url, status, page in _crawl(pseudo_app, role):
-        assert "⟦" in page, f"{url} is not in the pseudo-locale"
+        assert "⟦" in page or "htmx" in url, f"{url} is not in the pseudo-locale"
         for text in visible(page).texts:
             rest = unwrapped(text, data)
             if rest is not None:
                 escaped.append(f"{url} ({status}): {rest!r} in {text.strip()!r}")
+    assert not escaped, f"{len(escaped)} texts escaped gettext:\n" + "\n".join(
+        dict.fromkeys(escaped)
+    )
+
+
+class Forms(HTMLParser):
+    """The POST forms of a page: (action, field names, CSRF token)."""
+
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.forms: list[tuple[str, set[str], str]] = []
+
+    def handle_starttag(self, tag, attrs):
+        attributes = dict(attrs)
+        if tag == "form" and (attributes.get("method") or "").lower() == "post":
+            self.forms.append((attributes.get("action") or "", set(), ""))
+        elif (
+            tag in {"input", "select", "textarea"}
+            and self.forms
+            and "name" in (attributes)
+        ):
+            action, fields, token = self.forms[-1]
+            if attributes["name"] == "csrf_token":
+                token = attributes.get("value") or ""
+            elif attributes.get("type") not in {"hidden", "file", "checkbox"}:
+                fields.add(attributes["name"])
+            self.forms[-1] = (action, fields, token)
+
+
+def _refused_forms(app, role: str):
+    """(action, page) of every form of every page, posted with nonsense: 422."""
+    ids = demo_ids()
+    client = _client(app, ROLES[role])
+    seen = set()
+    for url in pages(ids):
+        parser = Forms()
+        parser.feed(client.get(url).get_data(as_text=True))
+        for action, fields, token in parser.forms:
+            if action in seen or not token or "delete" in action:
+                continue
+            if action.endswith(("/logout", "/calendar-token")):
+                continue
+            seen.add(action)
+            data = {name: "x" for name in fields} | {"csrf_token": token}
+            response = client.post(action, data=data)
+            if response.status_code == 422:
+                yield action, response.get_data(as_text=True)
+
+
+@pytest.mark.parametrize("role", ["coordinator", "municipality"])
+def test_every_refusal_goes_through_gettext(pseudo_app, role):
+    data = user_data()
+    escaped, refused = [], 0
+    for action, page in _refused_forms(pseudo_app, role):
+        refused += 1
+        for text in visible(page).texts:
+            rest = unwrapped(text, data)
+            if rest is not None:
+                escaped.append(f"POST {action}: {rest!r} in {text.strip()!r}")
+    assert refused >= 5
     assert not escaped, f"{len(escaped)} texts escaped gettext:\n" + "\n".join(
         dict.fromkeys(escaped)
     )
@@ -301,7 +394,7 @@ def test_no_option_is_english_on_a_dutch_page(demo_app, role):
     english = _english_msgids()
     found = []
     for url, _status, page in _crawl(demo_app, role):
-        assert '<html lang="nl"' in page, url
+        assert '<html lang="nl"' in page or "htmx" in url, url
         found += [f"{url}: {o!r}" for o in visible(page).options if o in english]
     assert not found, "English options on Dutch pages:\n" + "\n".join(found)
 
@@ -311,5 +404,6 @@ def test_the_pseudo_check_catches_an_unwrapped_text():
     assert unwrapped("⟦Tasks⟧ (3) · 28/11/2026 € 12.500,00 60%", data) is None
     assert unwrapped("⟦Municipality⟧: Izegem", data) is None
     assert unwrapped("⟦partner (⟦12%⟧) of Izegem⟧", data) is None
+    assert unwrapped("Ongeldige keuze.", data) is None  # WTForms' own catalog
     assert unwrapped("Candidate", data) == "Candidate"
     assert unwrapped("⟦Status⟧: Parked", data) == ": Parked"
