@@ -378,6 +378,58 @@ def test_every_refusal_goes_through_gettext(pseudo_app, role):
     )
 
 
+def _exports(ids: dict) -> tuple[list[str], set[tuple[str, int, str]]]:
+    """Every export's URL, and the cells (url, row, text) that are a file format."""
+    template = f"/rounds/{ids['open_round']}/template.xlsx"
+    # The score import's header is a file format (spec.md §5), in every language.
+    file_format = {(template, 1, "Code"), (template, 1, "Thread")}
+    from app.exports.registry import EXPORTERS
+
+    names = [
+        "/exports/tasks.xlsx",
+        "/exports/applications.xlsx",
+        "/exports/rollout.xlsx",
+        "/exports/forum-report.xlsx",
+        f"/exports/scores-{ids['closed_round']}.xlsx",
+        f"/exports/municipality-{ids['slug']}.xlsx",
+        template,
+    ]
+    listed = " ".join(names)
+    missing = [name for name in EXPORTERS if f"/exports/{name}" not in listed]
+    assert not missing, f"a new export needs a line here: {missing}"
+    return names, file_format
+
+
+@pytest.mark.parametrize("role", ["coordinator", "municipality"])
+def test_every_workbook_text_goes_through_gettext(pseudo_app, role):
+    import io
+
+    from openpyxl import load_workbook
+
+    data = user_data()
+    client = _client(pseudo_app, ROLES[role])
+    escaped = []
+    urls, file_format = _exports(demo_ids())
+    for url in urls:
+        response = client.get(url)
+        if response.status_code != 200:
+            continue
+        book = load_workbook(io.BytesIO(response.data), read_only=True)
+        for ws in book.worksheets:
+            # A sheet's name is cut at Excel's 31 characters: the mark opens it.
+            if not ws.title.startswith("⟦") and unwrapped(ws.title, data):
+                escaped.append(f"{url} sheet {ws.title!r}")
+            for number, row in enumerate(ws.iter_rows(values_only=True), start=1):
+                for value in row:
+                    if (url, number, value) in file_format:
+                        continue
+                    if isinstance(value, str) and unwrapped(value, data):
+                        escaped.append(f"{url} {ws.title}: {value!r}")
+    assert not escaped, f"{len(escaped)} texts escaped gettext:\n" + "\n".join(
+        dict.fromkeys(escaped)
+    )
+
+
 def _english_msgids() -> set[str]:
     """Messages whose Dutch translation differs from the English text."""
     from babel.messages.pofile import read_po
