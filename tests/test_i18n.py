@@ -104,3 +104,32 @@ def test_a_configured_extra_language_needs_a_catalog_too():
 
     with pytest.raises(RuntimeError, match="catalog for fr"):
         create_app(WithFrench)
+
+
+def test_the_dutch_catalog_has_plural_forms():
+    with open(ROOT / "translations/nl/LC_MESSAGES/messages.po", "rb") as handle:
+        catalog = read_po(handle)
+    assert catalog.plural_forms == "nplurals=2; plural=(n != 1);"
+
+
+def test_counts_take_the_plural_form_they_need(login_as):
+    from app.extensions import db
+    from tests import factories
+
+    client = login_as("coordinator")
+    group = factories.group()
+    factories.task(group)
+    factories.municipality()
+    db.session.commit()
+    one = client.get("/tasks").get_data(as_text=True)
+    assert "1 taak" in one and "1 taken" not in one
+    assert "<strong>1</strong> <span>bestuur</span>" in client.get("/").get_data(
+        as_text=True
+    )
+    factories.task(group)
+    factories.municipality()
+    db.session.commit()
+    assert "2 taken" in client.get("/tasks").get_data(as_text=True)
+    assert "<strong>2</strong> <span>besturen</span>" in client.get("/").get_data(
+        as_text=True
+    )
