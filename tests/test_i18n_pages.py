@@ -24,7 +24,7 @@ from app import create_app
 from app.auth.models import User
 from app.extensions import babel, db
 from app.municipalities.models import Municipality
-from app.strategy.models import ScoringRound, Thread
+from app.strategy.models import Conversation, ScoringRound, Thread
 from app.subsidies.models import Application, SubsidyCall
 from app.work.models import Task, Theme, WorkingGroup
 from tests.conftest import Client, _config_for, sign_in_session
@@ -56,6 +56,7 @@ def pages(ids: dict) -> list[str]:
         f"/threads/{ids['thread']}",
         "/talks",
         "/talks/new",
+        f"/talks/{ids['talk']}/edit",
         "/rounds",
         "/rounds/new",
         f"/rounds/{ids['open_round']}",
@@ -65,6 +66,7 @@ def pages(ids: dict) -> list[str]:
         "/themes",
         f"/themes/{ids['theme']}",
         f"/themes/{ids['theme']}/groups/new",
+        f"/themes/{ids['theme']}/rollout/{ids['municipality']}",
         f"/themes/{ids['theme']}/rollout/{ids['municipality']}/edit",
         f"/groups/{ids['group']}",
         f"/groups/{ids['group']}/edit",
@@ -82,9 +84,11 @@ def pages(ids: dict) -> list[str]:
         "/applications/new",
         f"/applications/{ids['application']}",
         f"/applications/{ids['application']}/edit",
+        f"/applications/{ids['application']}/notes",
         "/municipalities",
         f"/municipalities/{ids['slug']}",
         "/deadlines",
+        "/deadlines?scope=region&when=overdue",
         "/activity",
         "/imports/scores",
         "/admin/users",
@@ -118,6 +122,7 @@ def demo_ids() -> dict:
             .where(Application.lead_municipality_id == izegem.id)
             .order_by(Application.id)
         ),
+        "talk": first(select(Conversation.id).order_by(Conversation.id)),
         "municipality": izegem.id,
         "slug": izegem.slug,
         "user": first(select(User.id).where(User.email == ROLES["municipality"])),
