@@ -19,8 +19,10 @@ $(STAMP): requirements.lock pyproject.toml
 	$(BIN)/python -m pip install --quiet -r requirements.lock
 	touch $@
 
+# The compiled catalogs are committed (every way of starting the app needs them);
+# this rebuilds one after its .po changed.
 translations/%/LC_MESSAGES/messages.mo: translations/%/LC_MESSAGES/messages.po $(STAMP)
-	$(BIN)/pybabel compile --use-fuzzy -d translations -l $* 2>/dev/null || $(BIN)/pybabel compile -d translations -l $*
+	$(BIN)/pybabel compile -d translations -l $*
 
 instance/secret_key:
 	mkdir -p instance

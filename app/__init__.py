@@ -41,7 +41,7 @@ def create_app(config_class: type = Config) -> Flask:
 
 def register_extensions(app: Flask) -> None:
     from app.extensions import babel, csrf, db, htmx, login_manager, migrate
-    from app.i18n import select_locale, select_timezone
+    from app.i18n import check_catalogs, select_locale, select_timezone
     from app.sqlite import configure_sqlite
 
     Path(app.instance_path).mkdir(exist_ok=True)
@@ -57,6 +57,7 @@ def register_extensions(app: Flask) -> None:
     )
     csrf.init_app(app)
     htmx.init_app(app)
+    check_catalogs(app)
     babel.init_app(
         app, locale_selector=select_locale, timezone_selector=select_timezone
     )

@@ -1,19 +1,76 @@
-"""Language and time zone of a request."""
+"""Language and time zone of a request, of a user, and the catalogs behind them."""
 
-from flask import current_app, request, session
+from __future__ import annotations
+
+from pathlib import Path
+
+from flask import Flask, current_app, request, session
 from flask_login import current_user
+
+
+def user_locale(user) -> str:
+    """The language `user` reads in: pages, exports, e-mail and the calendar feed.
+
+    Use it as `with force_locale(user_locale(user)):` outside the user's own
+    request (mail, feeds).
+    """
+    languages = current_app.config["LANGUAGES"]
+    language = getattr(user, "language", None)
+    return (
+        language
+        if language in languages
+        else current_app.config["BABEL_DEFAULT_LOCALE"]
+    )
 
 
 def select_locale() -> str:
     """The user's choice; before sign-in `?lang=en` (remembered); else Dutch."""
     languages = current_app.config["LANGUAGES"]
     if current_user and current_user.is_authenticated:
-        return current_user.language
+        return user_locale(current_user)
     asked = request.args.get("lang")
     if asked in languages:
         session["lang"] = asked
     return session.get("lang", current_app.config["BABEL_DEFAULT_LOCALE"])
 
 
+def language_chosen_before_sign_in() -> str | None:
+    """The language picked on the login page in this session, if any."""
+    chosen = session.get("lang")
+    return chosen if chosen in current_app.config["LANGUAGES"] else None
+
+
 def select_timezone() -> str:
     return current_app.config["TIMEZONE"]
+
+
+def missing_catalogs(app: Flask) -> list[str]:
+    """Configured languages without a compiled catalog (`messages.mo`)."""
+    config = app.config
+    languages = dict.fromkeys([config["BABEL_DEFAULT_LOCALE"], *config["LANGUAGES"]])
+    domain = config.get("BABEL_DOMAIN", "messages")
+    folders = [
+        Path(app.root_path, folder)
+        for folder in config["BABEL_TRANSLATION_DIRECTORIES"].split(";")
+    ]
+    return [
+        language
+        for language in languages
+        if not any(
+            (folder / language / "LC_MESSAGES" / f"{domain}.mo").is_file()
+            for folder in folders
+        )
+    ]
+
+
+def check_catalogs(app: Flask) -> None:
+    """Refuse to start when a configured language would silently show English."""
+    missing = missing_catalogs(app)
+    if missing:
+        raise RuntimeError(
+            "No compiled translation catalog for "
+            + ", ".join(missing)
+            + " in "
+            + app.config["BABEL_TRANSLATION_DIRECTORIES"]
+            + ": run `pybabel compile -d translations` (or `make i18n-compile`)."
+        )

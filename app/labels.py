@@ -105,5 +105,9 @@ def label(kind: str, value: str | None) -> str:
 
 
 def choices(kind: str) -> list[SelectChoice]:
-    """The options of a select field for an enumerated value, translated."""
-    return [SelectChoice(value, str(text)) for value, text in LABELS[kind].items()]
+    """The options of a select field for an enumerated value.
+
+    The labels stay lazy: a form class built at import time still shows each
+    option in the language of the request that renders it.
+    """
+    return [SelectChoice(value, text) for value, text in LABELS[kind].items()]

@@ -194,6 +194,27 @@ def test_unknown_language_is_refused(login_as):
     assert client.user.language == "nl"
 
 
+def test_language_picked_on_the_login_page_survives_sign_in(client, account):
+    assert "Sign in" in client.get("/login?lang=en").get_data(as_text=True)
+    response = _login(client, "anna@example.org", factories.PASSWORD)
+    assert response.status_code == 302
+    page = client.get("/").get_data(as_text=True)
+    assert 'lang="en"' in page
+    assert "Dashboard" in page
+    db.session.refresh(account)
+    assert account.language == "en"
+
+
+def test_without_a_pick_sign_in_keeps_the_profile_language(client, account):
+    account.language = "en"
+    db.session.commit()
+    client.get("/login")
+    _login(client, "anna@example.org", factories.PASSWORD)
+    assert 'lang="en"' in client.get("/").get_data(as_text=True)
+    db.session.refresh(account)
+    assert account.language == "en"
+
+
 def test_anonymous_visitor_can_ask_for_english(client):
     page = client.get("/login?lang=en").get_data(as_text=True)
     assert "Sign in" in page

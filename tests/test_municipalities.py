@@ -150,6 +150,47 @@ def test_forum_report(demo_login):
     )
 
 
+def _rows_by_label(ws) -> dict:
+    return {row[0].value: row[1] for row in ws.iter_rows(min_row=2)}
+
+
+def test_forum_report_formats_every_figure(demo_login):
+    book = _workbook(demo_login(COORDINATOR), "forum-report")
+    summary = _rows_by_label(book["Samenvatting"])
+    for money in ("Aangevraagd", "Toegekend", "Betaald"):
+        assert "€" in summary[money].number_format, money
+    assert summary["Datum van het rapport"].is_date
+    results = book["Resultaten van de scores"]
+    headers = [c.value for c in results[1]]
+    mean = headers.index("Gemiddelde")
+    supported = headers.index("Breed gedragen")
+    means = [row[mean] for row in results.iter_rows(min_row=2)]
+    assert means and all(c.number_format == "0.0" for c in means)
+    assert all(round(c.value, 1) == c.value for c in means)
+    assert {row[supported].value for row in results.iter_rows(min_row=2)} <= {
+        "ja",
+        "nee",
+    }
+    overdue = [c.value for c in book["Deadlines"]["E"][1:]]
+    assert overdue and set(overdue) <= {"ja", "nee"}
+
+
+def test_municipality_workbook_formats_every_figure(demo_login):
+    book = _workbook(demo_login(COORDINATOR), "municipality-izegem")
+    summary = book["Samenvatting"]
+    granted = [
+        row[1]
+        for row in summary.iter_rows(min_row=2)
+        if row[0].value and "Toegekend" in row[0].value
+    ]
+    assert granted and all("€" in c.number_format for c in granted)
+    tasks = book["Taken"]
+    column = [c.value for c in tasks[1]].index("Voortgang")
+    progress = [row[column] for row in tasks.iter_rows(min_row=2)]
+    assert progress and all(c.number_format == "0%" for c in progress)
+    assert all(0 <= c.value <= 1 for c in progress)
+
+
 def _count_queries(client, url):
     statements = []
 

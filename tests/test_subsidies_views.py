@@ -288,6 +288,7 @@ def test_payments_make_paid_and_open_balance(login_as, world):
     assert client.form(url, data | {"payment-amount": "8.000,00"}).status_code == 303
     too_much = client.form(url, data | {"payment-amount": "2000.01"}, htmx=True)
     assert too_much.status_code == 422
+    assert "(€\xa010.000,00)" in too_much.get_data(as_text=True)
     page = client.get(f"/applications/{own.id}").get_data(as_text=True)
     assert 'data-paid="8000.00"' in page and 'data-open-balance="2000.00"' in page
 

@@ -13,6 +13,7 @@ from app.auth import throttle
 from app.auth.models import User
 from app.db import utcnow
 from app.extensions import db
+from app.i18n import language_chosen_before_sign_in
 
 audit = logging.getLogger("midwest.audit")
 # Checked against when the email is unknown, so both paths take as long.
@@ -88,11 +89,15 @@ def check_current_password(user: User, password: str, ip: str) -> tuple[bool, in
 
 
 def sign_in(user: User, remember: bool = False) -> None:
-    """Start a fresh session for `user` (the old session's contents are dropped)."""
-    lang = session.get("lang")
+    """Start a fresh session for `user` (the old session's contents are dropped).
+
+    A language picked on the login page becomes the user's language setting.
+    """
+    lang = language_chosen_before_sign_in()
     session.clear()
     if lang:
         session["lang"] = lang
+        user.language = lang
     user.last_login_at = utcnow()
     db.session.commit()
     login_user(user, remember=remember)

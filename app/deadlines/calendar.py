@@ -10,6 +10,7 @@ from icalendar import Calendar, Event
 
 from app import clock
 from app.deadlines.deadlines import Deadline, Scope, deadlines
+from app.i18n import user_locale
 from app.labels import label
 from app.web import url_for_if
 
@@ -40,7 +41,7 @@ def _event(item: Deadline, stamp) -> Event:
 def feed(user) -> bytes:
     """The calendar of what concerns `user`, within what they may see, in their
     language."""
-    with force_locale(user.language):
+    with force_locale(user_locale(user)):
         calendar = Calendar()
         calendar.add("prodid", "-//Midwest digitale regio//tracker//NL")
         calendar.add("version", "2.0")

@@ -12,8 +12,7 @@ from dataclasses import dataclass
 from email.message import EmailMessage
 
 from flask import current_app, render_template
-from flask_babel import force_locale
-from flask_babel import gettext as _
+from flask_babel import force_locale, ngettext
 from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 
@@ -22,6 +21,7 @@ from app.auth.models import User
 from app.deadlines.deadlines import Deadline, Scope, deadlines, grouped
 from app.deadlines.models import ReminderSent
 from app.extensions import db
+from app.i18n import user_locale
 
 
 @dataclass
@@ -51,7 +51,7 @@ def digests(days: int) -> list[Digest]:
 
 def build_message(digest: Digest, days: int) -> EmailMessage:
     """The digest in the user's language, as plain text and HTML."""
-    with force_locale(digest.user.language):
+    with force_locale(user_locale(digest.user)):
         context = {
             "user": digest.user,
             "groups": grouped(digest.items),
@@ -59,9 +59,10 @@ def build_message(digest: Digest, days: int) -> EmailMessage:
             "base_url": current_app.config["BASE_URL"].rstrip("/"),
         }
         message = EmailMessage()
-        message["Subject"] = _(
-            "Midwest: %(n)s deadlines, %(overdue)s overdue",
-            n=len(digest.items),
+        message["Subject"] = ngettext(
+            "Midwest: %(num)s deadline, %(overdue)s overdue",
+            "Midwest: %(num)s deadlines, %(overdue)s overdue",
+            len(digest.items),
             overdue=digest.overdue,
         )
         message["From"] = current_app.config["MAIL_SENDER"]

@@ -21,11 +21,14 @@ from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
 from app.clock import BRUSSELS
+from app.formatting import (
+    DATE_FORMAT,
+    DATETIME_FORMAT,
+    EURO_FORMAT,
+    MEAN_FORMAT,
+    PERCENT_FORMAT,
+)
 
-EURO_FORMAT = '"€" #,##0.00'
-DATE_FORMAT = "DD/MM/YYYY"
-DATETIME_FORMAT = "DD/MM/YYYY HH:MM"
-PERCENT_FORMAT = "0%"
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 MAX_CELL_TEXT = 32767  # Excel's limit for one cell
 
@@ -36,7 +39,10 @@ class Column:
 
     header: str
     width: int = 16
-    kind: str = "text"  # text | int | number | money | date | datetime | percent
+    # text | int | number | mean | money | date | datetime | percent | figure
+    # (percent: a fraction, 0.6 for 60%; figure: a summary sheet's value column,
+    # whose rows say their own kind)
+    kind: str = "text"
 
 
 def new_workbook() -> Workbook:
@@ -65,11 +71,15 @@ def _cell(ws, value: Any, kind: str) -> WriteOnlyCell:
         return cell
     if isinstance(value, Decimal) and kind != "money":
         value = float(value)
+    if kind == "mean" and value is not None:
+        value = round(value, 1)
     cell = WriteOnlyCell(ws, value=value)
     if kind == "money":
         cell.number_format = EURO_FORMAT
     elif kind == "percent":
         cell.number_format = PERCENT_FORMAT
+    elif kind == "mean":
+        cell.number_format = MEAN_FORMAT
     return cell
 
 
@@ -95,13 +105,31 @@ def sheet(
     for row in rows:
         ws.append(
             [
-                _cell(ws, value, column.kind)
+                _cell(ws, *value)
+                if column.kind == "figure"
+                else _cell(ws, value, column.kind)
                 for value, column in zip(row, columns, strict=True)
             ]
         )
         count += 1
     last = get_column_letter(len(columns))
     ws.auto_filter.ref = f"A1:{last}{count + 1}"
+
+
+def summary_sheet(
+    workbook: Workbook,
+    title: str,
+    headers: tuple[str, str],
+    figures: Iterable[tuple[str, Any, str]],
+) -> None:
+    """A sheet of (label, value, kind) rows: each value in its own format."""
+    figures = list(figures)
+    sheet(
+        workbook,
+        title,
+        [Column(headers[0], 40), Column(headers[1], 20, "figure")],
+        [(text, (value, kind)) for text, value, kind in figures],
+    )
 
 
 def to_bytes(workbook: Workbook) -> bytes:

@@ -10,9 +10,10 @@ from sqlalchemy.orm import joinedload
 from app import clock
 from app.auth import permissions
 from app.deadlines.deadlines import Scope, deadlines
-from app.exports.excel import Column, new_workbook, sheet
+from app.exports.excel import Column, new_workbook, sheet, summary_sheet
 from app.exports.registry import exporter
 from app.extensions import db
+from app.formatting import fmt_yes_no, progress_value
 from app.labels import label
 from app.municipalities.models import Municipality
 from app.municipalities.participation import participation
@@ -42,7 +43,7 @@ def _deadline_sheet(workbook, items) -> None:
                 label("deadline_kind", d.kind),
                 d.title,
                 d.municipality or "",
-                _("yes") if d.category == "overdue" else "",
+                fmt_yes_no(d.category == "overdue"),
             )
             for d in items
         ],
@@ -62,27 +63,25 @@ def municipality_workbook(user, args, slug):
     p = participation(user, municipality)
     workbook = new_workbook()
     summary = [
-        (_("Municipality"), municipality.name),
+        (_("Municipality"), municipality.name, "text"),
         (
             _("Merged into"),
             municipality.merged_into.name if municipality.merged_into else "",
+            "text",
         ),
-        (_("Themes live"), p.progress.live),
-        (_("Tasks concerning it"), p.progress.tasks.total),
-        (_("Tasks done"), p.progress.tasks.done),
+        (_("Themes live"), p.progress.live, "int"),
+        (_("Tasks concerning it"), p.progress.tasks.total, "int"),
+        (_("Tasks done"), p.progress.tasks.done, "int"),
     ]
     if p.amounts:
         for role, text in (
             ("lead", _("As lead (its share)")),
             ("partner", _("As partner (its share)")),
         ):
-            summary.append((f"{text}: {_('Granted')}", p.amounts[role].granted))
-    sheet(
-        workbook,
-        _("Summary"),
-        [Column(_("Figure"), 40), Column(_("Value"), 30)],
-        summary,
-    )
+            summary.append(
+                (f"{text}: {_('Granted')}", p.amounts[role].granted, "money")
+            )
+    summary_sheet(workbook, _("Summary"), (_("Figure"), _("Value")), summary)
     sheet(
         workbook,
         _("Rollout"),
@@ -109,7 +108,7 @@ def municipality_workbook(user, args, slug):
             Column(_("Task"), 50),
             Column(_("Working group"), 30),
             Column(_("Status"), 14),
-            Column(_("Progress"), 10, "int"),
+            Column(_("Progress"), 10, "percent"),
             Column(_("Due"), 12, "date"),
         ],
         [
@@ -117,7 +116,7 @@ def municipality_workbook(user, args, slug):
                 t.title,
                 t.group.name if t.group else "",
                 label("task_status", t.status),
-                t.progress,
+                progress_value(t.progress),
                 t.due_on,
             )
             for t in p.tasks
@@ -194,21 +193,20 @@ def forum_report(user, args, _param):
     )
     totals = regional_totals(user if permissions.can_view_applications(user) else None)
     summary = [
-        (_("Date of the report"), today),
-        (_("Municipalities"), len(municipalities)),
-        (_("Active themes"), sum(1 for t in themes if t.status == "active")),
-        (_("Open tasks"), open_tasks),
-        (_("Overdue tasks"), overdue),
-        (_("Requested"), totals.requested),
-        (_("Granted"), totals.granted),
-        (_("Paid"), totals.paid),
+        (_("Date of the report"), today, "date"),
+        (_("Municipalities"), len(municipalities), "int"),
+        (
+            _("Active themes"),
+            sum(1 for t in themes if t.status == "active"),
+            "int",
+        ),
+        (_("Open tasks"), open_tasks, "int"),
+        (_("Overdue tasks"), overdue, "int"),
+        (_("Requested"), totals.requested, "money"),
+        (_("Granted"), totals.granted, "money"),
+        (_("Paid"), totals.paid, "money"),
     ]
-    sheet(
-        workbook,
-        _("Summary"),
-        [Column(_("Figure"), 36), Column(_("Value"), 20)],
-        summary,
-    )
+    summary_sheet(workbook, _("Summary"), (_("Figure"), _("Value")), summary)
     stages = {
         (r.theme_id, r.municipality_id): r.stage
         for r in db.session.scalars(select(Rollout))
@@ -275,7 +273,7 @@ def forum_report(user, args, _param):
                 r.mean,
                 r.median,
                 r.share_high,
-                _("yes") if r.broadly_supported else "",
+                fmt_yes_no(r.broadly_supported),
             )
             for r in results.threads
         ]
@@ -287,7 +285,7 @@ def forum_report(user, args, _param):
             Column(_("Code"), 8),
             Column(_("Thread"), 45),
             Column(_("Responses"), 10, "int"),
-            Column(_("Mean"), 8, "number"),
+            Column(_("Mean"), 8, "mean"),
             Column(_("Median"), 8, "number"),
             Column(_("Share high"), 10, "percent"),
             Column(_("Broadly supported"), 12),

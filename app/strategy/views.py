@@ -15,6 +15,7 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
@@ -566,5 +567,8 @@ def import_scores_apply():
             ),
         )
     db.session.commit()
-    flash(_("%(count)s scores are imported.", count=count), "success")
+    flash(
+        ngettext("%(num)s score is imported.", "%(num)s scores are imported.", count),
+        "success",
+    )
     return redirect(url_for("strategy.round", round_id=check.round_id), code=303)

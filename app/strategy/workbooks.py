@@ -32,6 +32,7 @@ from app.auth import permissions
 from app.clock import now_utc
 from app.exports.excel import Column, new_workbook, sheet
 from app.extensions import db
+from app.formatting import fmt_yes_no, mean_value
 from app.municipalities.models import Municipality
 from app.strategy import rounds as rounds_logic
 from app.strategy.forms import parse_score
@@ -469,13 +470,13 @@ def results_rows(results) -> list[list]:
             r.thread.code,
             r.thread.title,
             r.responses,
-            round(r.mean, 2) if r.mean is not None else None,
+            mean_value(r.mean),
             r.median,
             r.minimum,
             r.maximum,
             round(r.stdev, 2) if r.stdev is not None else None,
             r.share_high,
-            _("yes") if r.broadly_supported else _("no"),
+            fmt_yes_no(r.broadly_supported),
         ]
         for r in results.threads
     ]
@@ -511,7 +512,7 @@ def export_workbook(scoring_round: ScoringRound, user: Any):
             Column(_("Code"), 10),
             Column(_("Thread"), 50),
             Column(_("Responses"), 12, "int"),
-            Column(_("Mean"), 10, "number"),
+            Column(_("Mean"), 10, "mean"),
             Column(_("Median"), 10, "number"),
             Column(_("Lowest"), 10, "int"),
             Column(_("Highest"), 10, "int"),

@@ -19,6 +19,7 @@ from sqlalchemy.exc import IntegrityError
 
 from app.activity.log import diff, record
 from app.extensions import db
+from app.formatting import fmt_money, fmt_progress
 from app.labels import label
 from app.subsidies.calls import _days, deadline_date
 from app.subsidies.models import (
@@ -416,9 +417,10 @@ def set_partner(
     if others + share > HUNDRED:
         return {
             "share_pct": _l(
-                "The partners' shares would be %(total)s%% in total: at most 100%% "
-                "(the lead holds the rest).",
-                total=others + share,
+                "The partners' shares would be %(total)s in total: at most "
+                "%(most)s (the lead holds the rest).",
+                total=fmt_progress(others + share, 2),
+                most=fmt_progress(100),
             )
         }
     if current is None:
@@ -519,7 +521,7 @@ def add_payment(application: Application, values: dict[str, Any], actor: Any) ->
         return {
             "amount": _l(
                 "With this payment more would be paid than granted (%(granted)s).",
-                granted=application.granted_amount,
+                granted=fmt_money(application.granted_amount),
             )
         }
     payment = Payment(**values)

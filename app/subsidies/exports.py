@@ -9,6 +9,7 @@ from app.auth import permissions
 from app.exports.excel import Column, new_workbook, sheet
 from app.exports.registry import exporter
 from app.extensions import db
+from app.formatting import fmt_progress
 from app.labels import label
 from app.subsidies import dossiers, listing
 from app.subsidies.models import Application
@@ -58,7 +59,10 @@ def applications_sheet(workbook, user, filters: listing.Filters) -> None:
             a.call.title,
             a.theme.title if a.theme else "",
             a.lead_municipality.name,
-            ", ".join(f"{p.municipality.name} ({p.share_pct}%)" for p in a.partners),
+            ", ".join(
+                f"{p.municipality.name} ({fmt_progress(p.share_pct, 2)})"
+                for p in a.partners
+            ),
             label("application_status", a.status),
             a.owner.full_name if a.owner else "",
             a.requested_amount,

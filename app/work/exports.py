@@ -12,6 +12,7 @@ from app.auth.models import User
 from app.exports.excel import Column, new_workbook, sheet
 from app.exports.registry import exporter
 from app.extensions import db
+from app.formatting import fmt_yes_no, progress_value
 from app.labels import label
 from app.municipalities.models import Municipality
 from app.work.models import Task, Theme, WorkingGroup
@@ -46,7 +47,6 @@ def task_rows(filters: TaskFilters):
         )
         .execution_options(yield_per=BATCH)
     )
-    yes, no = _("Yes"), _("No")
     statuses = {}
     for title, theme, group, status, progress, due, who, place in db.session.execute(
         query
@@ -59,9 +59,9 @@ def task_rows(filters: TaskFilters):
             theme or "",
             group or "",
             statuses[status],
-            progress / 100,
+            progress_value(progress),
             due,
-            yes if overdue else no,
+            fmt_yes_no(overdue),
             who or "",
             place or "",
         )
