@@ -56,7 +56,7 @@ def create(form) -> tuple[User, str]:
     user = User(**_values(form))
     user.set_password(password)
     db.session.add(user)
-    record("create", user, f"User {user.email} created ({user.role})")
+    record("create", user, {"role": [None, user.role]})
     db.session.commit()
     return user, password
 
@@ -67,7 +67,7 @@ def update(user: User, form) -> dict:
     if {"role", "municipality_id", "active", "email"} & changes.keys():
         user.rotate_session_nonce()
     if changes:
-        record("update", user, f"User {user.email} updated", changes)
+        record("update", user, changes)
     db.session.commit()
     return changes
 
@@ -75,6 +75,6 @@ def update(user: User, form) -> dict:
 def reset_password(user: User) -> str:
     password = temporary_password()
     user.set_password(password)
-    record("update", user, f"Password of {user.email} reset", {"password": ["…", "…"]})
+    record("password_reset", user)
     db.session.commit()
     return password
