@@ -93,7 +93,7 @@ def record(
     """Add an activity entry for `entity` to the session (flushed with the change).
 
     The older form record(action, obj, "English summary", changes) still works
-    (the summary is kept as text, never shown while the entry has a label)."""
+    for callers not converted yet: such an entry shows that text as it is."""
     summary = ""
     if isinstance(changes, str):
         summary, changes = changes, legacy_changes
