@@ -273,17 +273,17 @@ class EntryView:
         return self.entry.entity_type
 
 
+def _old_and_new(values: Any) -> tuple[Any, Any]:
+    """[old, new] as stored; anything else is read as a new value."""
+    if isinstance(values, list) and len(values) == 2:
+        return values[0], values[1]
+    return None, values
+
+
 def _changes(entry: Activity, names: dict[tuple[Any, int], str]) -> list[ChangeView]:
     rows = []
     for field, values in (entry.changes or {}).items():
-        old, new = (
-            (list(values) + [None, None])[:2]
-            if isinstance(values, list)
-            else (
-                None,
-                values,
-            )
-        )
+        old, new = _old_and_new(values)
         rows.append(
             ChangeView(
                 field,
