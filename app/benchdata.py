@@ -744,14 +744,14 @@ class Generator:
                 old, new = rng.sample(TASK_STATUSES, 2)
                 action = "update" if rng.random() < 0.85 else "create"
                 changes = {"status": [old, new]} if action == "update" else {}
-                summary = f"Task '{task['title']}' {action}d"
+                label, audience, dossier = task["title"], "regional", None
             elif kind < 0.8:
                 row = rng.choice(applications)
                 entity, entity_id = "application", row["id"]
                 place = row["lead_municipality_id"]
                 action = "update"
                 changes = {"notes": ["", "…"]}
-                summary = f"Application '{row['reference']}' updated"
+                label, audience, dossier = row["title"], "dossier", row["id"]
             else:
                 row = rng.choice(rollouts)
                 entity, entity_id = "rollout", row["id"]
@@ -759,7 +759,7 @@ class Generator:
                 old, new = rng.sample(ROLLOUT_STAGES, 2)
                 action = "update"
                 changes = {"stage": [old, new]}
-                summary = f"Rollout of theme {row['theme_id']} updated"
+                label, audience, dossier = f"theme {row['theme_id']}", "regional", None
             self.add(
                 Activity.__table__,
                 actor_id=actor,
@@ -767,8 +767,12 @@ class Generator:
                 entity_type=entity,
                 entity_id=entity_id,
                 municipality_id=place,
-                summary=summary,
+                application_id=dossier,
+                audience=audience,
+                label=label,
+                summary="",
                 changes=changes,
+                details={},
                 created_at=start + timedelta(seconds=offset),
             )
 

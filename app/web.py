@@ -28,7 +28,7 @@ from app import clock, formatting, labels
 from app.auth import permissions
 from app.auth.models import User
 from app.auth.service import audit, loggable
-from app.concurrency import EditConflict, last_change
+from app.concurrency import EditConflict, conflict_message
 from app.extensions import db, login_manager
 from app.navigation import navigation
 from app.redact import redact_secrets
@@ -237,9 +237,8 @@ def _conflict_response(obj, submitted: dict) -> tuple[str, int]:
         template,
         status=409,
         conflict=True,
-        change=last_change(obj) if obj is not None else None,
-        submitted=submitted,
         reload_url=reload_url(),
+        **conflict_message(obj, submitted, current_user),
     )
     return html, 409
 
@@ -313,8 +312,9 @@ def url_for_if(endpoint: str, **values) -> str | None:
 def recent_activity(entity) -> list:
     """The recent activity of `entity` that the signed-in user may read."""
     from app.activity.queries import recent_for
+    from app.activity.render import present
 
-    return recent_for(current_user, entity)
+    return present(recent_for(current_user, entity))
 
 
 def register_template_helpers(app: Flask) -> None:

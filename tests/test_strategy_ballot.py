@@ -180,8 +180,10 @@ def test_the_coordinator_enters_a_score_on_behalf_of_a_municipality(login_as, wo
     score = db.session.scalar(select(Score).where(Score.round_id == world["open"].id))
     assert score.entered_by_id == client.user.id
     entry = db.session.scalar(select(Activity).where(Activity.entity_type == "score"))
-    assert "on behalf" in entry.summary
+    assert entry.details["on_behalf"] is True
     assert entry.actor_id == client.user.id
+    log = client.get("/activity?kind=score").get_data(as_text=True)
+    assert "saved on behalf of the municipality" in log
 
 
 def test_only_the_coordinator_sees_the_matrix(login_as, world):

@@ -106,9 +106,18 @@ def test_import_preview_then_apply_all_changes(login_as, world):
     t1, t2, t3 = (t.id for t in world["threads"])
     iz, ti = world["izegem"].id, world["tielt"].id
     assert values == {(t1, iz): 8, (t2, iz): 0, (t2, ti): 10, (t3, ti): 7}
-    entry = db.session.scalar(select(Activity).where(Activity.action == "import"))
-    assert entry.actor_id == client.user.id
-    assert "scores.xlsx" in entry.summary and entry.changes["RD01 Izegem"] == [5, 8]
+    entries = db.session.scalars(
+        select(Activity).where(Activity.action == "import").order_by(Activity.id)
+    ).all()
+    assert {entry.actor_id for entry in entries} == {client.user.id}
+    regional, *own = entries
+    # the regional entry counts; each municipality's scores are in its own entry
+    assert (regional.audience, regional.changes) == ("regional", {})
+    assert regional.details == {"count": 4, "filename": "scores.xlsx"}
+    assert [(e.municipality_id, e.audience, e.changes) for e in own] == [
+        (iz, "municipality", {"RD01": [5, 8], "RD02": [None, 0]}),
+        (ti, "municipality", {"RD02": [None, 10], "RD03": [None, 7]}),
+    ]
 
     # the preview is used up: applying it again changes nothing
     again = client.form("/imports/scores/apply", {"token": token})

@@ -158,7 +158,9 @@ def test_rollout_stale_version_is_409_and_keeps_both(login_as, world, app):
     )
     assert response.status_code == 409
     page = response.get_data(as_text=True)
-    assert "Trekker" in page and "exploring" in page
+    # their change and what the lead typed, with field and stage labels (Dutch)
+    assert "Fase: Niet gestart → Verkennend" in page
+    assert "Fase: In gebruik" in page and "Opmerking: Trekker" in page
     assert page.lstrip().startswith("<tr")
     row = db.session.get(Rollout, row.id)
     assert (row.stage, row.note, row.version) == ("exploring", "Ons", 2)

@@ -1,4 +1,11 @@
-"""Activity: who changed what, when; written for every create, update and delete."""
+"""Activity: who changed what, when; written for every create, update and delete.
+
+An entry stores what happened as data (action, object type and id, the object's
+label at the time, changed fields as [old, new] raw values, a few details) and is
+rendered in the reader's language when read (app.activity.render). `summary` is
+the English sentence of entries written before that, kept as their fallback.
+`audience` says who may read the entry (app.auth.permissions.AUDIENCES).
+"""
 
 from __future__ import annotations
 
@@ -30,9 +37,20 @@ class Activity(db.Model):
     municipality_id: Mapped[int | None] = mapped_column(
         ForeignKey("municipality.id", ondelete="SET NULL"), index=True
     )
-    summary: Mapped[str] = mapped_column(String(500))
-    # {"field": [old, new], ...} as JSON-safe strings
+    # The dossier the entry belongs to (its own, a payment's, a preparation task's).
+    application_id: Mapped[int | None] = mapped_column(
+        ForeignKey("application.id", ondelete="SET NULL"), index=True
+    )
+    audience: Mapped[str] = mapped_column(
+        String(20), default="regional", server_default="regional", index=True
+    )
+    # The object's name when the entry was written (None: an old, unconverted entry).
+    label: Mapped[str | None] = mapped_column(String(300))
+    summary: Mapped[str] = mapped_column(String(500), default="")
+    # {"field": [old, new], ...} as JSON-safe raw values (codes, ids, ISO dates)
     changes: Mapped[dict] = mapped_column(JSON, default=dict)
+    # What the sentence needs besides the label: {"count": 12, "round": "..."}
+    details: Mapped[dict] = mapped_column(JSON, default=dict, server_default="{}")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     actor: Mapped[User | None] = relationship()

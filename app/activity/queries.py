@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import joinedload
 
 from app import clock
@@ -24,6 +24,18 @@ class ActivityFilter:
     until: date | None = None
 
 
+def _of_kind(entity_type: str):
+    """Entries about objects of this type; "score" also finds score imports
+    (recorded on their round)."""
+    condition = Activity.entity_type == entity_type
+    if entity_type == "score":
+        condition = or_(
+            condition,
+            and_(Activity.entity_type == "scoring_round", Activity.action == "import"),
+        )
+    return condition
+
+
 def activity_query(user: Any, filters: ActivityFilter):
     """Entries `user` may read, newest first, narrowed by `filters`."""
     query = select(Activity).options(joinedload(Activity.actor))
@@ -31,7 +43,7 @@ def activity_query(user: Any, filters: ActivityFilter):
     if filters.actor_id:
         query = query.where(Activity.actor_id == filters.actor_id)
     if filters.entity_type:
-        query = query.where(Activity.entity_type == filters.entity_type)
+        query = query.where(_of_kind(filters.entity_type))
     if filters.municipality_id:
         query = query.where(Activity.municipality_id == filters.municipality_id)
     if filters.since:
@@ -43,13 +55,22 @@ def activity_query(user: Any, filters: ActivityFilter):
     return query.order_by(Activity.created_at.desc(), Activity.id.desc())
 
 
-def recent_for(user: Any, entity: Any, limit: int = 10) -> list[Activity]:
-    """The latest entries about one object, as far as `user` may read them."""
-    query = select(Activity).options(joinedload(Activity.actor))
-    query = permissions.visible_activity(user, query).where(
+def about(entity: Any):
+    """Entries about one object; for a dossier also those about its payments,
+    obligations and preparation tasks."""
+    condition = and_(
         Activity.entity_type == type(entity).__tablename__,
         Activity.entity_id == entity.id,
     )
+    if type(entity).__tablename__ == "application":
+        condition = or_(condition, Activity.application_id == entity.id)
+    return condition
+
+
+def recent_for(user: Any, entity: Any, limit: int = 10) -> list[Activity]:
+    """The latest entries about one object, as far as `user` may read them."""
+    query = select(Activity).options(joinedload(Activity.actor))
+    query = permissions.visible_activity(user, query).where(about(entity))
     return list(
         db.session.scalars(
             query.order_by(Activity.created_at.desc(), Activity.id.desc()).limit(limit)

@@ -8,6 +8,7 @@ from sqlalchemy import select
 
 from app.activity import bp
 from app.activity.queries import ActivityFilter, activity_query
+from app.activity.render import present
 from app.auth import permissions
 from app.auth.models import User
 from app.extensions import db
@@ -52,6 +53,7 @@ def index():
     return render_template(
         template,
         page=page,
+        entries=present(page.items),
         filters=filters,
         kinds=ENTITY_TYPES,
         people=db.session.scalars(select(User).order_by(User.full_name)).all(),

@@ -56,7 +56,7 @@ def create(form) -> tuple[User, str]:
     user = User(**_values(form))
     user.set_password(password)
     db.session.add(user)
-    record("create", user, f"User {user.email} created ({user.role})")
+    record("create", user, {"role": [None, user.role]})
     db.session.commit()
     return user, password
 
@@ -69,7 +69,7 @@ def update(user: User, form) -> dict:
     if not user.active and "active" in changes:
         user.rotate_calendar_token()  # the old feed address stops working
     if changes:
-        record("update", user, f"User {user.email} updated", changes)
+        record("update", user, changes)
     db.session.commit()
     return changes
 
@@ -79,6 +79,6 @@ def reset_password(user: User) -> str:
     user.set_password(password)
     # A reset answers a suspected compromise: the calendar address changes too.
     user.rotate_calendar_token()
-    record("update", user, f"Password of {user.email} reset", {"password": ["…", "…"]})
+    record("password_reset", user)
     db.session.commit()
     return password

@@ -233,17 +233,55 @@ MUNICIPAL_ACTIVITY = (
     "reporting_obligation",
 )
 
+# Who may read an activity entry is decided when it is written, from what it holds
+# (not from the type of object it is about), and stored with it as its audience.
+#: Every role that reads activity (no individual values, no private dossier).
+AUDIENCE_REGIONAL = "regional"
+#: Coordinators and the entry's own municipality: individual values (scores).
+AUDIENCE_MUNICIPALITY = "municipality"
+#: Coordinators and the municipalities that may open the entry's dossier.
+AUDIENCE_DOSSIER = "dossier"
+#: Coordinators only (talks, user administration).
+AUDIENCE_COORDINATOR = "coordinator"
+AUDIENCES = (
+    AUDIENCE_REGIONAL,
+    AUDIENCE_MUNICIPALITY,
+    AUDIENCE_DOSSIER,
+    AUDIENCE_COORDINATOR,
+)
+
+
+def activity_audience(
+    entity_type: str, municipality_id: int | None, application_id: int | None
+) -> str:
+    """The default audience of an entry about an object of `entity_type`.
+
+    Anything about a dossier (its tasks included) is for those who may open the
+    dossier; a score is for its own municipality; talks and users stay with the
+    coordinator. An entry holding another municipality's individual values must be
+    recorded with AUDIENCE_MUNICIPALITY explicitly (see app.activity.log.record).
+    """
+    if application_id is not None:
+        return AUDIENCE_DOSSIER
+    if entity_type in MUNICIPAL_ACTIVITY:
+        return AUDIENCE_MUNICIPALITY if municipality_id else AUDIENCE_COORDINATOR
+    if entity_type in PUBLIC_ACTIVITY:
+        return AUDIENCE_REGIONAL
+    return AUDIENCE_COORDINATOR
+
 
 def visible_activity(user: Any, query: Any) -> Any:
     """Narrow a SELECT of activity entries to what `user` may read.
 
     Coordinators read everything. Leads and municipality users read regional
-    entries and the private ones (scores, applications) of their own municipality;
-    talks and user administration stay with the coordinator. Viewers read none.
+    entries, the entries about their own municipality's individual values, and
+    those of the dossiers they may open (as lead or partner); talks and user
+    administration stay with the coordinator. Viewers read none.
     """
-    from sqlalchemy import and_, false, or_
+    from sqlalchemy import and_, false, or_, select
 
     from app.activity.models import Activity
+    from app.subsidies.models import Application
 
     if is_coordinator(user):
         return query
@@ -251,10 +289,16 @@ def visible_activity(user: Any, query: Any) -> Any:
         return query.where(false())
     return query.where(
         or_(
-            Activity.entity_type.in_(PUBLIC_ACTIVITY),
+            Activity.audience == AUDIENCE_REGIONAL,
             and_(
-                Activity.entity_type.in_(MUNICIPAL_ACTIVITY),
+                Activity.audience == AUDIENCE_MUNICIPALITY,
                 Activity.municipality_id == user.municipality_id,
+            ),
+            and_(
+                Activity.audience == AUDIENCE_DOSSIER,
+                Activity.application_id.in_(
+                    visible_applications(user, select(Application.id))
+                ),
             ),
         )
     )

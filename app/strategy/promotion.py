@@ -59,17 +59,11 @@ def promote(thread: Thread, user: Any) -> Theme:
     record(
         "promote",
         theme,
-        f"Thread {thread.code} promoted to theme '{theme.title}'",
         {"status": [None, "active"], "origin_thread": [None, thread.code]},
+        details={"thread": thread.code},
         actor=user,
     )
-    record(
-        "update",
-        thread,
-        f"Thread {thread.code} selected as a theme",
-        {"status": [old_status, "selected"]},
-        actor=user,
-    )
+    record("update", thread, {"status": [old_status, "selected"]}, actor=user)
     return theme
 
 

@@ -253,15 +253,18 @@ def save_score(
         return score
     score.entered_by_id = getattr(user, "id", None)
     score.entered_at = now_utc()
-    summary = f"Score {thread.code} of {municipality.name} in '{scoring_round.name}'"
-    if _on_behalf(user, municipality):
-        summary += " entered on behalf of the municipality"
+    # A score is individual: its entry is for that municipality (and coordinators).
     record(
         "create" if created else "update",
         score,
-        summary,
         changes,
+        label=f"{thread.code} – {municipality.name}",
+        details={
+            "round": scoring_round.name,
+            "on_behalf": _on_behalf(user, municipality),
+        },
         municipality_id=municipality.id,
+        audience=permissions.AUDIENCE_MUNICIPALITY,
         actor=user,
     )
     return score
@@ -289,7 +292,6 @@ def create_round(name: str, opens_on, closes_on, threads: list[Thread]) -> Scori
     record(
         "create",
         scoring_round,
-        f"Scoring round '{scoring_round.name}' created",
         {"threads": [None, ", ".join(t.code for t in threads)]},
     )
     return scoring_round
@@ -306,12 +308,7 @@ def update_round(
             scoring_round.threads = threads
             changes["threads"] = [old, new]
     if changes:
-        record(
-            "update",
-            scoring_round,
-            f"Scoring round '{scoring_round.name}' updated",
-            changes,
-        )
+        record("update", scoring_round, changes)
     return changes
 
 
@@ -320,10 +317,5 @@ def change_status(scoring_round: ScoringRound, status: str) -> bool:
     if status not in STATUS_MOVES.get(scoring_round.status, ()):
         return False
     changes = diff(scoring_round, {"status": status})
-    record(
-        "status",
-        scoring_round,
-        f"Scoring round '{scoring_round.name}' is now {status}",
-        changes,
-    )
+    record("status", scoring_round, changes)
     return True

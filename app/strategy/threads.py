@@ -34,7 +34,7 @@ def steps() -> list[TrajectoryStep]:
 def update_step(step: TrajectoryStep, values: dict) -> dict:
     changes = diff(step, values)
     if changes:
-        record("update", step, f"Trajectory step '{step.title}' updated", changes)
+        record("update", step, changes)
     return changes
 
 
@@ -128,14 +128,14 @@ def score_history(thread: Thread, rounds_query) -> list[tuple[ScoringRound, Any]
 def create_thread(values: dict) -> Thread:
     thread = Thread(**values)
     db.session.add(thread)
-    record("create", thread, f"Thread {thread.code} '{thread.title}' created")
+    record("create", thread)
     return thread
 
 
 def update_thread(thread: Thread, values: dict) -> dict:
     changes = diff(thread, values)
     if changes:
-        record("update", thread, f"Thread {thread.code} updated", changes)
+        record("update", thread, changes)
     return changes
 
 
@@ -191,9 +191,9 @@ def save_talk(talk: Conversation | None, values: dict, thread_ids: list[int], us
         record(
             "create" if created else "update",
             talk,
-            f"Talk with {municipality.name} on {talk.held_on.isoformat()} "
-            + ("recorded" if created else "updated"),
             changes,
+            label=municipality.name,
+            details={"held_on": talk.held_on.isoformat()},
             municipality_id=talk.municipality_id,
         )
     return talk

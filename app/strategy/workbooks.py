@@ -400,16 +400,43 @@ def apply_import(check: ImportCheck, user: Any) -> int:
         score.value = change.new
         score.entered_by_id = actor_id
         score.entered_at = now
-    shown = {f"{c.code} {c.municipality}": [c.old, c.new] for c in check.changes[:500]}
+    _record_import(scoring_round, check, municipalities, user)
+    return len(check.changes)
+
+
+def _record_import(
+    scoring_round: ScoringRound,
+    check: ImportCheck,
+    municipalities: dict[int, Municipality],
+    user: Any,
+) -> None:
+    """The regional entry says how many scores were imported, nothing more; each
+    municipality's old and new scores go into an entry only it (and coordinators)
+    may read: nobody reads another municipality's individual scores."""
     record(
         "import",
         scoring_round,
-        f"{len(check.changes)} scores imported into '{scoring_round.name}'"
-        + (f" from {check.filename}" if check.filename else ""),
-        shown,
+        details={"count": len(check.changes), "filename": check.filename},
+        audience=permissions.AUDIENCE_REGIONAL,
         actor=user,
     )
-    return len(check.changes)
+    by_municipality: dict[int, list[Change]] = {}
+    for change in check.changes:
+        by_municipality.setdefault(change.municipality_id, []).append(change)
+    for municipality_id, changes in sorted(by_municipality.items()):
+        record(
+            "import",
+            scoring_round,
+            {change.code: [change.old, change.new] for change in changes},
+            details={
+                "count": len(changes),
+                "municipality": municipalities[municipality_id].name,
+                "filename": check.filename,
+            },
+            municipality_id=municipality_id,
+            audience=permissions.AUDIENCE_MUNICIPALITY,
+            actor=user,
+        )
 
 
 def _pending_folder() -> Path:

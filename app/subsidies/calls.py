@@ -281,9 +281,9 @@ def save_call(call: SubsidyCall | None, form: Any, actor: Any) -> SubsidyCall:
         call.themes = themes
     if creating:
         db.session.add(call)
-        record("create", call, f"Call '{call.title}' created", actor=actor)
+        record("create", call, actor=actor)
     elif changes:
-        record("update", call, f"Call '{call.title}' updated", changes, actor=actor)
+        record("update", call, changes, actor=actor)
     return call
 
 

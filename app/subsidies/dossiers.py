@@ -154,7 +154,6 @@ def move(
     record(
         "status",
         application,
-        f"Application '{application.title}' {target}",
         changes,
         municipality_id=application.lead_municipality_id,
         actor=actor,
@@ -207,7 +206,6 @@ def create_application(values: dict[str, Any], actor: Any) -> Application:
     record(
         "create",
         application,
-        f"Application '{application.title}' created",
         municipality_id=application.lead_municipality_id,
         actor=actor,
     )
@@ -224,7 +222,6 @@ def update_application(
         record(
             "update",
             application,
-            f"Application '{application.title}' updated",
             changes,
             municipality_id=application.lead_municipality_id,
             actor=actor,
@@ -239,7 +236,6 @@ def update_notes(application: Application, notes: str, actor: Any) -> None:
         record(
             "update",
             application,
-            f"Notes of application '{application.title}' updated",
             changes,
             municipality_id=application.lead_municipality_id,
             actor=actor,
@@ -300,7 +296,6 @@ def create_preparation_tasks(application: Application, actor: Any) -> list[Task]
         record(
             "create",
             task,
-            f"Task '{task.title}' created",
             municipality_id=application.lead_municipality_id,
             actor=actor,
         )
@@ -346,7 +341,6 @@ def create_obligations(
         record(
             "create",
             obligation,
-            f"Obligation '{obligation.title}' created",
             municipality_id=application.lead_municipality_id,
             actor=actor,
         )
@@ -366,7 +360,6 @@ def add_obligation(
     record(
         "create",
         obligation,
-        f"Obligation '{obligation.title}' created",
         municipality_id=application.lead_municipality_id,
         actor=actor,
     )
@@ -385,7 +378,6 @@ def update_obligation(
         record(
             "update",
             obligation,
-            f"Obligation '{obligation.title}' updated",
             changes,
             municipality_id=obligation.application.lead_municipality_id,
             actor=actor,
@@ -427,7 +419,7 @@ def set_partner(
         application.partners.append(
             ApplicationPartner(municipality_id=municipality.id, share_pct=share)
         )
-        changes = {"partner": [None, f"{municipality.name} {share}%"]}
+        changes = {"share_pct": [None, str(share)]}
         action = "partner_add"
     else:
         changes = diff(current, {"share_pct": share})
@@ -435,8 +427,8 @@ def set_partner(
     record(
         action,
         application,
-        f"Partner {municipality.name} of application '{application.title}'",
         changes,
+        details={"partner": municipality.name},
         municipality_id=application.lead_municipality_id,
         actor=actor,
     )
@@ -468,8 +460,8 @@ def remove_partner(application: Application, partner: ApplicationPartner, actor:
     record(
         "partner_remove",
         application,
-        f"Partner {name} removed from application '{application.title}'",
-        {"partner": [f"{name} {partner.share_pct}%", None]},
+        {"share_pct": [str(partner.share_pct), None]},
+        details={"partner": name},
         municipality_id=application.lead_municipality_id,
         actor=actor,
     )
@@ -529,8 +521,13 @@ def add_payment(application: Application, values: dict[str, Any], actor: Any) ->
     record(
         "create",
         payment,
-        f"Payment {payment.amount} for application '{application.title}'",
-        {"amount": [None, str(payment.amount)], "kind": [None, payment.kind]},
+        {
+            "paid_on": [None, payment.paid_on.isoformat()],
+            "amount": [None, str(payment.amount)],
+            "kind": [None, payment.kind],
+        },
+        label=application.title,
+        details={"amount": str(payment.amount)},
         municipality_id=application.lead_municipality_id,
         actor=actor,
     )
@@ -542,11 +539,12 @@ def delete_payment(payment: Payment, actor: Any) -> None:
     record(
         "delete",
         payment,
-        f"Payment {payment.amount} of application '{application.title}' deleted",
         {
             "amount": [str(payment.amount), None],
             "paid_on": [str(payment.paid_on), None],
         },
+        label=application.title,
+        details={"amount": str(payment.amount)},
         municipality_id=application.lead_municipality_id,
         actor=actor,
     )

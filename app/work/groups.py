@@ -130,7 +130,7 @@ def create_group(theme: Theme, name: str, purpose: str) -> WorkingGroup:
     """A new working group of a theme (people and municipalities come next)."""
     group = WorkingGroup(theme_id=theme.id, name=name, purpose=purpose)
     db.session.add(group)
-    record("create", group, f"Working group '{name}' created for '{theme.title}'")
+    record("create", group, details={"theme": theme.title})
     db.session.commit()
     return group
 
@@ -159,6 +159,6 @@ def save_group(group: WorkingGroup, form, may_change_leads: bool) -> dict[str, l
         changes[field] = [_names(old), _names(new)]
         setattr(group, field, new)
     if changes:
-        record("update", group, f"Working group '{group.name}' updated", changes)
+        record("update", group, changes)
     db.session.commit()
     return changes

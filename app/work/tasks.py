@@ -196,10 +196,6 @@ def submitted_values(form) -> dict[str, str]:
     }
 
 
-def _summary(task: Task, verb: str) -> str:
-    return f"Task '{task.title}' {verb}"
-
-
 def save_task(task: Task, form, user: User) -> dict[str, list]:
     """Apply a validated form (full or status/progress only) and record it.
 
@@ -212,7 +208,6 @@ def save_task(task: Task, form, user: User) -> dict[str, list]:
         record(
             "update",
             task,
-            _summary(task, "updated"),
             changes,
             municipality_id=task.municipality_id,
         )
@@ -229,7 +224,6 @@ def create_task(group: WorkingGroup, form, user: User) -> Task:
     record(
         "create",
         task,
-        _summary(task, "created"),
         changes,
         municipality_id=task.municipality_id,
     )
@@ -241,7 +235,6 @@ def delete_task(task: Task, user: User) -> None:
     record(
         "delete",
         task,
-        _summary(task, "deleted"),
         {"title": [task.title, None]},
         municipality_id=task.municipality_id,
         actor=user,

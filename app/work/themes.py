@@ -303,8 +303,8 @@ def save_rollout(rollout: Rollout, form, user: User) -> dict[str, list]:
         record(
             action,
             rollout,
-            f"Rollout of '{theme.title}' in {municipality.name} updated",
             changes,
+            label=f"{theme.title} – {municipality.name}",
             municipality_id=municipality.id,
         )
     db.session.commit()

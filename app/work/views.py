@@ -11,7 +11,7 @@ from flask_login import current_user, login_required
 
 from app import clock
 from app.auth import permissions as perm
-from app.concurrency import EditConflict, last_change
+from app.concurrency import EditConflict, conflict_message
 from app.extensions import db
 from app.municipalities.models import Municipality
 from app.web import is_safe_next, reload_url, wants_fragment
@@ -74,9 +74,8 @@ def _row_conflict(error: EditConflict, colspan: int):
         "work/_conflict_row.html",
         colspan=colspan,
         status=409,
-        change=last_change(error.obj),
-        submitted=error.submitted,
         reload_url=reload_url(),
+        **conflict_message(error.obj, error.submitted, current_user),
     )
     return html, 409
 
