@@ -13,6 +13,8 @@ import itertools
 import os
 import re
 import shutil
+import socket
+from email import message_from_bytes, policy
 from pathlib import Path
 
 import pytest
@@ -251,6 +253,61 @@ def demo_login(demo_app, demo_client):
         return demo_client
 
     return _login
+
+
+def free_port() -> int:
+    """A loopback port nothing listens on (yet)."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+class Inbox:
+    """An aiosmtpd handler that keeps what it receives, and misbehaves on request:
+    refuses the addresses in `refuse`, and drops the connection in the middle of
+    the n-th message for each n in `drop_at` (counting from 1)."""
+
+    def __init__(self):
+        self.messages = []
+        self.refuse: set[str] = set()
+        self.drop_at: set[int] = set()
+        self.connections = 0
+        self._data = 0
+
+    async def handle_EHLO(self, server, session, envelope, hostname, responses):  # noqa: N802 - aiosmtpd API
+        self.connections += 1
+        session.host_name = hostname
+        return responses
+
+    async def handle_RCPT(self, server, session, envelope, address, options):  # noqa: N802 - aiosmtpd API
+        if address in self.refuse:
+            return "550 5.1.1 No such mailbox here"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
+    async def handle_DATA(self, server, session, envelope):  # noqa: N802 - aiosmtpd API
+        self._data += 1
+        if self._data in self.drop_at:
+            server.transport.close()  # gone without an answer
+            return "421 gone"
+        self.messages.append(
+            message_from_bytes(envelope.content, policy=policy.default)
+        )
+        return "250 OK"
+
+
+@pytest.fixture
+def smtp_server(app):
+    """A real SMTP server (aiosmtpd) on a free loopback port, configured as the
+    app's mail server; yields its Inbox."""
+    from aiosmtpd.controller import Controller
+
+    inbox = Inbox()
+    controller = Controller(inbox, hostname="127.0.0.1", port=free_port())
+    controller.start()
+    app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=controller.port)
+    yield inbox
+    controller.stop()
 
 
 def pytest_report_header(config):
