@@ -14,11 +14,14 @@ import os
 import re
 import shutil
 import socket
+from contextlib import contextmanager
 from email import message_from_bytes, policy
 from pathlib import Path
 
 import pytest
 from flask.testing import FlaskClient
+from sqlalchemy import event
+from sqlalchemy.orm import Session
 
 from app import create_app
 from app.extensions import db
@@ -253,6 +256,60 @@ def demo_login(demo_app, demo_client):
         return demo_client
 
     return _login
+
+
+class QueryLog:
+    """What ran while it listened: every SQL statement sent to the database, and
+    every lazy load (a relationship loaded on first access, one row at a time)."""
+
+    def __init__(self):
+        self.statements: list[str] = []
+        self.lazy_loads: list[str] = []
+
+    def __len__(self) -> int:
+        return len(self.statements)
+
+    def _statement(self, conn, cursor, statement, parameters, context, many):
+        self.statements.append(statement)
+
+    def _orm_execute(self, state):
+        if state.is_select and state.lazy_loaded_from is not None:
+            path = state.loader_strategy_path
+            self.lazy_loads.append(str(path[-1]) if path else repr(state.statement))
+
+
+@contextmanager
+def queries():
+    """`with queries() as log:` … `len(log)` statements ran, `log.lazy_loads` the
+    relationships loaded lazily meanwhile (in this test or its requests)."""
+    log = QueryLog()
+    event.listen(db.engine, "before_cursor_execute", log._statement)
+    event.listen(Session, "do_orm_execute", log._orm_execute)
+    try:
+        yield log
+    finally:
+        event.remove(db.engine, "before_cursor_execute", log._statement)
+        event.remove(Session, "do_orm_execute", log._orm_execute)
+
+
+class PageQueries:
+    """Counts the statements of whole pages (the `page_queries` fixture)."""
+
+    counting = staticmethod(queries)
+
+    def __call__(self, client, url: str, status: int = 200, **kw) -> QueryLog:
+        """GET `url` (expecting `status`) and return what it ran."""
+        with queries() as log:
+            response = client.get(url, **kw)
+        assert response.status_code == status, f"{url}: {response.status_code}"
+        return log
+
+
+@pytest.fixture
+def page_queries() -> PageQueries:
+    """page_queries(client, url) -> the QueryLog of one request;
+    `with page_queries.counting() as log:` around anything else."""
+    return PageQueries()
 
 
 def free_port() -> int:
