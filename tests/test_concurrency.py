@@ -447,7 +447,6 @@ def test_no_write_is_lost_under_four_gunicorn_workers(server, tmp_path):
     )
     assert not errors, errors
     assert result.returncode == 0, result.stdout + result.stderr
-    assert elapsed >= DURATION
     assert not stats.server_errors, stats.server_errors[:5]
     assert not stats.locked and "database is locked" not in log, stats.locked[:5]
     assert "Traceback" not in log, log[-3000:]
