@@ -115,6 +115,7 @@ def test_one_click_unsubscribe_needs_no_sign_in_and_no_csrf_token(
     page = client.get(path)
     html = page.get_data(as_text=True)
     assert page.status_code == 200 and ann.email in html
+    assert page.headers["Cache-Control"] == "no-store"
     assert 'method="post"' in html and "stopzetten" in html  # ann reads Dutch
     assert db.session.get(type(ann), ann.id).digest_enabled  # GET changes nothing
     # What a mail program sends (RFC 8058): a bare POST, no cookie, no token.

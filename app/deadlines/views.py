@@ -1,6 +1,6 @@
 """/deadlines and the calendar feed."""
 
-from flask import Response, abort, render_template, request
+from flask import Response, abort, make_response, render_template, request
 from flask_babel import force_locale
 from flask_login import current_user, login_required
 from sqlalchemy import select
@@ -70,4 +70,8 @@ def unsubscribe(token: str):
     if request.method == "POST":
         set_digest(user, False)
     with force_locale(user.language):
-        return render_template("deadlines/unsubscribe.html", user=user)
+        response = make_response(
+            render_template("deadlines/unsubscribe.html", user=user)
+        )
+    response.headers["Cache-Control"] = "no-store"  # it names the user
+    return response
