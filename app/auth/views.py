@@ -52,7 +52,9 @@ def _render_profile(profile_form=None, password_form=None, status=200):
         prefix="profile", language=current_user.language
     )
     password_form = password_form or PasswordForm(current_user, prefix="password")
-    digest_form = DigestForm(prefix="digest", digest=current_user.digest_enabled)
+    digest_form = DigestForm(
+        formdata=None, prefix="digest", digest=current_user.digest_enabled
+    )
     html = render_template(
         "auth/profile.html",
         profile_form=profile_form,
