@@ -197,6 +197,7 @@ def _measure(client, page_queries, urls) -> dict[str, tuple[int, int]]:
     for url in urls:
         with page_queries.counting() as log:
             response = client.get(url)
+        assert response.status_code in (200, 403), f"{url}: {response.status_code}"
         unexpected = set(log.lazy_loads) - _allowed_lazy_loads(url)
         assert not unexpected, f"{url} loaded lazily: {sorted(unexpected)}"
         result[url] = (response.status_code, len(log))
