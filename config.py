@@ -3,6 +3,7 @@
 import os
 from datetime import timedelta
 from pathlib import Path
+from urllib.parse import urlsplit
 
 ROOT = Path(__file__).resolve().parent
 INSECURE_DEFAULT_KEY = "dev-insecure-change-me"  # noqa: S105 - refused in production
@@ -67,16 +68,23 @@ class Config:
     PAGE_SIZE = int(os.environ.get("PAGE_SIZE", "50"))
     TIMEZONE = "Europe/Brussels"
 
+    # The public address of the app: every link outside a request's own page
+    # (mail, calendar feeds, the feed address on /profile) starts with it.
+    BASE_URL = os.environ.get("BASE_URL", "http://127.0.0.1:5000")
+
     MAIL_SERVER = os.environ.get("MAIL_SERVER", "localhost")
     MAIL_PORT = int(os.environ.get("MAIL_PORT", "25"))
     MAIL_USERNAME = os.environ.get("MAIL_USERNAME")
     MAIL_PASSWORD = os.environ.get("MAIL_PASSWORD")
     MAIL_USE_TLS = _env_bool("MAIL_USE_TLS")
     MAIL_USE_SSL = _env_bool("MAIL_USE_SSL")
-    MAIL_SENDER = os.environ.get(
-        "MAIL_SENDER", "Midwest digitale regio <noreply@localhost>"
+    # Default: noreply@ the host of BASE_URL (send-reminders refuses to send
+    # while BASE_URL still points at this machine, outside debug and testing).
+    MAIL_SENDER = os.environ.get("MAIL_SENDER") or (
+        f"Midwest digitale regio <noreply@{urlsplit(BASE_URL).hostname}>"
     )
-    BASE_URL = os.environ.get("BASE_URL", "http://127.0.0.1:5000")
+    # The domain of Message-ID headers; default: the domain of MAIL_SENDER.
+    MAIL_MESSAGE_ID_DOMAIN = os.environ.get("MAIL_MESSAGE_ID_DOMAIN")
 
     # Strict-Transport-Security on HTTPS answers (seconds; 0 turns it off). Never
     # sent over plain HTTP.

@@ -30,6 +30,7 @@ from app.auth.models import User
 from app.auth.service import audit, loggable
 from app.concurrency import EditConflict, conflict_message
 from app.extensions import db, login_manager
+from app.links import absolute_url
 from app.navigation import navigation
 from app.redact import redact_secrets
 
@@ -327,6 +328,7 @@ def register_template_helpers(app: Flask) -> None:
         navigation=navigation,
         get_locale=get_locale,
         url_for_if=url_for_if,
+        absolute_url=absolute_url,
         recent_activity=recent_activity,
     )
 

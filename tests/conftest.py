@@ -13,10 +13,15 @@ import itertools
 import os
 import re
 import shutil
+import socket
+from contextlib import contextmanager
+from email import message_from_bytes, policy
 from pathlib import Path
 
 import pytest
 from flask.testing import FlaskClient
+from sqlalchemy import event
+from sqlalchemy.orm import Session
 
 from app import create_app
 from app.extensions import db
@@ -251,6 +256,115 @@ def demo_login(demo_app, demo_client):
         return demo_client
 
     return _login
+
+
+class QueryLog:
+    """What ran while it listened: every SQL statement sent to the database, and
+    every lazy load (a relationship loaded on first access, one row at a time)."""
+
+    def __init__(self):
+        self.statements: list[str] = []
+        self.lazy_loads: list[str] = []
+
+    def __len__(self) -> int:
+        return len(self.statements)
+
+    def _statement(self, conn, cursor, statement, parameters, context, many):
+        self.statements.append(statement)
+
+    def _orm_execute(self, state):
+        if state.is_select and state.lazy_loaded_from is not None:
+            path = state.loader_strategy_path
+            self.lazy_loads.append(str(path[-1]) if path else repr(state.statement))
+
+
+@contextmanager
+def queries():
+    """`with queries() as log:` … `len(log)` statements ran, `log.lazy_loads` the
+    relationships loaded lazily meanwhile (in this test or its requests)."""
+    log = QueryLog()
+    event.listen(db.engine, "before_cursor_execute", log._statement)
+    event.listen(Session, "do_orm_execute", log._orm_execute)
+    try:
+        yield log
+    finally:
+        event.remove(db.engine, "before_cursor_execute", log._statement)
+        event.remove(Session, "do_orm_execute", log._orm_execute)
+
+
+class PageQueries:
+    """Counts the statements of whole pages (the `page_queries` fixture)."""
+
+    counting = staticmethod(queries)
+
+    def __call__(self, client, url: str, status: int = 200, **kw) -> QueryLog:
+        """GET `url` (expecting `status`) and return what it ran."""
+        with queries() as log:
+            response = client.get(url, **kw)
+        assert response.status_code == status, f"{url}: {response.status_code}"
+        return log
+
+
+@pytest.fixture
+def page_queries() -> PageQueries:
+    """page_queries(client, url) -> the QueryLog of one request;
+    `with page_queries.counting() as log:` around anything else."""
+    return PageQueries()
+
+
+def free_port() -> int:
+    """A loopback port nothing listens on (yet)."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+class Inbox:
+    """An aiosmtpd handler that keeps what it receives, and misbehaves on request:
+    refuses the addresses in `refuse`, and drops the connection in the middle of
+    the n-th message for each n in `drop_at` (counting from 1)."""
+
+    def __init__(self):
+        self.messages = []
+        self.refuse: set[str] = set()
+        self.drop_at: set[int] = set()
+        self.connections = 0
+        self._data = 0
+
+    async def handle_EHLO(self, server, session, envelope, hostname, responses):  # noqa: N802 - aiosmtpd API
+        self.connections += 1
+        session.host_name = hostname
+        return responses
+
+    async def handle_RCPT(self, server, session, envelope, address, options):  # noqa: N802 - aiosmtpd API
+        if address in self.refuse:
+            return "550 5.1.1 No such mailbox here"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
+    async def handle_DATA(self, server, session, envelope):  # noqa: N802 - aiosmtpd API
+        self._data += 1
+        if self._data in self.drop_at:
+            server.transport.close()  # gone without an answer
+            return "421 gone"
+        self.messages.append(
+            message_from_bytes(envelope.content, policy=policy.default)
+        )
+        return "250 OK"
+
+
+@pytest.fixture
+def smtp_server(app):
+    """A real SMTP server (aiosmtpd) on a free loopback port, configured as the
+    app's mail server; yields its Inbox."""
+    from aiosmtpd.controller import Controller
+
+    inbox = Inbox()
+    controller = Controller(inbox, hostname="127.0.0.1", port=free_port())
+    controller.start()
+    app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=controller.port)
+    yield inbox
+    controller.stop()
 
 
 def pytest_report_header(config):

@@ -1,9 +1,7 @@
 """Deadlines: classification, scopes and visibility, calendar feeds, reminders."""
 
-import socket
 from datetime import timedelta
 from decimal import Decimal
-from email import message_from_bytes, policy
 
 import pytest
 from icalendar import Calendar
@@ -205,32 +203,6 @@ def test_inactive_users_feed_is_gone(world, client):
     )
 
 
-class Inbox:
-    def __init__(self):
-        self.messages = []
-
-    async def handle_DATA(self, server, session, envelope):  # noqa: N802 - aiosmtpd API
-        self.messages.append(
-            message_from_bytes(envelope.content, policy=policy.default)
-        )
-        return "250 OK"
-
-
-@pytest.fixture
-def smtp_server(app):
-    from aiosmtpd.controller import Controller
-
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    inbox = Inbox()
-    controller = Controller(inbox, hostname="127.0.0.1", port=port)
-    controller.start()
-    app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=port)
-    yield inbox
-    controller.stop()
-
-
 def test_reminders_once_per_day_in_the_users_language(world, app, smtp_server):
     world["other"].language = "en"
     db.session.commit()
@@ -257,3 +229,27 @@ def test_reminders_once_per_day_in_the_users_language(world, app, smtp_server):
     again = runner.invoke(args=["send-reminders", "--days", "7"])
     assert again.exit_code == 0 and len(smtp_server.messages) == count
     assert "0 digest(s) sent" in again.output
+
+
+def test_links_outside_the_page_come_from_base_url_not_the_host_header(
+    world, app, login_as
+):
+    app.config["BASE_URL"] = "https://tracker.midwest.example/sub"
+    forged = {"Host": "evil.example"}
+    client = login_as(world["user"])
+    # The browser of someone who reached the app under the forged name.
+    session = client.get_cookie("session").value
+    client.set_cookie("session", session, domain="evil.example")
+    token = world["user"].calendar_token
+    feed = client.get(f"/calendar/{token}.ics", headers=forged)
+    assert feed.status_code == 200
+    urls = [str(e["URL"]) for e in Calendar.from_ical(feed.data).walk("VEVENT")]
+    assert urls and all(
+        url.startswith("https://tracker.midwest.example/sub/") for url in urls
+    )
+    assert "https://tracker.midwest.example/sub/groups/" in " ".join(urls)
+    profile = client.get("/profile", headers=forged).get_data(as_text=True)
+    assert f'value="https://tracker.midwest.example/sub/calendar/{token}.ics"' in (
+        profile
+    )
+    assert "evil.example" not in profile and "evil.example" not in feed.text

@@ -3,8 +3,8 @@ never fail in an unexpected way and round-trip what people type."""
 
 from __future__ import annotations
 
-import contextlib
 import io
+import re
 from datetime import date, datetime
 from decimal import Decimal
 
@@ -62,9 +62,18 @@ def test_any_text_is_an_amount_or_a_clear_refusal(text):
 @given(
     st.text(alphabet="0123456789.,€ -EURe", max_size=20),
 )
-def test_amount_like_text_never_escapes_as_another_error(text):
-    with contextlib.suppress(AmountError):
-        parse_amount(text)
+def test_amount_like_text_is_read_digit_for_digit_or_refused_with_a_reason(text):
+    try:
+        value = parse_amount(text)
+    except AmountError as error:
+        assert str(error.args[0]).strip()  # a message a person can act on
+        return
+    # Only the place of the decimal mark is interpreted: the cents are the typed
+    # digits, followed by no, one or two zeros (12500 / 12,5 / 12.500,00).
+    cents = int(value * 100)
+    digits = int(re.sub(r"\D", "", text))
+    assert cents in {digits, digits * 10, digits * 100}
+    assert parse_amount(_grouped(value, ".", ",")) == value
 
 
 @SETTINGS

@@ -221,28 +221,15 @@ def test_draft_rounds_are_private_to_the_coordinator(login_as, world):
     assert login_as("coordinator").get(f"/rounds/{draft.id}").status_code == 200
 
 
-def test_ballot_page_loads_in_a_fixed_number_of_queries(app, login_as, world):
-    from sqlalchemy import event
-
+def test_ballot_page_loads_in_a_fixed_number_of_queries(
+    app, login_as, world, page_queries
+):
     client = login_as("coordinator")
-
-    def count_queries() -> int:
-        statements = []
-
-        def listener(*_args):
-            statements.append(1)
-
-        event.listen(db.engine, "before_cursor_execute", listener)
-        try:
-            assert client.get(f"/rounds/{world['open'].id}").status_code == 200
-        finally:
-            event.remove(db.engine, "before_cursor_execute", listener)
-        return len(statements)
-
-    small = count_queries()
+    url = f"/rounds/{world['open'].id}"
+    small = len(page_queries(client, url))
     for n in range(10):
         municipality = factories.municipality(f"Extra {n}")
         for thread in world["threads"]:
             factories.score(world["open"], thread, municipality, n % 11)
     db.session.commit()
-    assert count_queries() == small
+    assert len(page_queries(client, url)) == small

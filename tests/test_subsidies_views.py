@@ -1,13 +1,12 @@
 """Subsidies pages over HTTP: visibility and IDOR, 409, 422, htmx, export, queries."""
 
 import io
-from contextlib import contextmanager
 from datetime import UTC, date, datetime
 from decimal import Decimal
 
 import pytest
 from openpyxl import load_workbook
-from sqlalchemy import event, select
+from sqlalchemy import select
 
 from app.extensions import db
 from app.subsidies.models import Application, SubsidyCall
@@ -320,20 +319,6 @@ def test_export_writes_amounts_as_euro_numbers(login_as, world):
 # --- queries ------------------------------------------------------------------------
 
 
-@contextmanager
-def count_queries():
-    statements = []
-
-    def listener(*args):
-        statements.append(args[2])
-
-    event.listen(db.engine, "before_cursor_execute", listener)
-    try:
-        yield statements
-    finally:
-        event.remove(db.engine, "before_cursor_execute", listener)
-
-
 def _add_applications(call, n):
     for _ in range(n):
         a = factories.application(
@@ -348,13 +333,11 @@ def _add_applications(call, n):
 @pytest.mark.parametrize(
     "url", ["/applications", "/calls", "/calls/{call}", "/applications/{app}"]
 )
-def test_heavy_pages_take_a_fixed_number_of_queries(login_as, world, url):
+def test_heavy_pages_take_a_fixed_number_of_queries(login_as, world, page_queries, url):
     client = login_as("coordinator")
     url = url.format(call=world["call"].id, app=world["own"].id)
     _add_applications(world["call"], 1)  # every relation in use from the start
-    with count_queries() as few:
-        assert client.get(url).status_code == 200
+    few = page_queries(client, url)
     _add_applications(world["call"], 12)
-    with count_queries() as many:
-        assert client.get(url).status_code == 200
+    many = page_queries(client, url)
     assert len(many) == len(few)

@@ -44,6 +44,12 @@ class ProfileForm(FlaskForm):
     )
 
 
+class DigestForm(FlaskForm):
+    digest = BooleanField(
+        _l("Send me a daily e-mail with my overdue and coming deadlines")
+    )
+
+
 class PasswordForm(FlaskForm):
     current_password = PasswordField(
         _l("Current password"), validators=[DataRequired()]

@@ -7,7 +7,7 @@ from datetime import datetime
 from enum import StrEnum
 
 from flask_login import UserMixin
-from sqlalchemy import CheckConstraint, ForeignKey, Index, String
+from sqlalchemy import CheckConstraint, ForeignKey, Index, String, true
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -54,6 +54,9 @@ class User(UserMixin, db.Model):
     )
     language: Mapped[str] = mapped_column(String(2), default="nl")
     active: Mapped[bool] = mapped_column(default=True)
+    # The daily reminder digest (`flask send-reminders`); off from /profile or
+    # from the one-click link in the mail itself.
+    digest_enabled: Mapped[bool] = mapped_column(default=True, server_default=true())
     calendar_token: Mapped[str] = mapped_column(
         String(64), unique=True, default=new_token
     )

@@ -5,7 +5,14 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from app.auth import bp, service
-from app.auth.forms import LoginForm, PasswordForm, ProfileForm, retry_message
+from app.auth.forms import (
+    DigestForm,
+    LoginForm,
+    PasswordForm,
+    ProfileForm,
+    retry_message,
+)
+from app.deadlines.reminders import set_digest
 from app.extensions import db
 from app.web import is_safe_next
 
@@ -49,8 +56,14 @@ def _render_profile(profile_form=None, password_form=None, status=200):
         prefix="profile", language=current_user.language
     )
     password_form = password_form or PasswordForm(current_user, prefix="password")
+    digest_form = DigestForm(
+        formdata=None, prefix="digest", digest=current_user.digest_enabled
+    )
     html = render_template(
-        "auth/profile.html", profile_form=profile_form, password_form=password_form
+        "auth/profile.html",
+        profile_form=profile_form,
+        password_form=password_form,
+        digest_form=digest_form,
     )
     return html, status
 
@@ -72,6 +85,18 @@ def profile_language():
     current_user.language = form.language.data
     db.session.commit()
     flash(_("Your language is saved."), "success")
+    return redirect(url_for("auth.profile"), code=303)
+
+
+@bp.post("/profile/digest")
+@login_required
+def profile_digest():
+    """Turn the daily reminder digest on or off."""
+    form = DigestForm(prefix="digest")
+    if not form.validate_on_submit():
+        return _render_profile(status=422)
+    set_digest(current_user._get_current_object(), form.digest.data)
+    flash(_("Your e-mail setting is saved."), "success")
     return redirect(url_for("auth.profile"), code=303)
 
 

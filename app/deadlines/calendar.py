@@ -12,7 +12,7 @@ from app import clock
 from app.deadlines.deadlines import Deadline, Scope, deadlines
 from app.i18n import user_locale
 from app.labels import label
-from app.web import url_for_if
+from app.links import absolute_url
 
 
 def _summary(item: Deadline) -> str:
@@ -32,9 +32,7 @@ def _event(item: Deadline, stamp) -> Event:
         event.add("dtend", item.due + timedelta(days=1))
     if item.context:
         event.add("description", item.context)
-    url = url_for_if(item.endpoint, _external=True, **dict(item.values))
-    if url:
-        event.add("url", url)
+    event.add("url", absolute_url(item.endpoint, **dict(item.values)))
     return event
 
 

@@ -1,17 +1,42 @@
 """`flask send-reminders`."""
 
+from urllib.parse import urlsplit
+
 import click
+from flask import current_app
 
 from app.deadlines import bp
 from app.deadlines.reminders import send_reminders
+
+LOCAL_HOSTS = ("127.0.0.1", "localhost", "::1")
 
 
 @bp.cli.command("send-reminders")
 @click.option("--days", default=7, show_default=True, help="look this many days ahead")
 @click.option("--dry-run", is_flag=True, help="say what would be sent, send nothing")
 def send_reminders_command(days: int, dry_run: bool) -> None:
-    """E-mail each user one digest of their overdue and coming deadlines."""
+    """E-mail each user one digest of their overdue and coming deadlines.
+
+    Exits with status 1 when the mail server cannot be reached or any digest
+    failed; the failed ones are sent by the next run.
+    """
     if days < 0:
         raise click.BadParameter("--days must be 0 or more")
-    sent = send_reminders(days, dry_run, click.echo)
-    click.echo(f"{sent} digest(s) sent." if not dry_run else "Dry run: nothing sent.")
+    config = current_app.config
+    local = urlsplit(config["BASE_URL"]).hostname in LOCAL_HOSTS
+    if local and not dry_run and not (config["DEBUG"] or config["TESTING"]):
+        raise click.ClickException(
+            "BASE_URL is not set: links and the sender address in the mail would"
+            " point at this machine (set BASE_URL to the app's public address)"
+        )
+    outcome = send_reminders(days, dry_run, click.echo)
+    if dry_run:
+        click.echo("Dry run: nothing sent.")
+        return
+    click.echo(f"{outcome.sent} digest(s) sent.")
+    if outcome.error:
+        raise click.ClickException(outcome.error)
+    if outcome.failed:
+        raise click.ClickException(
+            f"{len(outcome.failed)} digest(s) failed; the next run sends them again"
+        )

@@ -2,17 +2,24 @@
 
 At most one digest per user per day, on any number of hosts: the day's row in
 `reminder_sent` is claimed (unique per user and day) before the mail goes out,
-and released again if sending fails.
+and released again if sending fails, so that the next run sends it.
+
+The mail is what a receiving server and an operator expect of automated mail:
+`Date`, a `Message-ID` in our own domain, `Auto-Submitted: auto-generated`, and a
+one-click unsubscribe link (RFC 8058) signed for the user, which needs no sign-in.
 """
 
 from __future__ import annotations
 
 import smtplib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from email.message import EmailMessage
+from email.utils import format_datetime, make_msgid, parseaddr
+from urllib.parse import urlsplit
 
 from flask import current_app, render_template
 from flask_babel import force_locale, ngettext
+from itsdangerous import BadSignature, URLSafeSerializer
 from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 
@@ -22,6 +29,15 @@ from app.deadlines.deadlines import Deadline, Scope, deadlines, grouped
 from app.deadlines.models import ReminderSent
 from app.extensions import db
 from app.i18n import user_locale
+from app.links import absolute_url
+
+#: What a message can fail with: the server's refusal or a lost connection.
+SEND_FAILURES = (smtplib.SMTPException, OSError)
+UNSUBSCRIBE_SALT = "reminder-digest-unsubscribe"
+
+
+class MailServerUnreachable(Exception):
+    """The mail server cannot be reached (or refuses us); one line for the operator."""
 
 
 @dataclass
@@ -34,12 +50,23 @@ class Digest:
         return sum(1 for item in self.items if item.category == "overdue")
 
 
+@dataclass
+class Outcome:
+    """What a run did: how many went out, who failed, and why it stopped early."""
+
+    sent: int = 0
+    failed: list[str] = field(default_factory=list)
+    error: str | None = None
+
+
 def digests(days: int) -> list[Digest]:
-    """Who would get a digest today: active users with overdue or coming items,
-    not sent one yet today."""
+    """Who would get a digest today: active users who want it, with overdue or
+    coming items, not sent one yet today."""
     already = select(ReminderSent.user_id).where(ReminderSent.sent_on == clock.today())
     users = db.session.scalars(
-        select(User).where(User.active, User.id.not_in(already)).order_by(User.id)
+        select(User)
+        .where(User.active, User.digest_enabled, User.id.not_in(already))
+        .order_by(User.id)
     )
     result = []
     for user in users:
@@ -49,14 +76,58 @@ def digests(days: int) -> list[Digest]:
     return result
 
 
+def _serializer() -> URLSafeSerializer:
+    return URLSafeSerializer(current_app.secret_key, salt=UNSUBSCRIBE_SALT)
+
+
+def unsubscribe_token(user: User) -> str:
+    """The signed token of `user`'s unsubscribe link (no sign-in needed)."""
+    return _serializer().dumps(user.id)
+
+
+def user_for_unsubscribe_token(token: str) -> User | None:
+    """The user a genuine unsubscribe token was made for; None for any other."""
+    try:
+        user_id = _serializer().loads(token)
+    except BadSignature:
+        return None
+    if not isinstance(user_id, int):
+        return None
+    return db.session.get(User, user_id)
+
+
+def unsubscribe_url(user: User) -> str:
+    return absolute_url("deadlines.unsubscribe", token=unsubscribe_token(user))
+
+
+def set_digest(user: User, enabled: bool) -> None:
+    """Turn `user`'s daily digest on or off."""
+    user.digest_enabled = enabled
+    db.session.commit()
+
+
+def message_id_domain() -> str:
+    """MAIL_MESSAGE_ID_DOMAIN, else the domain of the sender's address."""
+    configured = current_app.config.get("MAIL_MESSAGE_ID_DOMAIN")
+    if configured:
+        return configured
+    address = parseaddr(current_app.config["MAIL_SENDER"])[1]
+    return (
+        address.rpartition("@")[2] or urlsplit(current_app.config["BASE_URL"]).hostname
+    )
+
+
 def build_message(digest: Digest, days: int) -> EmailMessage:
     """The digest in the user's language, as plain text and HTML."""
+    unsubscribe = unsubscribe_url(digest.user)
     with force_locale(user_locale(digest.user)):
         context = {
             "user": digest.user,
             "groups": grouped(digest.items),
             "days": days,
-            "base_url": current_app.config["BASE_URL"].rstrip("/"),
+            "deadlines_url": absolute_url("deadlines.index"),
+            "profile_url": absolute_url("auth.profile"),
+            "unsubscribe_url": unsubscribe,
         }
         message = EmailMessage()
         message["Subject"] = ngettext(
@@ -67,6 +138,11 @@ def build_message(digest: Digest, days: int) -> EmailMessage:
         )
         message["From"] = current_app.config["MAIL_SENDER"]
         message["To"] = digest.user.email
+        message["Date"] = format_datetime(clock.now_utc())
+        message["Message-ID"] = make_msgid(domain=message_id_domain())
+        message["Auto-Submitted"] = "auto-generated"
+        message["List-Unsubscribe"] = f"<{unsubscribe}>"
+        message["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
         message.set_content(render_template("deadlines/reminder.txt", **context))
         message.add_alternative(
             render_template("deadlines/reminder.html", **context), subtype="html"
@@ -74,21 +150,83 @@ def build_message(digest: Digest, days: int) -> EmailMessage:
     return message
 
 
-def _smtp():
-    config = current_app.config
-    if config["MAIL_USE_SSL"]:
-        connection = smtplib.SMTP_SSL(
-            config["MAIL_SERVER"], config["MAIL_PORT"], timeout=30
-        )
+def describe(error: BaseException) -> str:
+    """A mail error on one line: the server's code and words, or the socket's."""
+    if isinstance(error, smtplib.SMTPRecipientsRefused):
+        replies = error.recipients.values()
+        text = "; ".join(f"{code} {_text(reply)}" for code, reply in replies)
+    elif isinstance(error, smtplib.SMTPResponseException):
+        text = f"{error.smtp_code} {_text(error.smtp_error)}"
+    elif isinstance(error, smtplib.SMTPServerDisconnected):
+        text = "the mail server closed the connection"
     else:
-        connection = smtplib.SMTP(
-            config["MAIL_SERVER"], config["MAIL_PORT"], timeout=30
-        )
-        if config["MAIL_USE_TLS"]:
-            connection.starttls()
-    if config["MAIL_USERNAME"]:
-        connection.login(config["MAIL_USERNAME"], config["MAIL_PASSWORD"] or "")
-    return connection
+        text = str(error) or type(error).__name__
+    return " ".join(text.split())
+
+
+def _text(reply) -> str:
+    return reply.decode(errors="replace") if isinstance(reply, bytes) else str(reply)
+
+
+class Mailer:
+    """One SMTP connection, opened again when the server dropped it."""
+
+    def __init__(self, config):
+        self.config = config
+        self.connection: smtplib.SMTP | None = None
+
+    @property
+    def address(self) -> str:
+        return f"{self.config['MAIL_SERVER']}:{self.config['MAIL_PORT']}"
+
+    def connect(self) -> None:
+        self.close()
+        try:
+            self.connection = self._open()
+        except SEND_FAILURES as error:
+            raise MailServerUnreachable(
+                f"cannot reach the mail server {self.address}: {describe(error)}"
+            ) from error
+
+    def _open(self) -> smtplib.SMTP:
+        config = self.config
+        server, port = config["MAIL_SERVER"], config["MAIL_PORT"]
+        if config["MAIL_USE_SSL"]:
+            connection = smtplib.SMTP_SSL(server, port, timeout=30)
+        else:
+            connection = smtplib.SMTP(server, port, timeout=30)
+        try:
+            if config["MAIL_USE_TLS"] and not config["MAIL_USE_SSL"]:
+                connection.starttls()
+            if config["MAIL_USERNAME"]:
+                connection.login(config["MAIL_USERNAME"], config["MAIL_PASSWORD"] or "")
+        except BaseException:
+            connection.close()
+            raise
+        return connection
+
+    def ensure_connected(self) -> None:
+        """Reconnect when the server dropped the connection since the last message."""
+        if self.connection is None or not self._alive():
+            self.connect()
+
+    def _alive(self) -> bool:
+        try:
+            return self.connection.noop()[0] == 250
+        except SEND_FAILURES:
+            return False
+
+    def send(self, message: EmailMessage) -> None:
+        self.connection.send_message(message)
+
+    def close(self) -> None:
+        if self.connection is None:
+            return
+        try:
+            self.connection.quit()
+        except SEND_FAILURES:
+            self.connection.close()
+        self.connection = None
 
 
 def _claim(user: User, count: int) -> bool:
@@ -113,26 +251,38 @@ def _release(user: User) -> None:
     db.session.commit()
 
 
-def send_reminders(days: int, dry_run: bool, echo) -> int:
-    """Send today's digests (or only say what would be sent); returns how many."""
+def send_reminders(days: int, dry_run: bool, echo) -> Outcome:
+    """Send today's digests (or only say what would be sent).
+
+    A message the server refuses, or that a dropped connection loses, is given
+    up for this run (its claim released, so the next run sends it) and the run
+    goes on, reconnecting when needed; an unreachable server stops the run.
+    """
+    outcome = Outcome()
     pending = digests(days)
     if dry_run:
         for digest in pending:
             echo(f"would send to {digest.user.email}: {len(digest.items)} items")
-        return 0
-    sent = 0
+        return outcome
     if not pending:
-        return 0
-    with _smtp() as connection:
+        return outcome
+    mailer = Mailer(current_app.config)
+    try:
         for digest in pending:
+            mailer.ensure_connected()
             if not _claim(digest.user, len(digest.items)):
                 continue
             try:
-                connection.send_message(build_message(digest, days))
-            except smtplib.SMTPException as error:
+                mailer.send(build_message(digest, days))
+            except SEND_FAILURES as error:
                 _release(digest.user)
-                echo(f"failed for {digest.user.email}: {error}")
+                outcome.failed.append(digest.user.email)
+                echo(f"failed for {digest.user.email}: {describe(error)}")
                 continue
-            sent += 1
+            outcome.sent += 1
             echo(f"sent to {digest.user.email}: {len(digest.items)} items")
-    return sent
+    except MailServerUnreachable as error:
+        outcome.error = str(error)
+    finally:
+        mailer.close()
+    return outcome

@@ -1,6 +1,7 @@
 """/deadlines and the calendar feed."""
 
-from flask import Response, abort, render_template, request
+from flask import Response, abort, make_response, render_template, request
+from flask_babel import force_locale
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
@@ -9,7 +10,8 @@ from app.auth.models import User
 from app.deadlines import bp, cli  # noqa: F401 - registers the command
 from app.deadlines.calendar import feed
 from app.deadlines.deadlines import CATEGORIES, KINDS, Scope, deadlines, grouped
-from app.extensions import db
+from app.deadlines.reminders import set_digest, user_for_unsubscribe_token
+from app.extensions import csrf, db
 from app.web import wants_fragment
 
 SCOPES = ("mine", "region")
@@ -52,4 +54,24 @@ def calendar(token: str):
     response = Response(feed(user), mimetype="text/calendar")
     response.headers["Content-Disposition"] = 'inline; filename="midwest.ics"'
     response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+# Exempt from CSRF on purpose: a mail program's one-click unsubscribe (RFC 8058)
+# posts here without a session or token; the signature in the address is the
+# protection, and all it can do is turn one user's digest off.
+@bp.route("/reminders/unsubscribe/<token>", methods=["GET", "POST"])
+@csrf.exempt
+def unsubscribe(token: str):
+    """Stop the daily digest from the link in the mail: GET asks, POST does."""
+    user = user_for_unsubscribe_token(token)
+    if user is None:
+        abort(404)
+    if request.method == "POST":
+        set_digest(user, False)
+    with force_locale(user.language):
+        response = make_response(
+            render_template("deadlines/unsubscribe.html", user=user)
+        )
+    response.headers["Cache-Control"] = "no-store"  # it names the user
     return response

@@ -1,8 +1,10 @@
-"""Routes of deadlines, calendar feeds and the profile's calendar token."""
+"""Routes of deadlines, calendar feeds, the profile's calendar token and digest
+setting, and the digest's unsubscribe link."""
 
 from sqlalchemy import select
 
 from app.auth.models import User
+from app.deadlines.reminders import unsubscribe_token
 from app.extensions import db
 from tests.route_rows import Route, action, page
 
@@ -14,7 +16,17 @@ def _token(email: str) -> str:
     return db.session.scalar(select(User.calendar_token).where(User.email == email))
 
 
-PLACEHOLDERS = {"izegem_token": lambda: _token("izegem@midwest.example")}
+def _unsubscribe(email: str) -> str:
+    return unsubscribe_token(db.session.scalar(select(User).where(User.email == email)))
+
+
+PLACEHOLDERS = {
+    "izegem_token": lambda: _token("izegem@midwest.example"),
+    "izegem_unsubscribe": lambda: _unsubscribe("izegem@midwest.example"),
+}
+ALL_404 = {
+    r: 404 for r in ("anonymous", "coordinator", "lead", "municipality", "viewer")
+}
 
 ROUTES = [
     page("/deadlines"),
@@ -37,4 +49,19 @@ ROUTES = [
         },
     ),
     action("POST", "/profile/calendar-token", SIGNED_IN),
+    action("POST", "/profile/digest", SIGNED_IN, data={"digest-digest": "y"}),
+    # The signed link is the key (and the one-click POST of RFC 8058 comes
+    # without a CSRF token): whoever holds it may stop that one user's digest.
+    Route(
+        "GET",
+        "/reminders/unsubscribe/{izegem_unsubscribe}",
+        EVERYONE_200 | {"municipality": 200, "viewer": 200},
+    ),
+    Route(
+        "POST",
+        "/reminders/unsubscribe/{izegem_unsubscribe}",
+        EVERYONE_200 | {"municipality": 200, "viewer": 200},
+    ),
+    Route("GET", "/reminders/unsubscribe/forged", ALL_404),
+    Route("POST", "/reminders/unsubscribe/forged", ALL_404),
 ]

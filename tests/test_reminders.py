@@ -1,0 +1,247 @@
+"""Reminder mail an operator can trust, against a real SMTP server (aiosmtpd):
+the headers receiving servers expect, one-click unsubscribe (RFC 8058), one-line
+errors and a non-zero exit status, reconnecting after a dropped connection."""
+
+import re
+from datetime import timedelta
+from email.utils import parsedate_to_datetime
+
+import pytest
+from sqlalchemy import select
+
+from app import clock
+from app.deadlines.models import ReminderSent
+from app.deadlines.reminders import unsubscribe_token
+from app.extensions import db
+from tests import factories
+from tests.conftest import free_port
+
+BASE_URL = "https://tracker.midwest.example/app"
+
+
+@pytest.fixture
+def people(app):
+    """Three users with an overdue task each, the middle one reading English."""
+    app.config.update(
+        BASE_URL=BASE_URL,
+        MAIL_SENDER="Midwest <noreply@midwest.example>",
+        MAIL_MESSAGE_ID_DOMAIN=None,
+    )
+    group = factories.group()
+    users = []
+    for name, language in (("ann", "nl"), ("bob", "en"), ("cas", "nl")):
+        user = factories.user(
+            "coordinator", email=f"{name}@example.org", language=language
+        )
+        factories.task(
+            group,
+            title=f"Late for {name}",
+            due_on=clock.today() - timedelta(days=2),
+            assignee_id=user.id,
+        )
+        users.append(user)
+    db.session.commit()
+    return users
+
+
+def _send(app, *args):
+    return app.test_cli_runner().invoke(args=["send-reminders", "--days", "7", *args])
+
+
+def _claimed(app) -> set[str]:
+    from app.auth.models import User
+
+    return set(
+        db.session.scalars(
+            select(User.email).join(ReminderSent, ReminderSent.user_id == User.id)
+        )
+    )
+
+
+def test_each_message_carries_the_headers_of_trustworthy_mail(app, people, smtp_server):
+    result = _send(app)
+    assert result.exit_code == 0, result.output
+    assert "3 digest(s) sent." in result.output
+    by_recipient = {m["To"]: m for m in smtp_server.messages}
+    assert set(by_recipient) == {
+        "ann@example.org",
+        "bob@example.org",
+        "cas@example.org",
+    }
+    ids = set()
+    for user in people:
+        message = by_recipient[user.email]
+        sent_at = parsedate_to_datetime(message["Date"])
+        assert abs(sent_at - clock.now_utc()) < timedelta(minutes=5)
+        assert message["Message-ID"].endswith("@midwest.example>")
+        ids.add(message["Message-ID"])
+        assert message["Auto-Submitted"] == "auto-generated"
+        assert message["From"] == "Midwest <noreply@midwest.example>"
+        link = f"{BASE_URL}/reminders/unsubscribe/{unsubscribe_token(user)}"
+        assert message["List-Unsubscribe"] == f"<{link}>"
+        assert message["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+        text = message.get_body(("plain",)).get_content()
+        html = message.get_body(("html",)).get_content()
+        assert link in text and link in html
+        assert (
+            f"{BASE_URL}/deadlines" in text and f'href="{BASE_URL}/deadlines"' in html
+        )
+    assert len(ids) == 3  # one Message-ID per message
+
+
+def test_the_message_id_domain_can_be_configured(app, people, smtp_server):
+    app.config["MAIL_MESSAGE_ID_DOMAIN"] = "mail.midwest.example"
+    assert _send(app).exit_code == 0
+    assert {m["Message-ID"].rsplit("@", 1)[1] for m in smtp_server.messages} == {
+        "mail.midwest.example>"
+    }
+
+
+def test_mail_is_in_the_recipients_language(app, people, smtp_server):
+    assert _send(app).exit_code == 0
+    by_recipient = {m["To"]: m for m in smtp_server.messages}
+    dutch, english = by_recipient["ann@example.org"], by_recipient["bob@example.org"]
+    assert "te laat" in dutch["Subject"] and "overdue" in english["Subject"]
+    assert "Deze e-mails stopzetten" in dutch.get_body(("plain",)).get_content()
+    assert "Stop these e-mails" in english.get_body(("plain",)).get_content()
+
+
+def test_one_click_unsubscribe_needs_no_sign_in_and_no_csrf_token(
+    app, client, people, smtp_server
+):
+    ann = people[0]
+    assert _send(app).exit_code == 0
+    message = next(m for m in smtp_server.messages if m["To"] == ann.email)
+    path = message["List-Unsubscribe"].strip("<>").removeprefix(BASE_URL)
+    page = client.get(path)
+    html = page.get_data(as_text=True)
+    assert page.status_code == 200 and ann.email in html
+    assert page.headers["Cache-Control"] == "no-store"
+    assert 'method="post"' in html and "stopzetten" in html  # ann reads Dutch
+    assert db.session.get(type(ann), ann.id).digest_enabled  # GET changes nothing
+    # What a mail program sends (RFC 8058): a bare POST, no cookie, no token.
+    mail_program = app.test_client()
+    response = mail_program.post(path, data={"List-Unsubscribe": "One-Click"})
+    assert response.status_code == 200
+    assert "niet meer" in response.get_data(as_text=True)
+    assert not db.session.get(type(ann), ann.id).digest_enabled
+    db.session.execute(ReminderSent.__table__.delete())
+    db.session.commit()
+    smtp_server.messages.clear()
+    assert _send(app).exit_code == 0
+    assert {m["To"] for m in smtp_server.messages} == {
+        "bob@example.org",
+        "cas@example.org",
+    }
+
+
+@pytest.mark.parametrize(
+    "token",
+    [
+        "forged",
+        "MQ.not-the-signature",
+        # a signature made with another key is no key
+        "other-key",
+    ],
+)
+def test_a_forged_unsubscribe_link_changes_nothing(app, client, people, token):
+    if token == "other-key":
+        from itsdangerous import URLSafeSerializer
+
+        token = URLSafeSerializer("another secret", salt="x").dumps(people[0].id)
+    for method in ("GET", "POST"):
+        response = client.open(f"/reminders/unsubscribe/{token}", method=method)
+        assert response.status_code == 404
+    assert all(db.session.get(type(u), u.id).digest_enabled for u in people)
+
+
+def _digest_switch(html: str) -> str:
+    return re.search(r'<input[^>]*name="digest-digest"[^>]*>', html).group(0)
+
+
+def test_the_digest_is_turned_off_and_on_in_the_profile(
+    app, login_as, people, smtp_server
+):
+    bob = people[1]
+    client = login_as(bob)
+    assert "checked" in _digest_switch(client.get("/profile").get_data(as_text=True))
+    assert client.form("/profile/digest", {}).status_code == 303  # unticked
+    assert not db.session.get(type(bob), bob.id).digest_enabled
+    page = client.get("/profile").get_data(as_text=True)
+    assert "checked" not in _digest_switch(page)
+    assert _send(app).exit_code == 0
+    assert bob.email not in {m["To"] for m in smtp_server.messages}
+    assert client.form("/profile/digest", {"digest-digest": "y"}).status_code == 303
+    assert db.session.get(type(bob), bob.id).digest_enabled
+    # Another form of the page refused: the switch still shows what is saved.
+    refused = client.form("/profile/password", {"password-current_password": "x"})
+    assert refused.status_code == 422
+    assert "checked" in _digest_switch(refused.get_data(as_text=True))
+
+
+def test_an_unreachable_server_is_one_line_and_exit_status_1(app, people):
+    port = free_port()
+    app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=port)
+    result = _send(app)
+    assert result.exit_code == 1
+    assert "Traceback" not in result.output
+    errors = [line for line in result.output.splitlines() if "Error" in line]
+    assert errors == [
+        f"Error: cannot reach the mail server 127.0.0.1:{port}: "
+        + errors[0].split(f"{port}: ", 1)[1]
+    ]
+    assert "refused" in errors[0].lower()
+    assert _claimed(app) == set()  # everyone is sent on the next run
+
+
+def test_a_refused_recipient_fails_alone_and_is_retried_next_run(
+    app, people, smtp_server
+):
+    smtp_server.refuse = {"bob@example.org"}
+    result = _send(app)
+    assert result.exit_code == 1
+    assert "Traceback" not in result.output
+    assert "failed for bob@example.org: 550 5.1.1 No such mailbox here" in (
+        result.output
+    )
+    assert "Error: 1 digest(s) failed; the next run sends them again" in result.output
+    assert {m["To"] for m in smtp_server.messages} == {
+        "ann@example.org",
+        "cas@example.org",
+    }
+    assert _claimed(app) == {"ann@example.org", "cas@example.org"}
+    smtp_server.refuse = set()
+    again = _send(app)
+    assert again.exit_code == 0, again.output
+    assert [m["To"] for m in smtp_server.messages[2:]] == ["bob@example.org"]
+
+
+def test_a_dropped_connection_is_reopened_and_the_run_goes_on(app, people, smtp_server):
+    smtp_server.drop_at = {2}  # in the middle of bob's message
+    result = _send(app)
+    assert result.exit_code == 1
+    assert "Traceback" not in result.output
+    assert "failed for bob@example.org: the mail server closed the connection" in (
+        result.output
+    )
+    assert "sent to cas@example.org" in result.output
+    assert smtp_server.connections == 2
+    assert {m["To"] for m in smtp_server.messages} == {
+        "ann@example.org",
+        "cas@example.org",
+    }
+    assert _claimed(app) == {"ann@example.org", "cas@example.org"}
+    again = _send(app)
+    assert again.exit_code == 0, again.output
+    assert [m["To"] for m in smtp_server.messages[2:]] == ["bob@example.org"]
+
+
+def test_outside_debug_a_local_base_url_is_refused(app, people, smtp_server):
+    app.config.update(TESTING=False, BASE_URL="http://127.0.0.1:5000")
+    try:
+        result = _send(app)
+    finally:
+        app.config["TESTING"] = True
+    assert result.exit_code == 1
+    assert "BASE_URL is not set" in result.output and "Traceback" not in result.output
+    assert smtp_server.messages == [] and _claimed(app) == set()
