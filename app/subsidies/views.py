@@ -66,8 +66,8 @@ def calls_index():
     return render_template(
         "subsidies/calls.html",
         pagination=page,
-        figures=rollups.rollup_by_call([c.id for c in page.items]),
-        totals=rollups.regional_totals(),
+        figures=rollups.call_figures_for(_user(), [c.id for c in page.items]),
+        totals=rollups.regional_totals_for(_user()),
         now=clock.now_utc(),
         calls_module=calls,
     )
@@ -97,7 +97,9 @@ def call(call_id: int):
         call=subsidy_call,
         now=clock.now_utc(),
         calls_module=calls,
-        figures=rollups.rollup_by_call([call_id]).get(call_id, rollups.Figures()),
+        figures=rollups.call_figures_for(user, [call_id]).get(
+            call_id, rollups.Figures()
+        ),
         applications=applications,
         shown_limit=CALL_APPLICATIONS_SHOWN,
         money=dossiers.money(applications),

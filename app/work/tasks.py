@@ -12,6 +12,7 @@ from sqlalchemy.orm import selectinload
 from wtforms.fields import SelectChoice
 
 from app.activity.log import diff, record
+from app.auth import permissions
 from app.auth.models import Role, User
 from app.concurrency import ensure_current
 from app.extensions import db
@@ -86,9 +87,10 @@ class TaskFilters:
         return any(v for k, v in asdict(self).items() if k != "sort")
 
 
-def task_query(filters: TaskFilters, today: date) -> Select:
-    """SELECT of the tasks matching `filters`, sorted: the list and the export."""
-    query = select(Task)
+def task_query(filters: TaskFilters, today: date, user: Any) -> Select:
+    """SELECT of the tasks `user` may see matching `filters`, sorted: the list and
+    the export."""
+    query = select(Task).where(permissions.visible_tasks(user))
     if filters.status:
         query = query.where(Task.status == filters.status)
     if filters.theme:
@@ -128,7 +130,7 @@ class FilterOptions:
     assignees: list[User]
 
 
-def filter_options() -> FilterOptions:
+def filter_options(user: Any) -> FilterOptions:
     """What the filter selects of /tasks offer (four queries)."""
     return FilterOptions(
         themes=list(db.session.scalars(select(Theme).order_by(Theme.title))),
@@ -141,7 +143,13 @@ def filter_options() -> FilterOptions:
         assignees=list(
             db.session.scalars(
                 select(User)
-                .where(User.id.in_(select(Task.assignee_id).distinct()))
+                .where(
+                    User.id.in_(
+                        select(Task.assignee_id)
+                        .where(permissions.visible_tasks(user))
+                        .distinct()
+                    )
+                )
                 .order_by(User.full_name)
             )
         ),
