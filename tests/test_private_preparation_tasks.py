@@ -247,3 +247,23 @@ def test_shared_figures_leave_preparation_tasks_out(world, client):
         figures = {row[0]: row[1] for row in summary.iter_rows(values_only=True)}
         assert figures["Open taken"] == 1, role
         assert figures["Taken te laat"] == 0, role
+
+
+def test_history_of_a_deleted_preparation_task_stays_with_its_dossier(world, client):
+    """Once the task is gone its entries cannot be checked against it: they move
+    to the dossier, whose entries only the coordinator and the lead municipality
+    read."""
+    task_id = world["prepared"][0].id
+    _as(client, world, "coordinator")
+    assert client.form(f"/tasks/{task_id}/delete").status_code == 303
+    assert db.session.get(Task, task_id) is None
+    for role in ROLES:
+        _as(client, world, role)
+        body = client.get("/activity").get_data(as_text=True)
+        if role in ("coordinator", "dossier_lead"):
+            assert f"Conceptnota – {DOSSIER}" in body, role
+        else:
+            assert "Conceptnota" not in body, role
+    _as(client, world, "dossier_lead")
+    dossier = client.get(f"/applications/{world['application'].id}")
+    assert f"Conceptnota – {DOSSIER}" in dossier.get_data(as_text=True)

@@ -11,7 +11,7 @@ from openpyxl import load_workbook
 
 from app.auth.permissions import withholds_aggregate
 from app.extensions import db
-from app.subsidies.rollups import call_figures_for, regional_totals_for
+from app.subsidies.rollups import call_figures_for, calls_and_totals_for
 from tests import factories
 from tests.conftest import sign_in_session
 
@@ -173,12 +173,12 @@ def test_withheld_calls_that_hide_three_dossiers_leave_the_total(world):
     per_call = call_figures_for(viewer)
     assert "granted" in per_call[world["solo_call"].id].withheld
     assert not per_call[world["busy_call"].id].withheld
-    totals = regional_totals_for(viewer)
+    totals = calls_and_totals_for(viewer)[1]
     assert "granted" not in totals.withheld
     assert totals.granted == Decimal("31234.56") + 21000 + 2000
     # Nothing is withheld from the coordinator, who sees every dossier.
     coordinator = world["users"]["coordinator"]
-    assert not regional_totals_for(coordinator).withheld
+    assert not calls_and_totals_for(coordinator)[1].withheld
     assert not any(f.withheld for f in call_figures_for(coordinator).values())
 
 

@@ -20,11 +20,7 @@ from app.strategy.models import ScoringRound
 from app.strategy.results import round_results
 from app.subsidies.exports import applications_sheet
 from app.subsidies.listing import Filters
-from app.subsidies.rollups import (
-    call_figures_for,
-    regional_totals,
-    regional_totals_for,
-)
+from app.subsidies.rollups import calls_and_totals_for, regional_totals
 from app.work.models import Rollout, Task, Theme
 from app.work.progress import overdue_clause, theme_progress
 
@@ -207,11 +203,10 @@ def forum_report(user, args, _param):
             .order_by(Municipality.name)
         )
     )
-    totals = (
-        regional_totals(user)
-        if permissions.can_view_applications(user)
-        else regional_totals_for(user)
-    )
+    if permissions.can_view_applications(user):
+        per_call, totals = {}, regional_totals(user)  # of the dossiers they see
+    else:
+        per_call, totals = calls_and_totals_for(user)
     summary = [
         (_("Date of the report"), today),
         (_("Municipalities"), len(municipalities)),
@@ -279,7 +274,7 @@ def forum_report(user, args, _param):
                     _shown(f, "granted"),
                     _shown(f, "paid"),
                 )
-                for cid, f in call_figures_for(user).items()
+                for cid, f in per_call.items()
             ],
         )
     latest = db.session.scalar(

@@ -234,8 +234,9 @@ def call_figures_for(
     }
 
 
-def regional_totals_for(user: Any) -> Figures:
-    """The region's totals over all dossiers, as `user` may read them.
+def calls_and_totals_for(user: Any) -> tuple[dict[int, Figures], Figures]:
+    """Per call and for the whole region, over all dossiers, as `user` may read
+    them (two queries).
 
     Besides its own threshold, a total is withheld when the calls whose figure is
     withheld from `user` hide 1 or 2 dossiers together: the total minus the calls
@@ -259,7 +260,7 @@ def regional_totals_for(user: Any) -> Figures:
             )
         )
     )
-    return _withhold(totals, complement)
+    return shown, _withhold(totals, complement)
 
 
 def rollup_by_municipality(

@@ -63,11 +63,12 @@ def calls_index():
         per_page=50,
         error_out=False,
     )
+    figures, totals = rollups.calls_and_totals_for(_user())
     return render_template(
         "subsidies/calls.html",
         pagination=page,
-        figures=rollups.call_figures_for(_user(), [c.id for c in page.items]),
-        totals=rollups.regional_totals_for(_user()),
+        figures=figures,
+        totals=totals,
         now=clock.now_utc(),
         calls_module=calls,
     )

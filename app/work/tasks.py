@@ -7,11 +7,12 @@ from dataclasses import asdict, dataclass, replace
 from datetime import date, timedelta
 from typing import Any
 
-from sqlalchemy import Select, or_, select
+from sqlalchemy import Select, or_, select, update
 from sqlalchemy.orm import selectinload
 from wtforms.fields import SelectChoice
 
 from app.activity.log import diff, record
+from app.activity.models import Activity
 from app.auth import permissions
 from app.auth.models import Role, User
 from app.concurrency import ensure_current
@@ -245,7 +246,34 @@ def create_task(group: WorkingGroup, form, user: User) -> Task:
     return task
 
 
+def _file_with_dossier(task: Task, user: User) -> None:
+    """A deleted preparation task's history moves to its dossier: entries about a
+    task that no longer exists could not be kept as private as the dossier."""
+    db.session.execute(
+        update(Activity)
+        .where(Activity.entity_type == "task", Activity.entity_id == task.id)
+        .values(
+            entity_type="application",
+            entity_id=task.application_id,
+            municipality_id=task.application.lead_municipality_id,
+        )
+    )
+    record(
+        "update",
+        task.application,
+        _summary(task, "deleted"),
+        {"task": [task.title, None]},
+        municipality_id=task.application.lead_municipality_id,
+        actor=user,
+    )
+
+
 def delete_task(task: Task, user: User) -> None:
+    if task.application_id is not None:
+        _file_with_dossier(task, user)
+        db.session.delete(task)
+        db.session.commit()
+        return
     record(
         "delete",
         task,
