@@ -452,7 +452,11 @@ def test_no_option_is_english_on_a_dutch_page(demo_app, role):
     found = []
     for url, _status, page in _crawl(demo_app, role):
         assert '<html lang="nl"' in page or "htmx" in url, url
-        found += [f"{url}: {o!r}" for o in visible(page).options if o in english]
+        found += [
+            f"{url}: {o!r}"
+            for o in visible(page).options
+            if o in english and o not in ENDONYMS  # a language in its own name
+        ]
     assert not found, "English options on Dutch pages:\n" + "\n".join(found)
 
 

@@ -394,11 +394,11 @@ def test_rollups_on_a_hand_computed_example(app):
 
     by_call = rollups.rollup_by_call()
     assert by_call[call_a.id] == rollups.Figures(
-        2, Decimal("140000.00"), Decimal("80000.00"), Decimal("50000.00"), 2, 1
+        2, Decimal("140000.00"), Decimal("80000.00"), Decimal("50000.00"), 2, 1, 2
     )
     assert by_call[call_a.id].success_rate == 0.5
     assert by_call[call_b.id] == rollups.Figures(
-        2, Decimal("10000.00"), Decimal("10000.00"), Decimal("10000.00"), 1, 1
+        2, Decimal("10000.00"), Decimal("10000.00"), Decimal("10000.00"), 1, 1, 1
     )
     by_theme = rollups.rollup_by_theme()
     assert by_theme[theme.id].requested == Decimal("140000.00")
@@ -420,13 +420,14 @@ def test_rollups_on_a_hand_computed_example(app):
         Decimal("47500.00"),  # 75 % of 50.000 + 10.000
         2,
         2,
+        2,  # submitted: 1 and 4
     )
     assert by_m[lead.id]["partner"] == rollups.Figures(
-        1, Decimal("4000.00"), Decimal("0.00"), Decimal("0.00"), 1, 0
+        1, Decimal("4000.00"), Decimal("0.00"), Decimal("0.00"), 1, 0, 1
     )
     # Partner: 25 % of 1, leads 2 with 90 %.
     assert by_m[partner.id]["partner"] == rollups.Figures(
-        1, Decimal("25000.00"), Decimal("20000.00"), Decimal("12500.00"), 1, 1
+        1, Decimal("25000.00"), Decimal("20000.00"), Decimal("12500.00"), 1, 1, 1
     )
     assert by_m[partner.id]["lead"].requested == Decimal("36000.00")
     assert by_m[partner.id]["lead"].success_rate == 0.0

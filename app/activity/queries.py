@@ -6,13 +6,23 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
-from sqlalchemy import and_, or_, select
+from sqlalchemy import and_, not_, or_, select
 from sqlalchemy.orm import joinedload
 
 from app import clock
 from app.activity.models import Activity
 from app.auth import permissions
 from app.extensions import db
+from app.work.models import Task
+
+
+def _readable(user: Any, query):
+    """`visible_activity`, less the entries about tasks `user` may not see (a task
+    that prepares a dossier they may not see: its title is the dossier's)."""
+    hidden_tasks = select(Task.id).where(not_(permissions.visible_tasks(user)))
+    return permissions.visible_activity(user, query).where(
+        not_((Activity.entity_type == "task") & Activity.entity_id.in_(hidden_tasks))
+    )
 
 
 @dataclass(frozen=True)
@@ -39,7 +49,7 @@ def _of_kind(entity_type: str):
 def activity_query(user: Any, filters: ActivityFilter):
     """Entries `user` may read, newest first, narrowed by `filters`."""
     query = select(Activity).options(joinedload(Activity.actor))
-    query = permissions.visible_activity(user, query)
+    query = _readable(user, query)
     if filters.actor_id:
         query = query.where(Activity.actor_id == filters.actor_id)
     if filters.entity_type:
@@ -70,7 +80,7 @@ def about(entity: Any):
 def recent_for(user: Any, entity: Any, limit: int = 10) -> list[Activity]:
     """The latest entries about one object, as far as `user` may read them."""
     query = select(Activity).options(joinedload(Activity.actor))
-    query = permissions.visible_activity(user, query).where(about(entity))
+    query = _readable(user, query).where(about(entity))
     return list(
         db.session.scalars(
             query.order_by(Activity.created_at.desc(), Activity.id.desc()).limit(limit)

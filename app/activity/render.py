@@ -77,6 +77,7 @@ FIELD_LABELS = {
     "project_start": _l("Project start"),
     "project_end": _l("Project end"),
     "partner": _l("Partner municipality"),
+    "task": _l("Preparation task"),
     "share_pct": _l("Share"),
     "amount": _l("Amount"),
     "kind": _l("Kind"),

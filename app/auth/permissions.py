@@ -205,6 +205,48 @@ def visible_applications(user: Any, query: Any) -> Any:
     )
 
 
+def visible_tasks(user: Any) -> Any:
+    """SQL condition: the tasks `user` may see, for every task query.
+
+    A task that prepares a dossier (`application_id` set) carries its title,
+    municipality and dates: it is seen exactly by those who may see that dossier
+    (`visible_applications`); for anyone else it does not exist. Other tasks are
+    regional.
+    """
+    from sqlalchemy import or_, select, true
+
+    from app.subsidies.models import Application
+    from app.work.models import Task
+
+    if is_coordinator(user):
+        return true()
+    return or_(
+        Task.application_id.is_(None),
+        Task.application_id.in_(visible_applications(user, select(Application.id))),
+    )
+
+
+def in_shared_task_figures() -> Any:
+    """SQL condition: the tasks counted in figures every reader shares (progress
+    per theme, group and municipality, regional counts). Tasks that prepare a
+    dossier are left out for everyone, so such a figure is the same whoever
+    reads it and never counts what the reader may not see."""
+    from app.work.models import Task
+
+    return Task.application_id.is_(None)
+
+
+#: An aggregate over fewer private dossiers than this would reveal them.
+MIN_DOSSIERS_IN_AGGREGATE = 3
+
+
+def withholds_aggregate(hidden_dossiers: int) -> bool:
+    """An aggregate over dossiers is withheld from a reader when 1 or 2 of the
+    dossiers it adds up are ones the reader may not see (it would give away
+    their amount or fate); over none (all visible) or 3 and more it is shown."""
+    return 0 < hidden_dossiers < MIN_DOSSIERS_IN_AGGREGATE
+
+
 # --- people and follow-up --------------------------------------------------------
 
 

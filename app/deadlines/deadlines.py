@@ -88,7 +88,11 @@ def _task_query(scope: Scope):
     query = (
         select(Task)
         .options(joinedload(Task.group), joinedload(Task.municipality))
-        .where(Task.status != "done", Task.due_on.is_not(None))
+        .where(
+            Task.status != "done",
+            Task.due_on.is_not(None),
+            permissions.visible_tasks(scope.viewer),
+        )
     )
     if scope.user is not None and not permissions.is_coordinator(scope.user):
         led = select(group_lead.c.group_id).where(group_lead.c.user_id == scope.user.id)

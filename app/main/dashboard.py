@@ -6,6 +6,7 @@ from typing import Any
 
 from sqlalchemy import and_, func, select
 
+from app.auth import permissions
 from app.auth.models import User
 from app.clock import now_utc, today
 from app.deadlines.deadlines import Scope, deadlines
@@ -127,11 +128,11 @@ def coordinator_dashboard(user: User) -> dict[str, Any]:
     }
 
 
-def _task_list(*conditions) -> list[Task]:
+def _task_list(user: User, *conditions) -> list[Task]:
     return list(
         db.session.scalars(
             select(Task)
-            .where(*conditions)
+            .where(permissions.visible_tasks(user), *conditions)
             .order_by(Task.due_on.is_(None), Task.due_on, Task.id)
             .limit(LIST_LIMIT)
         )
@@ -152,7 +153,9 @@ def lead_dashboard(user: User) -> dict[str, Any]:
     data.update(
         groups=groups,
         progress=group_progress(group_ids),
-        group_overdue=_task_list(Task.group_id.in_(group_ids), overdue_clause(today())),
+        group_overdue=_task_list(
+            user, Task.group_id.in_(group_ids), overdue_clause(today())
+        ),
     )
     return data
 
@@ -168,9 +171,15 @@ def municipality_dashboard(user: User) -> dict[str, Any]:
     )
     return _deadline_lists(Scope(viewer=user, user=user)) | {
         "rounds": open_rounds_progress(user.municipality_id),
-        "my_tasks": _task_list(Task.assignee_id == user.id, Task.status != "done"),
+        "my_tasks": _task_list(
+            user, Task.assignee_id == user.id, Task.status != "done"
+        ),
         "my_overdue": _count(
-            select(Task.id).where(Task.assignee_id == user.id, overdue_clause(today()))
+            select(Task.id).where(
+                Task.assignee_id == user.id,
+                overdue_clause(today()),
+                permissions.visible_tasks(user),
+            )
         ),
         "pipeline": pipeline_totals(user),
         "rollout": rollout,

@@ -21,9 +21,16 @@ from app.strategy.models import ScoringRound
 from app.strategy.results import round_results
 from app.subsidies.exports import applications_sheet
 from app.subsidies.listing import Filters
-from app.subsidies.rollups import regional_totals, rollup_by_call
+from app.subsidies.rollups import calls_and_totals_for, regional_totals
 from app.work.models import Rollout, Task, Theme
 from app.work.progress import overdue_clause, theme_progress
+
+
+def _shown(figures, name: str):
+    """A figure of the roll-ups, or "fewer than 3" where it is withheld."""
+    if name in figures.withheld:
+        return _("fewer than %(n)s", n=permissions.MIN_DOSSIERS_IN_AGGREGATE)
+    return getattr(figures, name)
 
 
 def _deadline_sheet(workbook, items) -> None:
@@ -179,10 +186,14 @@ def forum_report(user, args, _param):
     themes = list(db.session.scalars(select(Theme).order_by(Theme.title)))
     progress = theme_progress([t.id for t in themes])
     overdue = db.session.scalar(
-        select(func.count(Task.id)).where(overdue_clause(today))
+        select(func.count(Task.id)).where(
+            overdue_clause(today), permissions.in_shared_task_figures()
+        )
     )
     open_tasks = db.session.scalar(
-        select(func.count(Task.id)).where(Task.status != "done")
+        select(func.count(Task.id)).where(
+            Task.status != "done", permissions.in_shared_task_figures()
+        )
     )
     municipalities = list(
         db.session.scalars(
@@ -191,7 +202,10 @@ def forum_report(user, args, _param):
             .order_by(Municipality.name)
         )
     )
-    totals = regional_totals(user if permissions.can_view_applications(user) else None)
+    if permissions.can_view_applications(user):
+        per_call, totals = {}, regional_totals(user)  # of the dossiers they see
+    else:
+        per_call, totals = calls_and_totals_for(user)
     summary = [
         (_("Date of the report"), today, "date"),
         (_("Municipalities"), len(municipalities), "int"),
@@ -202,9 +216,9 @@ def forum_report(user, args, _param):
         ),
         (_("Open tasks"), open_tasks, "int"),
         (_("Overdue tasks"), overdue, "int"),
-        (_("Requested"), totals.requested, "money"),
-        (_("Granted"), totals.granted, "money"),
-        (_("Paid"), totals.paid, "money"),
+        (_("Requested"), _shown(totals, "requested"), "money"),
+        (_("Granted"), _shown(totals, "granted"), "money"),
+        (_("Paid"), _shown(totals, "paid"), "money"),
     ]
     summary_sheet(workbook, _("Summary"), (_("Figure"), _("Value")), summary)
     stages = {
@@ -251,8 +265,14 @@ def forum_report(user, args, _param):
                 Column(_("Paid"), 16, "money"),
             ],
             [
-                (calls[cid], f.applications, f.requested, f.granted, f.paid)
-                for cid, f in rollup_by_call().items()
+                (
+                    calls[cid],
+                    _shown(f, "applications"),
+                    _shown(f, "requested"),
+                    _shown(f, "granted"),
+                    _shown(f, "paid"),
+                )
+                for cid, f in per_call.items()
             ],
         )
     latest = db.session.scalar(

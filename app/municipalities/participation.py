@@ -116,7 +116,8 @@ def participation(user: Any, municipality: Municipality) -> Participation:
             .where(
                 or_(
                     Task.municipality_id == municipality.id, Task.assignee_id.in_(staff)
-                )
+                ),
+                permissions.visible_tasks(user),
             )
             .order_by(
                 Task.status == "done", Task.due_on.is_(None), Task.due_on, Task.id

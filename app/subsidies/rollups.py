@@ -10,11 +10,15 @@ Per group of applications:
     closed, rejected), by number of applications; None before any decision.
 Per municipality the amounts are split by share: a partner counts its share_pct
 of each amount, the lead the rest (100 − the partners' shares).
+
+A reader who may not see every dossier of a group gets its figures through
+`for_reader`: a figure over 1 or 2 dossiers they may not see is withheld
+(`permissions.withholds_aggregate`).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
 from typing import Any
 
@@ -47,6 +51,9 @@ class Figures:
     paid: Decimal = ZERO
     decided: int = 0
     won: int = 0
+    submitted: int = 0
+    #: Figures not shown to this reader (see `for_reader`): their values are 0.
+    withheld: frozenset[str] = frozenset()
 
     @property
     def success_rate(self) -> float | None:
@@ -89,6 +96,7 @@ def _per_application(user: Any = None):
             func.coalesce(paid.c.paid, 0).label("paid"),
             case((status.in_(DECIDED), 1), else_=0).label("decided"),
             case((status.in_(GRANTED), 1), else_=0).label("won"),
+            case((status.in_(SUBMITTED), 1), else_=0).label("submitted"),
             func.coalesce(shares.c.partner_pct, 0).label("partner_pct"),
         )
         .outerjoin(paid, paid.c.application_id == Application.id)
@@ -108,10 +116,11 @@ def _sums(rows, weight=None):
         func.sum(rows.c.paid * weight),
         func.sum(rows.c.decided),
         func.sum(rows.c.won),
+        func.sum(rows.c.submitted),
     )
 
 
-def _figures(n, requested, granted, paid, decided, won) -> Figures:
+def _figures(n, requested, granted, paid, decided, won, submitted) -> Figures:
     return Figures(
         int(n or 0),
         _money(requested),
@@ -119,6 +128,7 @@ def _figures(n, requested, granted, paid, decided, won) -> Figures:
         _money(paid),
         int(decided or 0),
         int(won or 0),
+        int(submitted or 0),
     )
 
 
@@ -163,8 +173,94 @@ def combined(parts) -> Figures:
             total.paid + part.paid,
             total.decided + part.decided,
             total.won + part.won,
+            total.submitted + part.submitted,
         )
     return total
+
+
+#: Each figure that can be withheld, and the count of the dossiers it adds up.
+FIGURE_BASIS = {
+    "applications": "applications",
+    "requested": "submitted",
+    "granted": "won",
+    "paid": "won",
+    "success_rate": "decided",
+}
+
+
+def _hidden(everyone: Figures, visible: Figures, basis: str) -> int:
+    return getattr(everyone, basis) - getattr(visible, basis)
+
+
+def _withhold(figures: Figures, names: frozenset[str]) -> Figures:
+    """`figures` with the figures `names` zeroed and marked as withheld."""
+    if not names:
+        return figures
+    return replace(
+        figures,
+        applications=0 if "applications" in names else figures.applications,
+        requested=ZERO if "requested" in names else figures.requested,
+        granted=ZERO if "granted" in names else figures.granted,
+        paid=ZERO if "paid" in names else figures.paid,
+        decided=0 if "success_rate" in names else figures.decided,
+        won=0 if "success_rate" in names else figures.won,
+        withheld=figures.withheld | names,
+    )
+
+
+def for_reader(everyone: Figures, visible: Figures) -> Figures:
+    """The figures of all dossiers of a group (`everyone`) as a reader who sees
+    the dossiers of `visible` may read them: each figure over 1 or 2 dossiers the
+    reader may not see is withheld."""
+    return _withhold(
+        everyone,
+        frozenset(
+            name
+            for name, basis in FIGURE_BASIS.items()
+            if permissions.withholds_aggregate(_hidden(everyone, visible, basis))
+        ),
+    )
+
+
+def call_figures_for(
+    user: Any, call_ids: list[int] | None = None
+) -> dict[int, Figures]:
+    """Per call, over all its dossiers, as `user` may read them (two queries)."""
+    everyone = rollup_by_call(call_ids)
+    visible = rollup_by_call(call_ids, user)
+    return {
+        call_id: for_reader(figures, visible.get(call_id, Figures()))
+        for call_id, figures in everyone.items()
+    }
+
+
+def calls_and_totals_for(user: Any) -> tuple[dict[int, Figures], Figures]:
+    """Per call and for the whole region, over all dossiers, as `user` may read
+    them (two queries).
+
+    Besides its own threshold, a total is withheld when the calls whose figure is
+    withheld from `user` hide 1 or 2 dossiers together: the total minus the calls
+    shown would give those away.
+    """
+    everyone = rollup_by_call()
+    visible = rollup_by_call(None, user)
+    totals = for_reader(combined(everyone.values()), combined(visible.values()))
+    shown = {
+        call_id: for_reader(figures, visible.get(call_id, Figures()))
+        for call_id, figures in everyone.items()
+    }
+    complement = frozenset(
+        name
+        for name, basis in FIGURE_BASIS.items()
+        if permissions.withholds_aggregate(
+            sum(
+                _hidden(figures, visible.get(call_id, Figures()), basis)
+                for call_id, figures in everyone.items()
+                if name in shown[call_id].withheld
+            )
+        )
+    )
+    return shown, _withhold(totals, complement)
 
 
 def rollup_by_municipality(

@@ -63,11 +63,12 @@ def calls_index():
         per_page=50,
         error_out=False,
     )
+    figures, totals = rollups.calls_and_totals_for(_user())
     return render_template(
         "subsidies/calls.html",
         pagination=page,
-        figures=rollups.rollup_by_call([c.id for c in page.items]),
-        totals=rollups.regional_totals(),
+        figures=figures,
+        totals=totals,
         now=clock.now_utc(),
         calls_module=calls,
     )
@@ -97,7 +98,9 @@ def call(call_id: int):
         call=subsidy_call,
         now=clock.now_utc(),
         calls_module=calls,
-        figures=rollups.rollup_by_call([call_id]).get(call_id, rollups.Figures()),
+        figures=rollups.call_figures_for(user, [call_id]).get(
+            call_id, rollups.Figures()
+        ),
         applications=applications,
         shown_limit=CALL_APPLICATIONS_SHOWN,
         money=dossiers.money(applications),

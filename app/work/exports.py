@@ -24,13 +24,13 @@ from app.work.themes import all_municipalities, rollout_matrix
 BATCH = 2000
 
 
-def task_rows(filters: TaskFilters):
+def task_rows(filters: TaskFilters, user):
     """(title, theme, group, status, progress, due, overdue, assignee, municipality)
     of the filtered list, in its order, as plain rows (no ORM objects: fast)."""
     today = clock.today()
     assignee = aliased(User)
     query = (
-        task_query(filters, today)
+        task_query(filters, today, user)
         .outerjoin(WorkingGroup, Task.group_id == WorkingGroup.id)
         .outerjoin(Theme, WorkingGroup.theme_id == Theme.id)
         .outerjoin(assignee, Task.assignee_id == assignee.id)
@@ -84,7 +84,7 @@ def export_tasks(user, args, param):
         Column(_("Assignee"), 26),
         Column(_("Municipality concerned"), 20),
     ]
-    sheet(workbook, _("Tasks"), columns, task_rows(TaskFilters.from_args(args)))
+    sheet(workbook, _("Tasks"), columns, task_rows(TaskFilters.from_args(args), user))
     return workbook
 
 

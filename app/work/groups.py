@@ -11,6 +11,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 from wtforms.fields import SelectChoice
 
 from app.activity.log import record
+from app.auth import permissions
 from app.auth.models import Role, User
 from app.extensions import db
 from app.municipalities.models import Municipality, active_municipalities_clause
@@ -35,11 +36,11 @@ def load_group(group_id: int) -> WorkingGroup:
     return group
 
 
-def group_tasks(group: WorkingGroup, page: int):
-    """One page of the group's tasks, by due date."""
+def group_tasks(group: WorkingGroup, page: int, user: Any):
+    """One page of the group's tasks that `user` may see, by due date."""
     pagination = db.paginate(
         select(Task)
-        .where(Task.group_id == group.id)
+        .where(Task.group_id == group.id, permissions.visible_tasks(user))
         .options(selectinload(Task.assignee), selectinload(Task.municipality))
         .order_by(Task.due_on.is_(None), Task.due_on, Task.id),
         page=page,
@@ -53,11 +54,11 @@ def group_tasks(group: WorkingGroup, page: int):
     return pagination
 
 
-def group_detail(group: WorkingGroup, page: int) -> dict[str, Any]:
+def group_detail(group: WorkingGroup, page: int, user: Any) -> dict[str, Any]:
     return {
         "group": group,
         "progress": group_progress([group.id])[group.id],
-        "tasks": group_tasks(group, page),
+        "tasks": group_tasks(group, page, user),
     }
 
 

@@ -1,4 +1,8 @@
-"""Progress figures of delivery: one function per figure, used by every page."""
+"""Progress figures of delivery: one function per figure, used by every page.
+
+They are shared by every reader, so they count no task that prepares a dossier
+(`permissions.in_shared_task_figures`): those are private to the dossier's readers.
+"""
 
 from __future__ import annotations
 
@@ -7,6 +11,7 @@ from datetime import date
 
 from sqlalchemy import case, func, select
 
+from app.auth.permissions import in_shared_task_figures
 from app.extensions import db
 from app.work.models import Rollout, Task, WorkingGroup
 
@@ -36,7 +41,7 @@ def group_progress(group_ids: list[int]) -> dict[int, Progress]:
         return {}
     rows = db.session.execute(
         select(Task.group_id, *_progress_columns())
-        .where(Task.group_id.in_(group_ids))
+        .where(Task.group_id.in_(group_ids), in_shared_task_figures())
         .group_by(Task.group_id)
     )
     result = {gid: Progress() for gid in group_ids}
@@ -52,7 +57,7 @@ def theme_progress(theme_ids: list[int]) -> dict[int, Progress]:
     rows = db.session.execute(
         select(WorkingGroup.theme_id, *_progress_columns())
         .join(Task, Task.group_id == WorkingGroup.id)
-        .where(WorkingGroup.theme_id.in_(theme_ids))
+        .where(WorkingGroup.theme_id.in_(theme_ids), in_shared_task_figures())
         .group_by(WorkingGroup.theme_id)
     )
     result = {tid: Progress() for tid in theme_ids}
@@ -94,7 +99,7 @@ def municipality_progress(
     tasks = {mid: Progress() for mid in municipality_ids}
     for mid, total, done, mean in db.session.execute(
         select(Task.municipality_id, *_progress_columns())
-        .where(Task.municipality_id.in_(municipality_ids))
+        .where(Task.municipality_id.in_(municipality_ids), in_shared_task_figures())
         .group_by(Task.municipality_id)
     ):
         tasks[mid] = Progress(done=int(done), total=total, mean_progress=float(mean))

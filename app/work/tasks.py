@@ -7,11 +7,13 @@ from dataclasses import asdict, dataclass, replace
 from datetime import date, timedelta
 from typing import Any
 
-from sqlalchemy import Select, or_, select
+from sqlalchemy import Select, or_, select, update
 from sqlalchemy.orm import selectinload
 from wtforms.fields import SelectChoice
 
 from app.activity.log import diff, record
+from app.activity.models import Activity
+from app.auth import permissions
 from app.auth.models import Role, User
 from app.concurrency import ensure_current
 from app.extensions import db
@@ -86,9 +88,10 @@ class TaskFilters:
         return any(v for k, v in asdict(self).items() if k != "sort")
 
 
-def task_query(filters: TaskFilters, today: date) -> Select:
-    """SELECT of the tasks matching `filters`, sorted: the list and the export."""
-    query = select(Task)
+def task_query(filters: TaskFilters, today: date, user: Any) -> Select:
+    """SELECT of the tasks `user` may see matching `filters`, sorted: the list and
+    the export."""
+    query = select(Task).where(permissions.visible_tasks(user))
     if filters.status:
         query = query.where(Task.status == filters.status)
     if filters.theme:
@@ -128,7 +131,7 @@ class FilterOptions:
     assignees: list[User]
 
 
-def filter_options() -> FilterOptions:
+def filter_options(user: Any) -> FilterOptions:
     """What the filter selects of /tasks offer (four queries)."""
     return FilterOptions(
         themes=list(db.session.scalars(select(Theme).order_by(Theme.title))),
@@ -141,7 +144,13 @@ def filter_options() -> FilterOptions:
         assignees=list(
             db.session.scalars(
                 select(User)
-                .where(User.id.in_(select(Task.assignee_id).distinct()))
+                .where(
+                    User.id.in_(
+                        select(Task.assignee_id)
+                        .where(permissions.visible_tasks(user))
+                        .distinct()
+                    )
+                )
                 .order_by(User.full_name)
             )
         ),
@@ -231,7 +240,33 @@ def create_task(group: WorkingGroup, form, user: User) -> Task:
     return task
 
 
+def _file_with_dossier(task: Task, user: User) -> None:
+    """A deleted preparation task's history moves to its dossier: entries about a
+    task that no longer exists could not be kept as private as the dossier."""
+    db.session.execute(
+        update(Activity)
+        .where(Activity.entity_type == "task", Activity.entity_id == task.id)
+        .values(
+            entity_type="application",
+            entity_id=task.application_id,
+            municipality_id=task.application.lead_municipality_id,
+        )
+    )
+    record(
+        "update",
+        task.application,
+        {"task": [task.title, None]},
+        municipality_id=task.application.lead_municipality_id,
+        actor=user,
+    )
+
+
 def delete_task(task: Task, user: User) -> None:
+    if task.application_id is not None:
+        _file_with_dossier(task, user)
+        db.session.delete(task)
+        db.session.commit()
+        return
     record(
         "delete",
         task,

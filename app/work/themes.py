@@ -126,10 +126,10 @@ def latest_thread_score(thread_id: int | None) -> ThreadScore | None:
     )
 
 
-def _timeline_tasks(theme: Theme, today: date) -> list[Task]:
+def _timeline_tasks(theme: Theme, user: Any, today: date) -> list[Task]:
     in_theme = Task.group_id.in_(
         select(WorkingGroup.id).where(WorkingGroup.theme_id == theme.id)
-    )
+    ) & permissions.visible_tasks(user)
     open_tasks = db.session.scalars(
         select(Task)
         .where(in_theme, Task.status != "done", Task.due_on.is_not(None))
@@ -149,8 +149,9 @@ def _timeline_tasks(theme: Theme, today: date) -> list[Task]:
     return [*open_tasks, *done_tasks]
 
 
-def theme_timeline(theme: Theme, calls: list[SubsidyCall], today: date):
-    """Open tasks (overdue first), recently done ones, recent and coming calls."""
+def theme_timeline(theme: Theme, user: Any, calls: list[SubsidyCall], today: date):
+    """Open tasks `user` may see (overdue first), recently done ones, recent and
+    coming calls."""
     items = [
         TimelineItem(
             kind="task",
@@ -161,7 +162,7 @@ def theme_timeline(theme: Theme, calls: list[SubsidyCall], today: date):
             progress=task.progress,
             url=url_for("work.task", task_id=task.id),
         )
-        for task in _timeline_tasks(theme, today)
+        for task in _timeline_tasks(theme, user, today)
     ]
     items += [
         TimelineItem(
@@ -228,7 +229,7 @@ def theme_detail(theme: Theme, user: User, today: date) -> dict[str, Any]:
         "rollouts": rollout_rows(theme, all_municipalities()),
         "calls": calls,
         "applications": applications,
-        "timeline": theme_timeline(theme, calls, today),
+        "timeline": theme_timeline(theme, user, calls, today),
     }
 
 

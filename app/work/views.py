@@ -158,7 +158,7 @@ def rollout_update(theme_id: int, municipality_id: int):
 @login_required
 def group(group_id: int):
     """A working group: purpose, people, municipalities, its tasks."""
-    data = group_detail(load_group(group_id), _page())
+    data = group_detail(load_group(group_id), _page(), current_user)
     return render_template("work/group.html", **data)
 
 
@@ -226,7 +226,7 @@ def tasks():
     """All tasks, filtered and sorted by the query string (bookmarkable)."""
     filters = TaskFilters.from_args(request.args)
     pagination = db.paginate(
-        task_query(filters, clock.today()).options(*row_options()),
+        task_query(filters, clock.today(), current_user).options(*row_options()),
         page=_page(),
         per_page=current_app.config["PAGE_SIZE"],
         error_out=False,
@@ -234,12 +234,16 @@ def tasks():
     context = {"filters": filters, "pagination": pagination}
     if wants_fragment() and request.headers.get("HX-Target") == "task-list":
         return render_template("work/_task_list.html", **context)
-    return render_template("work/tasks.html", options=filter_options(), **context)
+    return render_template(
+        "work/tasks.html", options=filter_options(current_user), **context
+    )
 
 
 def _load_task(task_id: int) -> Task:
     task = db.session.scalar(
-        db.select(Task).where(Task.id == task_id).options(*row_options())
+        db.select(Task)
+        .where(Task.id == task_id, perm.visible_tasks(current_user))
+        .options(*row_options())
     )
     if task is None:
         abort(404)
