@@ -182,6 +182,20 @@ def test_calendar_feed_is_valid_and_stable(world, client):
     assert call_event["DTSTART"].dt.hour in (21, 22, 23)
 
 
+def test_calendar_feed_speaks_the_users_language(world, client):
+    user = world["user"]
+    dutch = _feed(client, user.calendar_token)
+    assert str(dutch["X-WR-CALNAME"]).startswith("Midwest-deadlines: ")
+    dutch_summaries = {str(e["SUMMARY"]) for e in dutch.walk("VEVENT")}
+    user.language = "en"
+    db.session.commit()
+    english = _feed(client, user.calendar_token)
+    english_summaries = {str(e["SUMMARY"]) for e in english.walk("VEVENT")}
+    assert any(s.startswith("Task: ") for s in english_summaries)
+    assert any(s.startswith("Taak: ") for s in dutch_summaries)
+    assert str(english["X-WR-CALNAME"]).startswith("Midwest deadlines")
+
+
 def test_replaced_token_stops_working(world, login_as):
     client = login_as(world["user"])
     old = world["user"].calendar_token

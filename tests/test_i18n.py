@@ -133,3 +133,13 @@ def test_counts_take_the_plural_form_they_need(login_as):
     assert "<strong>2</strong> <span>besturen</span>" in client.get("/").get_data(
         as_text=True
     )
+
+
+def test_user_locale_is_the_users_language_or_the_default(app):
+    from app.auth.models import User
+    from app.i18n import user_locale
+
+    assert user_locale(User(language="en")) == "en"
+    assert user_locale(User(language="nl")) == "nl"
+    assert user_locale(User(language="fr")) == "nl"  # never stored: not configured
+    assert user_locale(None) == "nl"

@@ -85,7 +85,7 @@ def test_pages_show_the_same_figures(login_as, example):
     client = login_as("viewer")
     theme_page = client.get(f"/themes/{example['theme'].id}").get_data(as_text=True)
     assert '<div data-figure="tasks"><strong>2 / 5</strong>' in theme_page
-    assert '<div data-figure="mean"><strong>54 %</strong>' in theme_page
+    assert '<div data-figure="mean"><strong>54%</strong>' in theme_page
     group_page = client.get(f"/groups/{example['two'].id}").get_data(as_text=True)
     assert '<strong data-figure="done">1 / 2</strong>' in group_page
     themes_page = client.get("/themes").get_data(as_text=True)
