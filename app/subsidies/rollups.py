@@ -221,6 +221,23 @@ def _by_municipality(user: Any) -> dict[int, dict[str, Figures]]:
     return result
 
 
+def largest_municipalities(
+    by_municipality: dict[int, dict[str, Figures]],
+    limit: int,
+    only: int | None = None,
+) -> list[int]:
+    """The ids of the `limit` municipalities with the largest requested amounts
+    (as lead and as partner together); with `only`, just that one."""
+    if only is not None:
+        return [only] if only in by_municipality else []
+
+    def requested(mid: int) -> Decimal:
+        figures = by_municipality[mid]
+        return figures["lead"].requested + figures["partner"].requested
+
+    return sorted(by_municipality, key=lambda mid: (-requested(mid), mid))[:limit]
+
+
 @dataclass(frozen=True)
 class StatusTotal:
     applications: int = 0

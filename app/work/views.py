@@ -235,7 +235,8 @@ def tasks():
     context = {"filters": filters, "pagination": pagination}
     if wants_fragment() and request.headers.get("HX-Target") == "task-list":
         return render_template("work/_task_list.html", **context)
-    return render_template("work/tasks.html", options=filter_options(), **context)
+    options = filter_options(filters, request.args)
+    return render_template("work/tasks.html", options=options, **context)
 
 
 def _load_task(task_id: int) -> Task:
