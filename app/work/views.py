@@ -95,7 +95,7 @@ def themes():
 @login_required
 def theme(theme_id: int):
     """One theme: groups, rollout per municipality, calls, applications, timeline."""
-    data = theme_detail(load_theme(theme_id), current_user, clock.today())
+    data = theme_detail(load_theme(theme_id), current_user, clock.today(), _page())
     return render_template("work/theme.html", **data)
 
 
