@@ -112,7 +112,9 @@ def test_filters_are_kept_in_the_url(login_as, tasks_world, app):
     # the form shows the filters, htmx pushes the URL, the links keep them
     assert 'hx-push-url="true"' in page
     assert '<option value="todo" selected>' in page
-    assert f'<option value="{tasks_world["home"].id}" selected>' in page
+    # (the municipality is a search field: its current choice shows checked)
+    home = tasks_world["home"].id
+    assert f'<input type="radio" name="municipality" value="{home}" checked>' in page
     export = re.search(r'href="(/exports/tasks\.xlsx[^"]*)"', page).group(1)
     assert (
         "status=todo" in export and f"municipality={tasks_world['home'].id}" in export
