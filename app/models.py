@@ -4,6 +4,7 @@ from app.activity.models import Activity
 from app.auth.models import LoginFailure, User
 from app.deadlines.models import ReminderSent
 from app.municipalities.models import Municipality
+from app.readmodel import DataGeneration
 from app.strategy.models import (
     Conversation,
     Score,
@@ -26,6 +27,7 @@ __all__ = [
     "Application",
     "ApplicationPartner",
     "Conversation",
+    "DataGeneration",
     "LoginFailure",
     "Municipality",
     "Payment",

@@ -33,6 +33,7 @@ class LoadResult:
     errors: int = 0
     requests: int = 0
     latency_ms: float | None = None
+    load_average: float | None = None  # 1-minute load average right after
     error: str = ""
 
     def summary(self) -> dict:
@@ -186,4 +187,5 @@ def run_wrk(
     rate, errors, total, latency = parse_wrk(done.stdout)
     result.requests_per_s, result.errors, result.requests = rate, errors, total
     result.latency_ms = latency
+    result.load_average = round(os.getloadavg()[0], 1)
     return result

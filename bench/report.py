@@ -6,7 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from bench.pages import PAGES
+from bench.pages import MAX_HTML_KB, PAGES
 
 MAX_SQL = 12
 EXPORT_SECONDS, EXPORT_MB, IMPORT_SECONDS = 5.0, 300.0, 5.0
@@ -20,13 +20,20 @@ def _ms(value: float | None) -> str:
 
 def _page_cells(data: dict | None) -> list[str]:
     if data is None:
-        return ["", "", ""]
+        return ["", "", "", "", ""]
     if "median_ms" not in data:
-        return ["missing", "", f"({data.get('status') or '–'})"]
+        return ["missing", "", f"({data.get('status') or '–'})", "", ""]
     sql = str(data["sql_max"])
     if data["sql_min"] != data["sql_max"]:
         sql = f"{data['sql_min']}–{data['sql_max']}"
-    return [_ms(data["median_ms"]), _ms(data["p95_ms"]), sql]
+    load = data.get("load_average")
+    return [
+        _ms(data["median_ms"]),
+        _ms(data["p95_ms"]),
+        sql,
+        _ms(data.get("html_kb")),
+        "–" if load is None else f"{load:.1f}",
+    ]
 
 
 def _page_verdict(page, by_scale: dict[str, dict], largest: str, timed: bool):
@@ -42,6 +49,8 @@ def _page_verdict(page, by_scale: dict[str, dict], largest: str, timed: bool):
     if len(counts) > 1:
         problems.append("SQL count depends on the data")
     top = by_scale.get(largest)
+    if top is not None and (top.get("html_kb") or 0) > MAX_HTML_KB:
+        problems.append(f"{top['html_kb']:.0f} KB HTML > {MAX_HTML_KB} KB")
     if timed and top is not None and top["median_ms"] > page.target_ms:
         problems.append(f"median {top['median_ms']:.0f} ms > {page.target_ms} ms")
     return problems
@@ -51,7 +60,7 @@ def _pages_table(run, backend: str, scales: list[str], misses: list[str]) -> lis
     lines = [f"### {backend}", ""]
     header = ["page", "target"]
     for scale in scales:
-        header += [f"{scale} median ms", "p95 ms", "SQL"]
+        header += [f"{scale} median ms", "p95 ms", "SQL", "HTML KB", "load avg"]
     header.append("verdict")
     lines += ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
     results = {
@@ -101,16 +110,19 @@ def _load_section(load: dict, misses: list[str]) -> list[str]:
     floor = load["hello"].get("requests_per_s") or 0
     lines += [
         "| URL | requests/s | errors | mean latency ms | share of the hello floor "
-        "| verdict |",
-        "|---|---|---|---|---|---|",
+        "| load avg | verdict |",
+        "|---|---|---|---|---|---|---|",
         f"| hello floor (`bench/hello.py`) | {floor:.0f} | "
         f"{load['hello'].get('errors', 0)} | "
-        f"{_ms(load['hello'].get('latency_ms'))} | 100% | |",
+        f"{_ms(load['hello'].get('latency_ms'))} | 100% | "
+        f"{_ms(load['hello'].get('load_average'))} | |",
     ]
     for page in load.get("pages", []):
         rate = page.get("requests_per_s")
         if rate is None:
-            lines.append(f"| `{page['url']}` | – | – | – | – | **{page['error']}** |")
+            lines.append(
+                f"| `{page['url']}` | – | – | – | – | – | **{page['error']}** |"
+            )
             misses.append(f"load `{page['url']}`: {page['error']}")
             continue
         share = rate / floor if floor else 0
@@ -124,7 +136,8 @@ def _load_section(load: dict, misses: list[str]) -> list[str]:
         verdict = "ok" if not problems else "**" + "; ".join(problems) + "**"
         lines.append(
             f"| `{page['url']}` | {rate:.0f} | {page.get('errors', 0)} | "
-            f"{_ms(page.get('latency_ms'))} | {share:.1%} | {verdict} |"
+            f"{_ms(page.get('latency_ms'))} | {share:.1%} | "
+            f"{_ms(page.get('load_average'))} | {verdict} |"
         )
     if load.get("error"):
         lines.append(f"\nError: {load['error']}")

@@ -112,7 +112,9 @@ def test_filters_are_kept_in_the_url(login_as, tasks_world, app):
     # the form shows the filters, htmx pushes the URL, the links keep them
     assert 'hx-push-url="true"' in page
     assert '<option value="todo" selected>' in page
-    assert f'<option value="{tasks_world["home"].id}" selected>' in page
+    # (the municipality is a search field: its current choice shows checked)
+    home = tasks_world["home"].id
+    assert f'<input type="radio" name="municipality" value="{home}" checked>' in page
     export = re.search(r'href="(/exports/tasks\.xlsx[^"]*)"', page).group(1)
     assert (
         "status=todo" in export and f"municipality={tasks_world['home'].id}" in export
@@ -192,3 +194,52 @@ def test_filters_round_trip():
     }
     assert TaskFilters.from_args(filters.to_args()) == filters
     assert TaskFilters.from_args({"group": "-1", "assignee": "1e3"}) == TaskFilters()
+
+
+RADIO = re.compile(
+    r'<input type="radio" name="(\w+)" value="(\d*)"( checked)?> ([^<]+)'
+)
+
+
+def test_long_filters_search_instead_of_listing_every_option(login_as, tasks_world):
+    client = login_as(tasks_world["viewer"])
+    page = client.get("/tasks").get_data(as_text=True)
+    # No select of people or places: only "All" until the user searches.
+    assert "<select" not in page.split('id="filter-group"')[1].split("</fieldset>")[0]
+    assert [r[:2] for r in RADIO.findall(page) if r[0] == "assignee"] == [
+        ("assignee", "")
+    ]
+    ann = tasks_world["ann"]
+    # As the user types (htmx): a fragment with the matching people as choices.
+    matches = client.htmx("GET", "/choices/assignee?assignee_search=AN")
+    html = matches.get_data(as_text=True)
+    assert matches.status_code == 200 and "<html" not in html
+    assert [r[1:] for r in RADIO.findall(html)] == [(str(ann.id), "", "Ann")]
+    # Without JavaScript: the search comes with the form; the page lists matches,
+    # and the chosen one stays shown (checked) with its name.
+    page = client.get(f"/tasks?assignee={ann.id}&municipality_search=tie")
+    html = page.get_data(as_text=True)
+    found = {
+        (name, value, bool(checked)) for name, value, checked, _t in RADIO.findall(html)
+    }
+    assert ("assignee", str(ann.id), True) in found
+    assert ("municipality", str(tasks_world["away"].id), False) in found
+    assert set(_listed(client, f"?assignee={ann.id}")) == _expect(
+        tasks_world, "late", "late_done", "month"
+    )
+
+
+def test_a_search_shows_a_bounded_number_of_matches(login_as, app):
+    for n in range(25):
+        factories.municipality(f"Dorp {n:02d}")
+    db.session.commit()
+    client = login_as("viewer")
+    html = client.get("/choices/municipality?municipality_search=dorp").get_data(
+        as_text=True
+    )
+    assert len(RADIO.findall(html)) == 20
+    assert "typ meer van de naam" in html  # Dutch: the default language
+    html = client.get("/choices/municipality?municipality_search=100%").get_data(
+        as_text=True
+    )
+    assert RADIO.findall(html) == [] and "Niets komt overeen" in html

@@ -184,6 +184,16 @@ def can_view_coverage(user: Any) -> bool:
     return is_coordinator(user)
 
 
+def application_scope(user: Any) -> str:
+    """Who sees the same applications as `user` (the read model's scope):
+    "region" (None: every application), "municipality:<id>" or "none"."""
+    if user is None or is_coordinator(user):
+        return "region"
+    if not is_municipal(user):
+        return "none"
+    return f"municipality:{user.municipality_id}"
+
+
 def visible_applications(user: Any, query: Any) -> Any:
     """Narrow a SELECT of applications to what `user` may see."""
     from sqlalchemy import false, or_, select

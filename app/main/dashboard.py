@@ -6,6 +6,7 @@ from typing import Any
 
 from sqlalchemy import and_, func, select
 
+from app import readmodel
 from app.auth import permissions
 from app.auth.models import User
 from app.clock import now_utc, today
@@ -100,8 +101,11 @@ def open_rounds_progress(municipality_id: int | None = None) -> list[dict[str, A
 
 
 def key_figures(day) -> dict[str, int]:
-    """The coordinator's key figures, in one query."""
+    """The coordinator's key figures (read model; one query when they changed)."""
+    return readmodel.cached("key_figures", day, lambda: _key_figures(day))
 
+
+def _key_figures(day) -> dict[str, int]:
     def count(column, *conditions):
         return select(func.count(column)).where(*conditions).scalar_subquery()
 
@@ -192,19 +196,23 @@ def regional_progress() -> dict[str, Any]:
     themes = list(
         db.session.scalars(select(Theme).order_by(Theme.title).limit(LIST_LIMIT * 5))
     )
-    stage_rows = db.session.execute(
-        select(Rollout.theme_id, Rollout.stage, func.count()).group_by(
-            Rollout.theme_id, Rollout.stage
-        )
-    )
-    stages: dict[int, dict[str, int]] = {}
-    for theme_id, stage, n in stage_rows:
-        stages.setdefault(theme_id, {})[stage] = n
     return {
         "themes": themes,
         "progress": theme_progress([t.id for t in themes]),
-        "stages": stages,
+        "stages": readmodel.cached("theme_stage_counts", "region", theme_stage_counts),
     }
+
+
+def theme_stage_counts() -> dict[int, dict[str, int]]:
+    """Per theme: how many municipalities are at each rollout stage."""
+    stages: dict[int, dict[str, int]] = {}
+    for theme_id, stage, n in db.session.execute(
+        select(Rollout.theme_id, Rollout.stage, func.count()).group_by(
+            Rollout.theme_id, Rollout.stage
+        )
+    ):
+        stages.setdefault(theme_id, {})[stage] = n
+    return stages
 
 
 def viewer_dashboard(user: User) -> dict[str, Any]:

@@ -1,9 +1,10 @@
 """Dashboard and health check."""
 
-from flask import jsonify, render_template
+from flask import abort, jsonify, render_template, request
 from flask_login import current_user, login_required
 from sqlalchemy import text
 
+from app.choices import KINDS, search_choices
 from app.extensions import db
 from app.main import bp
 from app.main.dashboard import dashboard_for
@@ -15,6 +16,21 @@ def dashboard():
     """The signed-in user's dashboard for their role."""
     template, data = dashboard_for(current_user)
     return render_template(template, **data)
+
+
+@bp.get("/choices/<kind>")
+@login_required
+def choices(kind: str):
+    """The matches of a filter's search field, as the user types (htmx)."""
+    if kind not in KINDS:
+        abort(404)
+    search = request.args.get(f"{kind}_search")
+    return render_template(
+        "_filter_matches.html",
+        kind=kind,
+        search=search,
+        matches=search_choices(kind, search, current_user),
+    )
 
 
 @bp.get("/healthz")

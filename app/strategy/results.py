@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from flask import current_app
 from sqlalchemy import select
 
+from app import readmodel
 from app.extensions import db
 from app.strategy.models import Score, ScoringRound, Thread, round_thread
 
@@ -56,7 +57,7 @@ class RoundResults:
 
 
 def summarize(
-    thread: Thread, values: list[int], high: int, majority: float
+    thread: Thread | None, values: list[int], high: int, majority: float
 ) -> ThreadResult:
     """The figures of one thread from its answers (no-answers left out)."""
     result = ThreadResult(thread=thread, responses=len(values))
@@ -115,6 +116,44 @@ def compute_results(
     )
     for round_id, thread in rows:
         asked[round_id].append(thread)
+    figures = _round_figures(rounds, asked, high, majority)
+    results = {}
+    for scoring_round in rounds:
+        per_thread, respondents = figures[scoring_round.id]
+        results[scoring_round.id] = RoundResults(
+            scoring_round=scoring_round,
+            threads=rank(
+                [
+                    ThreadResult(thread=thread, **per_thread[thread.id])
+                    for thread in asked[scoring_round.id]
+                ]
+            ),
+            respondents=respondents,
+            score_high=high,
+            majority=majority,
+        )
+    return results
+
+
+def _round_figures(rounds, asked, high, majority) -> dict[int, tuple[dict, int]]:
+    """Per round: the figures of each asked thread and the number of respondents,
+    from the read model. A closed round's scores never change: its figures are
+    kept; an open round's are recomputed once per data generation."""
+    result: dict[int, tuple[dict, int]] = {}
+    for closed in (True, False):
+        part = [r for r in rounds if (r.status == "closed") == closed]
+        scopes = {
+            (r.id, tuple(t.id for t in asked[r.id]), high, majority): r.id for r in part
+        }
+        figures = readmodel.cached_many(
+            "round_results", scopes, _score_figures, keep=closed
+        )
+        result.update({scopes[scope]: value for scope, value in figures.items()})
+    return result
+
+
+def _score_figures(scopes: list[tuple]) -> dict[tuple, tuple[dict, int]]:
+    """Figures of the scores of several rounds (one query, whatever their size)."""
     values: dict[tuple[int, int], list[int]] = defaultdict(list)
     respondents: dict[int, set[int]] = defaultdict(set)
     scores = db.session.execute(
@@ -124,25 +163,27 @@ def compute_results(
             (round_thread.c.round_id == Score.round_id)
             & (round_thread.c.thread_id == Score.thread_id),
         )
-        .where(Score.round_id.in_(ids), Score.value.is_not(None))
+        .where(Score.round_id.in_([scope[0] for scope in scopes]))
+        .where(Score.value.is_not(None))
     )
     for round_id, thread_id, municipality_id, value in scores:
         values[(round_id, thread_id)].append(value)
         respondents[round_id].add(municipality_id)
-    results = {}
-    for scoring_round in rounds:
-        per_thread = [
-            summarize(thread, values[(scoring_round.id, thread.id)], high, majority)
-            for thread in asked[scoring_round.id]
-        ]
-        results[scoring_round.id] = RoundResults(
-            scoring_round=scoring_round,
-            threads=rank(per_thread),
-            respondents=len(respondents[scoring_round.id]),
-            score_high=high,
-            majority=majority,
+    result = {}
+    for round_id, thread_ids, high, majority in scopes:
+        per_thread = {}
+        for thread_id in thread_ids:
+            figures = vars(
+                summarize(None, values[(round_id, thread_id)], high, majority)
+            )
+            per_thread[thread_id] = {
+                k: v for k, v in figures.items() if k not in ("thread", "rank")
+            }
+        result[(round_id, thread_ids, high, majority)] = (
+            per_thread,
+            len(respondents[round_id]),
         )
-    return results
+    return result
 
 
 def round_results(scoring_round: ScoringRound, **options) -> RoundResults:

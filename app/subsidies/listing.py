@@ -17,8 +17,9 @@ from app.subsidies.models import (
     ApplicationPartner,
 )
 
-#: At most this many cards per pipeline column (the table has them all).
-PIPELINE_LIMIT = 25
+#: At most this many cards per pipeline column (the table has them all): the
+#: board shows the newest; a link per column leads to the rest.
+PIPELINE_LIMIT = 5
 
 
 @dataclass(frozen=True)

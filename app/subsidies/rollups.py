@@ -24,6 +24,7 @@ from typing import Any
 
 from sqlalchemy import case, func, literal, select, union_all
 
+from app import readmodel
 from app.auth import permissions
 from app.extensions import db
 from app.subsidies.dossiers import DECIDED, GRANTED, SUBMITTED
@@ -132,33 +133,44 @@ def _figures(n, requested, granted, paid, decided, won, submitted) -> Figures:
     )
 
 
-def _grouped(key, user: Any, where=None) -> dict[Any, Figures]:
-    rows = _per_application(user)
-    query = select(rows.c[key], *_sums(rows)).group_by(rows.c[key])
-    if where is not None:
-        query = query.where(where(rows))
-    return {k: _figures(*values) for k, *values in db.session.execute(query)}
+def _grouped(key, user: Any) -> dict[Any, Figures]:
+    """Figures per `key` over what `user` sees, from the read model."""
+
+    def compute():
+        rows = _per_application(user)
+        query = select(rows.c[key], *_sums(rows)).group_by(rows.c[key])
+        return {k: _figures(*values) for k, *values in db.session.execute(query)}
+
+    return readmodel.cached(
+        f"rollup_by_{key}", permissions.application_scope(user), compute
+    )
 
 
 def rollup_by_call(
     call_ids: list[int] | None = None, user: Any = None
 ) -> dict[int, Figures]:
     """Per call (all applications, or those visible to `user`)."""
-    where = (
-        (lambda rows: rows.c.call_id.in_(call_ids)) if call_ids is not None else None
-    )
-    return _grouped("call_id", user, where)
+    every_call = _grouped("call_id", user)
+    if call_ids is None:
+        return dict(every_call)
+    return {cid: every_call[cid] for cid in call_ids if cid in every_call}
 
 
 def rollup_by_theme(user: Any = None) -> dict[int | None, Figures]:
     """Per theme (None: applications without a theme)."""
-    return _grouped("theme_id", user)
+    return dict(_grouped("theme_id", user))
 
 
 def regional_totals(user: Any = None) -> Figures:
     """All applications of the region together."""
-    rows = _per_application(user)
-    return _figures(*db.session.execute(select(*_sums(rows))).one())
+
+    def compute():
+        rows = _per_application(user)
+        return _figures(*db.session.execute(select(*_sums(rows))).one())
+
+    return readmodel.cached(
+        "regional_totals", permissions.application_scope(user), compute
+    )
 
 
 def combined(parts) -> Figures:
@@ -267,6 +279,17 @@ def rollup_by_municipality(
     user: Any = None, municipality_ids: list[int] | None = None
 ) -> dict[int, dict[str, Figures]]:
     """Per municipality: {"lead": Figures, "partner": Figures}, amounts by share."""
+    every = readmodel.cached(
+        "rollup_by_municipality",
+        permissions.application_scope(user),
+        lambda: _by_municipality(user),
+    )
+    if municipality_ids is None:
+        return dict(every)
+    return {mid: every[mid] for mid in municipality_ids if mid in every}
+
+
+def _by_municipality(user: Any) -> dict[int, dict[str, Figures]]:
     rows = _per_application(user)
     hundred = literal(100.0)  # never integer division (SQLite)
     as_lead = select(
@@ -285,8 +308,6 @@ def rollup_by_municipality(
     query = select(
         both.c.municipality_id, both.c.role, *_sums(both, both.c.weight)
     ).group_by(both.c.municipality_id, both.c.role)
-    if municipality_ids is not None:
-        query = query.where(both.c.municipality_id.in_(municipality_ids))
     result: dict[int, dict[str, Figures]] = {}
     for municipality_id, role, *values in db.session.execute(query):
         figures = result.setdefault(
@@ -294,6 +315,23 @@ def rollup_by_municipality(
         )
         figures[role] = _figures(*values)
     return result
+
+
+def largest_municipalities(
+    by_municipality: dict[int, dict[str, Figures]],
+    limit: int,
+    only: int | None = None,
+) -> list[int]:
+    """The ids of the `limit` municipalities with the largest requested amounts
+    (as lead and as partner together); with `only`, just that one."""
+    if only is not None:
+        return [only] if only in by_municipality else []
+
+    def requested(mid: int) -> Decimal:
+        figures = by_municipality[mid]
+        return figures["lead"].requested + figures["partner"].requested
+
+    return sorted(by_municipality, key=lambda mid: (-requested(mid), mid))[:limit]
 
 
 @dataclass(frozen=True)
@@ -305,7 +343,15 @@ class StatusTotal:
 
 def pipeline_totals(user: Any) -> dict[str, StatusTotal]:
     """Per status, the applications `user` may see: how many, amounts asked and
-    granted (one query). Unlike the roll-ups, requested counts every status."""
+    granted (read model). Unlike the roll-ups, requested counts every status."""
+    return readmodel.cached(
+        "pipeline_totals",
+        permissions.application_scope(user),
+        lambda: _pipeline_totals(user),
+    )
+
+
+def _pipeline_totals(user: Any) -> dict[str, StatusTotal]:
     query = permissions.visible_applications(
         user,
         select(

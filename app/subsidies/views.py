@@ -9,6 +9,7 @@ from sqlalchemy import select
 from app import clock
 from app.auth import permissions as perm
 from app.auth.models import User
+from app.choices import chosen_choice, search_choices
 from app.concurrency import ensure_current
 from app.extensions import db
 from app.municipalities.models import Municipality, active_municipalities_clause
@@ -180,6 +181,10 @@ def _require_applications():
         abort(403)
 
 
+#: The roll-up per municipality shows this many (largest requested amounts first).
+ROLLUP_MUNICIPALITIES = 25
+
+
 @bp.get("/applications")
 @login_required
 def applications():
@@ -198,29 +203,49 @@ def applications():
     if wants_fragment():
         return render_template("subsidies/_results.html", **context)
     by_theme = rollups.rollup_by_theme(user)
+    by_municipality = rollups.rollup_by_municipality(user)
     return render_template(
         "subsidies/applications.html",
         **context,
         by_theme=by_theme,
-        by_municipality=rollups.rollup_by_municipality(user),
+        by_municipality=by_municipality,
+        shown_municipalities=_named(
+            rollups.largest_municipalities(
+                by_municipality, ROLLUP_MUNICIPALITIES, filters.municipality
+            )
+        ),
         totals=rollups.combined(by_theme.values()),
-        filter_choices=_filter_choices(),
+        filter_choices=_filter_choices(filters),
     )
 
 
-def _filter_choices() -> dict:
-    return {
-        "calls": db.session.execute(
-            select(SubsidyCall.id, SubsidyCall.title).order_by(
-                SubsidyCall.deadline_at.desc()
+def _named(municipality_ids: list[int]) -> list[tuple[int, str]]:
+    """(id, name) of these municipalities, in the order given (plain rows)."""
+    names = dict(
+        db.session.execute(
+            select(Municipality.id, Municipality.name).where(
+                Municipality.id.in_(municipality_ids)
             )
-        ).all(),
+        ).all()
+    )
+    return [(mid, names[mid]) for mid in municipality_ids if mid in names]
+
+
+def _filter_choices(filters: listing.Filters) -> dict:
+    """Themes as a list; calls and municipalities (too many for a select) as a
+    search field with the current choice and the matches of the search."""
+    return {
         "themes": db.session.execute(
             select(Theme.id, Theme.title).order_by(Theme.title)
         ).all(),
-        "municipalities": db.session.execute(
-            select(Municipality.id, Municipality.name).order_by(Municipality.name)
-        ).all(),
+        "chosen": {
+            "call": chosen_choice("call", filters.call),
+            "municipality": chosen_choice("municipality", filters.municipality),
+        },
+        "matches": {
+            kind: search_choices(kind, request.args.get(f"{kind}_search"))
+            for kind in ("call", "municipality")
+        },
     }
 
 

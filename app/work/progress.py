@@ -11,6 +11,7 @@ from datetime import date
 
 from sqlalchemy import case, func, select
 
+from app import readmodel
 from app.auth.permissions import in_shared_task_figures
 from app.extensions import db
 from app.work.models import Rollout, Task, WorkingGroup
@@ -35,35 +36,48 @@ def _progress_columns():
     )
 
 
+def _progress_by(query) -> dict[int, Progress]:
+    return {
+        key: Progress(done=int(done), total=total, mean_progress=float(mean))
+        for key, total, done, mean in db.session.execute(query)
+    }
+
+
+def _pick(figures: dict, ids: list[int], empty):
+    return {key: figures.get(key, empty) for key in ids}
+
+
 def group_progress(group_ids: list[int]) -> dict[int, Progress]:
-    """Per working group: tasks done / total and mean progress (one query)."""
+    """Per working group: tasks done / total and mean progress (read model)."""
     if not group_ids:
         return {}
-    rows = db.session.execute(
-        select(Task.group_id, *_progress_columns())
-        .where(Task.group_id.in_(group_ids), in_shared_task_figures())
-        .group_by(Task.group_id)
+    every_group = readmodel.cached(
+        "group_progress",
+        "region",
+        lambda: _progress_by(
+            select(Task.group_id, *_progress_columns())
+            .where(in_shared_task_figures())
+            .group_by(Task.group_id)
+        ),
     )
-    result = {gid: Progress() for gid in group_ids}
-    for gid, total, done, mean in rows:
-        result[gid] = Progress(done=int(done), total=total, mean_progress=float(mean))
-    return result
+    return _pick(every_group, group_ids, Progress())
 
 
 def theme_progress(theme_ids: list[int]) -> dict[int, Progress]:
-    """Per theme, over the tasks of all its groups (one query)."""
+    """Per theme, over the tasks of all its groups (read model)."""
     if not theme_ids:
         return {}
-    rows = db.session.execute(
-        select(WorkingGroup.theme_id, *_progress_columns())
-        .join(Task, Task.group_id == WorkingGroup.id)
-        .where(WorkingGroup.theme_id.in_(theme_ids), in_shared_task_figures())
-        .group_by(WorkingGroup.theme_id)
+    every_theme = readmodel.cached(
+        "theme_progress",
+        "region",
+        lambda: _progress_by(
+            select(WorkingGroup.theme_id, *_progress_columns())
+            .join(Task, Task.group_id == WorkingGroup.id)
+            .where(in_shared_task_figures())
+            .group_by(WorkingGroup.theme_id)
+        ),
     )
-    result = {tid: Progress() for tid in theme_ids}
-    for tid, total, done, mean in rows:
-        result[tid] = Progress(done=int(done), total=total, mean_progress=float(mean))
-    return result
+    return _pick(every_theme, theme_ids, Progress())
 
 
 def overdue_clause(today: date):
@@ -86,24 +100,30 @@ class MunicipalityProgress:
 def municipality_progress(
     municipality_ids: list[int],
 ) -> dict[int, MunicipalityProgress]:
-    """Per municipality: rollout stage counts and task progress (two queries)."""
+    """Per municipality: rollout stage counts and task progress (read model)."""
     if not municipality_ids:
         return {}
-    stages: dict[int, dict[str, int]] = {mid: {} for mid in municipality_ids}
+    every = readmodel.cached("municipality_progress", "region", _every_municipality)
+    empty = MunicipalityProgress(stages={}, tasks=Progress())
+    return _pick(every, municipality_ids, empty)
+
+
+def _every_municipality() -> dict[int, MunicipalityProgress]:
+    stages: dict[int, dict[str, int]] = {}
     for mid, stage, n in db.session.execute(
-        select(Rollout.municipality_id, Rollout.stage, func.count())
-        .where(Rollout.municipality_id.in_(municipality_ids))
-        .group_by(Rollout.municipality_id, Rollout.stage)
+        select(Rollout.municipality_id, Rollout.stage, func.count()).group_by(
+            Rollout.municipality_id, Rollout.stage
+        )
     ):
-        stages[mid][stage] = n
-    tasks = {mid: Progress() for mid in municipality_ids}
-    for mid, total, done, mean in db.session.execute(
+        stages.setdefault(mid, {})[stage] = n
+    tasks = _progress_by(
         select(Task.municipality_id, *_progress_columns())
-        .where(Task.municipality_id.in_(municipality_ids), in_shared_task_figures())
+        .where(Task.municipality_id.is_not(None), in_shared_task_figures())
         .group_by(Task.municipality_id)
-    ):
-        tasks[mid] = Progress(done=int(done), total=total, mean_progress=float(mean))
+    )
     return {
-        mid: MunicipalityProgress(stages=stages[mid], tasks=tasks[mid])
-        for mid in municipality_ids
+        mid: MunicipalityProgress(
+            stages=stages.get(mid, {}), tasks=tasks.get(mid, Progress())
+        )
+        for mid in stages.keys() | tasks.keys()
     }

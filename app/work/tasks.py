@@ -15,6 +15,7 @@ from app.activity.log import diff, record
 from app.activity.models import Activity
 from app.auth import permissions
 from app.auth.models import Role, User
+from app.choices import Choice, Matches, chosen_choice, search_choices
 from app.concurrency import ensure_current
 from app.extensions import db
 from app.municipalities.models import Municipality, active_municipalities_clause
@@ -125,35 +126,34 @@ def is_overdue(task: Task, today: date) -> bool:
 
 @dataclass(frozen=True)
 class FilterOptions:
-    themes: list[Theme]
-    groups: list[WorkingGroup]
-    municipalities: list[Municipality]
-    assignees: list[User]
+    """What the filters of /tasks offer: short lists whole (plain rows), long ones
+    (groups, municipalities, assignees) as a search field with its matches."""
+
+    themes: list[tuple[int, str]]
+    chosen: dict[str, Choice | None]
+    matches: dict[str, Matches]
 
 
-def filter_options(user: Any) -> FilterOptions:
-    """What the filter selects of /tasks offer (four queries)."""
+#: The filters of /tasks that search instead of listing every option.
+SEARCHED_FILTERS = ("group", "municipality", "assignee")
+
+
+def filter_options(
+    filters: TaskFilters, searches: Mapping[str, str], user: Any
+) -> FilterOptions:
+    """What the filters of /tasks offer (plain rows: one query per list)."""
     return FilterOptions(
-        themes=list(db.session.scalars(select(Theme).order_by(Theme.title))),
-        groups=list(
-            db.session.scalars(select(WorkingGroup).order_by(WorkingGroup.name))
-        ),
-        municipalities=list(
-            db.session.scalars(select(Municipality).order_by(Municipality.name))
-        ),
-        assignees=list(
-            db.session.scalars(
-                select(User)
-                .where(
-                    User.id.in_(
-                        select(Task.assignee_id)
-                        .where(permissions.visible_tasks(user))
-                        .distinct()
-                    )
-                )
-                .order_by(User.full_name)
-            )
-        ),
+        themes=db.session.execute(
+            select(Theme.id, Theme.title).order_by(Theme.title)
+        ).all(),
+        chosen={
+            kind: chosen_choice(kind, getattr(filters, kind), user)
+            for kind in SEARCHED_FILTERS
+        },
+        matches={
+            kind: search_choices(kind, searches.get(f"{kind}_search"), user)
+            for kind in SEARCHED_FILTERS
+        },
     )
 
 

@@ -194,8 +194,19 @@ def rollout_rows(theme: Theme, municipalities: list[Municipality]) -> list[Rollo
     return rows
 
 
-def theme_detail(theme: Theme, user: User, today: date) -> dict[str, Any]:
-    """Everything the page of one theme shows, in a fixed number of queries."""
+def theme_detail(
+    theme: Theme, user: User, today: date, page: int = 1
+) -> dict[str, Any]:
+    """Everything the page of one theme shows, in a fixed number of queries; the
+    rollout one page of municipalities at a time."""
+    municipalities = db.paginate(
+        select(Municipality)
+        .options(selectinload(Municipality.merged_into))
+        .order_by(Municipality.name),
+        page=page,
+        per_page=current_app.config["PAGE_SIZE"],
+        error_out=False,
+    )
     groups = theme.groups  # loaded with their leads by load_theme
     calls = list(
         db.session.scalars(
@@ -226,7 +237,8 @@ def theme_detail(theme: Theme, user: User, today: date) -> dict[str, Any]:
         "progress": theme_progress([theme.id])[theme.id],
         "group_progress": group_progress([g.id for g in groups]),
         "score": latest_thread_score(theme.origin_thread_id),
-        "rollouts": rollout_rows(theme, all_municipalities()),
+        "rollouts": rollout_rows(theme, municipalities.items),
+        "rollout_page": municipalities,
         "calls": calls,
         "applications": applications,
         "timeline": theme_timeline(theme, user, calls, today),

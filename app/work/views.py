@@ -94,7 +94,7 @@ def themes():
 @login_required
 def theme(theme_id: int):
     """One theme: groups, rollout per municipality, calls, applications, timeline."""
-    data = theme_detail(load_theme(theme_id), current_user, clock.today())
+    data = theme_detail(load_theme(theme_id), current_user, clock.today(), _page())
     return render_template("work/theme.html", **data)
 
 
@@ -234,9 +234,8 @@ def tasks():
     context = {"filters": filters, "pagination": pagination}
     if wants_fragment() and request.headers.get("HX-Target") == "task-list":
         return render_template("work/_task_list.html", **context)
-    return render_template(
-        "work/tasks.html", options=filter_options(current_user), **context
-    )
+    options = filter_options(filters, request.args, current_user)
+    return render_template("work/tasks.html", options=options, **context)
 
 
 def _load_task(task_id: int) -> Task:

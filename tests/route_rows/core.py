@@ -16,6 +16,16 @@ ROUTES = [
     action("POST", "/logout", SIGNED_IN),
     page("/"),
     page("/healthz", anonymous=200),
+    # Matches of a filter's search field (htmx active search on /tasks, /applications).
+    Route(
+        "GET",
+        "/choices/municipality?municipality_search=iz",
+        {"anonymous": 401, "coordinator": 200, "lead": 200}
+        | {"municipality": 200, "viewer": 200},
+        htmx=True,
+    ),
+    page("/choices/assignee?assignee_search=a"),
+    page("/choices/password?password_search=a", everyone=404),
     page("/profile"),
     page("/exports/no-such-export.xlsx", everyone=404),
     action("POST", "/profile/language", SIGNED_IN, data={"profile-language": "nl"}),

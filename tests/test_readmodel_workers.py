@@ -1,0 +1,129 @@
+"""A write through one gunicorn worker is seen by the very next read through any
+other: the read model's cache lives in each worker, keyed by the data generation
+that the write bumped in its own transaction.
+
+gunicorn runs 2 sync workers on a migrated database with the demo data: SQLite,
+and PostgreSQL too when TEST_DATABASE_URL is set. Each request is a new
+connection, so reads spread over both workers; both have the figures cached
+before the write, and every read after it must show the new figures.
+"""
+
+from __future__ import annotations
+
+import http.client
+import os
+import re
+import subprocess
+import time
+import uuid
+
+import pytest
+
+from tests.conftest import _build
+from tests.test_concurrency import BIN, ROOT, Browser, Stats, _free_port
+
+OPEN_TASKS = re.compile(r"<strong>(\d+)</strong>\s*<span>(?:open tasks|open taken)<")
+BACKENDS = ["sqlite"] + (["postgresql"] if os.environ.get("TEST_DATABASE_URL") else [])
+
+
+def _postgres_database():
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.engine import make_url
+
+    base = make_url(os.environ["TEST_DATABASE_URL"])
+    admin = create_engine(base.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    name = f"{base.database}_workers_{uuid.uuid4().hex[:8]}"
+    with admin.connect() as connection:
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+
+    def drop():
+        with admin.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+    return base.set(database=name).render_as_string(hide_password=False), drop
+
+
+@pytest.fixture(params=BACKENDS)
+def two_workers(request, tmp_path):
+    if request.param == "sqlite":
+        url, drop = f"sqlite:///{tmp_path / 'workers.sqlite'}", lambda: None
+    else:
+        url, drop = _postgres_database()
+    _build(url, seed=True)
+    port = _free_port()
+    env = os.environ | {
+        "GUNICORN_BIND": f"127.0.0.1:{port}",
+        "GUNICORN_WORKERS": "2",
+        "DATABASE_URL": url,
+        "SECRET_KEY": "read-model-test-secret-" + "x" * 32,
+        "SESSION_COOKIE_SECURE": "0",
+        "FLASK_DEBUG": "0",
+    }
+    env.pop("TEST_DATABASE_URL", None)
+    log = tmp_path / "gunicorn.log"
+    with open(log, "wb") as output:
+        process = subprocess.Popen(  # noqa: S603 - our own gunicorn and config
+            [str(BIN / "gunicorn"), "-c", "gunicorn.conf.py"],
+            cwd=ROOT,
+            env=env,
+            stdout=output,
+            stderr=subprocess.STDOUT,
+        )
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            connection = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
+            try:
+                connection.request("GET", "/healthz")
+                if connection.getresponse().status == 200:
+                    break
+            except OSError:
+                pass
+            finally:
+                connection.close()
+            assert process.poll() is None, log.read_text()
+            assert time.monotonic() < deadline, "gunicorn did not start"
+            time.sleep(0.3)
+        yield port
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+        drop()
+
+
+def _open_tasks(browser: Browser) -> int:
+    status, html = browser.request("GET", "/")
+    assert status == 200
+    match = OPEN_TASKS.search(html)
+    assert match, html[:500]
+    return int(match.group(1))
+
+
+def _an_open_task(browser: Browser) -> int:
+    status, html = browser.request("GET", "/tasks?status=todo")
+    assert status == 200
+    return int(re.search(r'href="/tasks/(\d+)"', html).group(1))
+
+
+def test_a_write_through_one_worker_is_read_by_the_other(two_workers):
+    stats = Stats()
+    browser = Browser(two_workers, stats)
+    browser.sign_in("coordinator@midwest.example")
+    before = {_open_tasks(browser) for _ in range(12)}  # both workers cache it
+    assert len(before) == 1
+    count = before.pop()
+    for _write in range(3):
+        task = _an_open_task(browser)
+        status, _html = browser.request(
+            "POST", f"/tasks/{task}/delete", {"csrf_token": browser.csrf}
+        )
+        assert status == 303
+        count -= 1
+        # The very next read, whichever worker answers it, and every one after.
+        assert [_open_tasks(browser) for _ in range(6)] == [count] * 6
+    assert not stats.server_errors
