@@ -112,7 +112,8 @@ def test_page_reflows_and_has_no_console_errors_csp_or_axe_violations(
             assert role is None or "/login" not in page.url, f"{role} was signed out"
             assert page.get_attribute("html", "lang") == language
             watched.assert_clean(url)
-            assert page_overflow(page) is None, f"{url} at 320 px: {page_overflow(page)}"
+            overflow = page_overflow(page)
+            assert overflow is None, f"{url} at 320 px: {overflow}"
             # axe once per language, on the phone in Dutch and on the screen in
             # English: both layouts and both languages, at half the run time.
             if language == "nl":
@@ -120,7 +121,8 @@ def test_page_reflows_and_has_no_console_errors_csp_or_axe_violations(
                 assert not violations, f"{url} as {role} at 320 px: {violations}"
 
             page.set_viewport_size(VIEWPORT)
-            assert page_overflow(page) is None, f"{url} at 1280 px: {page_overflow(page)}"
+            overflow = page_overflow(page)
+            assert overflow is None, f"{url} at 1280 px: {overflow}"
             if language == "en":
                 violations = run_axe(page)
                 assert not violations, f"{url} as {role} at 1280 px: {violations}"
