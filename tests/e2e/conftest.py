@@ -243,11 +243,6 @@ def page_overflow(page) -> dict | None:
     )
 
 
-def announced(page) -> str:
-    """What the page's polite live region (#announcer) says now."""
-    return page.locator("#announcer").text_content().strip()
-
-
 def focused(page) -> dict:
     """The element with the focus: tag, id, name, text and its row/card/form id."""
     return page.evaluate(

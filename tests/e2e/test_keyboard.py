@@ -1,0 +1,316 @@
+"""Keyboard-only journeys (issue 16): Tab, Shift+Tab, Enter, Space and the arrow
+keys, no mouse. After every htmx swap they assert where the focus is and what
+the page's one polite live region (#announcer) said, and run axe again.
+
+The users read the English UI during a journey (locators read English labels)
+and are switched back to Dutch afterwards.
+"""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from playwright.sync_api import expect
+from sqlalchemy import select
+
+from tests.conftest import DEMO_PASSWORD
+from tests.e2e.conftest import focused, run_axe
+from tests.e2e.live import sign_in
+from tests.e2e.test_journeys import in_english, query
+
+pytestmark = pytest.mark.e2e
+
+
+def tab_until(page, predicate: str, key: str = "Tab", limit: int = 200) -> dict:
+    """Press `key` until `predicate` (a JS function of the focused element) holds."""
+    for _ in range(limit):
+        if page.evaluate(f"(({predicate}))(document.activeElement)"):
+            return focused(page)
+        page.keyboard.press(key)
+    raise AssertionError(f"{key} never reached an element where {predicate}")
+
+
+def said(page, text) -> None:
+    """The live region says `text` (a string or a pattern)."""
+    expect(page.locator("#announcer")).to_have_text(text)
+
+
+def no_axe_findings(page, where: str) -> None:
+    violations = run_axe(page)
+    assert not violations, f"{where}: {violations}"
+
+
+# --- the lead edits a task inline -------------------------------------------------
+
+
+def _group_task(live) -> tuple[int, int]:
+    """The lead's group and a task of it, shown on the group's first page."""
+    from app.extensions import db
+    from app.work.models import Task, WorkingGroup
+
+    def find():
+        group = db.session.scalar(
+            select(WorkingGroup).where(WorkingGroup.name == "Werkgroep ICT klankbord")
+        )
+        task = db.session.scalars(
+            select(Task).where(Task.group_id == group.id).order_by(Task.id)
+        ).first()
+        return group.id, task.id
+
+    return query(live, find)
+
+
+def _task_progress(live, task_id: int) -> int:
+    from app.extensions import db
+    from app.work.models import Task
+
+    return query(live, lambda: db.session.get(Task, task_id).progress)
+
+
+def test_lead_edits_a_task_inline_by_keyboard(live, new_page):
+    group_id, task_id = _group_task(live)
+    row = f"#task-{task_id}"
+    edit_link = f"e => e.matches('{row} a[data-opener]')"  # the row's "Edit" link
+    with in_english(live, "lead@midwest.example"):
+        page, watched = new_page("lead")
+        page.goto(f"/groups/{group_id}")
+        page.locator(row).wait_for()
+
+        # Open the editor: the focus lands on its first field, not on Save.
+        tab_until(page, edit_link)
+        page.keyboard.press("Enter")
+        expect(page.locator(f"{row}.editing")).to_be_visible()
+        assert focused(page)["id"] == f"task-{task_id}-title"
+        page.keyboard.press("Shift+Tab")
+        assert focused(page)["id"] != f"task-{task_id}-title"
+        page.keyboard.press("Tab")
+        assert focused(page)["id"] == f"task-{task_id}-title"
+        no_axe_findings(page, "the open task editor")
+
+        # Cancel: back on the control that opened the editor.
+        tab_until(page, "e => e.textContent.trim() === 'Cancel'")
+        page.keyboard.press("Enter")
+        expect(page.locator(f"{row}.editing")).to_have_count(0)
+        assert page.evaluate(f"(({edit_link}))(document.activeElement)")
+
+        # An invalid progress: the field takes the focus and the error is said.
+        page.keyboard.press("Enter")
+        expect(page.locator(f"{row}.editing")).to_be_visible()
+        tab_until(page, "e => e.name === 'progress'")
+        page.keyboard.press("Control+A")
+        page.keyboard.type("150")
+        tab_until(page, "e => e.textContent.trim() === 'Save'")
+        page.keyboard.press("Space")
+        field = page.locator(f"#task-{task_id}-progress")
+        expect(field).to_have_attribute("aria-invalid", "true")
+        error = page.locator(f"#task-{task_id}-progress-error").text_content().strip()
+        assert error
+        said(page, error)
+        assert focused(page)["id"] == f"task-{task_id}-progress"
+        no_axe_findings(page, "the task editor with an error")
+
+        # Corrected, status changed with the arrow keys, saved with Space: the
+        # focus returns to the row's Edit link and "Saved" is said.
+        page.keyboard.press("Control+A")
+        page.keyboard.type("40")
+        page.keyboard.press("Shift+Tab")
+        assert focused(page)["name"] == "status"
+        before = page.evaluate("document.activeElement.value")
+        page.keyboard.press("ArrowDown")
+        if page.evaluate("document.activeElement.value") == before:  # was the last
+            page.keyboard.press("ArrowUp")
+        status = page.evaluate("document.activeElement.value")
+        assert status != before
+        tab_until(page, "e => e.textContent.trim() === 'Save'")
+        page.keyboard.press("Space")
+        expect(page.locator(f"{row} .saved-state")).to_have_text("Saved")
+        assert page.evaluate(f"(({edit_link}))(document.activeElement)")
+        said(page, "Saved")
+        no_axe_findings(page, "the saved task row")
+        expect(page.locator(row)).to_have_attribute("data-status", status)
+        watched.assert_clean()
+    assert _task_progress(live, task_id) == (100 if status == "done" else 40)
+
+
+# --- a municipality's ballot -------------------------------------------------------
+
+BALLOT_USER = "pittem@midwest.example"
+
+
+def _open_round_lines(live) -> tuple[int, list[int]]:
+    from app.extensions import db
+    from app.strategy.models import ScoringRound
+
+    def find():
+        scoring_round = db.session.scalar(
+            select(ScoringRound).where(ScoringRound.status == "open")
+        )
+        return scoring_round.id, sorted(t.id for t in scoring_round.threads)
+
+    return query(live, find)
+
+
+def _score(live, round_id: int, thread_id: int):
+    from app.extensions import db
+    from app.municipalities.models import Municipality
+    from app.strategy.models import Score
+
+    def read():
+        municipality = db.session.scalar(
+            select(Municipality).where(Municipality.slug == "pittem")
+        )
+        score = db.session.scalar(
+            select(Score).where(
+                Score.round_id == round_id,
+                Score.thread_id == thread_id,
+                Score.municipality_id == municipality.id,
+            )
+        )
+        return score.value if score else None
+
+    return query(live, read)
+
+
+def test_municipality_ballot_buttons_keep_the_focus(live, new_page):
+    round_id, threads = _open_round_lines(live)
+    _, line = threads[:2]  # a line of its own (the other ballot test uses Ardooie)
+    value = f"value-{line}"
+    form = f"#score-{line}"
+    with in_english(live, BALLOT_USER):
+        page, watched = new_page()
+        sign_in(page, live.url, BALLOT_USER, DEMO_PASSWORD)
+        page.goto(f"/rounds/{round_id}")
+        page.locator(form).wait_for()
+
+        # Type a score and press Enter: the field keeps the focus.
+        tab_until(page, f"e => e.id === '{value}'")
+        page.keyboard.press("Control+A")
+        page.keyboard.type("6")
+        page.keyboard.press("Enter")
+        expect(page.locator(f"{form} .saved-state")).to_have_text(re.compile("^Saved"))
+        assert focused(page)["id"] == value
+        said(page, re.compile("^Saved"))
+        no_axe_findings(page, "the ballot after a save")
+
+        # "Save" pressed with Space saves in place and keeps the focus.
+        page.keyboard.press("ArrowUp")
+        tab_until(page, "e => e.textContent.trim() === 'Save'")
+        page.evaluate("document.getElementById('announcer').textContent = ''")
+        page.keyboard.press("Space")
+        said(page, re.compile("^Saved"))
+        now = focused(page)
+        assert (now["text"], now["within"]) == ("Save", f"score-{line}")
+        assert _score(live, round_id, line) == 7
+
+        # "No answer" clears the score; its button goes, so the focus goes to
+        # the score field of the same line.
+        page.keyboard.press("Tab")
+        assert focused(page)["text"] == "No answer"
+        page.evaluate("document.getElementById('announcer').textContent = ''")
+        page.keyboard.press("Space")
+        said(page, re.compile("^Saved"))
+        expect(page.locator(f"#{value}")).to_have_value("")
+        assert focused(page)["id"] == value
+        assert _score(live, round_id, line) is None
+
+        # An invalid score: the field keeps the focus and the error is said.
+        page.keyboard.type("12")
+        page.keyboard.press("Enter")
+        expect(page.locator(f"#{value}")).to_have_attribute("aria-invalid", "true")
+        error = page.locator(f"#{value}-error").text_content().strip()
+        said(page, error)
+        assert focused(page)["id"] == value
+        no_axe_findings(page, "the ballot with an invalid score")
+        watched.assert_clean()
+
+
+# --- the coordinator moves a dossier in the pipeline ------------------------------
+
+
+def test_coordinator_moves_a_dossier_in_the_pipeline_by_keyboard(live, new_page):
+    with in_english(live, "coordinator@midwest.example"):
+        page, watched = new_page("coordinator", locale="en-US")
+        page.goto("/applications")
+        card = page.locator("#column-idea article.card").first
+        card_id = card.get_attribute("id")
+        title = card.locator("a").first.text_content().strip()
+        in_card = f"e => !!e.closest('#{card_id}')"
+
+        # idea → preparing: the moved dossier keeps the focus, the move is said.
+        tab_until(page, f"e => e.matches('#{card_id} button[data-move=preparing]')")
+        name = page.evaluate(
+            "e => e.textContent.replace(/\\s+/g, ' ').trim()",
+            page.locator(f"#{card_id} button[data-move=preparing]").element_handle(),
+        )
+        assert title in name, "a move button names its dossier"
+        page.keyboard.press("Enter")
+        moved = page.locator(f"#column-preparing #{card_id}")
+        expect(moved).to_be_visible()
+        status = page.locator("#column-preparing h3 .badge").text_content().strip()
+        said(page, f"“{title}” moved to {status}.")
+        now = focused(page)
+        assert (now["tag"], now["within"], now["text"]) == ("a", card_id, title)
+        no_axe_findings(page, "the board after a move")
+
+        # preparing → submitted without a date: refused; the date field that
+        # must be filled takes the focus and the reason is said.
+        tab_until(page, f"e => e.matches('#{card_id} button[data-move=submitted]')")
+        page.keyboard.press("Space")
+        date = page.locator(f"#{card_id} input[name='move-submitted_on']")
+        expect(date).to_be_visible()
+        assert focused(page)["name"] == "move-submitted_on"
+        expect(date).to_have_attribute("aria-invalid", "true")
+        error = page.locator(f"#{card_id} .field-error").first.text_content().strip()
+        said(page, error)
+        no_axe_findings(page, "a refused move")
+
+        # The date typed, the move confirmed with Enter.
+        page.keyboard.type("01152026")
+        assert date.input_value() == "2026-01-15"
+        tab_until(page, f"e => e.matches('#{card_id} button[type=submit]')")
+        page.keyboard.press("Enter")
+        expect(page.locator(f"#column-submitted #{card_id}")).to_be_visible()
+        status = page.locator("#column-submitted h3 .badge").text_content().strip()
+        said(page, f"“{title}” moved to {status}.")
+        assert page.evaluate(f"({in_card})(document.activeElement)")
+        assert focused(page)["tag"] == "a"
+        no_axe_findings(page, "the board after the second move")
+        watched.assert_clean()
+
+
+# --- sorting and filtering /tasks --------------------------------------------------
+
+
+def test_sorting_and_filtering_tasks_by_keyboard(live, new_page):
+    with in_english(live, "coordinator@midwest.example"):
+        page, watched = new_page("coordinator")
+        page.goto("/tasks")
+        header = page.locator("th[aria-sort]")
+        expect(header).to_have_attribute("aria-sort", "ascending")
+
+        # Sort: the focus stays on the sorted column's header, its state changes.
+        tab_until(page, "e => e.id === 'sort-due'")
+        page.keyboard.press("Enter")
+        page.wait_for_url(re.compile(r"sort=-due"))
+        expect(header).to_have_attribute("aria-sort", "descending")
+        assert focused(page)["id"] == "sort-due"
+        total = page.locator(".list-summary").get_attribute("data-total")
+        said(page, f"{total} tasks")
+        no_axe_findings(page, "/tasks sorted")
+        page.keyboard.press("Enter")
+        page.wait_for_url(lambda url: "sort=" not in url)
+        expect(header).to_have_attribute("aria-sort", "ascending")
+        assert focused(page)["id"] == "sort-due"
+
+        # Filter with the arrow keys: the select keeps the focus, the count is said.
+        tab_until(page, "e => e.id === 'filter-status'", key="Shift+Tab")
+        page.keyboard.press("ArrowDown")
+        page.wait_for_url(re.compile(r"status=todo"))
+        summary = page.locator(".list-summary")
+        expect(summary).to_have_attribute("data-total", re.compile(r"^\d+$"))
+        total = summary.get_attribute("data-total")
+        said(page, f"{total} tasks")
+        assert focused(page)["id"] == "filter-status"
+        no_axe_findings(page, "/tasks filtered")
+        watched.assert_clean()
