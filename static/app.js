@@ -125,7 +125,9 @@
     var active = document.activeElement;
     pending = {
       xhr: event.detail.xhr,
-      hadFocus: !!(target && active && active !== document.body && target.contains(active)),
+      // An opener (e.g. "Add a task") hands the focus to the editor it adds.
+      hadFocus: !!(target && active && active !== document.body &&
+        (target.contains(active) || active.matches("[data-opener]"))),
       was: describe(active),
       ok: event.detail.xhr && event.detail.xhr.status >= 200 && event.detail.xhr.status < 300,
       elements: []

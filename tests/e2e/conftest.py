@@ -148,9 +148,8 @@ def watch(page) -> Watch:
 
 
 def _context(browser, live, state: str | None = None, **options):
-    context = browser.new_context(
-        viewport=VIEWPORT, base_url=live.url, storage_state=state, **options
-    )
+    options.setdefault("viewport", VIEWPORT)
+    context = browser.new_context(base_url=live.url, storage_state=state, **options)
     context.set_default_timeout(10_000)
     return context
 

@@ -314,3 +314,149 @@ def test_sorting_and_filtering_tasks_by_keyboard(live, new_page):
         assert focused(page)["id"] == "filter-status"
         no_axe_findings(page, "/tasks filtered")
         watched.assert_clean()
+
+
+# --- editors of a working group: real buttons, focus back on the opener -------------
+
+
+def test_group_editors_open_with_space_and_give_the_focus_back(live, new_page):
+    group_id, _ = _group_task(live)
+    with in_english(live, "lead@midwest.example"):
+        page, watched = new_page("lead")
+        page.goto(f"/groups/{group_id}")
+
+        # "Edit group" is a button: Space opens the form on its first field.
+        edit = tab_until(page, "e => e.textContent.trim() === 'Edit group'")
+        assert edit["tag"] == "button"
+        page.keyboard.press("Space")
+        expect(page.locator("#group-info textarea")).to_be_visible()
+        assert focused(page)["name"] == "purpose", focused(page)
+        no_axe_findings(page, "the group form")
+        tab_until(page, "e => e.textContent.trim() === 'Cancel'")
+        page.keyboard.press("Enter")
+        expect(page.locator("#group-info form")).to_have_count(1)  # the button's
+        expect(page.locator("#group-info textarea")).to_have_count(0)
+        assert focused(page)["text"] == "Edit group"
+
+        # "Add a task" too: the new row opens on its title; Cancel removes the
+        # row and gives the focus back to the button.
+        add = tab_until(page, "e => e.textContent.trim() === 'Add a task'")
+        assert add["tag"] == "button"
+        page.keyboard.press("Space")
+        expect(page.locator("#new-task-row")).to_be_visible()
+        assert focused(page)["id"] == "new-task-title"
+        no_axe_findings(page, "the new task row")
+        tab_until(page, "e => e.textContent.trim() === 'Cancel'")
+        page.keyboard.press("Enter")
+        expect(page.locator("#new-task-row")).to_have_count(0)
+        assert focused(page)["text"] == "Add a task"
+        watched.assert_clean()
+
+
+# --- focus ring, menu, reflow details ----------------------------------------------
+
+#: The focused element's outline: style, width and its contrast against the
+#: background behind it (the first ancestor with an opaque background).
+FOCUS_RING = """() => {
+  const e = document.activeElement;
+  const rgb = (c) => (c.match(/[\\d.]+/g) || []).map(Number);
+  const lum = ([r, g, b]) => {
+    const f = (v) => {
+      v /= 255;
+      return v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4;
+    };
+    return 0.2126 * f(r) + 0.7152 * f(g) + 0.0722 * f(b);
+  };
+  let back = [255, 255, 255];
+  for (let n = e.parentElement; n; n = n.parentElement) {
+    const c = rgb(getComputedStyle(n).backgroundColor);
+    if (c.length === 3 || (c.length === 4 && c[3] === 1)) {
+      back = c.slice(0, 3);
+      break;
+    }
+  }
+  const style = getComputedStyle(e);
+  const ring = rgb(style.outlineColor).slice(0, 3);
+  const [a, b] = [lum(ring), lum(back)].sort((x, y) => y - x);
+  return {style: style.outlineStyle, width: parseFloat(style.outlineWidth),
+          contrast: (a + 0.05) / (b + 0.05), tag: e.tagName.toLowerCase(),
+          text: e.textContent.trim()};
+}"""
+
+
+@pytest.mark.parametrize(
+    "path, target",
+    [
+        # a button in a search form, a link, an outline button, a select, a card
+        ("/tasks", "e => e.textContent.trim() === 'Filter'"),
+        ("/tasks", "e => e.textContent.trim() === 'Clear filters'"),
+        ("/tasks", "e => e.textContent.trim() === 'Sign out'"),
+        ("/tasks", "e => e.id === 'filter-status'"),
+        ("/applications", "e => e.matches('button[data-move]')"),
+    ],
+)
+def test_focus_ring_is_visible_with_3_to_1_contrast(path, target, live, new_page):
+    with in_english(live, "coordinator@midwest.example"):
+        page, _ = new_page("coordinator")
+        page.goto(path)
+        tab_until(page, target)
+        ring = page.evaluate(FOCUS_RING)
+        assert ring["style"] == "solid" and ring["width"] >= 2, ring
+        assert ring["contrast"] >= 3, ring
+        # Only the control is ringed, not the search form around it.
+        shadow = page.evaluate(
+            "() => getComputedStyle(document.querySelector('form[role=search]')"
+            " || document.body).boxShadow"
+        )
+        assert shadow == "none"
+
+
+def test_menu_is_a_disclosure_on_a_phone_and_open_without_javascript(live, new_page):
+    page, watched = new_page("coordinator", viewport={"width": 320, "height": 720})
+    page.goto("/")
+    toggle = page.locator(".nav-toggle")
+    users = page.locator("#main-nav").get_by_role("link", name="Gebruikers")
+    expect(toggle).to_be_visible()
+    expect(toggle).to_have_attribute("aria-expanded", "false")
+    expect(users).to_be_hidden()
+    tab_until(page, "e => e.classList.contains('nav-toggle')")
+    page.keyboard.press("Enter")
+    expect(toggle).to_have_attribute("aria-expanded", "true")
+    expect(users).to_be_visible()  # the users page is in the coordinator's menu
+    page.keyboard.press("Tab")
+    assert focused(page)["tag"] == "a"
+    page.keyboard.press("Shift+Tab")
+    page.keyboard.press("Space")
+    expect(toggle).to_have_attribute("aria-expanded", "false")
+    watched.assert_clean()
+
+    reader, _ = new_page(
+        "coordinator", viewport={"width": 320, "height": 720}, java_script_enabled=False
+    )
+    reader.goto("/")
+    expect(reader.locator(".nav-toggle")).to_be_hidden()
+    menu = reader.locator("#main-nav")
+    expect(menu.get_by_role("link", name="Gebruikers")).to_be_visible()
+
+
+#: The smallest rendered font size (CSS px) of the SVG text in the page.
+SMALLEST_SVG_TEXT = """() => Math.min(...[...document.querySelectorAll("svg text")].map(
+  (t) => parseFloat(getComputedStyle(t).fontSize) * t.getScreenCTM().a))"""
+
+
+@pytest.mark.parametrize("width", [320, 1280])
+def test_chart_and_timeline_text_is_at_least_12_px(width, live, new_page):
+    from tests.e2e.live import demo_ids
+
+    ids = demo_ids(live.app, "coordinator@midwest.example")
+    page, _ = new_page("coordinator", viewport={"width": width, "height": 720})
+    for path in (f"/rounds/{ids['closed_round']}/results", f"/themes/{ids['theme']}"):
+        page.goto(path)
+        assert page.locator("svg text").count() > 0, path
+        assert page.evaluate(SMALLEST_SVG_TEXT) >= 12 - 0.01, path
+    # The board of /applications needs no sideways scrolling of its own either.
+    page.goto("/applications")
+    assert page.evaluate(
+        "() => { const b = document.querySelector('.board');"
+        " return b.scrollWidth <= b.clientWidth; }"
+    )
