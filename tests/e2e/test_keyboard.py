@@ -460,3 +460,37 @@ def test_chart_and_timeline_text_is_at_least_12_px(width, live, new_page):
         "() => { const b = document.querySelector('.board');"
         " return b.scrollWidth <= b.clientWidth; }"
     )
+
+
+def test_theme_legend_colours_are_the_matrix_colours(live, new_page):
+    page, _ = new_page("viewer")
+    page.goto("/themes")
+    stages = page.evaluate(
+        """() => [...document.querySelectorAll(".stage-legend .badge")].map((b) => {
+          const stage = [...b.classList].find((c) => c.startsWith("stage-"));
+          const cell = document.querySelector(".rollout-matrix td." + stage);
+          return {stage, legend: getComputedStyle(b).backgroundColor,
+                  matrix: cell ? getComputedStyle(cell).backgroundColor : null};
+        })"""
+    )
+    assert len(stages) == 6
+    shown = [s for s in stages if s["matrix"]]
+    assert shown, "the demo matrix shows no stage"
+    for stage in shown:
+        assert stage["legend"] == stage["matrix"], stage
+
+
+def test_deadline_filter_count_is_announced(live, new_page):
+    with in_english(live, "coordinator@midwest.example"):
+        page, watched = new_page("coordinator")
+        page.goto("/deadlines")
+        select = page.locator("form.filters select").first
+        select.focus()
+        page.keyboard.press("ArrowDown")
+        page.wait_for_load_state("networkidle")
+        expect(page.locator("#announcer")).not_to_be_empty()
+        spoken = page.locator("#announcer").text_content()
+        first = page.locator("#deadline-list [data-announce]").first.text_content()
+        assert " ".join(first.split()) in " ".join(spoken.split())
+        assert focused(page)["tag"] == "select"
+        watched.assert_clean()
