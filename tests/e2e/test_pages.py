@@ -55,7 +55,12 @@ CASES = [
     for role in ROLES
     for path in PAGES
     if path not in NOT_FOR.get(role, ())
-] + [(None, "/login")]
+] + [
+    (None, "/login"),
+    # Filter states: an empty column and table, a narrow task list.
+    ("coordinator", "/applications?status=closed&call={open_call}"),
+    ("coordinator", "/tasks?status=blocked&due=overdue"),
+]
 
 
 def _ids(case) -> str:
