@@ -19,7 +19,7 @@ SECTIONS = [
     ("municipalities.index", _l("Municipalities"), permissions.can_view_regional),
     ("deadlines.index", _l("Deadlines"), permissions.can_view_regional),
     ("activity.index", _l("Activity"), permissions.can_view_activity),
-    ("admin.users", _l("Users"), permissions.can_manage_users),
+    ("admin.users_index", _l("Users"), permissions.can_manage_users),
 ]
 
 

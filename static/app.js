@@ -3,30 +3,155 @@
 (function () {
   "use strict";
 
-  // After a swap, move focus to the first element that asks for it, so keyboard
-  // and screen-reader users land on the result of what they did. htmx fires the
-  // event on each swapped-in element: with hx-swap="outerHTML" the request's
-  // target (event.detail.target) is the element that was replaced, no longer in
-  // the page, so look in the new content (event.target).
-  document.addEventListener("htmx:afterSwap", function (event) {
-    var target = event.target;
-    if (!target || !target.querySelector || !target.isConnected) { return; }
-    var focus = target.matches("[data-autofocus]") ? target : target.querySelector("[data-autofocus]");
-    if (focus) { focus.focus(); }
-    announceSaved(target, event.detail.xhr);
+  // Focus and announcements after htmx swaps: one convention for every swap,
+  // driven by attributes in the swapped-in HTML (no inline scripts: CSP).
+  //   aria-invalid="true"  the first invalid field takes the focus and its message
+  //                        (aria-describedby) is announced: an error;
+  //   data-autofocus       this element takes the focus (a moved item, a message);
+  //   (same control)       a control like the one that had the focus (same id, or
+  //                        same name/value/text) keeps it: buttons that save in place;
+  //   data-focus-first     an editor: its first field takes the focus when it opens;
+  //   data-opener          the control that opened an editor takes the focus back
+  //                        after save or cancel;
+  //   data-announce        its text is said (results, moves, filter counts), as is
+  //                        the text of a .saved-state ("Saved").
+  // Focus moves only when it was inside the replaced content or got lost: a person
+  // who went on elsewhere meanwhile keeps their place. Everything is said through
+  // the page's one polite live region, #announcer (present from the start: a live
+  // region swapped in together with its text is often not read out).
+  var FIELDS = "input:not([type=hidden]):not([disabled]), select:not([disabled]), textarea:not([disabled])";
+  var pending = null;
+  var opener = null;
+
+  document.addEventListener("htmx:beforeRequest", function (event) {
+    var element = event.detail.elt;
+    if (element && element.matches && element.matches("[data-opener]")) { opener = element; }
   });
 
-  // A live region that is swapped in together with its text is often not read
-  // out; repeat a successful save's state ("Saved") in the page's own live
-  // region (#announcer, present from the start), so screen readers announce it.
-  function announceSaved(content, xhr) {
+  function describe(element) {
+    if (!element || element === document.body) { return null; }
+    return {
+      id: element.id,
+      tag: element.tagName,
+      name: element.getAttribute("name"),
+      value: element.getAttribute("value"),
+      text: (element.textContent || "").trim()
+    };
+  }
+
+  function sameControl(elements, was) {
+    if (!was) { return null; }
+    var found = null;
+    elements.some(function (root) {
+      var candidates = [root].concat(Array.prototype.slice.call(root.querySelectorAll(was.tag)));
+      found = candidates.filter(function (c) {
+        if (c.tagName !== was.tag) { return false; }
+        if (was.id) { return c.id === was.id; }
+        return c.getAttribute("name") === was.name && c.getAttribute("value") === was.value &&
+          (c.textContent || "").trim() === was.text;
+      })[0] || null;
+      return found;
+    });
+    return found;
+  }
+
+  function first(elements, selector) {
+    for (var i = 0; i < elements.length; i++) {
+      var root = elements[i];
+      var hit = root.matches(selector) ? root : root.querySelector(selector);
+      if (hit) { return hit; }
+    }
+    return null;
+  }
+
+  function all(elements, selector) {
+    var hits = [];
+    elements.forEach(function (root) {
+      if (root.matches(selector)) { hits.push(root); }
+      hits = hits.concat(Array.prototype.slice.call(root.querySelectorAll(selector)));
+    });
+    return hits;
+  }
+
+  function announce(text) {
     var announcer = document.getElementById("announcer");
-    if (!announcer || !xhr || xhr.status < 200 || xhr.status >= 300) { return; }
-    var state = content.matches(".saved-state") ? content : content.querySelector(".saved-state");
-    var text = state ? state.textContent.trim() : "";
-    if (!text) { return; }
+    text = (text || "").replace(/\s+/g, " ").trim();
+    if (!announcer || !text) { return; }
     announcer.textContent = "";
     window.setTimeout(function () { announcer.textContent = text; }, 50);
+  }
+
+  function errorText(field) {
+    var ids = (field.getAttribute("aria-describedby") || "").split(/\s+/);
+    return ids.map(function (id) {
+      var message = id && document.getElementById(id);
+      return message ? message.textContent : "";
+    }).join(" ");
+  }
+
+  function settle(state) {
+    var elements = state.elements.filter(function (e) { return e.isConnected; });
+    var active = document.activeElement;
+    var lost = !active || active === document.body || !active.isConnected;
+    if (!elements.length) {
+      // Removed (a cancelled new row): back to the control that opened it.
+      if (lost && opener && opener.isConnected) { opener.focus(); }
+      return;
+    }
+    var invalid = first(elements, "[aria-invalid=true]");
+    var target = null;
+    if (state.hadFocus || lost) {
+      var editor = first(elements, "[data-focus-first]");
+      target = invalid || first(elements, "[data-autofocus]") || sameControl(elements, state.was) ||
+        (editor && editor.querySelector(FIELDS)) || first(elements, "[data-opener]") ||
+        (opener && opener.isConnected && !editor ? opener : null);
+      if (target && target !== document.activeElement) { target.focus(); }
+    }
+    var said = [];
+    if (invalid) {
+      said.push(errorText(invalid));
+    } else {
+      all(elements, "[data-announce]").forEach(function (e) { said.push(e.textContent); });
+      if (state.ok) {
+        all(elements, ".saved-state").forEach(function (e) { said.push(e.textContent); });
+      }
+    }
+    all(elements, "[data-announce-error]").forEach(function (e) { said.push(e.textContent); });
+    announce(said.join(" "));
+  }
+
+  document.addEventListener("htmx:beforeSwap", function (event) {
+    var target = event.detail.target;
+    var active = document.activeElement;
+    pending = {
+      xhr: event.detail.xhr,
+      // An opener (e.g. "Add a task") hands the focus to the editor it adds.
+      hadFocus: !!(target && active && active !== document.body &&
+        (target.contains(active) || active.matches("[data-opener]"))),
+      was: describe(active),
+      ok: event.detail.xhr && event.detail.xhr.status >= 200 && event.detail.xhr.status < 300,
+      elements: []
+    };
+    // The swap follows at once; its new elements are collected by afterSwap.
+    var state = pending;
+    window.setTimeout(function () { settle(state); }, 0);
+  });
+
+  document.addEventListener("htmx:afterSwap", function (event) {
+    var state = pending;
+    if (!state || state.xhr !== event.detail.xhr || !(event.target instanceof Element)) { return; }
+    state.elements.push(event.target);
+  });
+
+  // The main navigation as a disclosure menu on narrow screens. Without
+  // JavaScript the button stays hidden and the list open.
+  var toggle = document.querySelector(".nav-toggle");
+  if (toggle) {
+    toggle.hidden = false;
+    toggle.addEventListener("click", function () {
+      var open = toggle.getAttribute("aria-expanded") === "true";
+      toggle.setAttribute("aria-expanded", open ? "false" : "true");
+    });
   }
 
   // An htmx request that the server refused (403, 500 ...) is not swapped; say so.

@@ -465,7 +465,7 @@ def application_move(application_id: int):
         return _move_refused(application_id, form, from_pipeline)
     db.session.commit()
     if wants_fragment() and from_pipeline:
-        return _board()
+        return _board(moved=application)
     return _see_other("subsidies.application", application_id=application_id)
 
 
@@ -481,12 +481,13 @@ def _move_refused(application_id: int, form: MoveForm, from_pipeline: bool):
     return _dossier(application, 422, part="move", move_form=form)
 
 
-def _board():
+def _board(moved: Application | None = None):
     filters = listing.parse_filters(request.args)
     return render_template(
         "subsidies/_pipeline.html",
         board=listing.pipeline(_user(), filters),
         filters=filters,
+        moved=moved,
     )
 
 

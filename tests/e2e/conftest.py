@@ -148,9 +148,8 @@ def watch(page) -> Watch:
 
 
 def _context(browser, live, state: str | None = None, **options):
-    context = browser.new_context(
-        viewport=VIEWPORT, base_url=live.url, storage_state=state, **options
-    )
+    options.setdefault("viewport", VIEWPORT)
+    context = browser.new_context(base_url=live.url, storage_state=state, **options)
     context.set_default_timeout(10_000)
     return context
 
@@ -196,16 +195,59 @@ def new_page(browser, live, role_states):
 _AXE_SOURCE: list[str] = []
 
 
+#: Every rule of WCAG 2.0 and 2.1 A and AA, and axe's best practices.
+AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice"]
+
+
 def run_axe(page) -> list[dict]:
-    """axe-core on the current page: its serious and critical violations."""
+    """axe-core on the current page: its violations of `AXE_TAGS`, of any impact."""
     if not page.evaluate("typeof window.axe !== 'undefined'"):
         if not _AXE_SOURCE:
             _AXE_SOURCE.append(AXE.read_text(encoding="utf-8"))
         page.evaluate(_AXE_SOURCE[0])
     violations = page.evaluate(
-        "async () => (await axe.run(document)).violations"
-        ".filter(v => v.impact === 'serious' || v.impact === 'critical')"
+        "async (tags) => (await axe.run(document,"
+        " {runOnly: {type: 'tag', values: tags}})).violations"
         ".map(v => ({id: v.id, impact: v.impact, help: v.help,"
-        " nodes: v.nodes.slice(0, 5).map(n => n.target.join(' '))}))"
+        " nodes: v.nodes.slice(0, 5).map(n => n.target.join(' '))}))",
+        AXE_TAGS,
     )
     return violations
+
+
+#: A phone in portrait: the reflow width of WCAG 1.4.10.
+PHONE = {"width": 320, "height": 720}
+
+
+def page_overflow(page) -> dict | None:
+    """None when the page fits its viewport's width; else the widths and the
+    widest elements that stick out (outside a scroll box of their own)."""
+    return page.evaluate(
+        """() => {
+          const width = window.innerWidth;
+          if (document.documentElement.scrollWidth <= width) { return null; }
+          const out = [];
+          for (const e of document.querySelectorAll("body *")) {
+            const box = e.getBoundingClientRect();
+            if (box.right > width + 1 && !e.closest(".table-scroll, .chart-scroll")) {
+              out.push(e.tagName.toLowerCase() + (e.id ? "#" + e.id : "")
+                + (e.className && e.className.baseVal === undefined && e.className
+                   ? "." + e.className.split(" ").join(".") : "")
+                + " " + Math.round(box.right));
+            }
+          }
+          return {scrollWidth: document.documentElement.scrollWidth,
+                  innerWidth: width, wide: out.slice(0, 8)};
+        }"""
+    )
+
+
+def focused(page) -> dict:
+    """The element with the focus: tag, id, name, text and its row/card/form id."""
+    return page.evaluate(
+        """() => { const e = document.activeElement;
+          const box = e && e.closest("tr[id], article[id], form[id], section[id]");
+          return {tag: e.tagName.toLowerCase(), id: e.id, name: e.getAttribute("name"),
+                  text: (e.textContent || "").trim(), within: box ? box.id : null,
+                  invalid: e.getAttribute("aria-invalid")}; }"""
+    )

@@ -4,7 +4,8 @@
 
 Builds a throwaway SQLite database with the demo data, serves the app on a free
 local port and photographs each page at 1280×900 (the visible part of the page)
-with the system Chromium, as the browser tests do.
+with the system Chromium, as the browser tests do; the phone shots are 320 CSS px
+wide (WCAG 1.4.10 reflow), at twice the pixel density.
 """
 
 from __future__ import annotations
@@ -40,6 +41,12 @@ SHOTS = [
     ("municipality", "coordinator", "/municipalities/roeselare"),
     ("deadlines", "coordinator", "/deadlines"),
 ]
+#: The same, on a phone (320 × 720 CSS px), the whole page.
+PHONE_SHOTS = [
+    ("phone-group", "lead", "/groups/{group}"),
+    ("phone-applications", "coordinator", "/applications"),
+]
+PHONE = {"width": 320, "height": 720}
 
 
 def build_demo_database(path: Path, password: str) -> str:
@@ -77,12 +84,24 @@ def take(out: Path) -> list[Path]:
                 page = context.new_page()
                 sign_in(page, server.url, email, password)
                 pages[role] = page
-            for name, role, path in SHOTS:
-                page = pages[role]
+            phones = {}
+            for role in {role for _name, role, _path in PHONE_SHOTS}:
+                state = pages[role].context.storage_state()
+                context = browser.new_context(
+                    viewport=PHONE,
+                    device_scale_factor=2,
+                    base_url=server.url,
+                    storage_state=state,
+                )
+                phones[role] = context.new_page()
+            shots = [(*shot, pages, False) for shot in SHOTS]
+            shots += [(*shot, phones, False) for shot in PHONE_SHOTS]
+            for name, role, path, by_role, full in shots:
+                page = by_role[role]
                 page.goto(path.format(**demo_ids(server.app, USERS[role])))
                 page.wait_for_load_state("networkidle")
                 target = out / f"{name}.png"
-                page.screenshot(path=str(target), full_page=False)
+                page.screenshot(path=str(target), full_page=full)
                 written.append(target)
                 print(f"{target.relative_to(ROOT)}  {path}  ({role})")
             browser.close()
