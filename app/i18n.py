@@ -3,10 +3,14 @@
 from flask import current_app, request, session
 from flask_login import current_user
 
+from app.public.cookieless import is_cookieless_path, public_locale
+
 
 def select_locale() -> str:
     """The user's choice; before sign-in `?lang=en` (remembered); else Dutch."""
     languages = current_app.config["LANGUAGES"]
+    if is_cookieless_path(request.path):
+        return public_locale()  # no session to remember a choice in
     if current_user and current_user.is_authenticated:
         return current_user.language
     asked = request.args.get("lang")

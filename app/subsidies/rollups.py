@@ -57,8 +57,9 @@ class Figures:
         return self.granted - self.paid
 
 
-def _per_application(user: Any = None):
-    """One row per application with what the roll-ups add up (visible to `user`)."""
+def _per_application(user: Any = None, among: Any = None):
+    """One row per application with what the roll-ups add up (visible to `user`;
+    only those whose id is in the SELECT `among`, when given)."""
     paid = (
         select(Payment.application_id, func.sum(Payment.amount).label("paid"))
         .group_by(Payment.application_id)
@@ -96,6 +97,8 @@ def _per_application(user: Any = None):
     )
     if user is not None:
         query = permissions.visible_applications(user, query)
+    if among is not None:
+        query = query.where(Application.id.in_(among))
     return query.subquery()
 
 
@@ -122,8 +125,8 @@ def _figures(n, requested, granted, paid, decided, won) -> Figures:
     )
 
 
-def _grouped(key, user: Any, where=None) -> dict[Any, Figures]:
-    rows = _per_application(user)
+def _grouped(key, user: Any, where=None, among: Any = None) -> dict[Any, Figures]:
+    rows = _per_application(user, among)
     query = select(rows.c[key], *_sums(rows)).group_by(rows.c[key])
     if where is not None:
         query = query.where(where(rows))
@@ -131,13 +134,18 @@ def _grouped(key, user: Any, where=None) -> dict[Any, Figures]:
 
 
 def rollup_by_call(
-    call_ids: list[int] | None = None, user: Any = None
+    call_ids: list[int] | None = None, user: Any = None, among: Any = None
 ) -> dict[int, Figures]:
-    """Per call (all applications, or those visible to `user`)."""
+    """Per call (all applications, those visible to `user`, or those `among`)."""
     where = (
         (lambda rows: rows.c.call_id.in_(call_ids)) if call_ids is not None else None
     )
-    return _grouped("call_id", user, where)
+    return _grouped("call_id", user, where, among)
+
+
+def rollup_by_application(among: Any) -> dict[int, Figures]:
+    """Per application, for those whose id is in `among` (a SELECT or a list)."""
+    return _grouped("id", None, among=among)
 
 
 def rollup_by_theme(user: Any = None) -> dict[int | None, Figures]:
@@ -145,9 +153,9 @@ def rollup_by_theme(user: Any = None) -> dict[int | None, Figures]:
     return _grouped("theme_id", user)
 
 
-def regional_totals(user: Any = None) -> Figures:
+def regional_totals(user: Any = None, among: Any = None) -> Figures:
     """All applications of the region together."""
-    rows = _per_application(user)
+    rows = _per_application(user, among)
     return _figures(*db.session.execute(select(*_sums(rows))).one())
 
 
@@ -168,10 +176,10 @@ def combined(parts) -> Figures:
 
 
 def rollup_by_municipality(
-    user: Any = None, municipality_ids: list[int] | None = None
+    user: Any = None, municipality_ids: list[int] | None = None, among: Any = None
 ) -> dict[int, dict[str, Figures]]:
     """Per municipality: {"lead": Figures, "partner": Figures}, amounts by share."""
-    rows = _per_application(user)
+    rows = _per_application(user, among)
     hundred = literal(100.0)  # never integer division (SQLite)
     as_lead = select(
         rows.c.lead_id.label("municipality_id"),
