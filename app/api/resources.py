@@ -12,11 +12,11 @@ from decimal import Decimal
 from typing import Any
 
 from flask import abort, request, url_for
-from sqlalchemy import select
+from sqlalchemy import false, select
 from sqlalchemy.orm import selectinload
 
 from app import clock
-from app.api.spec import PER_PAGE_DEFAULT, PER_PAGE_MAX
+from app.api.spec import MAX_INT, PER_PAGE_DEFAULT, PER_PAGE_MAX
 from app.auth import permissions
 from app.deadlines.deadlines import CATEGORIES, KINDS, Scope, deadlines
 from app.extensions import db
@@ -43,13 +43,12 @@ class BadParameter(Exception):
 # --- parameters ---
 
 
-def _int(name: str, default: int | None = None, maximum: int | None = None):
+def _int(name: str, default: int | None = None, maximum: int = MAX_INT):
     raw = request.args.get(name)
     if raw is None or raw == "":
         return default
-    if not raw.isdigit() or int(raw) < 1 or (maximum and int(raw) > maximum):
-        limit = f" (at most {maximum})" if maximum else ""
-        raise BadParameter(name, f"a whole number from 1{limit} is expected")
+    if not raw.isascii() or not raw.isdigit() or not 1 <= int(raw) <= maximum:
+        raise BadParameter(name, f"a whole number from 1 to {maximum} is expected")
     return int(raw)
 
 
@@ -63,13 +62,13 @@ def _choice(name: str, allowed) -> str | None:
 
 
 def _municipality(name: str = "municipality") -> int | None:
+    """The id of the municipality with the slug given; 0 (matches nothing) for an
+    unknown slug: a filter on something that does not exist finds nothing."""
     slug = request.args.get(name)
     if slug is None or slug == "":
         return None
     found = db.session.scalar(select(Municipality.id).where(Municipality.slug == slug))
-    if found is None:
-        raise BadParameter(name, "no municipality has this slug")
-    return found
+    return found or 0
 
 
 @dataclass(frozen=True)
@@ -157,17 +156,20 @@ def tasks(user) -> dict[str, Any]:
     """The tasks of /tasks (every member sees them), with its filters."""
     if not permissions.can_view_regional(user):
         abort(403)
+    municipality_id = _municipality()
     filters = TaskFilters(
         status=_choice("status", TASK_STATUSES),
         theme=_int("theme"),
         group=_int("group"),
-        municipality=_municipality(),
+        municipality=municipality_id,
         due=_choice("due", DUE_FILTERS),
         assignee=user.id if _choice("mine", ("true", "false")) == "true" else None,
     )
     paged = paging()
     today = clock.today()
     query = task_query(filters, today).options(*row_options())
+    if municipality_id == 0:
+        query = query.where(false())  # an unknown municipality has no tasks
 
     def serialize(rows: list[Task]) -> list[dict[str, Any]]:
         return [
@@ -298,7 +300,7 @@ def rollout(user) -> dict[str, Any]:
     )
     if theme_id:
         query = query.where(Rollout.theme_id == theme_id)
-    if municipality_id:
+    if municipality_id is not None:
         query = query.where(Rollout.municipality_id == municipality_id)
     if stage:
         query = query.where(Rollout.stage == stage)

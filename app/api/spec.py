@@ -16,6 +16,10 @@ from flask import Flask
 from flask_babel import force_locale
 
 PER_PAGE_MAX = 100
+#: Ids and page numbers: what every database stores as an integer.
+MAX_INT = 2**31 - 1
+ID = {"type": "integer", "minimum": 1, "maximum": MAX_INT}
+SLUG = {"type": "string", "pattern": "^[a-z0-9-]{1,120}$"}
 PER_PAGE_DEFAULT = 50
 
 
@@ -216,7 +220,7 @@ class Param:
 
 
 PAGING = (
-    Param("page", {"type": "integer", "minimum": 1, "default": 1}, "Page number."),
+    Param("page", {**ID, "default": 1}, "Page number."),
     Param(
         "per_page",
         {
@@ -260,7 +264,7 @@ ERROR_TEXT = {
 
 
 def _path(rule) -> str:
-    return re.sub(r"<(?:\w+:)?(\w+)>", r"{\1}", rule.rule)
+    return re.sub(r"<(?:[^:>]+:)?(\w+)>", r"{\1}", rule.rule)
 
 
 def documented_routes(app: Flask) -> list[tuple[Any, Doc]]:
@@ -283,7 +287,7 @@ def _operation(rule, doc: Doc) -> dict[str, Any]:
                 "name": name,
                 "in": "path",
                 "required": True,
-                "schema": {"type": "integer", "minimum": 1} if is_int else STRING,
+                "schema": ID if is_int else STRING,
             }
         )
     query = (*doc.params, *(PAGING if doc.paginated else ()))

@@ -21,7 +21,15 @@ from app.api import bp, resources, tokens
 from app.api.forms import TokenForm
 from app.api.models import ApiToken
 from app.api.resources import BadParameter
-from app.api.spec import Param, documented, documented_routes, openapi
+from app.api.spec import (
+    ID,
+    MAX_INT,
+    SLUG,
+    Param,
+    documented,
+    documented_routes,
+    openapi,
+)
 from app.auth import permissions
 from app.extensions import db
 from app.web import wants_fragment
@@ -36,12 +44,11 @@ def error(status: int, message: str) -> tuple[Response, int]:
 
 
 MESSAGES = {
-    400: _l("The request is not valid."),
+    400: _l("The request is not valid (a parameter holds something not allowed)."),
     401: _l("A valid API token is needed: Authorization: Bearer <token>."),
     403: _l("You are not allowed to see this."),
     404: _l("Not found."),
     405: _l("Only GET is possible here."),
-    422: _l("The request contains a character that is not allowed."),
 }
 
 
@@ -76,7 +83,8 @@ def http_error(exc: HTTPException):
 def json_errors(response: Response) -> Response:
     """Errors answered by the app (e.g. refused characters) as JSON, too."""
     if response.status_code >= 400 and response.mimetype == "text/html":
-        status = response.status_code
+        # A refused character in the query is a parameter that is not valid.
+        status = 400 if response.status_code == 422 else response.status_code
         json_response, _status = error(status, str(MESSAGES.get(status, "Error")))
         json_response.status_code = status
         return json_response
@@ -129,9 +137,9 @@ def me():
             {"enum": ["overdue", "week", "month"]},
             "Due: overdue, within a week or a month.",
         ),
-        Param("theme", {"type": "integer", "minimum": 1}, "Theme id."),
-        Param("group", {"type": "integer", "minimum": 1}, "Working group id."),
-        Param("municipality", {"type": "string"}, "Municipality slug."),
+        Param("theme", ID, "Theme id."),
+        Param("group", ID, "Working group id."),
+        Param("municipality", SLUG, "Municipality slug."),
         Param("mine", {"enum": ["true", "false"]}, "Only the tasks assigned to you."),
     ),
 )
@@ -185,7 +193,7 @@ def dossier_list():
     return jsonify(resources.dossiers(current_user))
 
 
-@bp.get(f"{PREFIX}/dossiers/<int:application_id>")
+@bp.get(f"{PREFIX}/dossiers/<int(max={MAX_INT}):application_id>")
 @documented(_l("One subsidy dossier"), "Dossier", errors=(404,))
 def dossier(application_id: int):
     return jsonify(resources.dossier(current_user, application_id))
@@ -198,8 +206,8 @@ def dossier(application_id: int):
     paginated=True,
     errors=(403,),
     params=(
-        Param("theme", {"type": "integer", "minimum": 1}, "Theme id."),
-        Param("municipality", {"type": "string"}, "Municipality slug."),
+        Param("theme", ID, "Theme id."),
+        Param("municipality", SLUG, "Municipality slug."),
         Param(
             "stage",
             {
@@ -226,7 +234,7 @@ def round_list():
     return jsonify(resources.rounds(current_user))
 
 
-@bp.get(f"{PREFIX}/rounds/<int:round_id>/results")
+@bp.get(f"{PREFIX}/rounds/<int(max={MAX_INT}):round_id>/results")
 @documented(
     _l("Results of a round: aggregates, and your municipality's own scores"),
     "RoundResults",
