@@ -72,6 +72,7 @@ def register_blueprints(app: Flask) -> None:
     from app.admin import bp as admin_bp
     from app.admin import views as _admin_views  # noqa: F401
     from app.api import bp as api_bp
+    from app.api import tokens_bp as api_tokens_bp
     from app.api import views as _api_views  # noqa: F401
     from app.auth import bp as auth_bp
     from app.auth import views as _auth_views  # noqa: F401
@@ -106,6 +107,7 @@ def register_blueprints(app: Flask) -> None:
         exports_bp,
         public_bp,
         api_bp,
+        api_tokens_bp,
     ):
         app.register_blueprint(blueprint)
     cookieless.install(app)

@@ -277,7 +277,7 @@ def dossiers(user) -> dict[str, Any]:
 
 def dossier(user, application_id: int) -> dict[str, Any]:
     """One dossier; 404 when it does not exist or is not the user's to see."""
-    found = get_application(application_id)
+    found = get_application(application_id) if application_id <= MAX_INT else None
     if found is None or not permissions.can_view_application(user, found):
         abort(404)
     return _dossier(found, _paid([found]).get(found.id))
@@ -340,6 +340,8 @@ def rounds(user) -> dict[str, Any]:
 
 def results(user, round_id: int) -> dict[str, Any]:
     """A round's aggregates; a municipal user's own scores, never another's."""
+    if round_id > MAX_INT:
+        abort(404)
     scoring_round = get_round(user, round_id)
     if not permissions.can_view_round_results(user, scoring_round):
         abort(403)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from flask import (
     Response,
+    abort,
     current_app,
     jsonify,
     redirect,
@@ -17,13 +18,12 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from werkzeug.exceptions import HTTPException
 
-from app.api import bp, resources, tokens
+from app.api import bp, resources, tokens, tokens_bp
 from app.api.forms import TokenForm
 from app.api.models import ApiToken
 from app.api.resources import BadParameter
 from app.api.spec import (
     ID,
-    MAX_INT,
     SLUG,
     Param,
     documented,
@@ -193,7 +193,7 @@ def dossier_list():
     return jsonify(resources.dossiers(current_user))
 
 
-@bp.get(f"{PREFIX}/dossiers/<int(max={MAX_INT}):application_id>")
+@bp.get(f"{PREFIX}/dossiers/<int:application_id>")
 @documented(_l("One subsidy dossier"), "Dossier", errors=(404,))
 def dossier(application_id: int):
     return jsonify(resources.dossier(current_user, application_id))
@@ -234,7 +234,7 @@ def round_list():
     return jsonify(resources.rounds(current_user))
 
 
-@bp.get(f"{PREFIX}/rounds/<int(max={MAX_INT}):round_id>/results")
+@bp.get(f"{PREFIX}/rounds/<int:round_id>/results")
 @documented(
     _l("Results of a round: aggregates, and your municipality's own scores"),
     "RoundResults",
@@ -253,12 +253,12 @@ def _tokens_section(form: TokenForm, new_token: str | None = None, status: int =
     return html, status
 
 
-@bp.post("/profile/api-tokens")
+@tokens_bp.post("/profile/api-tokens")
 @login_required
 def create_token():
     """Create a named token; it is shown this once."""
     if not permissions.can_use_api_tokens(current_user):
-        return error(403, str(MESSAGES[403]))
+        abort(403)
     form = TokenForm(prefix="token")
     if not form.validate_on_submit():
         return _tokens_section(form, status=422)
@@ -272,7 +272,7 @@ def create_token():
     return _tokens_section(TokenForm(prefix="token", formdata=None), new_token=raw)
 
 
-@bp.post("/profile/api-tokens/<int:token_id>/revoke")
+@tokens_bp.post("/profile/api-tokens/<int:token_id>/revoke")
 @login_required
 def revoke_token(token_id: int):
     """Revoke a token: it stops working at once."""
@@ -288,12 +288,12 @@ def revoke_token(token_id: int):
     return redirect(url_for("auth.profile") + "#api-tokens", code=303)
 
 
-@bp.app_template_global()
+@tokens_bp.app_template_global()
 def api_tokens_of(user) -> list[ApiToken]:
     """The user's tokens, for the section in /profile."""
     return tokens.tokens_of(user)
 
 
-@bp.app_template_global()
+@tokens_bp.app_template_global()
 def new_token_form() -> TokenForm:
     return TokenForm(prefix="token", formdata=None)
