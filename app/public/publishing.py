@@ -77,6 +77,7 @@ def publish(obj: Any, user: Any) -> bool:
             obj,
             _summary(obj, "published"),
             municipality_id=_municipality_id(obj),
+            actor=user,
         )
     return True
 
