@@ -365,3 +365,61 @@ def test_deleting_an_object_deletes_its_publication(app, world):
         )
         is None
     )
+
+
+# --- the same for everyone, in a bounded number of queries ---
+
+
+def _count_queries(client, url: str) -> int:
+    from sqlalchemy import event
+
+    statements = []
+
+    def count(*_args):
+        statements.append(1)
+
+    event.listen(db.engine, "before_cursor_execute", count)
+    try:
+        assert client.get(url).status_code == 200
+    finally:
+        event.remove(db.engine, "before_cursor_execute", count)
+    return len(statements)
+
+
+@pytest.mark.parametrize(
+    "url", ["/public", "/public/municipalities/izegem", "/public/data/rollout.csv"]
+)
+def test_public_queries_do_not_grow_with_what_is_published(client, world, url):
+    before = _count_queries(client, url)
+    for i in range(4):
+        theme = factories.theme(title=f"Extra theme {i}")
+        factories.rollout(theme, world["home"], stage="exploring")
+        dossier = factories.application(
+            lead=world["home"],
+            partners=[world["partner"]],
+            status="closed",
+            granted_amount=Decimal("100"),
+        )
+        factories.payment(dossier, "50")
+        publishing.publish(theme, world["coordinator"])
+        publishing.publish(dossier, world["coordinator"])
+    db.session.commit()
+    assert _count_queries(client, url) == before
+
+
+@pytest.mark.parametrize("role", ["coordinator", "lead", "municipality", "viewer"])
+def test_every_role_sees_the_same_public_page(app, world, role):
+    from tests.conftest import Client, sign_in_session
+
+    app.test_client_class = Client
+    anonymous, member = app.test_client(), app.test_client()
+    sign_in_session(member, factories.user(role))
+    db.session.commit()
+    for url in (
+        "/public",
+        "/public/municipalities/izegem",
+        "/public/data/rollout.json",
+    ):
+        seen = member.get(url)
+        assert seen.get_data() == anonymous.get(url).get_data()
+        assert seen.headers["Cache-Control"].startswith("public")
