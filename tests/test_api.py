@@ -357,3 +357,49 @@ def test_reference_page_in_both_languages(client):
     english = client.get("/api/v1/?lang=en").text
     assert "Read-only JSON for members" in english
     assert "Read-only JSON for members" not in dutch.text
+
+
+def test_links_keep_the_query_and_stay_relative(client, world):
+    raw = _token(world["users"]["coordinator"])
+    url = "/api/v1/dossiers?per_page=1&endpoint=x&_external=1&_scheme=javascript"
+    body = client.get(url, headers=_bearer(raw)).get_json()
+    assert body["links"]["next"].startswith("/api/v1/dossiers?")
+    assert "page=2" in body["links"]["next"] and "endpoint=x" in body["links"]["next"]
+
+
+LIST_URLS = [
+    "/api/v1/me",
+    "/api/v1/tasks?per_page=100",
+    "/api/v1/deadlines?scope=region&per_page=100",
+    "/api/v1/deadlines?per_page=100",
+    "/api/v1/dossiers?per_page=100",
+    "/api/v1/rollout?per_page=100",
+    "/api/v1/rounds?per_page=100",
+]
+#: What each role must never find in any API answer.
+NEVER = {
+    "coordinator": {"home says", "away says"},
+    "lead": {"Foreign dossier", "away says"},
+    "municipality": {"Foreign dossier", "away says"},
+    "other": {"Own dossier", "home says"},
+    "viewer": {"Own dossier", "Partnered dossier", "Foreign dossier", "says"},
+}
+
+
+@pytest.mark.parametrize("role", sorted(NEVER))
+def test_no_answer_holds_what_the_role_may_not_see(client, world, role):
+    user = world["users"][role]
+    raw = _token(user)
+    rounds = [world["closed"].id, world["open_round"].id, world["draft"].id]
+    dossiers = [world[key].id for key in ("own", "partnered", "foreign")]
+    urls = [
+        *LIST_URLS,
+        *(f"/api/v1/rounds/{rid}/results" for rid in rounds),
+        *(f"/api/v1/dossiers/{did}" for did in dossiers),
+    ]
+    for url in urls:
+        response = client.get(url, headers=_bearer(raw))
+        assert response.status_code in (200, 403, 404), url
+        text = response.get_data(as_text=True)
+        for secret in NEVER[role]:
+            assert secret not in text, (role, url, secret)

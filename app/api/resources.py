@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from typing import Any
+from urllib.parse import urlencode
 
 from flask import abort, request, url_for
 from sqlalchemy import false, select
@@ -84,10 +85,11 @@ def paging() -> Paging:
 
 
 def _link(page: int | None, per_page: int) -> str | None:
+    """This request's path and query with another page (other arguments kept)."""
     if page is None:
         return None
     args = request.args.to_dict() | {"page": str(page), "per_page": str(per_page)}
-    return url_for(request.endpoint, **(request.view_args or {}), **args)
+    return f"{request.path}?{urlencode(args)}"
 
 
 def page_body(items: list, total: int, paged: Paging) -> dict[str, Any]:
