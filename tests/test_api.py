@@ -325,7 +325,7 @@ def test_unknown_api_path_is_json_404(client, world, path):
 def test_control_character_is_refused_as_json(client, world):
     raw = _token(world["users"]["coordinator"])
     response = client.get("/api/v1/tasks?municipality=%00", headers=_bearer(raw))
-    assert response.status_code == 400
+    assert response.status_code == 422
     assert response.mimetype == "application/json"
 
 

@@ -260,6 +260,7 @@ ERROR_TEXT = {
     401: "No token, or a token that is not (or no longer) valid.",
     403: "Your role may not see this.",
     404: "Not found, or not yours to see.",
+    422: "A parameter holds a control character (such as NUL).",
 }
 
 
@@ -308,7 +309,7 @@ def _operation(rule, doc: Doc) -> dict[str, Any]:
             "content": {"application/json": {"schema": schema}},
         }
     }
-    errors = set(doc.errors) | ({400} if query else set())
+    errors = set(doc.errors) | ({400, 422} if query else set())
     if doc.auth:
         errors.add(401)
     for status in sorted(errors):

@@ -44,11 +44,12 @@ def error(status: int, message: str) -> tuple[Response, int]:
 
 
 MESSAGES = {
-    400: _l("The request is not valid (a parameter holds something not allowed)."),
+    400: _l("The request is not valid."),
     401: _l("A valid API token is needed: Authorization: Bearer <token>."),
     403: _l("You are not allowed to see this."),
     404: _l("Not found."),
     405: _l("Only GET is possible here."),
+    422: _l("The request contains a character that is not allowed."),
 }
 
 
@@ -81,13 +82,12 @@ def http_error(exc: HTTPException):
 
 @bp.after_request
 def json_errors(response: Response) -> Response:
-    """Errors answered by the app (e.g. refused characters) as JSON, too."""
+    """Errors answered by the app (e.g. refused characters, 422) as JSON, too."""
     if response.status_code >= 400 and response.mimetype == "text/html":
-        # A refused character in the query is a parameter that is not valid.
-        status = 400 if response.status_code == 422 else response.status_code
-        json_response, _status = error(status, str(MESSAGES.get(status, "Error")))
-        json_response.status_code = status
-        return json_response
+        status = response.status_code
+        response, _status = error(status, str(MESSAGES.get(status, "Error")))
+    # Answers for one token holder (or about a refused one): never cached.
+    response.headers["Cache-Control"] = "no-store"
     return response
 
 

@@ -36,7 +36,11 @@ def anonymous_on_cookieless_paths() -> None:
 @bp.after_request
 def cacheable(response: Response) -> Response:
     """Public answers: cacheable by anyone, validated with an ETag."""
-    if not is_cookieless_path(request.path) or response.status_code != 200:
+    if not is_cookieless_path(request.path):
+        return response
+    if response.status_code != 200:
+        # Not found may become found (published) at any moment.
+        response.headers["Cache-Control"] = "no-store"
         return response
     response.headers["Cache-Control"] = f"public, max-age={MAX_AGE}"
     response.vary.add("Accept-Language")
