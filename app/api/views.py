@@ -53,11 +53,10 @@ MESSAGES = {
 }
 
 
-@bp.before_app_request
+@bp.before_request
 def authenticate_api_token() -> tuple[Response, int] | None:
-    """On /api: the token's user is the current user (never a session)."""
-    if request.path != "/api" and not request.path.startswith("/api/"):
-        return None
+    """On /api: the token's user is the current user (never a session, which is
+    empty on these paths). After the app's input checks: NUL is a 422 first."""
     user = tokens.authenticate(request.headers.get("Authorization"))
     current_app.login_manager._update_request_context_with_user(user)
     if user is None and request.endpoint not in OPEN_ENDPOINTS:
@@ -86,6 +85,7 @@ def json_errors(response: Response) -> Response:
     if response.status_code >= 400 and response.mimetype == "text/html":
         status = response.status_code
         response, _status = error(status, str(MESSAGES.get(status, "Error")))
+        response.status_code = status
     # Answers for one token holder (or about a refused one): never cached.
     response.headers["Cache-Control"] = "no-store"
     return response
