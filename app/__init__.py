@@ -72,6 +72,9 @@ def register_blueprints(app: Flask) -> None:
     from app.activity import views as _activity_views  # noqa: F401
     from app.admin import bp as admin_bp
     from app.admin import views as _admin_views  # noqa: F401
+    from app.api import bp as api_bp
+    from app.api import tokens_bp as api_tokens_bp
+    from app.api import views as _api_views  # noqa: F401
     from app.auth import bp as auth_bp
     from app.auth import views as _auth_views  # noqa: F401
     from app.deadlines import bp as deadlines_bp
@@ -82,6 +85,9 @@ def register_blueprints(app: Flask) -> None:
     from app.main import views as _main_views  # noqa: F401
     from app.municipalities import bp as municipalities_bp
     from app.municipalities import views as _municipalities_views  # noqa: F401
+    from app.public import bp as public_bp
+    from app.public import cookieless
+    from app.public import views as _public_views  # noqa: F401
     from app.strategy import bp as strategy_bp
     from app.strategy import views as _strategy_views  # noqa: F401
     from app.subsidies import bp as subsidies_bp
@@ -100,5 +106,9 @@ def register_blueprints(app: Flask) -> None:
         activity_bp,
         admin_bp,
         exports_bp,
+        public_bp,
+        api_bp,
+        api_tokens_bp,
     ):
         app.register_blueprint(blueprint)
+    cookieless.install(app)

@@ -693,8 +693,24 @@ class Seeder:
         self.delivery()
         self.subsidy_calls()
         self.applications()
+        self.publications()
         db.session.commit()
         return self.report
+
+    def publications(self) -> None:
+        """On the first seed: the coordinator published the first two themes, the
+        granted dossiers and the closed round (the third theme stays unpublished)."""
+        from app.public.publishing import is_publishable, publish
+
+        if not self.report.created.get("theme"):
+            return
+        db.session.flush()
+        themes = sorted(self.themes.values(), key=lambda t: t.id)[:2]
+        dossiers = db.session.scalars(select(Application).order_by(Application.id))
+        rounds = db.session.scalars(select(ScoringRound).order_by(ScoringRound.id))
+        for obj in [*themes, *dossiers, *rounds]:
+            if is_publishable(obj):
+                publish(obj, self.users["coordinator"])
 
 
 TASK_TITLES = [

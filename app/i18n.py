@@ -7,6 +7,8 @@ from pathlib import Path
 from flask import Flask, current_app, request, session
 from flask_login import current_user
 
+from app.public.cookieless import is_cookieless_path, public_locale
+
 
 def user_locale(user) -> str:
     """The language `user` reads in: pages, exports, e-mail and the calendar feed.
@@ -26,6 +28,8 @@ def user_locale(user) -> str:
 def select_locale() -> str:
     """The user's choice; before sign-in `?lang=en` (remembered); else Dutch."""
     languages = current_app.config["LANGUAGES"]
+    if is_cookieless_path(request.path):
+        return public_locale()  # no session to remember a choice in
     if current_user and current_user.is_authenticated:
         return user_locale(current_user)
     asked = request.args.get("lang")

@@ -1,9 +1,11 @@
 """Imports every model so that metadata, Alembic and relationships see them all."""
 
 from app.activity.models import Activity
+from app.api.models import ApiToken
 from app.auth.models import LoginFailure, User
 from app.deadlines.models import ReminderSent
 from app.municipalities.models import Municipality
+from app.public.models import Publication
 from app.readmodel import DataGeneration
 from app.strategy.models import (
     Conversation,
@@ -24,6 +26,7 @@ from app.work.models import Rollout, Task, Theme, WorkingGroup
 
 __all__ = [
     "Activity",
+    "ApiToken",
     "Application",
     "ApplicationPartner",
     "Conversation",
@@ -31,6 +34,7 @@ __all__ = [
     "LoginFailure",
     "Municipality",
     "Payment",
+    "Publication",
     "ReminderSent",
     "ReportingObligation",
     "Rollout",

@@ -358,3 +358,21 @@ def visible_activity(user: Any, query: Any) -> Any:
 
 def can_use_calendar_feed(user: Any) -> bool:
     return _signed_in(user) and user.active
+
+
+# --- publication and the API -------------------------------------------------------
+
+
+def can_publish(user: Any) -> bool:
+    """Make a theme, a granted dossier or a closed round's results public (or not)."""
+    return is_coordinator(user)
+
+
+def can_use_api_tokens(user: Any) -> bool:
+    """Create, use and revoke personal API tokens: every active signed-in member."""
+    return _signed_in(user) and bool(user.active)
+
+
+def can_revoke_api_token(user: Any, token: Any) -> bool:
+    """A token is its owner's alone."""
+    return _signed_in(user) and token.user_id == user.id

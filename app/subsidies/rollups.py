@@ -65,8 +65,9 @@ class Figures:
         return self.granted - self.paid
 
 
-def _per_application(user: Any = None):
-    """One row per application with what the roll-ups add up (visible to `user`)."""
+def _per_application(user: Any = None, among: Any = None):
+    """One row per application with what the roll-ups add up (visible to `user`;
+    only those whose id is in the SELECT `among`, when given)."""
     paid = (
         select(Payment.application_id, func.sum(Payment.amount).label("paid"))
         .group_by(Payment.application_id)
@@ -105,6 +106,8 @@ def _per_application(user: Any = None):
     )
     if user is not None:
         query = permissions.visible_applications(user, query)
+    if among is not None:
+        query = query.where(Application.id.in_(among))
     return query.subquery()
 
 
@@ -133,27 +136,35 @@ def _figures(n, requested, granted, paid, decided, won, submitted) -> Figures:
     )
 
 
-def _grouped(key, user: Any) -> dict[Any, Figures]:
-    """Figures per `key` over what `user` sees, from the read model."""
+def _grouped(key, user: Any, among: Any = None) -> dict[Any, Figures]:
+    """Figures per `key` over what `user` sees (from the read model), or over the
+    applications `among` (computed as asked)."""
 
     def compute():
-        rows = _per_application(user)
+        rows = _per_application(user, among)
         query = select(rows.c[key], *_sums(rows)).group_by(rows.c[key])
         return {k: _figures(*values) for k, *values in db.session.execute(query)}
 
+    if among is not None:
+        return compute()
     return readmodel.cached(
         f"rollup_by_{key}", permissions.application_scope(user), compute
     )
 
 
 def rollup_by_call(
-    call_ids: list[int] | None = None, user: Any = None
+    call_ids: list[int] | None = None, user: Any = None, among: Any = None
 ) -> dict[int, Figures]:
-    """Per call (all applications, or those visible to `user`)."""
-    every_call = _grouped("call_id", user)
+    """Per call (all applications, those visible to `user`, or those `among`)."""
+    every_call = _grouped("call_id", user, among)
     if call_ids is None:
         return dict(every_call)
     return {cid: every_call[cid] for cid in call_ids if cid in every_call}
+
+
+def rollup_by_application(among: Any) -> dict[int, Figures]:
+    """Per application, for those whose id is in `among` (a SELECT or a list)."""
+    return _grouped("id", None, among=among)
 
 
 def rollup_by_theme(user: Any = None) -> dict[int | None, Figures]:
@@ -161,13 +172,15 @@ def rollup_by_theme(user: Any = None) -> dict[int | None, Figures]:
     return dict(_grouped("theme_id", user))
 
 
-def regional_totals(user: Any = None) -> Figures:
+def regional_totals(user: Any = None, among: Any = None) -> Figures:
     """All applications of the region together."""
 
     def compute():
-        rows = _per_application(user)
+        rows = _per_application(user, among)
         return _figures(*db.session.execute(select(*_sums(rows))).one())
 
+    if among is not None:
+        return compute()
     return readmodel.cached(
         "regional_totals", permissions.application_scope(user), compute
     )
@@ -276,21 +289,24 @@ def calls_and_totals_for(user: Any) -> tuple[dict[int, Figures], Figures]:
 
 
 def rollup_by_municipality(
-    user: Any = None, municipality_ids: list[int] | None = None
+    user: Any = None, municipality_ids: list[int] | None = None, among: Any = None
 ) -> dict[int, dict[str, Figures]]:
     """Per municipality: {"lead": Figures, "partner": Figures}, amounts by share."""
-    every = readmodel.cached(
-        "rollup_by_municipality",
-        permissions.application_scope(user),
-        lambda: _by_municipality(user),
-    )
+    if among is not None:
+        every = _by_municipality(user, among)
+    else:
+        every = readmodel.cached(
+            "rollup_by_municipality",
+            permissions.application_scope(user),
+            lambda: _by_municipality(user),
+        )
     if municipality_ids is None:
         return dict(every)
     return {mid: every[mid] for mid in municipality_ids if mid in every}
 
 
-def _by_municipality(user: Any) -> dict[int, dict[str, Figures]]:
-    rows = _per_application(user)
+def _by_municipality(user: Any, among: Any = None) -> dict[int, dict[str, Figures]]:
+    rows = _per_application(user, among)
     hundred = literal(100.0)  # never integer division (SQLite)
     as_lead = select(
         rows.c.lead_id.label("municipality_id"),

@@ -1,0 +1,299 @@
+"""/api/v1: read-only JSON for members with a personal token; its description and
+reference page; and the token section of /profile."""
+
+from __future__ import annotations
+
+from flask import (
+    Response,
+    abort,
+    current_app,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user, login_required
+from werkzeug.exceptions import HTTPException
+
+from app.api import bp, resources, tokens, tokens_bp
+from app.api.forms import TokenForm
+from app.api.models import ApiToken
+from app.api.resources import BadParameter
+from app.api.spec import (
+    ID,
+    SLUG,
+    Param,
+    documented,
+    documented_routes,
+    openapi,
+)
+from app.auth import permissions
+from app.extensions import db
+from app.web import wants_fragment
+
+PREFIX = "/api/v1"
+#: Endpoints under /api that need no token: the description and reference.
+OPEN_ENDPOINTS = {"api.reference", "api.openapi_json", "api.not_found"}
+
+
+def error(status: int, message: str) -> tuple[Response, int]:
+    return jsonify({"error": {"status": status, "message": message}}), status
+
+
+MESSAGES = {
+    400: _l("The request is not valid."),
+    401: _l("A valid API token is needed: Authorization: Bearer <token>."),
+    403: _l("You are not allowed to see this."),
+    404: _l("Not found."),
+    405: _l("Only GET is possible here."),
+    422: _l("The request contains a character that is not allowed."),
+}
+
+
+@bp.before_request
+def authenticate_api_token() -> tuple[Response, int] | None:
+    """On /api: the token's user is the current user (never a session, which is
+    empty on these paths). After the app's input checks: NUL is a 422 first."""
+    user = tokens.authenticate(request.headers.get("Authorization"))
+    current_app.login_manager._update_request_context_with_user(user)
+    if user is None and request.endpoint not in OPEN_ENDPOINTS:
+        response, status = error(401, str(MESSAGES[401]))
+        response.headers["WWW-Authenticate"] = 'Bearer realm="api"'
+        return response, status
+    return None
+
+
+@bp.errorhandler(BadParameter)
+def bad_parameter(exc: BadParameter):
+    return error(
+        400, _("Parameter %(name)s: %(message)s", name=exc.name, message=exc.message)
+    )
+
+
+@bp.errorhandler(HTTPException)
+def http_error(exc: HTTPException):
+    status = exc.code or 500
+    return error(status, str(MESSAGES.get(status, exc.name)))
+
+
+@bp.after_request
+def json_errors(response: Response) -> Response:
+    """Errors answered by the app (e.g. refused characters, 422) as JSON, too."""
+    if response.status_code >= 400 and response.mimetype == "text/html":
+        status = response.status_code
+        response, _status = error(status, str(MESSAGES.get(status, "Error")))
+        response.status_code = status
+    # Answers for one token holder (or about a refused one): never cached.
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+# --- description ---
+
+
+@bp.get(f"{PREFIX}/openapi.json")
+def openapi_json():
+    """The OpenAPI 3.1 description of this API."""
+    return jsonify(openapi(current_app))
+
+
+@bp.get(f"{PREFIX}/")
+def reference():
+    """A page listing the endpoints (the description is the reference)."""
+    routes = [(rule.rule, doc) for rule, doc in documented_routes(current_app)]
+    return render_template("api/reference.html", routes=routes)
+
+
+@bp.get("/api/<path:rest>")
+def not_found(rest: str):
+    """Anything else under /api: a JSON 404."""
+    return error(404, str(MESSAGES[404]))
+
+
+# --- resources ---
+
+
+@bp.get(f"{PREFIX}/me")
+@documented(_l("Who the token belongs to"), "Me")
+def me():
+    return jsonify(resources.me(current_user))
+
+
+@bp.get(f"{PREFIX}/tasks")
+@documented(
+    _l("Tasks, with the filters of the tasks page"),
+    "Task",
+    paginated=True,
+    errors=(403,),
+    params=(
+        Param(
+            "status", {"enum": ["todo", "in_progress", "blocked", "done"]}, "Status."
+        ),
+        Param(
+            "due",
+            {"enum": ["overdue", "week", "month"]},
+            "Due: overdue, within a week or a month.",
+        ),
+        Param("theme", ID, "Theme id."),
+        Param("group", ID, "Working group id."),
+        Param("municipality", SLUG, "Municipality slug."),
+        Param("mine", {"enum": ["true", "false"]}, "Only the tasks assigned to you."),
+    ),
+)
+def task_list():
+    return jsonify(resources.tasks(current_user))
+
+
+@bp.get(f"{PREFIX}/deadlines")
+@documented(
+    _l("Deadlines: yours or the region's, soonest first"),
+    "Deadline",
+    paginated=True,
+    params=(
+        Param(
+            "scope", {"enum": ["mine", "region"]}, "Yours (default) or the region's."
+        ),
+        Param("kind", {"enum": ["task", "call", "application", "obligation"]}, "Kind."),
+        Param("when", {"enum": ["overdue", "week", "month", "later"]}, "Urgency."),
+    ),
+)
+def deadline_list():
+    return jsonify(resources.deadline_list(current_user))
+
+
+@bp.get(f"{PREFIX}/dossiers")
+@documented(
+    _l("Subsidy dossiers you may see"),
+    "Dossier",
+    paginated=True,
+    errors=(403,),
+    params=(
+        Param(
+            "status",
+            {
+                "enum": [
+                    "idea",
+                    "preparing",
+                    "submitted",
+                    "granted",
+                    "rejected",
+                    "withdrawn",
+                    "reporting",
+                    "closed",
+                ]
+            },
+            "Status.",
+        ),
+    ),
+)
+def dossier_list():
+    return jsonify(resources.dossiers(current_user))
+
+
+@bp.get(f"{PREFIX}/dossiers/<int:application_id>")
+@documented(_l("One subsidy dossier"), "Dossier", errors=(404,))
+def dossier(application_id: int):
+    return jsonify(resources.dossier(current_user, application_id))
+
+
+@bp.get(f"{PREFIX}/rollout")
+@documented(
+    _l("Rollout stage per theme and municipality"),
+    "Rollout",
+    paginated=True,
+    errors=(403,),
+    params=(
+        Param("theme", ID, "Theme id."),
+        Param("municipality", SLUG, "Municipality slug."),
+        Param(
+            "stage",
+            {
+                "enum": [
+                    "not_participating",
+                    "not_started",
+                    "exploring",
+                    "preparing",
+                    "implementing",
+                    "live",
+                ]
+            },
+            "Stage.",
+        ),
+    ),
+)
+def rollout_list():
+    return jsonify(resources.rollout(current_user))
+
+
+@bp.get(f"{PREFIX}/rounds")
+@documented(_l("Scoring rounds"), "Round", paginated=True)
+def round_list():
+    return jsonify(resources.rounds(current_user))
+
+
+@bp.get(f"{PREFIX}/rounds/<int:round_id>/results")
+@documented(
+    _l("Results of a round: aggregates, and your municipality's own scores"),
+    "RoundResults",
+    errors=(403, 404),
+)
+def round_results(round_id: int):
+    return jsonify(resources.results(current_user, round_id))
+
+
+# --- tokens in /profile (a signed-in session, CSRF-protected) ---
+
+
+def _tokens_section(form: TokenForm, new_token: str | None = None, status: int = 200):
+    template = "auth/_api_tokens.html" if wants_fragment() else "auth/api_token.html"
+    html = render_template(template, token_form=form, new_token=new_token)
+    return html, status
+
+
+@tokens_bp.post("/profile/api-tokens")
+@login_required
+def create_token():
+    """Create a named token; it is shown this once."""
+    if not permissions.can_use_api_tokens(current_user):
+        abort(403)
+    form = TokenForm(prefix="token")
+    if not form.validate_on_submit():
+        return _tokens_section(form, status=422)
+    if not tokens.has_room(current_user):
+        form.name.errors.append(
+            _("You have %(n)s tokens: revoke one first.", n=tokens.MAX_TOKENS_PER_USER)
+        )
+        return _tokens_section(form, status=422)
+    _token, raw = tokens.create_token(current_user, form.name.data.strip())
+    db.session.commit()
+    return _tokens_section(TokenForm(prefix="token", formdata=None), new_token=raw)
+
+
+@tokens_bp.post("/profile/api-tokens/<int:token_id>/revoke")
+@login_required
+def revoke_token(token_id: int):
+    """Revoke a token: it stops working at once."""
+    token = db.get_or_404(ApiToken, token_id)
+    if not permissions.can_revoke_api_token(current_user, token):
+        return render_template(
+            "error.html", status=404, message=_("This page does not exist.")
+        ), 404
+    tokens.revoke(token)
+    db.session.commit()
+    if wants_fragment():
+        return _tokens_section(TokenForm(prefix="token", formdata=None))
+    return redirect(url_for("auth.profile") + "#api-tokens", code=303)
+
+
+@tokens_bp.app_template_global()
+def api_tokens_of(user) -> list[ApiToken]:
+    """The user's tokens, for the section in /profile."""
+    return tokens.tokens_of(user)
+
+
+@tokens_bp.app_template_global()
+def new_token_form() -> TokenForm:
+    return TokenForm(prefix="token", formdata=None)
