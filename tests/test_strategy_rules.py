@@ -1,0 +1,50 @@
+"""Strategy rules that hold (issue 17, item 8)."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from app import clock
+from app.extensions import db
+from tests import factories
+
+
+def _row(html: str, code: str) -> str:
+    start = html.index(f'data-thread="{code}"')
+    return html[start : html.index("</tr>", start)]
+
+
+def test_threads_show_the_latest_closed_round_that_asked_each_thread(login_as):
+    today = clock.today()
+    asked_early = factories.thread(code="RD11")
+    asked_late = factories.thread(code="RD12")
+    factories.thread(code="RD13")  # never asked
+    m1, m2 = factories.municipality("Aa"), factories.municipality("Bb")
+    early = factories.scoring_round(
+        [asked_early, asked_late],
+        status="closed",
+        name="Spring round",
+        opens_on=today - timedelta(days=90),
+        closes_on=today - timedelta(days=60),
+    )
+    late = factories.scoring_round(
+        [asked_late],
+        status="closed",
+        name="Autumn round",
+        opens_on=today - timedelta(days=30),
+        closes_on=today - timedelta(days=10),
+    )
+    factories.scoring_round([asked_early], status="open", name="Open round")
+    factories.score(early, asked_early, m1, 6)
+    factories.score(early, asked_early, m2, 9)
+    factories.score(early, asked_late, m1, 2)
+    factories.score(late, asked_late, m1, 8)
+    factories.score(late, asked_late, m2, 4)
+    db.session.commit()
+
+    html = login_as("coordinator", language="en").get("/threads").get_data(True)
+
+    # RD11 was not asked in the later round: its mean comes from the spring round
+    assert "7.5" in _row(html, "RD11") and "Spring round" in _row(html, "RD11")
+    assert "6.0" in _row(html, "RD12") and "Autumn round" in _row(html, "RD12")
+    assert "data-round" not in _row(html, "RD13")
