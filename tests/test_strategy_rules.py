@@ -4,8 +4,11 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from sqlalchemy import select
+
 from app import clock
 from app.extensions import db
+from app.strategy.models import Score
 from tests import factories
 
 
@@ -48,3 +51,23 @@ def test_threads_show_the_latest_closed_round_that_asked_each_thread(login_as):
     assert "7.5" in _row(html, "RD11") and "Spring round" in _row(html, "RD11")
     assert "6.0" in _row(html, "RD12") and "Autumn round" in _row(html, "RD12")
     assert "data-round" not in _row(html, "RD13")
+
+
+def test_a_comment_without_a_score_is_no_answer_with_a_comment(login_as):
+    own = factories.municipality("Izegem")
+    asked = factories.thread(code="RD21")
+    open_round = factories.scoring_round([asked], status="open")
+    db.session.commit()
+    client = login_as("municipality", municipality=own, language="en")
+    url = f"/rounds/{open_round.id}/scores/{asked.id}/{own.id}"
+
+    response = client.htmx("POST", url, data={"value": "", "comment": "Unsure yet"})
+
+    assert response.status_code == 200
+    assert "No answer, with a comment" in response.get_data(as_text=True)
+    score = db.session.scalar(select(Score).where(Score.round_id == open_round.id))
+    assert (score.value, score.comment) == (None, "Unsure yet")
+    assert "0 of 1 scored" in response.get_data(as_text=True)
+    # an empty score without a comment is still refused
+    empty = client.htmx("POST", url, data={"value": "", "comment": " "})
+    assert empty.status_code == 422
