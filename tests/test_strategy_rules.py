@@ -71,3 +71,30 @@ def test_a_comment_without_a_score_is_no_answer_with_a_comment(login_as):
     # an empty score without a comment is still refused
     empty = client.htmx("POST", url, data={"value": "", "comment": " "})
     assert empty.status_code == 422
+
+
+def test_merged_municipalities_are_neither_asked_nor_counted_live(login_as):
+    today = clock.today()
+    active = factories.municipality("Tielt")
+    merged = factories.municipality(
+        "Meulebeke", merged_into_id=active.id, merged_on=today - timedelta(days=400)
+    )
+    asked = factories.thread(code="RD31")
+    open_round = factories.scoring_round([asked], status="open", name="Now")
+    factories.score(open_round, asked, merged, 5)  # an old row, before the merger
+    theme = factories.theme(title="Digital counter")
+    factories.rollout(theme, active, stage="live")
+    factories.rollout(theme, merged, stage="live")
+    db.session.commit()
+
+    html = login_as("coordinator", language="en").get("/").get_data(as_text=True)
+
+    assert "0 of 1 municipality answered every thread" in html
+    start = html.index("Digital counter")
+    row = html[start : html.index("</tr>", start)]
+    assert row.rstrip().endswith("<td>1</td>")
+
+    factories.score(open_round, asked, active, 8)
+    db.session.commit()
+    html = login_as("coordinator", language="en").get("/").get_data(as_text=True)
+    assert "1 of 1 municipality answered every thread" in html
