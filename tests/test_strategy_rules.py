@@ -98,3 +98,17 @@ def test_merged_municipalities_are_neither_asked_nor_counted_live(login_as):
     db.session.commit()
     html = login_as("coordinator", language="en").get("/").get_data(as_text=True)
     assert "1 of 1 municipality answered every thread" in html
+
+
+def test_deadlines_between_8_and_30_days_are_labelled_next_30_days(login_as):
+    today = clock.today()
+    factories.task(title="Far in the window", due_on=today + timedelta(days=25))
+    db.session.commit()
+    client = login_as("coordinator", language="nl")
+
+    html = client.get("/deadlines").get_data(as_text=True)
+
+    # 25 days ahead may fall in next calendar month: the label says what it means
+    assert "Komende 30 dagen" in html and "Deze maand" not in html
+    start = html.index("Komende 30 dagen", html.index('id="deadline-list"'))
+    assert "Far in the window" in html[start:]
