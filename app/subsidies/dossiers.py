@@ -393,14 +393,29 @@ def lead_share(application: Application) -> Decimal:
 
 
 def set_partner(
-    application: Application, municipality: Any, share: Decimal, actor: Any
+    application: Application,
+    municipality: Any,
+    share: Decimal,
+    actor: Any,
+    *,
+    adding: bool = False,
 ) -> Errors:
-    """Add a partner or change its share; the shares may not pass 100% in total."""
+    """Add a partner or change its share; the shares may not pass 100% in total.
+
+    `adding`: the user asked to add a partner; one that already is a partner is
+    then refused (never overwritten): its share is changed in the partner list."""
     if municipality.id == application.lead_municipality_id:
         return {"municipality_id": _l("The lead cannot also be a partner.")}
     current = next(
         (p for p in application.partners if p.municipality_id == municipality.id), None
     )
+    if adding and current is not None:
+        return {
+            "municipality_id": _(
+                "%(name)s is already a partner: change its share in the list.",
+                name=municipality.name,
+            )
+        }
     if current is None and not municipality.is_active:
         return {"municipality_id": _l("A merged municipality gets no new work.")}
     others = sum(
@@ -438,11 +453,12 @@ def set_partner(
 def set_partner_committed(
     application: Application, municipality: Any, share: Decimal, actor: Any
 ) -> Errors:
-    """set_partner and commit. When two requests add the same partner at once, the
-    second meets the primary key: it then sees the first one's row and saves as a
-    change of share (as concurrent scores do), so neither answer is an error."""
+    """Add a partner (set_partner with `adding`) and commit. An existing partner is
+    refused; but when two requests add the same partner at once, the second meets
+    the primary key: it then sees the first one's row and saves as a change of
+    share (as concurrent scores do), so neither answer is an error."""
     try:
-        errors = set_partner(application, municipality, share, actor)
+        errors = set_partner(application, municipality, share, actor, adding=True)
         if not errors:
             db.session.commit()
         return errors
