@@ -4,7 +4,8 @@ Deadlines are task due dates, call deadlines, application submission targets
 (the call deadline of an application still in idea/preparation) and reporting
 dues (open obligations of granted applications). Each is classified in Brussels
 time: overdue (the day passed and the item is not done), this week (today up to
-7 days ahead), this month (8 to 30 days ahead) or later. Finished items (done
+7 days ahead), the next 30 days (8 to 30 days ahead: labelled "Next 30 days",
+not "this month", as it is no calendar month) or later. Finished items (done
 tasks, submitted applications, fulfilled obligations, passed calls) are not
 deadlines any more. The dashboards, /deadlines, calendar feeds, reminders and
 exports all use `deadlines()`.

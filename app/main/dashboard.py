@@ -73,7 +73,13 @@ def open_rounds_progress(municipality_id: int | None = None) -> list[dict[str, A
     )
     answered = (
         select(Score.round_id, Score.municipality_id, func.count(Score.id).label("n"))
-        .where(Score.round_id.in_(ids), Score.value.is_not(None))
+        .join(Municipality, Municipality.id == Score.municipality_id)
+        # a merged municipality is not asked: it counts neither way
+        .where(
+            Score.round_id.in_(ids),
+            Score.value.is_not(None),
+            active_municipalities_clause(),
+        )
         .group_by(Score.round_id, Score.municipality_id)
     )
     if municipality_id is not None:
@@ -204,12 +210,14 @@ def regional_progress() -> dict[str, Any]:
 
 
 def theme_stage_counts() -> dict[int, dict[str, int]]:
-    """Per theme: how many municipalities are at each rollout stage."""
+    """Per theme: how many active municipalities are at each rollout stage (a
+    merged municipality's rollouts are history)."""
     stages: dict[int, dict[str, int]] = {}
     for theme_id, stage, n in db.session.execute(
-        select(Rollout.theme_id, Rollout.stage, func.count()).group_by(
-            Rollout.theme_id, Rollout.stage
-        )
+        select(Rollout.theme_id, Rollout.stage, func.count())
+        .join(Municipality, Municipality.id == Rollout.municipality_id)
+        .where(active_municipalities_clause())
+        .group_by(Rollout.theme_id, Rollout.stage)
     ):
         stages.setdefault(theme_id, {})[stage] = n
     return stages

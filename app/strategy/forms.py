@@ -127,7 +127,8 @@ class RoundForm(FlaskForm):
 
 
 class ScoreForm(FlaskForm):
-    """One line of a ballot. An empty score is invalid here: clearing is a button."""
+    """One line of a ballot. An empty score with a comment is "no answer" with that
+    comment; an empty score without one is invalid here: clearing is a button."""
 
     class Meta:
         csrf = False  # the htmx header or the page form carries the token
@@ -137,6 +138,9 @@ class ScoreForm(FlaskForm):
 
     def validate_value(self, field):
         raw = (field.data or "").strip()
+        if not raw and (self.comment.data or "").strip():
+            field.data = None  # no answer, with a comment
+            return
         if not raw:
             raise ValidationError(_l("Choose a score from 0 to 10."))
         score = parse_score(raw)

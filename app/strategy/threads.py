@@ -20,7 +20,7 @@ from app.strategy.models import (
     TrajectoryStep,
     round_thread,
 )
-from app.strategy.results import RoundResults, ThreadResult, compute_results
+from app.strategy.results import ThreadResult, compute_results
 
 # --- trajectory ------------------------------------------------------------------
 
@@ -75,24 +75,48 @@ class ThreadRow:
     municipalities: int
     qualifies: bool
     latest: ThreadResult | None
+    latest_round: ScoringRound | None = None
 
 
-def thread_rows(threads: list[Thread]) -> tuple[list[ThreadRow], RoundResults | None]:
-    """The threads with mention counts and the latest closed round's figures."""
-    counts = mention_counts([t.id for t in threads])
-    latest_round = latest_closed_round()
-    results = compute_results([latest_round])[latest_round.id] if latest_round else None
-    by_thread = results.by_thread_id() if results else {}
-    rows = [
+def latest_closed_rounds(thread_ids: list[int]) -> dict[int, ScoringRound]:
+    """Per thread, the latest closed round that asked it (one query)."""
+    rows = db.session.execute(
+        select(round_thread.c.thread_id, ScoringRound)
+        .join(ScoringRound, ScoringRound.id == round_thread.c.round_id)
+        .where(
+            ScoringRound.status == "closed",
+            round_thread.c.thread_id.in_(thread_ids),
+        )
+        .order_by(ScoringRound.closes_on.desc(), ScoringRound.id.desc())
+    )
+    latest: dict[int, ScoringRound] = {}
+    for thread_id, scoring_round in rows:
+        latest.setdefault(thread_id, scoring_round)
+    return latest
+
+
+def thread_rows(threads: list[Thread]) -> list[ThreadRow]:
+    """The threads with mention counts and the figures of the latest closed round
+    that asked each thread (a later round that asked others does not blank it)."""
+    ids = [t.id for t in threads]
+    counts = mention_counts(ids)
+    latest = latest_closed_rounds(ids) if ids else {}
+    rounds = {r.id: r for r in latest.values()}
+    results = compute_results(rounds.values())
+    return [
         ThreadRow(
             thread=t,
             municipalities=counts.get(t.id, 0),
             qualifies=qualifies(counts.get(t.id, 0)),
-            latest=by_thread.get(t.id),
+            latest=(
+                results[latest[t.id].id].by_thread_id().get(t.id)
+                if t.id in latest
+                else None
+            ),
+            latest_round=latest.get(t.id),
         )
         for t in threads
     ]
-    return rows, results
 
 
 def mentions_by_municipality(thread: Thread) -> list[tuple[Municipality, list]]:

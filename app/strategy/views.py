@@ -117,12 +117,10 @@ def _render_threads(form=None, status=200):
     page = db.paginate(
         select(Thread).order_by(Thread.code), per_page=current_app.config["PAGE_SIZE"]
     )
-    rows, results = threads_logic.thread_rows(list(page.items))
+    rows = threads_logic.thread_rows(list(page.items))
     if form is None and permissions.can_manage_threads(current_user):
         form = ThreadForm(prefix="new")
-    html = render_template(
-        "strategy/threads.html", page=page, rows=rows, results=results, form=form
-    )
+    html = render_template("strategy/threads.html", page=page, rows=rows, form=form)
     return html, status
 
 

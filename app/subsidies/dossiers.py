@@ -17,9 +17,10 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
+from app import clock
 from app.activity.log import diff, record
 from app.extensions import db
-from app.formatting import fmt_money, fmt_progress
+from app.formatting import fmt_date, fmt_money, fmt_progress
 from app.labels import label
 from app.subsidies.calls import _days, deadline_date
 from app.subsidies.models import (
@@ -89,8 +90,103 @@ def status_problems(status: str, values: dict[str, Any], confirm: bool) -> Error
     return errors
 
 
+def _call(values: dict[str, Any]) -> SubsidyCall | None:
+    call_id = values.get("call_id")
+    return db.session.get(SubsidyCall, call_id) if call_id is not None else None
+
+
+def _changed(values: dict[str, Any], name: str, application: Application | None):
+    """The new value of `name` when it is new or differs from the stored one."""
+    value = values.get(name)
+    if application is not None and value == getattr(application, name):
+        return None
+    return value
+
+
+def submission_problems(
+    values: dict[str, Any], application: Application | None = None
+) -> Errors:
+    """A (new or changed) submission date in the future or after the call's
+    deadline needs an explicit reason."""
+    submitted_on = _changed(values, "submitted_on", application)
+    if submitted_on is None or (values.get("submission_reason") or "").strip():
+        return {}
+    if submitted_on > clock.today():
+        return {
+            "submitted_on": _l(
+                "The submission date lies in the future: give the reason if that "
+                "is right."
+            )
+        }
+    call = _call(values)
+    if call is not None and submitted_on > deadline_date(call):
+        return {
+            "submitted_on": _(
+                "The submission date lies after the call's deadline (%(deadline)s): "
+                "give the reason if that is right.",
+                deadline=fmt_date(deadline_date(call)),
+            )
+        }
+    return {}
+
+
+def maximum_problems(
+    values: dict[str, Any], application: Application | None = None
+) -> Errors:
+    """A (new or changed) amount above the call's maximum needs a confirmation,
+    asked once: the dossier keeps it."""
+    if values.get("over_maximum_confirmed") or (
+        application is not None and application.over_maximum_confirmed
+    ):
+        return {}
+    call = _call(values)
+    maximum = call.max_per_application if call is not None else None
+    if maximum is None:
+        return {}
+    errors: Errors = {}
+    for name in ("requested_amount", "granted_amount"):
+        amount = _changed(values, name, application)
+        if amount is not None and amount > maximum:
+            errors[name] = _(
+                "%(amount)s is above the call's maximum of %(maximum)s: tick the "
+                "confirmation if that is right.",
+                amount=fmt_money(amount),
+                maximum=fmt_money(maximum),
+            )
+    return errors
+
+
+def _over_granted(values: dict[str, Any]) -> bool:
+    granted = values.get("granted_amount")
+    return granted is not None and granted > (
+        values.get("requested_amount") or Decimal("0")
+    )
+
+
+def _above_maximum(values: dict[str, Any]) -> bool:
+    call = _call(values)
+    maximum = call.max_per_application if call is not None else None
+    return maximum is not None and any(
+        (values.get(name) or Decimal("0")) > maximum
+        for name in ("requested_amount", "granted_amount")
+    )
+
+
+def kept_confirmations(values: dict[str, Any], merged: dict[str, Any]) -> dict:
+    """`values` with only the ticked confirmations that confirm something (so a
+    stored confirmation means what it says)."""
+    kept = dict(values)
+    if kept.get("over_grant_confirmed") and not _over_granted(merged):
+        kept.pop("over_grant_confirmed")
+    if kept.get("over_maximum_confirmed") and not _above_maximum(merged):
+        kept.pop("over_maximum_confirmed")
+    return kept
+
+
 def _fields(application: Application) -> dict[str, Any]:
     names = (
+        "call_id",
+        "submission_reason",
         "submitted_on",
         "decided_on",
         "granted_amount",
@@ -134,7 +230,16 @@ def check_move(
             )
         }
     merged = _fields(application) | {k: v for k, v in values.items() if v is not None}
-    return status_problems(target, merged, confirm)
+    confirm = bool(
+        confirm
+        or merged.get("over_grant_confirmed")
+        or application.over_grant_confirmed
+    )
+    return (
+        status_problems(target, merged, confirm)
+        | submission_problems(merged, application)
+        | maximum_problems(merged, application)
+    )
 
 
 def move(
@@ -149,6 +254,7 @@ def move(
     if errors:
         return errors
     filled = {k: v for k, v in values.items() if v is not None}
+    filled = kept_confirmations(filled, _fields(application) | filled)
     changes = diff(application, filled | {"status": target})
     application.updated_by_id = getattr(actor, "id", None)
     record(
@@ -171,7 +277,14 @@ def check_application(
 ) -> Errors:
     """Problems of the dossier fields for its (current) status."""
     status = application.status if application else "idea"
+    confirm = bool(
+        confirm
+        or values.get("over_grant_confirmed")
+        or (application is not None and application.over_grant_confirmed)
+    )
     errors = status_problems(status, values, confirm)
+    errors |= submission_problems(values, application)
+    errors |= maximum_problems(values, application)
     if status not in GRANTED and values.get("granted_amount") is not None:
         granted, requested = values["granted_amount"], values["requested_amount"]
         if granted > requested and not confirm:
@@ -200,7 +313,7 @@ def check_application(
 def create_application(values: dict[str, Any], actor: Any) -> Application:
     """A new dossier (status idea) with the call's preparation tasks."""
     application = Application(status="idea", updated_by_id=getattr(actor, "id", None))
-    diff(application, values)
+    diff(application, kept_confirmations(values, values))
     db.session.add(application)
     db.session.flush()
     record(
@@ -216,7 +329,7 @@ def create_application(values: dict[str, Any], actor: Any) -> Application:
 def update_application(
     application: Application, values: dict[str, Any], actor: Any
 ) -> dict[str, list]:
-    changes = diff(application, values)
+    changes = diff(application, kept_confirmations(values, values))
     if changes:
         application.updated_by_id = getattr(actor, "id", None)
         record(
@@ -393,14 +506,29 @@ def lead_share(application: Application) -> Decimal:
 
 
 def set_partner(
-    application: Application, municipality: Any, share: Decimal, actor: Any
+    application: Application,
+    municipality: Any,
+    share: Decimal,
+    actor: Any,
+    *,
+    adding: bool = False,
 ) -> Errors:
-    """Add a partner or change its share; the shares may not pass 100% in total."""
+    """Add a partner or change its share; the shares may not pass 100% in total.
+
+    `adding`: the user asked to add a partner; one that already is a partner is
+    then refused (never overwritten): its share is changed in the partner list."""
     if municipality.id == application.lead_municipality_id:
         return {"municipality_id": _l("The lead cannot also be a partner.")}
     current = next(
         (p for p in application.partners if p.municipality_id == municipality.id), None
     )
+    if adding and current is not None:
+        return {
+            "municipality_id": _(
+                "%(name)s is already a partner: change its share in the list.",
+                name=municipality.name,
+            )
+        }
     if current is None and not municipality.is_active:
         return {"municipality_id": _l("A merged municipality gets no new work.")}
     others = sum(
@@ -438,11 +566,12 @@ def set_partner(
 def set_partner_committed(
     application: Application, municipality: Any, share: Decimal, actor: Any
 ) -> Errors:
-    """set_partner and commit. When two requests add the same partner at once, the
-    second meets the primary key: it then sees the first one's row and saves as a
-    change of share (as concurrent scores do), so neither answer is an error."""
+    """Add a partner (set_partner with `adding`) and commit. An existing partner is
+    refused; but when two requests add the same partner at once, the second meets
+    the primary key: it then sees the first one's row and saves as a change of
+    share (as concurrent scores do), so neither answer is an error."""
     try:
-        errors = set_partner(application, municipality, share, actor)
+        errors = set_partner(application, municipality, share, actor, adding=True)
         if not errors:
             db.session.commit()
         return errors

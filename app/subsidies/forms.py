@@ -162,7 +162,14 @@ class ApplicationForm(FlaskForm):
     confirm_over = BooleanField(
         _l("I confirm: the granted amount is higher than the requested amount")
     )
+    confirm_maximum = BooleanField(
+        _l("I confirm: the amount is above the call's maximum")
+    )
     submitted_on = DateField(_l("Submitted on"), validators=[Optional()])
+    submission_reason = StringField(
+        _l("Reason for a submission date in the future or after the deadline"),
+        validators=[Optional(), Length(max=500)],
+    )
     decided_on = DateField(_l("Decided on"), validators=[Optional()])
     project_start = DateField(_l("Project start"), validators=[Optional()])
     project_end = DateField(_l("Project end"), validators=[Optional()])
@@ -177,6 +184,7 @@ class ApplicationForm(FlaskForm):
         "requested_amount",
         "granted_amount",
         "submitted_on",
+        "submission_reason",
         "decided_on",
         "project_start",
         "project_end",
@@ -197,7 +205,19 @@ class ApplicationForm(FlaskForm):
         data = {name: getattr(self, name).data for name in self.FIELDS}
         data["reference"] = _none_if_empty((data["reference"] or "").strip())
         data["title"] = data["title"].strip()
-        return data
+        return data | _reason_and_confirmations(self)
+
+
+def _reason_and_confirmations(form) -> dict:
+    """The submission reason (None when empty) and the ticked confirmations: an
+    unticked box never clears a confirmation the dossier keeps."""
+    reason = (form.submission_reason.data or "").strip()
+    data = {"submission_reason": _none_if_empty(reason)}
+    if form.confirm_over.data:
+        data["over_grant_confirmed"] = True
+    if form.confirm_maximum.data:
+        data["over_maximum_confirmed"] = True
+    return data
 
 
 class MoveForm(FlaskForm):
@@ -209,13 +229,20 @@ class MoveForm(FlaskForm):
     confirm_over = BooleanField(
         _l("I confirm: the granted amount is higher than the requested amount")
     )
+    confirm_maximum = BooleanField(
+        _l("I confirm: the amount is above the call's maximum")
+    )
+    submission_reason = StringField(
+        _l("Reason for a submission date in the future or after the deadline"),
+        validators=[Optional(), Length(max=500)],
+    )
 
     def values(self) -> dict:
         return {
             "submitted_on": self.submitted_on.data,
             "decided_on": self.decided_on.data,
             "granted_amount": self.granted_amount.data,
-        }
+        } | _reason_and_confirmations(self)
 
 
 class NotesForm(FlaskForm):

@@ -14,6 +14,7 @@ from sqlalchemy import (
     String,
     Table,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -136,6 +137,15 @@ class Application(VersionedMixin, db.Model):
     project_start: Mapped[date | None]
     project_end: Mapped[date | None]
     notes: Mapped[str] = mapped_column(String(LONG), default="")
+    # why the submission date lies in the future or after the call's deadline
+    submission_reason: Mapped[str | None] = mapped_column(String(500))
+    # explicit confirmations, stored so that they are not asked again
+    over_grant_confirmed: Mapped[bool] = mapped_column(
+        default=False, server_default=false()
+    )
+    over_maximum_confirmed: Mapped[bool] = mapped_column(
+        default=False, server_default=false()
+    )
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
     updated_by_id: Mapped[int | None] = mapped_column(
