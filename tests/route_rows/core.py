@@ -17,6 +17,7 @@ ROUTES = [
     page("/"),
     page("/healthz", anonymous=200),
     page("/profile"),
+    page("/profile/password"),
     page("/exports/no-such-export.xlsx", everyone=404),
     action("POST", "/profile/language", SIGNED_IN, data={"profile-language": "nl"}),
     action(
