@@ -3,6 +3,7 @@
 from app.activity.models import Activity
 from app.auth.models import LoginFailure, User
 from app.deadlines.models import ReminderSent
+from app.documents.models import Document
 from app.municipalities.models import Municipality
 from app.strategy.models import (
     Conversation,
@@ -26,6 +27,7 @@ __all__ = [
     "Application",
     "ApplicationPartner",
     "Conversation",
+    "Document",
     "LoginFailure",
     "Municipality",
     "Payment",
