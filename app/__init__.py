@@ -84,6 +84,8 @@ def register_blueprints(app: Flask) -> None:
     from app.main import views as _main_views  # noqa: F401
     from app.municipalities import bp as municipalities_bp
     from app.municipalities import views as _municipalities_views  # noqa: F401
+    from app.search import bp as search_bp
+    from app.search import views as _search_views  # noqa: F401
     from app.strategy import bp as strategy_bp
     from app.strategy import views as _strategy_views  # noqa: F401
     from app.subsidies import bp as subsidies_bp
@@ -100,6 +102,7 @@ def register_blueprints(app: Flask) -> None:
         municipalities_bp,
         deadlines_bp,
         documents_bp,
+        search_bp,
         activity_bp,
         admin_bp,
         exports_bp,
