@@ -117,7 +117,7 @@ def test_lead_filters_overdue_tasks_edits_inline_and_meets_a_conflict(
 
         # Filter /tasks to my overdue tasks: the state lands in the URL.
         page.goto("/tasks")
-        filters = page.get_by_role("search")
+        filters = page.locator("main").get_by_role("search")
         filters.get_by_label("Assignee").select_option(label=task["lead"])
         page.wait_for_url(re.compile(r"assignee=\d+"))
         filters.get_by_label("Due").select_option("overdue")
