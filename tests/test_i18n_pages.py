@@ -12,6 +12,7 @@ from __future__ import annotations
 import functools
 import re
 import shutil
+from decimal import Decimal
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -24,6 +25,7 @@ from app import create_app
 from app.auth.models import User
 from app.extensions import babel, db
 from app.municipalities.models import Municipality
+from app.public.models import Publication
 from app.strategy.models import Conversation, ScoringRound, Thread
 from app.subsidies.models import Application, SubsidyCall
 from app.work.models import Task, Theme, WorkingGroup
@@ -43,6 +45,9 @@ NEUTRAL = re.compile(r"^[\W\d_€]*$")
 WRAPPED = re.compile(r"⟦[^⟦⟧]*⟧")
 # Stored enumerations (codes, not text a person typed) are no user data.
 CODE_COLUMNS = {"status", "stage", "role", "language", "kind", "action", "entity"}
+# Nor is the English sentence of an activity entry written before activity was
+# stored as data: whatever shows it shows English.
+NOT_USER_DATA = {("activity", "summary")}
 # Attributes whose text people read (or hear).
 READ_ATTRIBUTES = {"title", "aria-label", "placeholder", "alt", "aria-description"}
 
@@ -95,6 +100,10 @@ def pages(ids: dict) -> list[str]:
         "/admin/users/new",
         f"/admin/users/{ids['user']}",
         "/profile",
+        "/public",
+        f"/public/themes/{ids['public_theme']}",
+        f"/public/municipalities/{ids['public_slug']}",
+        "/api/v1/",
         "/no-such-page",
     ]
 
@@ -125,17 +134,30 @@ def demo_ids() -> dict:
         "talk": first(select(Conversation.id).order_by(Conversation.id)),
         "municipality": izegem.id,
         "slug": izegem.slug,
+        # The demo publishes its first themes on seed.
+        "public_theme": first(
+            select(Publication.theme_id)
+            .where(Publication.theme_id.is_not(None))
+            .order_by(Publication.theme_id)
+        ),
+        "public_slug": izegem.slug,
         "user": first(select(User.id).where(User.email == ROLES["municipality"])),
     }
 
 
 class VisibleText(HTMLParser):
-    """Text nodes, option labels and read attributes of a page, as people see them."""
+    """Text nodes, option labels and read attributes of a page, as people see them.
+
+    The text of a <code translate="no"> element is machine syntax (a URL path, a
+    parameter name, a file name, a command): the same in every language, and
+    marked so in the template. Only <code> may say so, and its attributes are
+    still read."""
 
     # Not read, or not ours: a textarea holds what the user typed (an input value).
     INVISIBLE = {"script", "style", "template", "textarea"}
     VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link",
             "meta", "source", "track", "wbr"}  # fmt: skip
+    SYNTAX = "code translate=no"
 
     def __init__(self):
         super().__init__(convert_charrefs=True)
@@ -149,16 +171,19 @@ class VisibleText(HTMLParser):
             self.texts.append(attributes[name] or "")
         if tag == "input" and attributes.get("type") in {"submit", "button", "reset"}:
             self.texts.append(attributes.get("value") or "")
-        if tag not in self.VOID:
+        if tag == "code" and attributes.get("translate") == "no":
+            self._stack.append(self.SYNTAX)
+        elif tag not in self.VOID:
             self._stack.append(tag)
 
     def handle_endtag(self, tag):
-        if tag in self._stack:
-            while self._stack and self._stack.pop() != tag:
+        names = {tag, self.SYNTAX} if tag == "code" else {tag}
+        if names & set(self._stack):
+            while self._stack and self._stack.pop() not in names:
                 pass
 
     def handle_data(self, data):
-        if self.INVISIBLE & set(self._stack):
+        if self.INVISIBLE & set(self._stack) or self.SYNTAX in self._stack:
             return
         self.texts.append(data)
         if self._stack and self._stack[-1] == "option":
@@ -179,7 +204,9 @@ def user_data() -> list[str]:
         columns = [
             c
             for c in table.columns
-            if isinstance(c.type, String | Text) and c.name not in CODE_COLUMNS
+            if isinstance(c.type, String | Text)
+            and c.name not in CODE_COLUMNS
+            and (table.name, c.name) not in NOT_USER_DATA
         ]
         if not columns:
             continue
@@ -285,12 +312,186 @@ def pseudo_app(databases, tmp_path):
     ctx.push()
     # Flask-Babel caches catalogs per locale in its (process-wide) domain.
     babel.domain_instance.cache.clear()
+    _record_activity()
     yield app
     babel.domain_instance.cache.clear()
     db.session.remove()
     db.engine.dispose()
     ctx.pop()
     databases.drop(url)
+
+
+def _record_activity() -> None:
+    """Activity entries of many kinds, written the way the app writes them, so
+    that /activity and the recent-activity panels have something to render."""
+    from datetime import date, timedelta
+
+    from app.activity.log import diff, record
+    from app.admin.users import reset_password
+    from app.public.publishing import publish, unpublish
+    from app.strategy.models import Score
+    from app.subsidies.models import Payment
+    from app.work.models import Rollout
+
+    first = lambda query: db.session.scalar(query.limit(1))  # noqa: E731
+    users = {
+        role: first(select(User).where(User.email == email))
+        for role, email in ROLES.items()
+    }
+    coordinator, lead = users["coordinator"], users["lead"]
+    izegem = first(select(Municipality).where(Municipality.slug == "izegem"))
+    other = first(
+        select(Municipality)
+        .where(Municipality.id != izegem.id, Municipality.merged_into_id.is_(None))
+        .order_by(Municipality.id)
+    )
+    ids = demo_ids()
+    task = db.session.get(Task, ids["task"])
+    # A task updated: status, assignee, due date and progress.
+    changes = diff(
+        task,
+        {
+            "status": "blocked" if task.status != "blocked" else "in_progress",
+            "assignee_id": (
+                lead
+                if task.assignee_id == users["municipality"].id
+                else users["municipality"]
+            ).id,
+            "due_on": (task.due_on or date(2026, 11, 1)) + timedelta(days=14),
+            "progress": 40 if task.progress != 40 else 60,
+        },
+    )
+    record("update", task, changes, municipality_id=task.municipality_id, actor=lead)
+    # A task created, and one deleted.
+    group = db.session.get(WorkingGroup, ids["group"])
+    new = Task(group_id=group.id, description="", title="Pseudo task", status="todo")
+    db.session.add(new)
+    db.session.flush()
+    record(
+        "create",
+        new,
+        {"title": [None, new.title], "status": [None, "todo"]},
+        municipality_id=new.municipality_id,
+        actor=lead,
+    )
+    record(
+        "delete",
+        new,
+        {"title": [new.title, None]},
+        municipality_id=new.municipality_id,
+        actor=coordinator,
+    )
+    db.session.delete(new)
+    # An application moved on, with amounts and dates; a partner; a payment.
+    application = db.session.get(Application, ids["application"])
+    record(
+        "status",
+        application,
+        {
+            "status": ["submitted", "granted"],
+            "requested_amount": ["50000.00", "60000.00"],
+            "granted_amount": [None, "45000.00"],
+            "decided_on": [None, "2026-10-15"],
+            "submitted_on": ["2026-06-01", "2026-06-03"],
+        },
+        municipality_id=application.lead_municipality_id,
+        actor=coordinator,
+    )
+    record(
+        "partner_add",
+        application,
+        {"share_pct": [None, "25"]},
+        details={"partner": other.name},
+        municipality_id=application.lead_municipality_id,
+        actor=coordinator,
+    )
+    payment = Payment(
+        application_id=application.id,
+        paid_on=date(2026, 11, 2),
+        amount=Decimal("12500.00"),
+        kind="advance",
+        note="",
+    )
+    db.session.add(payment)
+    db.session.flush()
+    record(
+        "create",
+        payment,
+        {
+            "paid_on": [None, payment.paid_on.isoformat()],
+            "amount": [None, str(payment.amount)],
+            "kind": [None, payment.kind],
+        },
+        label=application.title,
+        details={"amount": str(payment.amount)},
+        municipality_id=application.lead_municipality_id,
+        actor=coordinator,
+    )
+    # A rollout stage changed.
+    theme = db.session.get(Theme, ids["theme"])
+    rollout = first(
+        select(Rollout).where(
+            Rollout.theme_id == theme.id, Rollout.municipality_id == izegem.id
+        )
+    )
+    if rollout is not None:
+        record(
+            "update",
+            rollout,
+            {"stage": ["exploring", rollout.stage]},
+            label=f"{theme.title} – {izegem.name}",
+            municipality_id=izegem.id,
+            actor=lead,
+        )
+    # A score saved (on behalf of the municipality) and a score import.
+    scoring_round = db.session.get(ScoringRound, ids["open_round"])
+    thread = scoring_round.threads[0]
+    score = first(select(Score).where(Score.round_id == scoring_round.id))
+    if score is not None:
+        record(
+            "update",
+            score,
+            {"value": [2, 4], "comment": [None, score.comment]},
+            label=f"{thread.code} – {izegem.name}",
+            details={"round": scoring_round.name, "on_behalf": True},
+            municipality_id=izegem.id,
+            audience="municipality",
+            actor=coordinator,
+        )
+    record(
+        "import",
+        scoring_round,
+        details={"count": 12, "filename": "scores.xlsx"},
+        audience="regional",
+        actor=coordinator,
+    )
+    record(
+        "import",
+        scoring_round,
+        {thread.code: [None, 3]},
+        details={"count": 1, "municipality": izegem.name, "filename": "scores.xlsx"},
+        municipality_id=izegem.id,
+        audience="municipality",
+        actor=coordinator,
+    )
+    # A user created, their password reset.
+    user = User(
+        email="pseudo@midwest.example",
+        full_name="Pseudo User",
+        role="viewer",
+        language="nl",
+    )
+    user.set_password("pseudo-password-123")
+    db.session.add(user)
+    record("create", user, {"role": [None, user.role]}, actor=coordinator)
+    reset_password(user)  # outside a request: by the system
+    # A publication: the third theme published, then taken off again.
+    unpublished = first(select(Theme).order_by(Theme.id.desc()))
+    publish(unpublished, coordinator)
+    db.session.commit()
+    unpublish(unpublished)
+    publish(unpublished, coordinator)
+    db.session.commit()
 
 
 def _crawl(app, role: str):
@@ -314,6 +515,8 @@ def test_every_visible_text_goes_through_gettext(pseudo_app, role):
     escaped = []
     for url, status, page in _crawl(pseudo_app, role):
         assert "⟦" in page or "htmx" in url, f"{url} is not in the pseudo-locale"
+        if url == "/activity" and role != "viewer":  # viewers read no activity
+            assert '<ul class="activity">' in page, "no activity entries to check"
         for text in visible(page).texts:
             rest = unwrapped(text, data)
             if rest is not None:
@@ -467,4 +670,7 @@ def test_the_pseudo_check_catches_an_unwrapped_text():
     assert unwrapped("⟦partner (⟦12%⟧) of Izegem⟧", data) is None
     assert unwrapped("Ongeldige keuze.", data) is None  # WTForms' own catalog
     assert unwrapped("Candidate", data) == "Candidate"
+    syntax = visible('<p>⟦Send⟧ <code translate="no">GET /api/v1/me</code> ok</p>')
+    assert [t for t in syntax.texts if t.strip()] == ["⟦Send⟧ ", " ok"]
+    assert visible("<code>per_page</code>").texts == ["per_page"]
     assert unwrapped("⟦Status⟧: Parked", data) == ": Parked"

@@ -4,7 +4,8 @@
            municipality_id=None, audience=None, actor=None)
 
 - `action`: what happened, a short code: "create", "update", "delete", "status",
-  "import", "promote", "partner_add", "partner_update", "partner_remove" (an
+  "import", "promote", "partner_add", "partner_update", "partner_remove",
+  "password_reset", "publish", "unpublish" (an
   unknown code renders as "… changed").
 - `obj`: the object it happened to (its table name and id are stored).
 - `changes`: {"field": [old, new]} with raw values (codes, ids, ISO dates), as

@@ -375,6 +375,10 @@ def sentence(entry: Activity) -> str:
             thread=details.get("thread", ""),
             name=name,
         )
+    if action == "publish":
+        return _("%(kind)s “%(name)s” published", kind=kind, name=name)
+    if action == "unpublish":
+        return _("%(kind)s “%(name)s” taken off the public pages", kind=kind, name=name)
     if action == "password_reset":
         return _("Password of %(name)s reset", name=name)
     if action == "status" and (status := _new_value(entry, "status")) is not None:

@@ -54,11 +54,6 @@ def publication_of(obj: Any) -> Publication | None:
     return db.session.scalar(select(Publication).where(column == obj.id))
 
 
-def _summary(obj: Any, verb: str) -> str:
-    name = getattr(obj, "title", None) or getattr(obj, "name", "")
-    return f"{kind_of(obj).name.capitalize()} '{name}' {verb}"
-
-
 def _municipality_id(obj: Any) -> int | None:
     # Dossier activity is private to its municipality (permissions.visible_activity).
     return getattr(obj, "lead_municipality_id", None)
@@ -75,7 +70,6 @@ def publish(obj: Any, user: Any) -> bool:
         record(
             "publish",
             obj,
-            _summary(obj, "published"),
             municipality_id=_municipality_id(obj),
             actor=user,
         )
@@ -90,7 +84,6 @@ def unpublish(obj: Any) -> None:
         record(
             "unpublish",
             obj,
-            _summary(obj, "unpublished"),
             municipality_id=_municipality_id(obj),
         )
 
