@@ -66,6 +66,8 @@ class LiveServer:
             "127.0.0.1", 0, self.app, threaded=True, request_handler=QuietHandler
         )
         self.url = f"http://127.0.0.1:{self.server.server_port}"
+        # Absolute links (feeds, mail) come from BASE_URL, never the Host header.
+        self.app.config["BASE_URL"] = self.url
         self.errors: list[str] = []
         got_request_exception.connect(self._record, self.app)
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
