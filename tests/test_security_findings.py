@@ -786,3 +786,24 @@ def test_a_formula_with_a_computed_value_uses_it_and_says_so(login_as, world):
     token = re.search(r'name="token" value="([^"]+)"', html)[1]
     assert client.form("/imports/scores/apply", {"token": token}).status_code == 303
     assert db.session.scalar(select(Score.value)) == 7
+
+
+def test_a_correct_password_elsewhere_does_not_break_a_counting_attempt(app, anna):
+    """Another worker's correct password clears the account's records right after
+    this attempt was recorded: the attempt is still counted and answered (seen
+    under gunicorn as a 500: the expired row was gone when it was read again)."""
+    from sqlalchemy import delete, event
+
+    from app.auth import throttle
+    from app.auth.models import LoginFailure
+
+    session = db.session()
+
+    def cleared_elsewhere(_session):
+        with db.engine.begin() as other:
+            other.execute(delete(LoginFailure).where(LoginFailure.email == anna.email))
+
+    event.listen(session, "after_commit", cleared_elsewhere, once=True)
+    attempt, wait = throttle.admit(anna.email, "192.0.2.7")
+    assert wait == 0 and isinstance(attempt, int)
+    assert db.session.scalar(select(func.count()).select_from(LoginFailure)) == 0

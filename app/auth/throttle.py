@@ -63,20 +63,25 @@ def admit(email: str, ip: str) -> tuple[int | None, int]:
     """
     config = current_app.config
     now = now_utc()
+    email, ip = email[:254], ip[:64]
     db.session.execute(delete(LoginFailure).where(LoginFailure.at < now - _window()))
-    attempt = LoginFailure(email=email[:254], ip=ip[:64], at=now)
+    attempt = LoginFailure(email=email, ip=ip, at=now)
     db.session.add(attempt)
+    db.session.flush()
+    # Plain values from here on: a parallel correct password may delete this row
+    # (clear_failures), and reading an expired ORM object would then fail.
+    attempt_id = attempt.id
     db.session.commit()
     by_email, last_email, by_ip, last_ip = db.session.execute(
         select(
-            func.count().filter(LoginFailure.email == attempt.email),
-            func.max(LoginFailure.at).filter(LoginFailure.email == attempt.email),
-            func.count().filter(LoginFailure.ip == attempt.ip),
-            func.max(LoginFailure.at).filter(LoginFailure.ip == attempt.ip),
+            func.count().filter(LoginFailure.email == email),
+            func.max(LoginFailure.at).filter(LoginFailure.email == email),
+            func.count().filter(LoginFailure.ip == ip),
+            func.max(LoginFailure.at).filter(LoginFailure.ip == ip),
         ).where(
-            LoginFailure.id < attempt.id,
+            LoginFailure.id < attempt_id,
             LoginFailure.at >= now - _window(),
-            or_(LoginFailure.email == attempt.email, LoginFailure.ip == attempt.ip),
+            or_(LoginFailure.email == email, LoginFailure.ip == ip),
         )
     ).one()
     naive_now = _naive(now)
@@ -97,10 +102,10 @@ def admit(email: str, ip: str) -> tuple[int | None, int]:
         ),
     )
     if wait > 0:
-        db.session.delete(attempt)
+        db.session.execute(delete(LoginFailure).where(LoginFailure.id == attempt_id))
         db.session.commit()
         return None, max(1, math.ceil(wait))
-    return attempt.id, 0
+    return attempt_id, 0
 
 
 def clear_failures(email: str) -> None:
