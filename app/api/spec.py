@@ -15,6 +15,11 @@ from typing import Any
 from flask import Flask
 from flask_babel import force_locale
 
+from app.auth.models import Role
+from app.strategy.models import ROUND_STATUSES
+from app.subsidies.models import APPLICATION_STATUSES
+from app.work.models import ROLLOUT_STAGES, TASK_STATUSES
+
 PER_PAGE_MAX = 100
 #: Ids and page numbers: what every database stores as an integer.
 MAX_INT = 2**31 - 1
@@ -68,7 +73,7 @@ SCHEMAS: dict[str, dict[str, Any]] = {
         {
             "id": INTEGER,
             "full_name": STRING,
-            "role": {"enum": ["coordinator", "lead", "municipality", "viewer"]},
+            "role": {"enum": [role.value for role in Role]},
             "municipality": _nullable(_ref("MunicipalityRef")),
             "language": STRING,
         }
@@ -77,7 +82,7 @@ SCHEMAS: dict[str, dict[str, Any]] = {
         {
             "id": INTEGER,
             "title": STRING,
-            "status": {"enum": ["todo", "in_progress", "blocked", "done"]},
+            "status": {"enum": list(TASK_STATUSES)},
             "progress": {"type": "integer", "minimum": 0, "maximum": 100},
             "due_on": _nullable(DATE),
             "overdue": {"type": "boolean"},
@@ -110,18 +115,7 @@ SCHEMAS: dict[str, dict[str, Any]] = {
             "id": INTEGER,
             "title": STRING,
             "reference": _nullable(STRING),
-            "status": {
-                "enum": [
-                    "idea",
-                    "preparing",
-                    "submitted",
-                    "granted",
-                    "rejected",
-                    "withdrawn",
-                    "reporting",
-                    "closed",
-                ]
-            },
+            "status": {"enum": list(APPLICATION_STATUSES)},
             "call": _ref("Ref"),
             "theme": _nullable(_ref("Ref")),
             "lead_municipality": _ref("MunicipalityRef"),
@@ -140,16 +134,7 @@ SCHEMAS: dict[str, dict[str, Any]] = {
         {
             "theme": _ref("Ref"),
             "municipality": _ref("MunicipalityRef"),
-            "stage": {
-                "enum": [
-                    "not_participating",
-                    "not_started",
-                    "exploring",
-                    "preparing",
-                    "implementing",
-                    "live",
-                ]
-            },
+            "stage": {"enum": list(ROLLOUT_STAGES)},
             "note": STRING,
             "updated_at": DATETIME,
         }
@@ -160,7 +145,7 @@ SCHEMAS: dict[str, dict[str, Any]] = {
             "name": STRING,
             "opens_on": DATE,
             "closes_on": DATE,
-            "status": {"enum": ["draft", "open", "closed"]},
+            "status": {"enum": list(ROUND_STATUSES)},
             "results_available": {"type": "boolean"},
         }
     ),

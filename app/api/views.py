@@ -32,7 +32,9 @@ from app.api.spec import (
 )
 from app.auth import permissions
 from app.extensions import db
+from app.subsidies.models import APPLICATION_STATUSES
 from app.web import wants_fragment
+from app.work.models import ROLLOUT_STAGES, TASK_STATUSES
 
 PREFIX = "/api/v1"
 #: Endpoints under /api that need no token: the description and reference.
@@ -129,9 +131,7 @@ def me():
     paginated=True,
     errors=(403,),
     params=(
-        Param(
-            "status", {"enum": ["todo", "in_progress", "blocked", "done"]}, "Status."
-        ),
+        Param("status", {"enum": list(TASK_STATUSES)}, "Status."),
         Param(
             "due",
             {"enum": ["overdue", "week", "month"]},
@@ -173,18 +173,7 @@ def deadline_list():
     params=(
         Param(
             "status",
-            {
-                "enum": [
-                    "idea",
-                    "preparing",
-                    "submitted",
-                    "granted",
-                    "rejected",
-                    "withdrawn",
-                    "reporting",
-                    "closed",
-                ]
-            },
+            {"enum": list(APPLICATION_STATUSES)},
             "Status.",
         ),
     ),
@@ -210,16 +199,7 @@ def dossier(application_id: int):
         Param("municipality", SLUG, "Municipality slug."),
         Param(
             "stage",
-            {
-                "enum": [
-                    "not_participating",
-                    "not_started",
-                    "exploring",
-                    "preparing",
-                    "implementing",
-                    "live",
-                ]
-            },
+            {"enum": list(ROLLOUT_STAGES)},
             "Stage.",
         ),
     ),
