@@ -223,7 +223,7 @@ def value_text(
     if field in MONEY_FIELDS and (amount := _decimal(value)) is not None:
         return formatting.fmt_money(amount)
     if field in PERCENT_FIELDS and (share := _decimal(value)) is not None:
-        return f"{formatting.fmt_number(share, 2)} %"
+        return formatting.fmt_progress(share, 2)
     if field in DATE_FIELDS and isinstance(value, str):
         try:
             return formatting.fmt_date(date.fromisoformat(value[:10]))
