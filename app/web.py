@@ -332,6 +332,10 @@ def register_template_helpers(app: Flask) -> None:
         recent_activity=recent_activity,
     )
 
+    from app.deadlines.deadlines import is_overdue
+
+    app.jinja_env.tests["overdue"] = is_overdue
+
     @app.context_processor
     def inject_today() -> dict:
         return {"today": clock.today()}

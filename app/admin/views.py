@@ -60,8 +60,8 @@ def user_edit(user_id: int):
     if form.validate_on_submit():
         if users.email_taken(form.email.data, except_id=user.id):
             form.email.errors.append(_("A user with this email exists already."))
-        elif user.id == current_user.id and not (
-            form.active.data and form.role.data == "coordinator"
+        elif not permissions.can_set_access(
+            current_user, user, form.role.data, form.active.data
         ):
             form.role.errors.append(_("You cannot remove your own coordinator access."))
         else:

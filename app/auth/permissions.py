@@ -65,7 +65,6 @@ def can_administer(user: Any) -> bool:
 
 
 can_manage_users = can_administer
-can_manage_municipalities = can_administer
 can_edit_trajectory = can_administer
 can_record_conversations = can_administer
 can_manage_threads = can_administer
@@ -74,6 +73,14 @@ can_promote_threads = can_administer
 can_manage_themes = can_administer
 can_manage_calls = can_administer
 can_import_scores = can_administer
+
+
+def can_set_access(user: Any, target: Any, role: str, active: bool) -> bool:
+    """Give `target` a role and active state: nobody removes their own coordinator
+    access (the region would be left without anyone to restore it)."""
+    if not can_manage_users(user):
+        return False
+    return target is None or target.id != user.id or (active and role == "coordinator")
 
 
 # --- scores -----------------------------------------------------------------------
@@ -95,6 +102,33 @@ def can_view_scores_of(user: Any, scoring_round: Any, municipality_id: int) -> b
 
 def can_view_score_matrix(user: Any) -> bool:
     return is_coordinator(user)
+
+
+def can_view_draft_rounds(user: Any) -> bool:
+    """Rounds in draft are for the coordinator only (others get a 404)."""
+    return is_coordinator(user)
+
+
+def ballot_municipality_id(user: Any, chosen_id: int | None) -> int | None:
+    """Whose ballot `user` works on: their own municipality's, or for the
+    coordinator the municipality chosen in the matrix (to score on its behalf)."""
+    if is_coordinator(user):
+        return chosen_id
+    if is_municipal(user):
+        return user.municipality_id
+    return None
+
+
+def can_download_score_template(user: Any, municipality: Any = None) -> bool:
+    """The score workbook: the coordinator gets every column (or the chosen one); a
+    municipality only its own column, and only while it is active (not merged)."""
+    if is_coordinator(user):
+        return True
+    return (
+        municipality is not None
+        and belongs_to(user, municipality.id)
+        and municipality.is_active
+    )
 
 
 def can_view_round_results(user: Any, scoring_round: Any) -> bool:
@@ -194,25 +228,39 @@ def application_scope(user: Any) -> str:
     return f"municipality:{user.municipality_id}"
 
 
-def visible_applications(user: Any, query: Any) -> Any:
-    """Narrow a SELECT of applications to what `user` may see."""
-    from sqlalchemy import false, or_, select
+def can_view_own_coverage(user: Any) -> bool:
+    """Whether one's own municipality has not applied for a call yet."""
+    return (
+        _signed_in(user)
+        and not can_view_coverage(user)
+        and user.municipality_id is not None
+    )
+
+
+def involving_municipality(municipality_id: int) -> Any:
+    """SQL condition: the application has `municipality_id` as lead or partner."""
+    from sqlalchemy import or_, select
 
     from app.subsidies.models import Application, ApplicationPartner
+
+    partner_of = select(ApplicationPartner.application_id).where(
+        ApplicationPartner.municipality_id == municipality_id
+    )
+    return or_(
+        Application.lead_municipality_id == municipality_id,
+        Application.id.in_(partner_of),
+    )
+
+
+def visible_applications(user: Any, query: Any) -> Any:
+    """Narrow a SELECT of applications to what `user` may see."""
+    from sqlalchemy import false
 
     if is_coordinator(user):
         return query
     if not is_municipal(user):
         return query.where(false())
-    partner_of = select(ApplicationPartner.application_id).where(
-        ApplicationPartner.municipality_id == user.municipality_id
-    )
-    return query.where(
-        or_(
-            Application.lead_municipality_id == user.municipality_id,
-            Application.id.in_(partner_of),
-        )
-    )
+    return query.where(involving_municipality(user.municipality_id))
 
 
 def visible_tasks(user: Any) -> Any:

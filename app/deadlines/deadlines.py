@@ -26,7 +26,6 @@ from app.auth import permissions
 from app.extensions import db
 from app.subsidies.models import (
     Application,
-    ApplicationPartner,
     ReportingObligation,
     SubsidyCall,
 )
@@ -59,6 +58,15 @@ class Deadline:
     @property
     def days_left(self) -> int:
         return (self.due - clock.today()).days
+
+
+def is_overdue(item: Task | ReportingObligation, today: date) -> bool:
+    """The overdue rule of a task or an obligation (the Jinja test `overdue`)."""
+    if isinstance(item, ReportingObligation):
+        return item.status == "open" and item.due_on < today
+    from app.work.tasks import is_overdue as task_is_overdue
+
+    return task_is_overdue(item, today)
 
 
 def classify(due: date, today: date) -> str:
@@ -120,15 +128,7 @@ def _application_filter(scope: Scope, query):
         scope.user is not None and permissions.is_municipal(scope.user)
     ):
         municipality_id = scope.municipality_id or scope.user.municipality_id
-        partner_of = select(ApplicationPartner.application_id).where(
-            ApplicationPartner.municipality_id == municipality_id
-        )
-        query = query.where(
-            or_(
-                Application.lead_municipality_id == municipality_id,
-                Application.id.in_(partner_of),
-            )
-        )
+        query = query.where(permissions.involving_municipality(municipality_id))
     elif scope.user is not None and not permissions.is_coordinator(scope.user):
         query = query.where(Application.owner_id == scope.user.id)
     return query

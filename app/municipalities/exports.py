@@ -19,6 +19,7 @@ from app.municipalities.models import Municipality
 from app.municipalities.participation import participation
 from app.strategy.models import ScoringRound
 from app.strategy.results import round_results
+from app.strategy.workbooks import results_sheet
 from app.subsidies.exports import applications_sheet
 from app.subsidies.listing import Filters
 from app.subsidies.rollups import calls_and_totals_for, regional_totals
@@ -281,35 +282,6 @@ def forum_report(user, args, _param):
         .order_by(ScoringRound.closes_on.desc())
         .limit(1)
     )
-    rows = []
-    if latest is not None:
-        results = round_results(latest)
-        rows = [
-            (
-                r.rank,
-                r.thread.code,
-                r.thread.title,
-                r.responses,
-                r.mean,
-                r.median,
-                r.share_high,
-                fmt_yes_no(r.broadly_supported),
-            )
-            for r in results.threads
-        ]
-    sheet(
-        workbook,
-        _("Scores results"),
-        [
-            Column(_("Rank"), 6, "int"),
-            Column(_("Code"), 8),
-            Column(_("Thread"), 45),
-            Column(_("Responses"), 10, "int"),
-            Column(_("Mean"), 8, "mean"),
-            Column(_("Median"), 8, "number"),
-            Column(_("Share high"), 10, "percent"),
-            Column(_("Broadly supported"), 12),
-        ],
-        rows,
-    )
+    results = round_results(latest) if latest is not None else None
+    results_sheet(workbook, results, _("Scores results"))
     return workbook

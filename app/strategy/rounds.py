@@ -26,7 +26,7 @@ def visible_rounds_query(user: Any):
     query = select(ScoringRound).order_by(
         ScoringRound.opens_on.desc(), ScoringRound.id.desc()
     )
-    if not permissions.is_coordinator(user):
+    if not permissions.can_view_draft_rounds(user):
         query = query.where(ScoringRound.status != "draft")
     return query
 
@@ -34,9 +34,30 @@ def visible_rounds_query(user: Any):
 def get_round(user: Any, round_id: int) -> ScoringRound:
     """The round, or 404 when it does not exist or is a draft `user` may not see."""
     scoring_round = db.get_or_404(ScoringRound, round_id)
-    if scoring_round.status == "draft" and not permissions.is_coordinator(user):
+    if scoring_round.status == "draft" and not permissions.can_view_draft_rounds(user):
         abort(404)
     return scoring_round
+
+
+def ballot_municipality(user: Any, chosen_id: int | None) -> Municipality | None:
+    """The municipality whose ballot `user` works on (see permissions)."""
+    municipality_id = permissions.ballot_municipality_id(user, chosen_id)
+    return db.session.get(Municipality, municipality_id) if municipality_id else None
+
+
+def template_municipalities(
+    user: Any, scoring_round: ScoringRound, chosen_id: int | None
+) -> list[Municipality] | None:
+    """The columns of `user`'s score workbook; None when they may not have one."""
+    if permissions.is_coordinator(user):
+        municipalities = ballot_municipalities(scoring_round)
+        if chosen_id:
+            municipalities = [m for m in municipalities if m.id == chosen_id]
+        return municipalities
+    own = ballot_municipality(user, None)
+    if not permissions.can_download_score_template(user, own):
+        return None
+    return [own]
 
 
 def round_threads(scoring_round: ScoringRound) -> list[Thread]:

@@ -349,23 +349,14 @@ def _status_label(status: str) -> str:
     return label("round_status", status).lower()
 
 
-def _ballot_for(scoring_round: ScoringRound) -> Municipality | None:
-    """Whose ballot the page shows: the user's municipality, or for the
-    coordinator the municipality chosen in the matrix (to score on its behalf)."""
-    if permissions.is_coordinator(current_user):
-        chosen = request.args.get("municipality", type=int)
-        return db.session.get(Municipality, chosen) if chosen else None
-    if permissions.is_municipal(current_user):
-        return db.session.get(Municipality, current_user.municipality_id)
-    return None
-
-
 @bp.get("/rounds/<int:round_id>")
 @login_required
 def round(round_id: int):  # the endpoint name is fixed
     """A round: a municipality's ballot, the coordinator's matrix, or its info."""
     scoring_round = rounds_logic.get_round(current_user, round_id)
-    municipality = _ballot_for(scoring_round)
+    municipality = rounds_logic.ballot_municipality(
+        current_user, request.args.get("municipality", type=int)
+    )
     ballot = None
     if municipality is not None and rounds_logic.has_ballot(
         scoring_round, municipality
@@ -444,17 +435,10 @@ def score_template(round_id: int):
     """The score workbook of a round: every municipality for the coordinator,
     only their own column for a municipality."""
     scoring_round = rounds_logic.get_round(current_user, round_id)
-    if permissions.is_coordinator(current_user):
-        chosen = request.args.get("municipality", type=int)
-        municipalities = rounds_logic.ballot_municipalities(scoring_round)
-        if chosen:
-            municipalities = [m for m in municipalities if m.id == chosen]
-    elif permissions.is_municipal(current_user):
-        own = db.session.get(Municipality, current_user.municipality_id)
-        _require(own.is_active)
-        municipalities = [own]
-    else:
-        abort(403)
+    municipalities = rounds_logic.template_municipalities(
+        current_user, scoring_round, request.args.get("municipality", type=int)
+    )
+    _require(municipalities is not None)
     workbook = template_workbook(scoring_round, municipalities)
     response = send_file(
         io.BytesIO(excel.to_bytes(workbook)),

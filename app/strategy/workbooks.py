@@ -509,6 +509,34 @@ def results_rows(results) -> list[list]:
     ]
 
 
+def results_sheet(workbook, results, title: str) -> None:
+    """The round-results sheet (one layout for every workbook that has one);
+    `results` None gives the empty sheet."""
+    high = current_app.config["SCORE_HIGH"] if results is None else results.score_high
+    sheet(
+        workbook,
+        title,
+        [
+            Column(_("Rank"), 8, "int"),
+            Column(_("Code"), 10),
+            Column(_("Thread"), 50),
+            Column(_("Responses"), 12, "int"),
+            Column(_("Mean"), 10, "mean"),
+            Column(_("Median"), 10, "number"),
+            Column(_("Lowest"), 10, "int"),
+            Column(_("Highest"), 10, "int"),
+            Column(_("Standard deviation"), 12, "number"),
+            Column(
+                _("Share scoring %(high)s or more", high=high),
+                14,
+                "percent",
+            ),
+            Column(_("Broadly supported"), 14),
+        ],
+        results_rows(results) if results is not None else [],
+    )
+
+
 def export_workbook(scoring_round: ScoringRound, user: Any):
     """Matrix (coordinators: everyone; a municipality: its own column) + results."""
     workbook = new_workbook()
@@ -529,24 +557,5 @@ def export_workbook(scoring_round: ScoringRound, user: Any):
             for t in data.threads
         )
         sheet(workbook, _("Scores"), columns, rows)
-    results = round_results(scoring_round)
-    high = results.score_high
-    sheet(
-        workbook,
-        _("Results"),
-        [
-            Column(_("Rank"), 8, "int"),
-            Column(_("Code"), 10),
-            Column(_("Thread"), 50),
-            Column(_("Responses"), 12, "int"),
-            Column(_("Mean"), 10, "mean"),
-            Column(_("Median"), 10, "number"),
-            Column(_("Lowest"), 10, "int"),
-            Column(_("Highest"), 10, "int"),
-            Column(_("Standard deviation"), 12, "number"),
-            Column(_("Share scoring %(high)s or more", high=high), 14, "percent"),
-            Column(_("Broadly supported"), 14),
-        ],
-        results_rows(results),
-    )
+    results_sheet(workbook, round_results(scoring_round), _("Results"))
     return workbook

@@ -200,6 +200,11 @@ def coverage(call: SubsidyCall) -> list[Gap]:
     return [Gap(m, reasons[m.id]) for m in municipalities]
 
 
+def own_gap(gaps: list[Gap], municipality_id: int | None) -> Gap | None:
+    """The gap of one municipality in `gaps` (it has not applied yet), if any."""
+    return next((g for g in gaps if g.municipality.id == municipality_id), None)
+
+
 def _taking_part(theme_ids: list[int], score_high: int):
     yield (
         "rollout",

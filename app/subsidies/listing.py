@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import func, or_, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from app.auth import permissions
@@ -73,15 +73,7 @@ def filtered(user: Any, filters: Filters, query=None):
     if filters.theme:
         query = query.where(Application.theme_id == filters.theme)
     if filters.municipality:
-        partner_of = select(ApplicationPartner.application_id).where(
-            ApplicationPartner.municipality_id == filters.municipality
-        )
-        query = query.where(
-            or_(
-                Application.lead_municipality_id == filters.municipality,
-                Application.id.in_(partner_of),
-            )
-        )
+        query = query.where(permissions.involving_municipality(filters.municipality))
     return query
 
 

@@ -288,6 +288,14 @@ def calls_and_totals_for(user: Any) -> tuple[dict[int, Figures], Figures]:
     return shown, _withhold(totals, complement)
 
 
+def share_of(amount: Any, share_pct: Any) -> Decimal | None:
+    """A municipality's part of an amount: its share of it, to the cent. The one
+    rule for the dossier's shares and the roll-ups per municipality."""
+    if amount is None:
+        return None
+    return (Decimal(str(amount)) * Decimal(str(share_pct)) / 100).quantize(CENT)
+
+
 def rollup_by_municipality(
     user: Any = None, municipality_ids: list[int] | None = None, among: Any = None
 ) -> dict[int, dict[str, Figures]]:
@@ -307,25 +315,49 @@ def rollup_by_municipality(
 
 def _by_municipality(user: Any, among: Any = None) -> dict[int, dict[str, Figures]]:
     rows = _per_application(user, among)
-    hundred = literal(100.0)  # never integer division (SQLite)
     as_lead = select(
         rows.c.lead_id.label("municipality_id"),
         literal("lead").label("role"),
-        ((hundred - rows.c.partner_pct) / hundred).label("weight"),
+        (literal(100) - rows.c.partner_pct).label("pct"),
         rows,
     )
     as_partner = select(
         ApplicationPartner.municipality_id.label("municipality_id"),
         literal("partner").label("role"),
-        (ApplicationPartner.share_pct / hundred).label("weight"),
+        ApplicationPartner.share_pct.label("pct"),
         rows,
     ).join(rows, rows.c.id == ApplicationPartner.application_id)
     both = union_all(as_lead, as_partner).subquery()
     query = select(
-        both.c.municipality_id, both.c.role, *_sums(both, both.c.weight)
-    ).group_by(both.c.municipality_id, both.c.role)
+        both.c.municipality_id,
+        both.c.role,
+        both.c.pct,
+        both.c.requested,
+        both.c.granted,
+        both.c.paid,
+        both.c.decided,
+        both.c.won,
+    )
+    sums: dict[tuple[int, str], list] = {}
+    for (
+        municipality_id,
+        role,
+        pct,
+        requested,
+        granted,
+        paid,
+        decided,
+        won,
+    ) in db.session.execute(query):
+        total = sums.setdefault((municipality_id, role), [0, ZERO, ZERO, ZERO, 0, 0])
+        total[0] += 1
+        total[1] += share_of(requested or 0, pct)
+        total[2] += share_of(granted or 0, pct)
+        total[3] += share_of(paid or 0, pct)
+        total[4] += decided or 0
+        total[5] += won or 0
     result: dict[int, dict[str, Figures]] = {}
-    for municipality_id, role, *values in db.session.execute(query):
+    for (municipality_id, role), values in sums.items():
         figures = result.setdefault(
             municipality_id, {"lead": Figures(), "partner": Figures()}
         )
@@ -348,6 +380,25 @@ def largest_municipalities(
         return figures["lead"].requested + figures["partner"].requested
 
     return sorted(by_municipality, key=lambda mid: (-requested(mid), mid))[:limit]
+
+
+def dossier_shares(application: Any, paid: Decimal) -> list[dict]:
+    """Each involved municipality's share of the dossier's amounts."""
+    from app.subsidies.dossiers import lead_share
+
+    rows = [(application.lead_municipality, lead_share(application), True)]
+    rows += [(p.municipality, p.share_pct, False) for p in application.partners]
+    return [
+        {
+            "municipality": municipality,
+            "share": share,
+            "is_lead": is_lead,
+            "requested": share_of(application.requested_amount, share),
+            "granted": share_of(application.granted_amount, share),
+            "paid": share_of(paid, share),
+        }
+        for municipality, share, is_lead in rows
+    ]
 
 
 @dataclass(frozen=True)

@@ -105,8 +105,17 @@ def call(call_id: int):
         applications=applications,
         shown_limit=CALL_APPLICATIONS_SHOWN,
         money=dossiers.money(applications),
-        gaps=calls.coverage(subsidy_call),
+        **_coverage(user, subsidy_call),
     )
+
+
+def _coverage(user, subsidy_call: SubsidyCall) -> dict:
+    """All gaps for who may see them; otherwise only one's own municipality's."""
+    gaps = calls.coverage(subsidy_call)
+    own = None
+    if perm.can_view_own_coverage(user):
+        own = calls.own_gap(gaps, user.municipality_id)
+    return {"gaps": gaps if perm.can_view_coverage(user) else [], "own_gap": own}
 
 
 def _call_form(subsidy_call: SubsidyCall | None) -> CallForm:
@@ -310,44 +319,17 @@ def _dossier(
     application: Application, status: int = 200, part: str | None = None, **forms
 ):
     """The dossier page, or (htmx) one of its parts, with the given forms."""
+    money = dossiers.money([application])[application.id]
     context = {
         "application": application,
-        "money": dossiers.money([application])[application.id],
+        "money": money,
         "lead_share": dossiers.lead_share(application),
-        "shares": rollups_shares(application),
+        "shares": rollups.dossier_shares(application, money.paid),
         **_forms(application, **forms),
     }
     if part and wants_fragment():
         return render_template(f"subsidies/_{part}.html", **context), status
     return render_template("subsidies/application.html", **context), status
-
-
-def rollups_shares(application: Application) -> list[dict]:
-    """Each involved municipality's share of the dossier's amounts."""
-    money = dossiers.money([application])[application.id]
-    rows = [(application.lead_municipality, dossiers.lead_share(application), True)]
-    rows += [(p.municipality, p.share_pct, False) for p in application.partners]
-    result = []
-    for municipality, share, is_lead in rows:
-
-        def part(amount, share=share):
-            return (
-                None
-                if amount is None
-                else (amount * share / 100).quantize(rollups.CENT)
-            )
-
-        result.append(
-            {
-                "municipality": municipality,
-                "share": share,
-                "is_lead": is_lead,
-                "requested": part(application.requested_amount),
-                "granted": part(application.granted_amount),
-                "paid": part(money.paid),
-            }
-        )
-    return result
 
 
 @bp.get("/applications/<int:application_id>")
