@@ -111,13 +111,12 @@ def _per_application(user: Any = None, among: Any = None):
     return query.subquery()
 
 
-def _sums(rows, weight=None):
-    weight = 1 if weight is None else weight
+def _sums(rows):
     return (
         func.count(),
-        func.sum(rows.c.requested * weight),
-        func.sum(rows.c.granted * weight),
-        func.sum(rows.c.paid * weight),
+        func.sum(rows.c.requested),
+        func.sum(rows.c.granted),
+        func.sum(rows.c.paid),
         func.sum(rows.c.decided),
         func.sum(rows.c.won),
         func.sum(rows.c.submitted),
@@ -337,6 +336,7 @@ def _by_municipality(user: Any, among: Any = None) -> dict[int, dict[str, Figure
         both.c.paid,
         both.c.decided,
         both.c.won,
+        both.c.submitted,
     )
     sums: dict[tuple[int, str], list] = {}
     for (
@@ -348,14 +348,16 @@ def _by_municipality(user: Any, among: Any = None) -> dict[int, dict[str, Figure
         paid,
         decided,
         won,
+        submitted,
     ) in db.session.execute(query):
-        total = sums.setdefault((municipality_id, role), [0, ZERO, ZERO, ZERO, 0, 0])
+        total = sums.setdefault((municipality_id, role), [0, ZERO, ZERO, ZERO, 0, 0, 0])
         total[0] += 1
         total[1] += share_of(requested or 0, pct)
         total[2] += share_of(granted or 0, pct)
         total[3] += share_of(paid or 0, pct)
         total[4] += decided or 0
         total[5] += won or 0
+        total[6] += submitted or 0
     result: dict[int, dict[str, Figures]] = {}
     for (municipality_id, role), values in sums.items():
         figures = result.setdefault(
