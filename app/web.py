@@ -303,13 +303,6 @@ def wants_fragment() -> bool:
     return bool(request.htmx) and not request.htmx.history_restore_request
 
 
-def url_for_if(endpoint: str, **values) -> str | None:
-    """url_for, or None when the endpoint does not exist (yet) in this app."""
-    if endpoint not in current_app.view_functions:
-        return None
-    return flask_url_for(endpoint, **values)
-
-
 def recent_activity(entity) -> list:
     """The recent activity of `entity` that the signed-in user may read."""
     from app.activity.queries import recent_for
@@ -327,7 +320,6 @@ def register_template_helpers(app: Flask) -> None:
         label=labels.label,
         navigation=navigation,
         get_locale=get_locale,
-        url_for_if=url_for_if,
         absolute_url=absolute_url,
         recent_activity=recent_activity,
     )

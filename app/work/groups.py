@@ -7,7 +7,6 @@ from typing import Any
 from flask import abort, current_app
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import joinedload, selectinload
-from sqlalchemy.orm.attributes import set_committed_value
 from wtforms.fields import SelectChoice
 
 from app.activity.log import record
@@ -47,10 +46,6 @@ def group_tasks(group: WorkingGroup, page: int, user: Any):
         per_page=current_app.config["PAGE_SIZE"],
         error_out=False,
     )
-    for task in pagination.items:
-        # Every row belongs to the group already loaded (with its leads, which
-        # the permission checks read): no need to load it again per page.
-        set_committed_value(task, "group", group)
     return pagination
 
 
