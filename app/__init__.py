@@ -23,6 +23,7 @@ def create_app(config_class: type = Config) -> Flask:
     Config.check(app.config)
     register_extensions(app)
     register_blueprints(app)
+    register_exporters()
     from app import web
 
     web.register_web(app)
@@ -63,6 +64,14 @@ def register_extensions(app: Flask) -> None:
     )
     login_manager.init_app(app)
     import app.models  # noqa: F401 - every model registered before use
+
+
+def register_exporters() -> None:
+    """The workbook exporters of /exports/<name>.xlsx (they register by name)."""
+    from app.municipalities import exports as _municipalities  # noqa: F401
+    from app.strategy import exports as _strategy  # noqa: F401
+    from app.subsidies import exports as _subsidies  # noqa: F401
+    from app.work import exports as _work  # noqa: F401
 
 
 def register_blueprints(app: Flask) -> None:

@@ -20,8 +20,12 @@ def register_cli(app: Flask) -> None:
     app.cli.add_command(create_user)
     app.cli.add_command(backup)
     from app.benchdata import generate_data_command
+    from app.deadlines.cli import send_reminders_command
+    from app.strategy.cli import import_scores
 
     app.cli.add_command(generate_data_command)
+    app.cli.add_command(import_scores)
+    app.cli.add_command(send_reminders_command)
 
 
 @click.command("seed-demo")

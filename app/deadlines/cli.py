@@ -4,14 +4,15 @@ from urllib.parse import urlsplit
 
 import click
 from flask import current_app
+from flask.cli import with_appcontext
 
-from app.deadlines import bp
 from app.deadlines.reminders import send_reminders
 
 LOCAL_HOSTS = ("127.0.0.1", "localhost", "::1")
 
 
-@bp.cli.command("send-reminders")
+@click.command("send-reminders")
+@with_appcontext
 @click.option("--days", default=7, show_default=True, help="look this many days ahead")
 @click.option("--dry-run", is_flag=True, help="say what would be sent, send nothing")
 def send_reminders_command(days: int, dry_run: bool) -> None:

@@ -7,7 +7,7 @@ from sqlalchemy import select
 
 from app.auth import permissions
 from app.auth.models import User
-from app.deadlines import bp, cli  # noqa: F401 - registers the command
+from app.deadlines import bp
 from app.deadlines.calendar import feed
 from app.deadlines.deadlines import CATEGORIES, KINDS, Scope, deadlines, grouped
 from app.deadlines.reminders import set_digest, user_for_unsubscribe_token

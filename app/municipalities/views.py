@@ -6,10 +6,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import joinedload, selectinload
 
 from app.extensions import db
-from app.municipalities import (
-    bp,
-    exports,  # noqa: F401 - registers the exports
-)
+from app.municipalities import bp
 from app.municipalities.models import Municipality
 from app.municipalities.participation import municipality_list, participation
 

@@ -5,11 +5,11 @@ from __future__ import annotations
 from pathlib import Path
 
 import click
+from flask.cli import with_appcontext
 from flask_babel import force_locale
 
 from app.auth.models import Role
 from app.extensions import db
-from app.strategy import bp
 from app.strategy.models import ScoringRound
 from app.strategy.workbooks import StaleImport, apply_import, check_file
 
@@ -23,7 +23,8 @@ class _CommandLine:
     municipality_id = None
 
 
-@bp.cli.command("import-scores")
+@click.command("import-scores")
+@with_appcontext
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--round", "round_id", type=int, required=True, help="Round id.")
 @click.option("--dry-run", is_flag=True, help="Only show what would change.")

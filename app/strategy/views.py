@@ -24,8 +24,6 @@ from app.exports import excel
 from app.extensions import db
 from app.municipalities.models import Municipality
 from app.strategy import bp, promotion
-from app.strategy import cli as _cli  # noqa: F401 - registers import-scores
-from app.strategy import exports as _exports  # noqa: F401 - registers scores-<id>
 from app.strategy import rounds as rounds_logic
 from app.strategy import threads as threads_logic
 from app.strategy.forms import (

@@ -14,7 +14,6 @@ from app.concurrency import ensure_current
 from app.extensions import db
 from app.municipalities.models import Municipality, active_municipalities_clause
 from app.subsidies import bp, calls, dossiers, listing, rollups
-from app.subsidies import exports as _exports  # noqa: F401 - registers the export
 from app.subsidies.forms import (
     ApplicationForm,
     CallForm,

@@ -16,7 +16,6 @@ from app.extensions import db
 from app.municipalities.models import Municipality
 from app.web import is_safe_next, reload_url, wants_fragment
 from app.work import bp
-from app.work import exports as _exports  # noqa: F401 - registers the exporters
 from app.work.forms import (
     GroupForm,
     NewGroupForm,
