@@ -19,13 +19,16 @@ def register_cli(app: Flask) -> None:
     app.cli.add_command(seed_demo)
     app.cli.add_command(create_user)
     app.cli.add_command(backup)
-    from app.benchdata import generate_data_command
     from app.deadlines.cli import send_reminders_command
     from app.strategy.cli import import_scores
 
-    app.cli.add_command(generate_data_command)
     app.cli.add_command(import_scores)
     app.cli.add_command(send_reminders_command)
+    try:
+        from bench.data import generate_data_command
+    except ImportError:  # installed without the bench/ folder: no benchmark data
+        return
+    app.cli.add_command(generate_data_command)
 
 
 @click.command("seed-demo")

@@ -201,8 +201,8 @@ def prepare(backend: Backend, scale: str, reuse: bool, workdir: Path) -> dict:
     from flask_migrate import upgrade
 
     from app import create_app
-    from app.benchdata import generate
     from app.extensions import db
+    from bench.data import generate
 
     marker = workdir / f"{backend.name}-{scale}.json"
     if reuse and isinstance(backend, SqliteBackend) and marker.exists():
@@ -251,8 +251,8 @@ def pages_on(url: str, requests: int, budget_s: float) -> list[dict]:
 def load_on(url: str, seconds: int, connections: int, workdir: Path) -> dict:
     """hello floor, then the three pages, one after the other."""
     from app import create_app
-    from app.benchdata import BENCH_PASSWORD
     from app.extensions import db
+    from bench.data import BENCH_PASSWORD
     from bench.pages import COORDINATOR
 
     if not load_mod.wrk_available():
