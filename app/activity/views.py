@@ -2,14 +2,15 @@
 
 from datetime import date
 
-from flask import abort, render_template, request
-from flask_login import current_user, login_required
+from flask import render_template, request
+from flask_login import current_user
 from sqlalchemy import select
 
 from app.activity import bp
 from app.activity.queries import ActivityFilter, activity_query
 from app.activity.render import present
 from app.auth import permissions
+from app.auth.access import requires
 from app.auth.models import User
 from app.extensions import db
 from app.municipalities.models import Municipality
@@ -33,11 +34,9 @@ def _date(name: str) -> date | None:
 
 
 @bp.get("/activity")
-@login_required
+@requires(permissions.can_view_activity)
 def index():
     """The activity log with filters: who, what kind, municipality, period."""
-    if not permissions.can_view_activity(current_user):
-        abort(403)
     kind = request.args.get("kind")
     filters = ActivityFilter(
         actor_id=request.args.get("who", type=int),

@@ -1,25 +1,19 @@
 """/admin/users: the coordinator manages users."""
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_login import current_user, login_required
+from flask_login import current_user
 
 from app.admin import bp, users
 from app.admin.forms import UserForm
 from app.auth import permissions
+from app.auth.access import requires
 from app.auth.models import User
 from app.extensions import db
 
 
-@bp.before_request
-@login_required
-def only_coordinators():
-    """Every page here is the coordinator's."""
-    if not permissions.can_manage_users(current_user):
-        abort(403)
-
-
 @bp.get("/users")
+@requires(permissions.can_manage_users)
 def users_index():
     """Users, filterable by role and municipality."""
     role = request.args.get("role") or None
@@ -39,6 +33,7 @@ def users_index():
 
 
 @bp.route("/users/new", methods=["GET", "POST"])
+@requires(permissions.can_manage_users)
 def user_create():
     """A new user, with a temporary password shown once."""
     form = UserForm(users.municipalities())
@@ -53,6 +48,7 @@ def user_create():
 
 
 @bp.route("/users/<int:user_id>", methods=["GET", "POST"])
+@requires(permissions.can_manage_users)
 def user_edit(user_id: int):
     """Role, municipality, language, active."""
     user = db.get_or_404(User, user_id)
@@ -73,6 +69,7 @@ def user_edit(user_id: int):
 
 
 @bp.post("/users/<int:user_id>/reset")
+@requires(permissions.can_manage_users)
 def user_reset(user_id: int):
     """A new temporary password; the user's sessions end."""
     user = db.get_or_404(User, user_id)

@@ -17,6 +17,11 @@ def _signed_in(user: Any) -> bool:
     return bool(user is not None and getattr(user, "is_authenticated", False))
 
 
+def is_signed_in(user: Any) -> bool:
+    """One's own account pages (profile, password, sign-out): anyone signed in."""
+    return _signed_in(user)
+
+
 def is_coordinator(user: Any) -> bool:
     return _signed_in(user) and user.role == Role.COORDINATOR
 

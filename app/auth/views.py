@@ -2,9 +2,10 @@
 
 from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_login import current_user, login_required
+from flask_login import current_user
 
-from app.auth import bp, service
+from app.auth import bp, permissions, service
+from app.auth.access import public, requires
 from app.auth.forms import (
     DigestForm,
     LoginForm,
@@ -18,6 +19,7 @@ from app.web import is_safe_next
 
 
 @bp.route("/login", methods=["GET", "POST"])
+@public
 def login():
     """Sign in with email and password."""
     if current_user.is_authenticated:
@@ -43,7 +45,7 @@ def login():
 
 
 @bp.post("/logout")
-@login_required
+@requires(permissions.is_signed_in)
 def logout():
     """Sign out everywhere."""
     service.sign_out(current_user._get_current_object())
@@ -69,14 +71,14 @@ def _render_profile(profile_form=None, password_form=None, status=200):
 
 
 @bp.get("/profile")
-@login_required
+@requires(permissions.is_signed_in)
 def profile():
     """The user's own language and password."""
     return _render_profile()
 
 
 @bp.post("/profile/language")
-@login_required
+@requires(permissions.is_signed_in)
 def profile_language():
     """Choose the language of the interface."""
     form = ProfileForm(prefix="profile")
@@ -89,7 +91,7 @@ def profile_language():
 
 
 @bp.post("/profile/digest")
-@login_required
+@requires(permissions.is_signed_in)
 def profile_digest():
     """Turn the daily reminder digest on or off."""
     form = DigestForm(prefix="digest")
@@ -101,7 +103,7 @@ def profile_digest():
 
 
 @bp.post("/profile/password")
-@login_required
+@requires(permissions.is_signed_in)
 def profile_password():
     """Change the password; every other session is signed out."""
     form = PasswordForm(current_user, prefix="password")
@@ -113,7 +115,7 @@ def profile_password():
 
 
 @bp.post("/profile/calendar-token")
-@login_required
+@requires(permissions.is_signed_in)
 def profile_calendar_token():
     """Replace the calendar token: the old feed URL stops working."""
     current_user.rotate_calendar_token()

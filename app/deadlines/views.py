@@ -2,10 +2,11 @@
 
 from flask import Response, abort, make_response, render_template, request
 from flask_babel import force_locale
-from flask_login import current_user, login_required
+from flask_login import current_user
 from sqlalchemy import select
 
 from app.auth import permissions
+from app.auth.access import public, regional_pages, requires
 from app.auth.models import User
 from app.deadlines import bp
 from app.deadlines.calendar import feed
@@ -17,8 +18,11 @@ from app.web import wants_fragment
 SCOPES = ("mine", "region")
 
 
+regional_pages(bp)
+
+
 @bp.get("/deadlines")
-@login_required
+@requires(permissions.can_view_regional)
 def index():
     """Overdue, this week, this month, later: filtered by kind, urgency and scope."""
     kind = request.args.get("kind") if request.args.get("kind") in KINDS else None
@@ -46,6 +50,7 @@ def index():
 
 
 @bp.get("/calendar/<token>.ics")
+@public
 def calendar(token: str):
     """The iCalendar feed of the token's owner (no sign-in; the token is the key)."""
     user = db.session.scalar(select(User).where(User.calendar_token == token))
@@ -62,6 +67,7 @@ def calendar(token: str):
 # protection, and all it can do is turn one user's digest off.
 @bp.route("/reminders/unsubscribe/<token>", methods=["GET", "POST"])
 @csrf.exempt
+@public
 def unsubscribe(token: str):
     """Stop the daily digest from the link in the mail: GET asks, POST does."""
     user = user_for_unsubscribe_token(token)

@@ -3,15 +3,17 @@
 import io
 
 from flask import abort, request, send_file
-from flask_login import current_user, login_required
+from flask_login import current_user
 
+from app.auth import permissions
+from app.auth.access import requires
 from app.exports import bp, excel, registry
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 @bp.get("/exports/<name>.xlsx")
-@login_required
+@requires(permissions.can_view_regional)
 def download(name: str):
     """Build and send the export `name` for the signed-in user."""
     found = registry.find(name)

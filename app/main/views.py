@@ -1,17 +1,21 @@
 """Dashboard and health check."""
 
 from flask import abort, jsonify, render_template, request
-from flask_login import current_user, login_required
+from flask_login import current_user
 from sqlalchemy import text
 
+from app.auth import permissions
+from app.auth.access import public, regional_pages, requires
 from app.choices import KINDS, search_choices
 from app.extensions import db
 from app.main import bp
 from app.main.dashboard import dashboard_for
 
+regional_pages(bp)
+
 
 @bp.get("/")
-@login_required
+@requires(permissions.can_view_regional)
 def dashboard():
     """The signed-in user's dashboard for their role."""
     template, data = dashboard_for(current_user)
@@ -19,7 +23,7 @@ def dashboard():
 
 
 @bp.get("/choices/<kind>")
-@login_required
+@requires(permissions.can_view_regional)
 def choices(kind: str):
     """The matches of a filter's search field, as the user types (htmx)."""
     if kind not in KINDS:
@@ -34,6 +38,7 @@ def choices(kind: str):
 
 
 @bp.get("/healthz")
+@public
 def healthz():
     """Liveness with a database round trip: 200 ok, 503 when the database fails."""
     try:

@@ -1,25 +1,29 @@
 """/municipalities and one municipality's participation."""
 
 from flask import render_template
-from flask_login import current_user, login_required
+from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload, selectinload
 
+from app.auth import permissions
+from app.auth.access import regional_pages, requires
 from app.extensions import db
 from app.municipalities import bp
 from app.municipalities.models import Municipality
 from app.municipalities.participation import municipality_list, participation
 
+regional_pages(bp)
+
 
 @bp.get("/municipalities")
-@login_required
+@requires(permissions.can_view_regional)
 def index():
     """Every municipality, merged ones marked, with its progress."""
     return render_template("municipalities/index.html", rows=municipality_list())
 
 
 @bp.get("/municipalities/<slug>")
-@login_required
+@requires(permissions.can_view_regional)
 def detail(slug: str):
     """One municipality's participation (what the user may see of it)."""
     municipality = db.first_or_404(

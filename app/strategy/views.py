@@ -5,7 +5,6 @@ from __future__ import annotations
 import io
 
 from flask import (
-    abort,
     current_app,
     flash,
     redirect,
@@ -16,10 +15,11 @@ from flask import (
 )
 from flask_babel import gettext as _
 from flask_babel import ngettext
-from flask_login import current_user, login_required
+from flask_login import current_user
 from sqlalchemy import select
 
-from app.auth import permissions
+from app.auth import access, permissions
+from app.auth.access import regional_pages, requires
 from app.exports import excel
 from app.extensions import db
 from app.municipalities.models import Municipality
@@ -51,11 +51,6 @@ STEP_FIELDS = ("title", "period", "description", "status")
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-def _require(allowed: bool) -> None:
-    if not allowed:
-        abort(403)
-
-
 def _values(form, fields) -> dict:
     """The form's data for these fields, text stripped (a missing text is "")."""
     return {
@@ -78,11 +73,13 @@ def _message(status: int, message: str):
 # --- trajectory ------------------------------------------------------------------
 
 
+regional_pages(bp)
+
+
 @bp.get("/trajectory")
-@login_required
+@requires(permissions.can_view_regional)
 def trajectory():
     """The five steps of the trajectory; the coordinator edits them in place."""
-    _require(permissions.can_view_regional(current_user))
     steps = threads_logic.steps()
     forms = {}
     if permissions.can_edit_trajectory(current_user):
@@ -91,10 +88,9 @@ def trajectory():
 
 
 @bp.post("/trajectory/steps/<int:step_id>")
-@login_required
+@requires(permissions.can_edit_trajectory)
 def step_update(step_id: int):
     """Save one step (htmx: the step comes back; else back to the page)."""
-    _require(permissions.can_edit_trajectory(current_user))
     step = db.get_or_404(TrajectoryStep, step_id)
     form = StepForm(prefix=f"step{step.id}")
     if not form.validate():
@@ -123,18 +119,16 @@ def _render_threads(form=None, status=200):
 
 
 @bp.get("/threads")
-@login_required
+@requires(permissions.can_view_regional)
 def threads():
     """Every thread: municipalities that raised it, qualification, latest mean."""
-    _require(permissions.can_view_regional(current_user))
     return _render_threads()
 
 
 @bp.post("/threads")
-@login_required
+@requires(permissions.can_manage_threads)
 def thread_create():
     """Add a thread (coordinator)."""
-    _require(permissions.can_manage_threads(current_user))
     form = ThreadForm(prefix="new")
     valid = form.validate()
     if valid and threads_logic.code_taken(form.code.data):
@@ -171,18 +165,16 @@ def _render_thread(thread: Thread, form=None, status=200):
 
 
 @bp.get("/threads/<int:thread_id>")
-@login_required
+@requires(permissions.can_view_regional)
 def thread(thread_id: int):
     """One thread: mentions per municipality and its scores in every round."""
-    _require(permissions.can_view_regional(current_user))
     return _render_thread(db.get_or_404(Thread, thread_id))
 
 
 @bp.post("/threads/<int:thread_id>")
-@login_required
+@requires(permissions.can_manage_threads)
 def thread_update(thread_id: int):
     """Change a thread's code, title, description or status (coordinator)."""
-    _require(permissions.can_manage_threads(current_user))
     thread = db.get_or_404(Thread, thread_id)
     form = ThreadForm(prefix="edit")
     valid = form.validate()
@@ -204,10 +196,9 @@ def thread_update(thread_id: int):
 
 
 @bp.get("/talks")
-@login_required
+@requires(permissions.can_view_regional)
 def talks():
     """The one-on-one talks with the municipalities and the threads they raised."""
-    _require(permissions.can_view_regional(current_user))
     page = db.paginate(
         threads_logic.talks_query(), per_page=current_app.config["PAGE_SIZE"]
     )
@@ -225,7 +216,7 @@ def _talk_form(talk: Conversation | None) -> TalkForm:
 
 
 def _save_talk(talk: Conversation | None):
-    _require(permissions.can_record_conversations(current_user))
+    access.check(permissions.can_record_conversations(current_user))
     form = _talk_form(talk)
     if request.method == "POST":
         if form.validate():
@@ -246,17 +237,16 @@ def _save_talk(talk: Conversation | None):
 
 
 @bp.route("/talks/new", methods=["GET", "POST"])
-@login_required
+@requires(permissions.can_view_regional)
 def talk_new():
     """Record a talk with a municipality and tick the threads it raised."""
     return _save_talk(None)
 
 
 @bp.route("/talks/<int:talk_id>/edit", methods=["GET", "POST"])
-@login_required
+@requires(permissions.can_record_conversations)
 def talk_edit(talk_id: int):
     """Change a recorded talk."""
-    _require(permissions.can_record_conversations(current_user))
     return _save_talk(db.get_or_404(Conversation, talk_id))
 
 
@@ -264,10 +254,9 @@ def talk_edit(talk_id: int):
 
 
 @bp.get("/rounds")
-@login_required
+@requires(permissions.can_view_regional)
 def rounds():
     """Scoring rounds, newest first (drafts only for the coordinator)."""
-    _require(permissions.can_view_regional(current_user))
     page = db.paginate(
         rounds_logic.visible_rounds_query(current_user),
         per_page=current_app.config["PAGE_SIZE"],
@@ -276,7 +265,7 @@ def rounds():
 
 
 def _round_form_page(scoring_round: ScoringRound | None):
-    _require(permissions.can_manage_rounds(current_user))
+    access.check(permissions.can_manage_rounds(current_user))
     if scoring_round is not None and scoring_round.status == "closed":
         return _message(409, _("A closed round cannot be changed."))
     locked = scoring_round is not None and scoring_round.status != "draft"
@@ -311,25 +300,23 @@ def _round_form_page(scoring_round: ScoringRound | None):
 
 
 @bp.route("/rounds/new", methods=["GET", "POST"])
-@login_required
+@requires(permissions.can_view_regional)
 def round_new():
     """Create a round: its threads and its open and close dates (coordinator)."""
     return _round_form_page(None)
 
 
 @bp.route("/rounds/<int:round_id>/edit", methods=["GET", "POST"])
-@login_required
+@requires(permissions.can_manage_rounds)
 def round_edit(round_id: int):
     """Change a round's name and dates; its threads while it is a draft."""
-    _require(permissions.can_manage_rounds(current_user))
     return _round_form_page(db.get_or_404(ScoringRound, round_id))
 
 
 @bp.post("/rounds/<int:round_id>/status")
-@login_required
+@requires(permissions.can_manage_rounds)
 def round_status(round_id: int):
     """Open a draft round or close an open one (coordinator)."""
-    _require(permissions.can_manage_rounds(current_user))
     scoring_round = db.get_or_404(ScoringRound, round_id)
     if not rounds_logic.change_status(scoring_round, request.form.get("status", "")):
         return _message(409, _("This status change is not possible any more."))
@@ -348,7 +335,7 @@ def _status_label(status: str) -> str:
 
 
 @bp.get("/rounds/<int:round_id>")
-@login_required
+@requires(permissions.can_view_regional)
 def round(round_id: int):  # the endpoint name is fixed
     """A round: a municipality's ballot, the coordinator's matrix, or its info."""
     scoring_round = rounds_logic.get_round(current_user, round_id)
@@ -378,12 +365,12 @@ def round(round_id: int):  # the endpoint name is fixed
 
 
 @bp.post("/rounds/<int:round_id>/scores/<int:thread_id>/<int:municipality_id>")
-@login_required
+@requires(permissions.can_view_regional)
 def score_save(round_id: int, thread_id: int, municipality_id: int):
     """Save one score of a ballot (htmx: the line and the progress come back)."""
     scoring_round = rounds_logic.get_round(current_user, round_id)
     municipality = db.get_or_404(Municipality, municipality_id)
-    _require(permissions.can_score(current_user, scoring_round, municipality))
+    access.check(permissions.can_score(current_user, scoring_round, municipality))
     thread = rounds_logic.thread_in_round(scoring_round, thread_id)
     form = ScoreForm()
     clearing = request.form.get("clear") == "1"
@@ -428,7 +415,7 @@ def _score_line(scoring_round, municipality, line, form=None, progress=None):
 
 
 @bp.get("/rounds/<int:round_id>/template.xlsx")
-@login_required
+@requires(permissions.can_view_regional)
 def score_template(round_id: int):
     """The score workbook of a round: every municipality for the coordinator,
     only their own column for a municipality."""
@@ -436,7 +423,7 @@ def score_template(round_id: int):
     municipalities = rounds_logic.template_municipalities(
         current_user, scoring_round, request.args.get("municipality", type=int)
     )
-    _require(municipalities is not None)
+    access.check(municipalities is not None)
     workbook = template_workbook(scoring_round, municipalities)
     response = send_file(
         io.BytesIO(excel.to_bytes(workbook)),
@@ -452,11 +439,11 @@ def score_template(round_id: int):
 
 
 @bp.get("/rounds/<int:round_id>/results")
-@login_required
+@requires(permissions.can_view_regional)
 def results(round_id: int):
     """Ranking, support share and chart of a round; the coordinator promotes."""
     scoring_round = rounds_logic.get_round(current_user, round_id)
-    _require(permissions.can_view_round_results(current_user, scoring_round))
+    access.check(permissions.can_view_round_results(current_user, scoring_round))
     computed = round_results(scoring_round)
     themes = {}
     if permissions.can_promote_threads(current_user):
@@ -471,10 +458,9 @@ def results(round_id: int):
 
 
 @bp.post("/rounds/<int:round_id>/threads/<int:thread_id>/promote")
-@login_required
+@requires(permissions.can_promote_threads)
 def promote(round_id: int, thread_id: int):
     """Promote a thread of the round to a theme (coordinator)."""
-    _require(permissions.can_promote_threads(current_user))
     scoring_round = db.get_or_404(ScoringRound, round_id)
     thread = rounds_logic.thread_in_round(scoring_round, thread_id)
     try:
@@ -500,10 +486,9 @@ def _import_form() -> ImportForm:
 
 
 @bp.route("/imports/scores", methods=["GET", "POST"])
-@login_required
+@requires(permissions.can_import_scores)
 def import_scores():
     """Upload a filled score workbook: a preview of the changes and every error."""
-    _require(permissions.can_import_scores(current_user))
     form = _import_form()
     if request.method == "GET":
         return render_template("strategy/import.html", form=form)
@@ -524,10 +509,9 @@ def import_scores():
 
 
 @bp.post("/imports/scores/apply")
-@login_required
+@requires(permissions.can_import_scores)
 def import_scores_apply():
     """Apply a previewed import: every change or none."""
-    _require(permissions.can_import_scores(current_user))
     check = take_pending(request.form.get("token", ""), current_user)
     if check is None:
         form = _import_form()

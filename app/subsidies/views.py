@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from flask import abort, redirect, render_template, request, url_for
-from flask_login import current_user, login_required
+from flask_login import current_user
 from sqlalchemy import select
 
 from app import clock
 from app.auth import permissions as perm
+from app.auth.access import check, regional_pages, requires
 from app.auth.models import User
 from app.choices import chosen_choice, search_choices
 from app.concurrency import ensure_current
@@ -35,6 +36,8 @@ from app.subsidies.models import (
 from app.web import wants_fragment
 from app.work.models import Theme
 
+regional_pages(bp)
+
 
 @bp.app_template_global("subsidy_moves")
 def subsidy_moves(application: Application) -> tuple[str, ...]:
@@ -54,7 +57,7 @@ def _see_other(endpoint: str, **values):
 
 
 @bp.get("/calls", endpoint="calls")
-@login_required
+@requires(perm.can_view_regional)
 def calls_index():
     """Every call with its status and countdown, and the regional totals."""
     page = db.paginate(
@@ -78,7 +81,7 @@ CALL_APPLICATIONS_SHOWN = 50  # the rest is one click away, in /applications
 
 
 @bp.get("/calls/<int:call_id>")
-@login_required
+@requires(perm.can_view_regional)
 def call(call_id: int):
     """One call: its facts, countdown, figures, applications and coverage."""
     subsidy_call = db.get_or_404(SubsidyCall, call_id)
@@ -163,30 +166,22 @@ def _save_call(form: CallForm, subsidy_call: SubsidyCall | None):
 
 
 @bp.route("/calls/new", methods=["GET", "POST"])
-@login_required
+@requires(perm.can_manage_calls)
 def call_create():
     """A new call (coordinator)."""
-    if not perm.can_manage_calls(current_user):
-        abort(403)
     return _save_call(_call_form(None), None)
 
 
 @bp.route("/calls/<int:call_id>/edit", methods=["GET", "POST"])
-@login_required
+@requires(perm.can_view_regional)
 def call_edit(call_id: int):
     """Edit a call (coordinator)."""
     subsidy_call = db.get_or_404(SubsidyCall, call_id)
-    if not perm.can_manage_calls(current_user):
-        abort(403)
+    check(perm.can_manage_calls(current_user))
     return _save_call(_call_form(subsidy_call), subsidy_call)
 
 
 # --- applications: lists ----------------------------------------------------------
-
-
-def _require_applications():
-    if not perm.can_view_applications(current_user):
-        abort(403)
 
 
 #: The roll-up per municipality shows this many (largest requested amounts first).
@@ -194,10 +189,9 @@ ROLLUP_MUNICIPALITIES = 25
 
 
 @bp.get("/applications")
-@login_required
+@requires(perm.can_view_applications)
 def applications():
     """Pipeline by status, the filterable table, and the roll-ups."""
-    _require_applications()
     user = _user()
     filters = listing.parse_filters(request.args)
     context = {
@@ -262,7 +256,7 @@ def _filter_choices(filters: listing.Filters) -> dict:
 
 def _visible(application_id: int) -> Application:
     """The dossier if the user may see it: 403 for viewers, 404 for the others."""
-    _require_applications()
+    check(perm.can_view_applications(current_user))
     application = listing.get_application(application_id)
     if application is None or not perm.can_view_application(current_user, application):
         abort(404)
@@ -271,8 +265,7 @@ def _visible(application_id: int) -> Application:
 
 def _managed(application_id: int) -> Application:
     application = _visible(application_id)
-    if not perm.can_manage_application(current_user, application):
-        abort(403)
+    check(perm.can_manage_application(current_user, application))
     return application
 
 
@@ -332,7 +325,7 @@ def _dossier(
 
 
 @bp.get("/applications/<int:application_id>")
-@login_required
+@requires(perm.can_view_regional)
 def application(application_id: int):
     """One dossier: partners, amounts, payments, reporting, tasks."""
     return _dossier(_visible(application_id))
@@ -370,12 +363,10 @@ def _render_application_form(form, application, status):
 
 
 @bp.route("/applications/new", methods=["GET", "POST"])
-@login_required
+@requires(perm.can_view_applications)
 def application_create():
     """A new dossier for a call; its preparation tasks are created with it."""
-    _require_applications()
-    if not perm.can_manage_application(current_user):
-        abort(403)
+    check(perm.can_manage_application(current_user))
     form = _application_form(None)
     if not form.validate_on_submit():
         return _render_application_form(form, None, 422 if form.is_submitted() else 200)
@@ -390,7 +381,7 @@ def application_create():
 
 
 @bp.route("/applications/<int:application_id>/edit", methods=["GET", "POST"])
-@login_required
+@requires(perm.can_view_regional)
 def application_edit(application_id: int):
     """Edit the facts and amounts of a dossier (coordinator)."""
     application = _managed(application_id)
@@ -420,7 +411,7 @@ def _shown(values: dict) -> dict:
 
 
 @bp.post("/applications/<int:application_id>/status")
-@login_required
+@requires(perm.can_view_regional)
 def application_move(application_id: int):
     """Move a dossier to another status (only the moves of spec §2)."""
     application = _managed(application_id)
@@ -473,14 +464,13 @@ def _board(moved: Application | None = None):
 
 
 @bp.route("/applications/<int:application_id>/notes", methods=["GET", "POST"])
-@login_required
+@requires(perm.can_view_regional)
 def application_notes(application_id: int):
     """The notes of a dossier: the lead municipality and the coordinator edit them."""
     application = _visible(application_id)
     if request.method == "GET":
         return _dossier(application, part="notes")
-    if not perm.can_edit_application_notes(current_user, application):
-        abort(403)
+    check(perm.can_edit_application_notes(current_user, application))
     form = NotesForm()
     if not form.validate_on_submit():
         return _dossier(application, 422, part="notes", notes_form=form)
@@ -511,7 +501,7 @@ def _part_refused(application: Application, part: str, **forms):
 
 
 @bp.post("/applications/<int:application_id>/partners")
-@login_required
+@requires(perm.can_view_regional)
 def partner_add(application_id: int):
     """Add a partner municipality with its share."""
     application = _managed(application_id)
@@ -537,7 +527,7 @@ def _partner(application: Application, municipality_id: int) -> ApplicationPartn
 
 
 @bp.post("/applications/<int:application_id>/partners/<int:municipality_id>")
-@login_required
+@requires(perm.can_view_regional)
 def partner_update(application_id: int, municipality_id: int):
     """Change a partner's share."""
     application = _managed(application_id)
@@ -557,7 +547,7 @@ def partner_update(application_id: int, municipality_id: int):
 
 
 @bp.post("/applications/<int:application_id>/partners/<int:municipality_id>/delete")
-@login_required
+@requires(perm.can_view_regional)
 def partner_remove(application_id: int, municipality_id: int):
     """Remove a partner."""
     application = _managed(application_id)
@@ -568,7 +558,7 @@ def partner_remove(application_id: int, municipality_id: int):
 
 
 @bp.post("/applications/<int:application_id>/payments")
-@login_required
+@requires(perm.can_view_regional)
 def payment_add(application_id: int):
     """Record an advance or balance payment."""
     application = _managed(application_id)
@@ -589,7 +579,7 @@ def payment_add(application_id: int):
 
 
 @bp.post("/applications/<int:application_id>/payments/<int:payment_id>/delete")
-@login_required
+@requires(perm.can_view_regional)
 def payment_delete(application_id: int, payment_id: int):
     """Delete a payment recorded by mistake."""
     application = _managed(application_id)
@@ -601,7 +591,7 @@ def payment_delete(application_id: int, payment_id: int):
 
 
 @bp.post("/applications/<int:application_id>/obligations")
-@login_required
+@requires(perm.can_view_regional)
 def obligation_add(application_id: int):
     """Add a reporting obligation by hand."""
     application = _managed(application_id)
@@ -622,7 +612,7 @@ def obligation_add(application_id: int):
 
 
 @bp.post("/applications/<int:application_id>/obligations/<int:obligation_id>")
-@login_required
+@requires(perm.can_view_regional)
 def obligation_update(application_id: int, obligation_id: int):
     """Change the due date or status of an obligation."""
     application = _managed(application_id)

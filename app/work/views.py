@@ -7,10 +7,11 @@ stale version answers 409 (see app.concurrency).
 
 from flask import abort, current_app, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_login import current_user, login_required
+from flask_login import current_user
 
 from app import clock
 from app.auth import permissions as perm
+from app.auth.access import check, regional_pages, requires
 from app.concurrency import EditConflict, conflict_message
 from app.extensions import db
 from app.municipalities.models import Municipality
@@ -82,15 +83,18 @@ def _row_conflict(error: EditConflict, colspan: int):
 # --- themes --------------------------------------------------------------------
 
 
+regional_pages(bp)
+
+
 @bp.get("/themes")
-@login_required
+@requires(perm.can_view_regional)
 def themes():
     """Every theme with its groups and progress, and the rollout matrix."""
     return render_template("work/themes.html", **themes_overview())
 
 
 @bp.get("/themes/<int:theme_id>")
-@login_required
+@requires(perm.can_view_regional)
 def theme(theme_id: int):
     """One theme: groups, rollout per municipality, calls, applications, timeline."""
     data = theme_detail(load_theme(theme_id), current_user, clock.today(), _page())
@@ -111,31 +115,29 @@ def _render_rollout(template: str, rollout, form=None, status: int = 200):
 
 
 @bp.get("/themes/<int:theme_id>/rollout/<int:municipality_id>")
-@login_required
+@requires(perm.can_view_regional)
 def rollout(theme_id: int, municipality_id: int):
     """One rollout row (htmx: the table row; otherwise a page with it)."""
     return _render_rollout("rollout_row", _rollout(theme_id, municipality_id))
 
 
 @bp.get("/themes/<int:theme_id>/rollout/<int:municipality_id>/edit")
-@login_required
+@requires(perm.can_view_regional)
 def rollout_edit(theme_id: int, municipality_id: int):
     """The form of one rollout row."""
     row = _rollout(theme_id, municipality_id)
-    if not perm.can_edit_rollout(current_user, row):
-        abort(403)
+    check(perm.can_edit_rollout(current_user, row))
     form = RolloutForm(obj=row)
     form.version.data = rollout_version(row)
     return _render_rollout("rollout_edit_row", row, form)
 
 
 @bp.post("/themes/<int:theme_id>/rollout/<int:municipality_id>")
-@login_required
+@requires(perm.can_view_regional)
 def rollout_update(theme_id: int, municipality_id: int):
     """Save the stage and note of one rollout row."""
     row = _rollout(theme_id, municipality_id)
-    if not perm.can_edit_rollout(current_user, row):
-        abort(403)
+    check(perm.can_edit_rollout(current_user, row))
     form = RolloutForm()
     if not form.validate_on_submit():
         return _render_rollout("rollout_edit_row", row, form, 422)
@@ -154,7 +156,7 @@ def rollout_update(theme_id: int, municipality_id: int):
 
 
 @bp.get("/groups/<int:group_id>")
-@login_required
+@requires(perm.can_view_regional)
 def group(group_id: int):
     """A working group: purpose, people, municipalities, its tasks."""
     data = group_detail(load_group(group_id), _page(), current_user)
@@ -167,23 +169,20 @@ def _render_group_form(group, form, status: int = 200):
 
 
 @bp.get("/groups/<int:group_id>/edit")
-@login_required
+@requires(perm.can_view_regional)
 def group_edit(group_id: int):
     """The form for the purpose, people and municipalities of a group."""
     group = load_group(group_id)
-    if not perm.can_edit_group(current_user, group):
-        abort(403)
+    check(perm.can_edit_group(current_user, group))
     form = GroupForm(data=group_form_data(group))
     fill_group_choices(form, group)
     return _render_group_form(group, form)
 
 
 @bp.route("/themes/<int:theme_id>/groups/new", methods=["GET", "POST"])
-@login_required
+@requires(perm.can_manage_themes)
 def group_create(theme_id: int):
     """A new working group of a theme (coordinator); then its people."""
-    if not perm.can_manage_themes(current_user):
-        abort(403)
     theme = load_theme(theme_id)
     form = NewGroupForm()
     if form.validate_on_submit():
@@ -197,12 +196,11 @@ def group_create(theme_id: int):
 
 
 @bp.post("/groups/<int:group_id>")
-@login_required
+@requires(perm.can_view_regional)
 def group_update(group_id: int):
     """Save the purpose, people and municipalities of a group."""
     group = load_group(group_id)
-    if not perm.can_edit_group(current_user, group):
-        abort(403)
+    check(perm.can_edit_group(current_user, group))
     form = GroupForm()
     fill_group_choices(form, group)
     may_change_leads = perm.can_change_group_leads(current_user, group)
@@ -220,7 +218,7 @@ def group_update(group_id: int):
 
 
 @bp.get("/tasks")
-@login_required
+@requires(perm.can_view_regional)
 def tasks():
     """All tasks, filtered and sorted by the query string (bookmarkable)."""
     filters = TaskFilters.from_args(request.args)
@@ -256,7 +254,7 @@ def _task_form(task: Task):
         return form
     if perm.can_update_task_progress(current_user, task):
         return TaskProgressForm(obj=task)
-    abort(403)
+    check(False)
 
 
 def _task_home(task: Task) -> str:
@@ -266,7 +264,7 @@ def _task_home(task: Task) -> str:
 
 
 @bp.get("/tasks/<int:task_id>")
-@login_required
+@requires(perm.can_view_regional)
 def task(task_id: int):
     """One task (htmx: its table row, e.g. after cancelling an edit)."""
     task = _load_task(task_id)
@@ -282,7 +280,7 @@ def _render_task_form(task: Task, form, status: int = 200):
 
 
 @bp.get("/tasks/<int:task_id>/edit")
-@login_required
+@requires(perm.can_view_regional)
 def task_edit(task_id: int):
     """The edit row (htmx) or page of a task, with the fields this user may change."""
     task = _load_task(task_id)
@@ -290,7 +288,7 @@ def task_edit(task_id: int):
 
 
 @bp.post("/tasks/<int:task_id>")
-@login_required
+@requires(perm.can_view_regional)
 def task_update(task_id: int):
     """Save a task; an assignee's save changes status and progress only."""
     task = _load_task(task_id)
@@ -309,8 +307,7 @@ def task_update(task_id: int):
 
 
 def _new_task_form(group):
-    if not perm.can_create_task(current_user, group):
-        abort(403)
+    check(perm.can_create_task(current_user, group))
     form = TaskForm()
     fill_choices(form)
     return form
@@ -325,7 +322,7 @@ def _render_new_task(group, form, status: int = 200):
 
 
 @bp.get("/groups/<int:group_id>/tasks/new")
-@login_required
+@requires(perm.can_view_regional)
 def task_new(group_id: int):
     """An empty task row (htmx) or page for a group."""
     group = load_group(group_id)
@@ -333,7 +330,7 @@ def task_new(group_id: int):
 
 
 @bp.post("/groups/<int:group_id>/tasks")
-@login_required
+@requires(perm.can_view_regional)
 def task_create(group_id: int):
     """Add a task to a group (htmx: its row, and a fresh row to add the next)."""
     group = load_group(group_id)
@@ -353,20 +350,19 @@ def task_create(group_id: int):
 
 def _deletable_task(task_id: int) -> Task:
     task = _load_task(task_id)
-    if not perm.can_edit_task(current_user, task):
-        abort(403)
+    check(perm.can_edit_task(current_user, task))
     return task
 
 
 @bp.get("/tasks/<int:task_id>/delete")
-@login_required
+@requires(perm.can_view_regional)
 def task_delete_confirm(task_id: int):
     """Ask before deleting a task (the page without JavaScript)."""
     return render_template("work/task_delete.html", task=_deletable_task(task_id))
 
 
 @bp.post("/tasks/<int:task_id>/delete")
-@login_required
+@requires(perm.can_view_regional)
 def task_delete(task_id: int):
     """Delete a task (htmx: an empty answer removes its row)."""
     task = _deletable_task(task_id)
