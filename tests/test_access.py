@@ -7,10 +7,18 @@ from app.auth.access import PUBLIC
 
 #: The views anyone may open, on purpose.
 PUBLIC_VIEWS = {
+    "api.not_found",
+    "api.openapi_json",
+    "api.reference",
     "auth.login",
     "deadlines.calendar",
     "deadlines.unsubscribe",
     "main.healthz",
+    "public.data_csv",
+    "public.data_json",
+    "public.index",
+    "public.municipality",
+    "public.theme",
     "static",
 }
 

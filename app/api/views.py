@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from flask import (
     Response,
-    abort,
     current_app,
     jsonify,
     redirect,
@@ -15,7 +14,7 @@ from flask import (
 )
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_login import current_user, login_required
+from flask_login import current_user
 from werkzeug.exceptions import HTTPException
 
 from app.api import bp, resources, tokens, tokens_bp
@@ -31,6 +30,7 @@ from app.api.spec import (
     openapi,
 )
 from app.auth import permissions
+from app.auth.access import public, requires
 from app.extensions import db
 from app.subsidies.models import APPLICATION_STATUSES
 from app.web import wants_fragment
@@ -97,12 +97,14 @@ def json_errors(response: Response) -> Response:
 
 
 @bp.get(f"{PREFIX}/openapi.json")
+@public
 def openapi_json():
     """The OpenAPI 3.1 description of this API."""
     return jsonify(openapi(current_app))
 
 
 @bp.get(f"{PREFIX}/")
+@public
 def reference():
     """A page listing the endpoints (the description is the reference)."""
     routes = [(rule.rule, doc) for rule, doc in documented_routes(current_app)]
@@ -110,6 +112,7 @@ def reference():
 
 
 @bp.get("/api/<path:rest>")
+@public
 def not_found(rest: str):
     """Anything else under /api: a JSON 404."""
     return error(404, str(MESSAGES[404]))
@@ -119,12 +122,14 @@ def not_found(rest: str):
 
 
 @bp.get(f"{PREFIX}/me")
+@requires(permissions.can_use_api_tokens)
 @documented(_l("Who the token belongs to"), "Me")
 def me():
     return jsonify(resources.me(current_user))
 
 
 @bp.get(f"{PREFIX}/tasks")
+@requires(permissions.can_use_api_tokens)
 @documented(
     _l("Tasks, with the filters of the tasks page"),
     "Task",
@@ -148,6 +153,7 @@ def task_list():
 
 
 @bp.get(f"{PREFIX}/deadlines")
+@requires(permissions.can_use_api_tokens)
 @documented(
     _l("Deadlines: yours or the region's, soonest first"),
     "Deadline",
@@ -165,6 +171,7 @@ def deadline_list():
 
 
 @bp.get(f"{PREFIX}/dossiers")
+@requires(permissions.can_use_api_tokens)
 @documented(
     _l("Subsidy dossiers you may see"),
     "Dossier",
@@ -183,12 +190,14 @@ def dossier_list():
 
 
 @bp.get(f"{PREFIX}/dossiers/<int:application_id>")
+@requires(permissions.can_use_api_tokens)
 @documented(_l("One subsidy dossier"), "Dossier", errors=(404,))
 def dossier(application_id: int):
     return jsonify(resources.dossier(current_user, application_id))
 
 
 @bp.get(f"{PREFIX}/rollout")
+@requires(permissions.can_use_api_tokens)
 @documented(
     _l("Rollout stage per theme and municipality"),
     "Rollout",
@@ -209,12 +218,14 @@ def rollout_list():
 
 
 @bp.get(f"{PREFIX}/rounds")
+@requires(permissions.can_use_api_tokens)
 @documented(_l("Scoring rounds"), "Round", paginated=True)
 def round_list():
     return jsonify(resources.rounds(current_user))
 
 
 @bp.get(f"{PREFIX}/rounds/<int:round_id>/results")
+@requires(permissions.can_use_api_tokens)
 @documented(
     _l("Results of a round: aggregates, and your municipality's own scores"),
     "RoundResults",
@@ -234,11 +245,9 @@ def _tokens_section(form: TokenForm, new_token: str | None = None, status: int =
 
 
 @tokens_bp.post("/profile/api-tokens")
-@login_required
+@requires(permissions.can_use_api_tokens)
 def create_token():
     """Create a named token; it is shown this once."""
-    if not permissions.can_use_api_tokens(current_user):
-        abort(403)
     form = TokenForm(prefix="token")
     if not form.validate_on_submit():
         return _tokens_section(form, status=422)
@@ -253,7 +262,7 @@ def create_token():
 
 
 @tokens_bp.post("/profile/api-tokens/<int:token_id>/revoke")
-@login_required
+@requires(permissions.can_use_api_tokens)
 def revoke_token(token_id: int):
     """Revoke a token: it stops working at once."""
     token = db.get_or_404(ApiToken, token_id)

@@ -14,9 +14,10 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
-from flask_login import current_user, login_required
+from flask_login import current_user
 
 from app.auth import permissions
+from app.auth.access import public, requires
 from app.extensions import db
 from app.public import bp, opendata, pages, publishing
 from app.public.cookieless import is_cookieless_path
@@ -49,24 +50,28 @@ def cacheable(response: Response) -> Response:
 
 
 @bp.get("/public")
+@public
 def index():
     """The region's published progress and funded projects."""
     return render_template("public/index.html", **pages.overview())
 
 
 @bp.get("/public/themes/<int:theme_id>")
+@public
 def theme(theme_id: int):
     """A published theme: progress, rollout per municipality, its funded projects."""
     return render_template("public/theme.html", **pages.theme_page(theme_id))
 
 
 @bp.get("/public/municipalities/<slug>")
+@public
 def municipality(slug: str):
     """A municipality's stage per published theme and its funded projects."""
     return render_template("public/municipality.html", **pages.municipality_page(slug))
 
 
 @bp.get("/public/data/<name>.csv")
+@public
 def data_csv(name: str):
     """Open data as CSV (UTF-8, header row, amounts with a decimal dot)."""
     if name not in opendata.RESOURCES:
@@ -77,6 +82,7 @@ def data_csv(name: str):
 
 
 @bp.get("/public/data/<name>.json")
+@public
 def data_json(name: str):
     """Open data as JSON: the CSV's rows as objects; or the data package."""
     if name == "datapackage":
@@ -90,8 +96,6 @@ def data_json(name: str):
 
 
 def _object(kind: str, object_id: int):
-    if not permissions.can_publish(current_user):
-        abort(403)
     if kind not in publishing.KINDS:
         abort(404)
     return db.get_or_404(publishing.KINDS[kind].model, object_id)
@@ -107,7 +111,7 @@ def _answer(obj, error: str | None = None, status: int = 200):
 
 
 @bp.post("/publications/<kind>/<int:object_id>")
-@login_required
+@requires(permissions.can_publish)
 def publish(kind: str, object_id: int):
     """Make a theme, a granted dossier or a closed round's results public."""
     obj = _object(kind, object_id)
@@ -118,7 +122,7 @@ def publish(kind: str, object_id: int):
 
 
 @bp.post("/publications/<kind>/<int:object_id>/withdraw")
-@login_required
+@requires(permissions.can_publish)
 def unpublish(kind: str, object_id: int):
     """Take it off the public pages and the open data."""
     obj = _object(kind, object_id)
