@@ -102,6 +102,12 @@ def is_safe_next(target: str | None) -> bool:
     return True
 
 
+#: What a user who must choose a new password may still reach.
+PASSWORD_CHANGE_ENDPOINTS = frozenset(
+    {"auth.password_page", "auth.profile_password", "auth.logout", "static"}
+)
+
+
 def register_login(app: Flask) -> None:
     login_manager.login_view = "auth.login"
     login_manager.login_message = None
@@ -144,6 +150,20 @@ def register_login(app: Flask) -> None:
         session["seen"] = now
         renew_remember_cookie(now)
         return None
+
+    @app.before_request
+    def require_own_password() -> Response | None:
+        """An account with a temporary password goes to the password form first."""
+        if not current_user.is_authenticated or not current_user.must_change_password:
+            return None
+        if request.endpoint in PASSWORD_CHANGE_ENDPOINTS:
+            return None
+        target = flask_url_for("auth.password_page")
+        if request.htmx:
+            response = Response(status=204)
+            response.headers["HX-Redirect"] = target
+            return response
+        return redirect(target)
 
 
 def renew_remember_cookie(now: float) -> None:

@@ -197,3 +197,21 @@ def test_queries_do_not_grow_with_the_data(demo_login, page_queries, url):
     small = page_queries(client, url.format("ruiselede"))
     large = page_queries(client, url.format("roeselare"))
     assert len(small) == len(large)
+
+
+@pytest.mark.parametrize(
+    ("email", "path"),
+    [
+        (COORDINATOR, "/"),
+        (VIEWER, "/"),
+        (COORDINATOR, "/municipalities"),
+        (VIEWER, "/municipalities"),
+        (IZEGEM, "/municipalities"),
+    ],
+)
+def test_forum_report_is_linked(demo_login, email, path):
+    client = _english(demo_login(email))
+    page = client.get(path).get_data(as_text=True)
+    assert 'href="/exports/forum-report.xlsx"' in page
+    assert "Forum report (Excel)" in page
+    assert client.get("/exports/forum-report.xlsx").status_code == 200

@@ -55,6 +55,7 @@ def create(form) -> tuple[User, str]:
     password = temporary_password()
     user = User(**_values(form))
     user.set_password(password)
+    user.must_change_password = True
     db.session.add(user)
     record("create", user, {"role": [None, user.role]})
     db.session.commit()
@@ -77,6 +78,7 @@ def update(user: User, form) -> dict:
 def reset_password(user: User) -> str:
     password = temporary_password()
     user.set_password(password)
+    user.must_change_password = True
     # A reset answers a suspected compromise: the calendar address changes too.
     user.rotate_calendar_token()
     record("password_reset", user)

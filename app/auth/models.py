@@ -7,7 +7,7 @@ from datetime import datetime
 from enum import StrEnum
 
 from flask_login import UserMixin
-from sqlalchemy import CheckConstraint, ForeignKey, Index, String, true
+from sqlalchemy import CheckConstraint, ForeignKey, Index, String, false, true
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -57,6 +57,11 @@ class User(UserMixin, db.Model):
     # The daily reminder digest (`flask send-reminders`); off from /profile or
     # from the one-click link in the mail itself.
     digest_enabled: Mapped[bool] = mapped_column(default=True, server_default=true())
+    # Set when an admin creates the account or resets its password: the user
+    # chooses a password of their own before anything else.
+    must_change_password: Mapped[bool] = mapped_column(
+        default=False, server_default=false()
+    )
     calendar_token: Mapped[str] = mapped_column(
         String(64), unique=True, default=new_token
     )

@@ -119,6 +119,7 @@ def sign_out(user: User) -> None:
 def change_password(user: User, new_password: str) -> None:
     """Set a new password; other sessions end, this one continues."""
     user.set_password(new_password)
+    user.must_change_password = False
     db.session.commit()
     # The remember-me cookie of this browser holds the old nonce: renew it.
     remembered = current_app.config.get("REMEMBER_COOKIE_NAME", "remember_token")

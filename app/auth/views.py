@@ -102,16 +102,29 @@ def profile_digest():
     return redirect(url_for("auth.profile"), code=303)
 
 
+@bp.get("/profile/password")
+@login_required
+def password_page():
+    """The password form alone: where a user with a temporary password lands."""
+    form = PasswordForm(current_user, prefix="password")
+    return render_template("auth/password.html", password_form=form)
+
+
 @bp.post("/profile/password")
 @requires(permissions.is_signed_in)
 def profile_password():
     """Change the password; every other session is signed out."""
     form = PasswordForm(current_user, prefix="password")
+    forced = current_user.must_change_password
     if not form.validate_on_submit():
+        if forced:
+            html = render_template("auth/password.html", password_form=form)
+            return html, form.status
         return _render_profile(password_form=form, status=form.status)
     service.change_password(current_user._get_current_object(), form.new_password.data)
     flash(_("Your password is changed. Other sessions are signed out."), "success")
-    return redirect(url_for("auth.profile"), code=303)
+    target = "main.dashboard" if forced else "auth.profile"
+    return redirect(url_for(target), code=303)
 
 
 @bp.post("/profile/calendar-token")

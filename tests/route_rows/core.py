@@ -27,6 +27,7 @@ ROUTES = [
     page("/choices/assignee?assignee_search=a"),
     page("/choices/password?password_search=a", everyone=404),
     page("/profile"),
+    page("/profile/password"),
     page("/exports/no-such-export.xlsx", everyone=404),
     action("POST", "/profile/language", SIGNED_IN, data={"profile-language": "nl"}),
     action(
