@@ -103,7 +103,7 @@ def profile_digest():
 
 
 @bp.get("/profile/password")
-@login_required
+@requires(permissions.is_signed_in)
 def password_page():
     """The password form alone: where a user with a temporary password lands."""
     form = PasswordForm(current_user, prefix="password")
