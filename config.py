@@ -61,6 +61,13 @@ class Config:
 
     WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the session
     MAX_CONTENT_LENGTH = int(os.environ.get("MAX_UPLOAD_BYTES", str(5 * 1024 * 1024)))
+    # Documents on dossiers: stored outside the web root, each file named by a
+    # random key. One document may not pass DOCUMENT_MAX_BYTES, and no request
+    # passes MAX_UPLOAD_BYTES: raise both for larger files.
+    DOCUMENTS_DIR = os.environ.get("DOCUMENTS_DIR") or str(
+        ROOT / "instance" / "documents"
+    )
+    DOCUMENT_MAX_BYTES = int(os.environ.get("DOCUMENT_MAX_BYTES", str(4 * 1024 * 1024)))
 
     THREAD_MIN_MUNICIPALITIES = int(os.environ.get("THREAD_MIN_MUNICIPALITIES", "5"))
     SCORE_HIGH = int(os.environ.get("SCORE_HIGH", "7"))

@@ -88,6 +88,8 @@ def register_blueprints(app: Flask) -> None:
     from app.auth import views as _auth_views  # noqa: F401
     from app.deadlines import bp as deadlines_bp
     from app.deadlines import views as _deadlines_views  # noqa: F401
+    from app.documents import bp as documents_bp
+    from app.documents import views as _documents_views  # noqa: F401
     from app.exports import bp as exports_bp
     from app.exports import views as _exports_views  # noqa: F401
     from app.main import bp as main_bp
@@ -112,6 +114,7 @@ def register_blueprints(app: Flask) -> None:
         subsidies_bp,
         municipalities_bp,
         deadlines_bp,
+        documents_bp,
         activity_bp,
         admin_bp,
         exports_bp,

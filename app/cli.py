@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import os
 import secrets
+import shutil
 import sqlite3
 from pathlib import Path
 
 import click
-from flask import Flask
+from flask import Flask, current_app
 from sqlalchemy import select
 
 from app.auth.models import Role
@@ -94,7 +95,7 @@ def backup(dest: str) -> None:
             "(see the README, Production)."
         )
     target = Path(dest)
-    if target.exists():
+    if target.exists() or documents_backup(target).exists():
         raise click.UsageError(f"{dest} exists already; choose a new file name.")
     # SQLite's online backup API copies page by page under a read transaction,
     # so concurrent writers neither block for long nor leave a torn copy.
@@ -110,3 +111,13 @@ def backup(dest: str) -> None:
     if check != "ok":
         raise click.ClickException(f"the copy failed its integrity check: {check}")
     click.echo(f"Backed up {url.database} to {target} (integrity ok).")
+    documents = Path(current_app.config["DOCUMENTS_DIR"])
+    if documents.is_dir():
+        # Next to the database copy: DEST.documents/, the files by their keys.
+        copied = shutil.copytree(documents, documents_backup(target))
+        click.echo(f"Copied the documents to {copied}.")
+
+
+def documents_backup(database_copy: Path) -> Path:
+    """Where `backup` puts the copy of the documents: next to the database copy."""
+    return database_copy.with_name(database_copy.name + ".documents")

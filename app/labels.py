@@ -80,8 +80,14 @@ LABELS = {
         "application_partner": _l("Partner"),
         "payment": _l("Payment"),
         "reporting_obligation": _l("Reporting obligation"),
+        "document": _l("Document"),
         "user_account": _l("User"),
         "municipality": _l("Municipality"),
+    },
+    "document_kind": {
+        "approval_letter": _l("Approval letter"),
+        "report": _l("Report"),
+        "annex": _l("Annex"),
     },
     "deadline_kind": {
         "task": _l("Task"),

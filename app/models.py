@@ -4,6 +4,7 @@ from app.activity.models import Activity
 from app.api.models import ApiToken
 from app.auth.models import LoginFailure, User
 from app.deadlines.models import ReminderSent
+from app.documents.models import Document
 from app.municipalities.models import Municipality
 from app.public.models import Publication
 from app.readmodel import DataGeneration
@@ -31,6 +32,7 @@ __all__ = [
     "ApplicationPartner",
     "Conversation",
     "DataGeneration",
+    "Document",
     "LoginFailure",
     "Municipality",
     "Payment",

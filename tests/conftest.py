@@ -132,6 +132,7 @@ def databases(tmp_path_factory):
 def _make_app(databases, template: str, tmp_path: Path):
     url = databases.create(template, tmp_path)
     app = create_app(_config_for(url))
+    app.config["DOCUMENTS_DIR"] = str(tmp_path / "documents")
     ctx = app.app_context()
     ctx.push()
     yield app

@@ -356,6 +356,15 @@ def sentence(entry: Activity) -> str:
         return _(
             "Payment of %(amount)s for “%(name)s” deleted", amount=amount, name=name
         )
+    if entry.entity_type == "document" and action in ("upload", "archive"):
+        dossier = details.get("dossier", "")
+        if action == "upload":
+            return _(
+                "Document “%(name)s” added to “%(dossier)s”", name=name, dossier=dossier
+            )
+        return _(
+            "Document “%(name)s” removed from “%(dossier)s”", name=name, dossier=dossier
+        )
     partner = details.get("partner", "")
     if action == "partner_add":
         return _("Partner %(partner)s added to “%(name)s”", partner=partner, name=name)
