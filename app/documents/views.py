@@ -33,7 +33,7 @@ def _refused(application, form):
 
 
 @bp.post("/applications/<int:application_id>/documents")
-@requires(perm.can_manage_application)
+@requires(perm.is_signed_in)
 def upload(application_id: int):
     """Add a document to a dossier (and perhaps to one of its obligations)."""
     from app.subsidies.views import _managed
@@ -65,7 +65,7 @@ def upload(application_id: int):
 
 
 @bp.get("/documents/<int:document_id>")
-@requires(perm.can_view_applications)
+@requires(perm.is_signed_in)
 def download(document_id: int):
     """The file, as an attachment, for those who may see the dossier."""
     document = _visible_document(document_id)
@@ -87,7 +87,7 @@ def download(document_id: int):
 
 
 @bp.post("/documents/<int:document_id>/archive")
-@requires(perm.can_manage_application)
+@requires(perm.is_signed_in)
 def archive(document_id: int):
     """Remove a document from its dossier (kept in the archive)."""
     document = _visible_document(document_id)
