@@ -99,6 +99,8 @@ def register_blueprints(app: Flask) -> None:
     from app.public import bp as public_bp
     from app.public import cookieless
     from app.public import views as _public_views  # noqa: F401
+    from app.search import bp as search_bp
+    from app.search import views as _search_views  # noqa: F401
     from app.strategy import bp as strategy_bp
     from app.strategy import views as _strategy_views  # noqa: F401
     from app.subsidies import bp as subsidies_bp
@@ -115,6 +117,7 @@ def register_blueprints(app: Flask) -> None:
         municipalities_bp,
         deadlines_bp,
         documents_bp,
+        search_bp,
         activity_bp,
         admin_bp,
         exports_bp,

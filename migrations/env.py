@@ -51,6 +51,16 @@ def render_item(type_, obj, autogen_context):
     return False
 
 
+def include_object(obj, name, type_, reflected, compare_to):
+    """The search index is made by SQL in its migration, not from the models."""
+    from app.search.index import is_index_table
+
+    table = (
+        name if type_ == "table" else getattr(getattr(obj, "table", None), "name", None)
+    )
+    return not is_index_table(table)
+
+
 def run_migrations_offline():
     """Run migrations in 'offline' mode.
 
@@ -90,6 +100,7 @@ def run_migrations_online():
 
     conf_args = current_app.extensions["migrate"].configure_args
     conf_args.setdefault("render_item", render_item)
+    conf_args.setdefault("include_object", include_object)
     if conf_args.get("process_revision_directives") is None:
         conf_args["process_revision_directives"] = process_revision_directives
 

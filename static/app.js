@@ -179,6 +179,56 @@
     }
   });
 
+  // The header search: a combobox with its listbox of results (htmx fills it).
+  // Arrows move through the options, Enter opens the active one (or, with none
+  // active, submits the form to the full results page), Escape closes the list.
+  var searchField = document.getElementById("site-search");
+  var searchList = document.getElementById("site-search-results");
+  function searchOptions() { return searchList ? Array.prototype.slice.call(searchList.querySelectorAll("[role=option]")) : []; }
+  function setSearchOpen(open) {
+    if (!searchField || !searchList) { return; }
+    searchList.hidden = !open;
+    searchField.setAttribute("aria-expanded", open ? "true" : "false");
+    if (!open) { setActiveOption(null); }
+  }
+  function setActiveOption(option) {
+    searchOptions().forEach(function (each) { each.setAttribute("aria-selected", each === option ? "true" : "false"); });
+    if (option) {
+      searchField.setAttribute("aria-activedescendant", option.id);
+      option.scrollIntoView({ block: "nearest" });
+    } else if (searchField) {
+      searchField.removeAttribute("aria-activedescendant");
+    }
+  }
+  if (searchField && searchList) {
+    document.addEventListener("htmx:afterSwap", function (event) {
+      if (event.detail.target !== searchList) { return; }
+      setSearchOpen(searchOptions().length > 0 && searchField.value.trim() !== "");
+    });
+    searchField.addEventListener("keydown", function (event) {
+      var options = searchOptions();
+      var active = searchList.querySelector("[aria-selected=true]");
+      var position = options.indexOf(active);
+      if (event.key === "ArrowDown" || event.key === "ArrowUp") {
+        if (!options.length) { return; }
+        event.preventDefault();
+        setSearchOpen(true);
+        var step = event.key === "ArrowDown" ? 1 : -1;
+        var next = position < 0 ? (step > 0 ? 0 : options.length - 1) : (position + step + options.length) % options.length;
+        setActiveOption(options[next]);
+      } else if (event.key === "Enter" && active && !searchList.hidden) {
+        event.preventDefault();
+        window.location.assign(active.getAttribute("data-href"));
+      } else if (event.key === "Escape") {
+        if (!searchList.hidden) { event.preventDefault(); }
+        setSearchOpen(false);
+      }
+    });
+    document.addEventListener("click", function (event) {
+      if (!event.target.closest(".site-search")) { setSearchOpen(false); }
+    });
+  }
+
   // Confirmation before destructive actions: <form data-confirm="…">.
   document.addEventListener("submit", function (event) {
     var form = event.target.closest("[data-confirm]");
