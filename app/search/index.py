@@ -6,9 +6,10 @@ source tables. It is not a model (SQLite's is an FTS5 virtual table), so it live
 in a metadata of its own, outside the schema comparison of the migrations test.
 
 SQLite: FTS5 with `unicode61 remove_diacritics 2` (accents ignored) and prefix
-queries ("subsidie" finds "subsidies", but not the other way round: no stemming).
-PostgreSQL: `tsvector` in the `dutch` configuration over accent-folded text, with
-prefix queries on the stemmed words ("subsidies" also finds "subsidie").
+queries; it has no stemming. PostgreSQL: `tsvector` in the `dutch` configuration
+(Snowball stemming: "gemeenten" and "gemeente" share a stem) over accent-folded
+text, with prefix queries on the stemmed words. On both, a query word is also
+tried without a plural ending (`variants`), so "subsidies" finds "subsidie".
 """
 
 from __future__ import annotations
@@ -65,17 +66,33 @@ def words_of(query: str) -> list[str]:
     return WORD.findall((query or "").lower())[:MAX_WORDS]
 
 
+def variants(word: str) -> list[str]:
+    """A word and its form without a Dutch plural ending: matched as prefixes,
+    "subsidies" also finds "subsidie" and "gemeenten" "gemeente" (the Snowball
+    stemmer of PostgreSQL's `dutch` leaves "-ies" plurals alone; SQLite has none)."""
+    forms = [word]
+    if len(word) >= 6 and word.endswith("en"):
+        forms.append(word[:-2])
+    elif len(word) >= 5 and word.endswith("s"):
+        forms.append(word[:-1])
+    return forms
+
+
 def _match(words: list[str]):
     """The full-text condition and ranking for `words` in this database."""
     if db.engine.dialect.name == "postgresql":
+        expression = " & ".join(
+            "(" + " | ".join(f"{form}:*" for form in variants(w)) + ")" for w in words
+        )
         tsquery = func.to_tsquery(
-            literal_column("'dutch'::regconfig"),
-            func.search_fold(" & ".join(f"{w}:*" for w in words)),
+            literal_column("'dutch'::regconfig"), func.search_fold(expression)
         )
         document = literal_column("search_index.document")
         return document.op("@@")(tsquery), func.ts_rank(document, tsquery).desc()
     # Each word quoted (no FTS5 syntax from the user) and matched as a prefix.
-    expression = " ".join(f'"{w}"*' for w in words)
+    expression = " AND ".join(
+        "(" + " OR ".join(f'"{form}"*' for form in variants(w)) + ")" for w in words
+    )
     return (
         text("search_index MATCH :search_expression").bindparams(
             search_expression=expression
