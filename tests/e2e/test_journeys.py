@@ -117,7 +117,7 @@ def test_lead_filters_overdue_tasks_edits_inline_and_meets_a_conflict(
 
         # Filter /tasks to my overdue tasks: the state lands in the URL.
         page.goto("/tasks")
-        filters = page.get_by_role("search")
+        filters = page.locator("main").get_by_role("search")
         # Assignees are many: a search field whose matches are radio buttons.
         filters.get_by_label("Assignee").fill(task["lead"])
         filters.get_by_role("radio", name=task["lead"], exact=True).check()
