@@ -130,3 +130,16 @@ def test_the_full_page_is_bounded(app, login_as, world):
     page = _found(login_as("viewer", language="en"), "zoekthema")
     assert page.count("Zoekthema ") == 2 and "refine the search" in page
     assert db.session.scalar(select(Application.id).limit(1)) is not None
+
+
+def test_the_migration_builds_the_index_from_existing_rows(app, login_as, world):
+    db.session.commit()
+    db.session.remove()
+    runner = app.test_cli_runner()
+    down = runner.invoke(args=["db", "downgrade", "0010_documents"])
+    assert down.exit_code == 0, down.output
+    up = runner.invoke(args=["db", "upgrade"])
+    assert up.exit_code == 0, up.output
+    client = login_as("coordinator")
+    assert "Zorgzame wijken Izegem" in _found(client, "zorgzame")
+    assert "Één loket voor burgers" in _found(client, "loket")
