@@ -35,7 +35,6 @@ from app.strategy.forms import (
     ThreadForm,
 )
 from app.strategy.models import Conversation, ScoringRound, Thread, TrajectoryStep
-from app.strategy.results import round_results
 from app.strategy.workbooks import (
     StaleImport,
     apply_import,
@@ -145,23 +144,8 @@ def thread_create():
 def _render_thread(thread: Thread, form=None, status=200):
     if form is None and permissions.can_manage_threads(current_user):
         form = ThreadForm(obj=thread, prefix="edit")
-    visible = rounds_logic.visible_rounds_query(current_user)
-    history = [
-        (r, result)
-        for r, result in threads_logic.score_history(thread, visible)
-        if permissions.can_view_round_results(current_user, r)
-    ]
-    html = render_template(
-        "strategy/thread.html",
-        thread=thread,
-        mentions=threads_logic.mentions_by_municipality(thread),
-        history=history,
-        form=form,
-        can_promote=permissions.can_promote_threads(current_user)
-        and promotion.can_be_promoted(thread),
-        theme=promotion.existing_theme(thread),
-    )
-    return html, status
+    page = threads_logic.thread_detail(thread, current_user)
+    return render_template("strategy/thread.html", **page, form=form), status
 
 
 @bp.get("/threads/<int:thread_id>")
@@ -338,30 +322,13 @@ def _status_label(status: str) -> str:
 @requires(permissions.can_view_regional)
 def round(round_id: int):  # the endpoint name is fixed
     """A round: a municipality's ballot, the coordinator's matrix, or its info."""
-    scoring_round = rounds_logic.get_round(current_user, round_id)
-    municipality = rounds_logic.ballot_municipality(
-        current_user, request.args.get("municipality", type=int)
+    page = rounds_logic.round_detail(
+        current_user,
+        rounds_logic.get_round(current_user, round_id),
+        request.args.get("municipality", type=int),
+        request.args.get("columns", 1, type=int),
     )
-    ballot = None
-    if municipality is not None and rounds_logic.has_ballot(
-        scoring_round, municipality
-    ):
-        ballot = rounds_logic.ballot(scoring_round, municipality)
-    matrix = None
-    if permissions.can_view_score_matrix(current_user):
-        matrix = rounds_logic.matrix(
-            scoring_round, request.args.get("columns", 1, type=int)
-        )
-    return render_template(
-        "strategy/round.html",
-        scoring_round=scoring_round,
-        municipality=municipality,
-        ballot=ballot,
-        matrix=matrix,
-        can_edit=ballot is not None
-        and permissions.can_score(current_user, scoring_round, municipality),
-        thread_count=len(scoring_round.threads),
-    )
+    return render_template("strategy/round.html", **page)
 
 
 @bp.post("/rounds/<int:round_id>/scores/<int:thread_id>/<int:municipality_id>")
@@ -444,17 +411,8 @@ def results(round_id: int):
     """Ranking, support share and chart of a round; the coordinator promotes."""
     scoring_round = rounds_logic.get_round(current_user, round_id)
     access.check(permissions.can_view_round_results(current_user, scoring_round))
-    computed = round_results(scoring_round)
-    themes = {}
-    if permissions.can_promote_threads(current_user):
-        themes = promotion.themes_by_thread([r.thread.id for r in computed.threads])
-    return render_template(
-        "strategy/results.html",
-        scoring_round=scoring_round,
-        results=computed,
-        themes=themes,
-        municipalities=len(rounds_logic.ballot_municipalities(scoring_round)),
-    )
+    page = rounds_logic.results_detail(current_user, scoring_round)
+    return render_template("strategy/results.html", **page)
 
 
 @bp.post("/rounds/<int:round_id>/threads/<int:thread_id>/promote")
