@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
-import io
-
 from flask import (
     current_app,
     flash,
     redirect,
     render_template,
     request,
-    send_file,
     url_for,
 )
 from flask_babel import gettext as _
@@ -44,10 +41,10 @@ from app.strategy.workbooks import (
     template_workbook,
 )
 from app.web import wants_fragment
+from app.web.errors import error_page
 
 FIELDS = ("code", "title", "description", "status")
 STEP_FIELDS = ("title", "period", "description", "status")
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _values(form, fields) -> dict:
@@ -62,11 +59,6 @@ def _values(form, fields) -> dict:
 
 def _all_threads() -> list[Thread]:
     return list(db.session.scalars(select(Thread).order_by(Thread.code)))
-
-
-def _message(status: int, message: str):
-    template = "_error.html" if wants_fragment() else "error.html"
-    return render_template(template, status=status, message=message), status
 
 
 # --- trajectory ------------------------------------------------------------------
@@ -251,7 +243,7 @@ def rounds():
 def _round_form_page(scoring_round: ScoringRound | None):
     access.check(permissions.can_manage_rounds(current_user))
     if scoring_round is not None and scoring_round.status == "closed":
-        return _message(409, _("A closed round cannot be changed."))
+        return error_page(409, _("A closed round cannot be changed."))
     locked = scoring_round is not None and scoring_round.status != "draft"
     form = RoundForm(_all_threads(), obj=scoring_round, threads_locked=locked)
     if request.method == "GET" and scoring_round is not None:
@@ -303,7 +295,7 @@ def round_status(round_id: int):
     """Open a draft round or close an open one (coordinator)."""
     scoring_round = db.get_or_404(ScoringRound, round_id)
     if not rounds_logic.change_status(scoring_round, request.form.get("status", "")):
-        return _message(409, _("This status change is not possible any more."))
+        return error_page(409, _("This status change is not possible any more."))
     db.session.commit()
     flash(
         _("The round is now %(status)s.", status=_status_label(scoring_round.status)),
@@ -392,14 +384,7 @@ def score_template(round_id: int):
     )
     access.check(municipalities is not None)
     workbook = template_workbook(scoring_round, municipalities)
-    response = send_file(
-        io.BytesIO(excel.to_bytes(workbook)),
-        mimetype=XLSX,
-        as_attachment=True,
-        download_name=f"scores-template-{scoring_round.id}.xlsx",
-    )
-    response.headers["Cache-Control"] = "no-store"
-    return response
+    return excel.download(workbook, f"scores-template-{scoring_round.id}.xlsx")
 
 
 # --- results ---------------------------------------------------------------------
@@ -425,7 +410,8 @@ def promote(round_id: int, thread_id: int):
         theme = promotion.promote(thread, current_user)
     except promotion.PromotionRefused:
         db.session.rollback()
-        return _message(409, _("Thread %(code)s is a theme already.", code=thread.code))
+        message = _("Thread %(code)s is a theme already.", code=thread.code)
+        return error_page(409, message)
     db.session.commit()
     flash(_("Theme '%(title)s' is created.", title=theme.title), "success")
     return redirect(url_for("strategy.results", round_id=round_id), code=303)
@@ -481,7 +467,7 @@ def import_scores_apply():
         count = apply_import(check, current_user)
     except StaleImport:
         db.session.rollback()
-        return _message(
+        return error_page(
             409,
             _(
                 "Scores changed since the preview: nothing was imported."
