@@ -24,9 +24,7 @@ def create_app(config_class: type = Config) -> Flask:
     register_extensions(app)
     register_blueprints(app)
     register_exporters()
-    from app import web
-
-    web.register_web(app)
+    register_request_handling(app)
     from app.cli import register_cli
 
     register_cli(app)
@@ -64,6 +62,18 @@ def register_extensions(app: Flask) -> None:
     )
     login_manager.init_app(app)
     import app.models  # noqa: F401 - every model registered before use
+
+
+def register_request_handling(app: Flask) -> None:
+    """Request-wide behaviour of app/web/, one concern per module."""
+    from app.web import audit, errors, headers, inputs, session, templates
+
+    audit.register_audit_log()
+    session.register_session(app)
+    inputs.register_input_check(app)
+    headers.register_security_headers(app)
+    errors.register_errors(app)
+    templates.register_template_helpers(app)
 
 
 def register_exporters() -> None:

@@ -35,6 +35,7 @@ from werkzeug.security import generate_password_hash
 from app.activity.models import Activity
 from app.auth.models import Role, User
 from app.clock import BRUSSELS, today
+from app.demo import MERGER_DATE, PREPARATION_TEMPLATE, REPORTING_TEMPLATE, STEPS
 from app.extensions import db
 from app.municipalities.models import Municipality
 from app.strategy.models import (
@@ -46,6 +47,7 @@ from app.strategy.models import (
     TrajectoryStep,
     round_thread,
 )
+from app.subsidies.dossiers import GRANTED
 from app.subsidies.models import (
     Application,
     ApplicationPartner,
@@ -55,6 +57,9 @@ from app.subsidies.models import (
     call_theme,
 )
 from app.work.models import (
+    ROLLOUT_STAGES,
+    TASK_STATUSES,
+    THEME_STATUSES,
     Rollout,
     Task,
     Theme,
@@ -68,7 +73,6 @@ BENCH_PASSWORD = "midwest-benchmark"  # noqa: S105 - documented, benchmark data 
 EMAIL_DOMAIN = "bench.example"
 DEFAULT_SEED = 2021
 CHUNK = 5000
-MERGER_DATE = date(2025, 1, 1)
 
 
 @dataclass(frozen=True)
@@ -167,31 +171,10 @@ FUNDERS = [
     "Departement Werk en Sociale Economie", "Provincie West-Vlaanderen",
     "Europees Fonds voor Regionale Ontwikkeling",
 ]  # fmt: skip
-STEPS = [
-    ("Discussienota", "najaar 2020", "done"),
-    ("Eén-op-één gesprekken", "voorjaar 2021", "done"),
-    ("Rode draden en scores", "mei 2021", "done"),
-    ("Voorstellen", "najaar 2021", "done"),
-    ("Realisatie", "vanaf 2022", "in_progress"),
-]
-PREPARATION_TEMPLATE = [
-    {"title": "Conceptnota", "days_before": 42},
-    {"title": "Goedkeuring deelname door elk college", "days_before": 28},
-    {"title": "Begroting", "days_before": 14},
-    {"title": "Aanvraag indienen", "days_before": 1},
-]
-REPORTING_TEMPLATE = [
-    {"title": "Voorschot 80%", "kind": "advance", "from": "decision", "days": 60},
-    {"title": "Tussentijds rapport", "kind": "interim", "from": "start", "days": 365},
-    {"title": "Functioneel eindrapport", "kind": "final", "from": "end", "days": 90},
-    {"title": "Financieel eindrapport", "kind": "financial", "from": "end", "days": 90},
-    {"title": "Saldo", "kind": "balance", "from": "end", "days": 180},
-]
-ROLLOUT_STAGES = ["not_participating", "not_started", "exploring", "preparing",
-                  "implementing", "live"]  # fmt: skip
-ROLLOUT_WEIGHTS = [1, 3, 3, 3, 2, 2]
-TASK_STATUSES = ["todo", "in_progress", "blocked", "done"]
-TASK_WEIGHTS = [35, 30, 5, 30]
+#: How often each value of the model's enums is drawn (strict: one per value).
+ROLLOUT_WEIGHTS = dict(zip(ROLLOUT_STAGES, [1, 3, 3, 3, 2, 2], strict=True))
+TASK_WEIGHTS = dict(zip(TASK_STATUSES, [35, 30, 5, 30], strict=True))
+THEME_WEIGHTS = dict(zip(THEME_STATUSES, [8, 1, 1], strict=True))
 
 #: Tables filled here, in insert order (parents before children).
 TABLES: list[Table] = [
@@ -231,6 +214,11 @@ def slugify(name: str) -> str:
 
 def _money(value: float | Decimal) -> Decimal:
     return Decimal(str(value)).quantize(Decimal("0.01"), rounding=ROUND_DOWN)
+
+
+def _draw(rng: random.Random, weights: dict[str, int]) -> str:
+    """One key of `weights`, drawn with its weight."""
+    return rng.choices(list(weights), list(weights.values()))[0]
 
 
 def _email(base: str, number: int, separator: str = "") -> str:
@@ -371,7 +359,7 @@ class Generator:
 
     def strategy(self) -> None:
         s, rng = self.scale, self.rng
-        for position, (title, period, status) in enumerate(STEPS, 1):
+        for position, (title, period, _description, status) in enumerate(STEPS, 1):
             self.add(
                 TrajectoryStep.__table__,
                 position=position,
@@ -462,7 +450,7 @@ class Generator:
                 title=f"Thema {index + 1}: {threads[origin]['title']}",
                 description=f"Uit {threads[origin]['code']} (benchmarkgegevens).",
                 origin_thread_id=threads[origin]["id"],
-                status=rng.choices(["active", "paused", "completed"], [8, 1, 1])[0],
+                status=_draw(rng, THEME_WEIGHTS),
                 created_at=_at(date(2021, 10, 1) + timedelta(days=index)),
             )
         self.theme_ids = [t["id"] for t in self.rows["theme"]]
@@ -473,7 +461,7 @@ class Generator:
                     Rollout.__table__,
                     theme_id=theme_id,
                     municipality_id=place,
-                    stage=rng.choices(ROLLOUT_STAGES, ROLLOUT_WEIGHTS)[0],
+                    stage=_draw(rng, ROLLOUT_WEIGHTS),
                     note="Historiek vóór de fusie." if merged else "",
                     updated_by_id=coordinator,
                     updated_at=self.moment(900),
@@ -539,7 +527,7 @@ class Generator:
                     if rng.random() < 0.5
                     else None
                 )
-            status = rng.choices(TASK_STATUSES, TASK_WEIGHTS)[0]
+            status = _draw(rng, TASK_WEIGHTS)
             progress = {
                 "todo": 0,
                 "done": 100,
@@ -637,7 +625,7 @@ class Generator:
                     status = rng.choices(choices, weights)[0]
                     if status == "withdrawn":
                         values["decided_on"] = None
-                    if status in ("granted", "reporting", "closed"):
+                    if status in GRANTED:
                         values["granted_amount"] = _money(
                             requested * Decimal(rng.randint(80, 100)) / 100
                         )

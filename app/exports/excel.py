@@ -15,6 +15,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
+from flask import Response, send_file
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
@@ -136,3 +137,18 @@ def to_bytes(workbook: Workbook) -> bytes:
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
+
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def download(workbook: Workbook, filename: str) -> Response:
+    """The workbook as a download that no cache keeps (exports hold personal data)."""
+    response = send_file(
+        io.BytesIO(to_bytes(workbook)),
+        mimetype=XLSX,
+        as_attachment=True,
+        download_name=filename,
+    )
+    response.headers["Cache-Control"] = "no-store"
+    return response

@@ -1,15 +1,11 @@
 """The one download route of every Excel export."""
 
-import io
-
-from flask import abort, request, send_file
+from flask import abort, request
 from flask_login import current_user
 
 from app.auth import permissions
 from app.auth.access import requires
 from app.exports import bp, excel, registry
-
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 @bp.get("/exports/<name>.xlsx")
@@ -21,11 +17,4 @@ def download(name: str):
         abort(404)
     build, param = found
     workbook = build(current_user, request.args, param)
-    response = send_file(
-        io.BytesIO(excel.to_bytes(workbook)),
-        mimetype=XLSX,
-        as_attachment=True,
-        download_name=f"{name}.xlsx",
-    )
-    response.headers["Cache-Control"] = "no-store"
-    return response
+    return excel.download(workbook, f"{name}.xlsx")

@@ -15,7 +15,9 @@ from app.auth import permissions
 from app.clock import now_utc
 from app.extensions import db
 from app.municipalities.models import Municipality
+from app.strategy import promotion
 from app.strategy.models import Score, ScoringRound, Thread, round_thread
+from app.strategy.results import round_results
 
 #: Allowed status moves of a round.
 STATUS_MOVES = {"draft": ("open",), "open": ("closed",), "closed": ()}
@@ -220,6 +222,47 @@ def matrix(scoring_round: ScoringRound, column_page: int = 1) -> Matrix:
     )
     values = {(thread_id, mid): value for thread_id, mid, value in rows}
     return Matrix(threads, shown, values, answered, everyone, page, pages)
+
+
+def round_detail(
+    user: Any,
+    scoring_round: ScoringRound,
+    chosen_id: int | None,
+    column_page: int = 1,
+) -> dict[str, Any]:
+    """Everything the page of a round shows: a municipality's ballot (the one
+    `user` works on), the coordinator's matrix, or only the round's facts."""
+    municipality = ballot_municipality(user, chosen_id)
+    chosen_ballot = None
+    if municipality is not None and has_ballot(scoring_round, municipality):
+        chosen_ballot = ballot(scoring_round, municipality)
+    score_matrix = None
+    if permissions.can_view_score_matrix(user):
+        score_matrix = matrix(scoring_round, column_page)
+    return {
+        "scoring_round": scoring_round,
+        "municipality": municipality,
+        "ballot": chosen_ballot,
+        "matrix": score_matrix,
+        "can_edit": chosen_ballot is not None
+        and permissions.can_score(user, scoring_round, municipality),
+        "thread_count": len(scoring_round.threads),
+    }
+
+
+def results_detail(user: Any, scoring_round: ScoringRound) -> dict[str, Any]:
+    """Everything the results page of a round shows: the ranking, the number of
+    municipalities asked and (for who may promote) the themes made so far."""
+    computed = round_results(scoring_round)
+    themes = {}
+    if permissions.can_promote_threads(user):
+        themes = promotion.themes_by_thread([r.thread.id for r in computed.threads])
+    return {
+        "scoring_round": scoring_round,
+        "results": computed,
+        "themes": themes,
+        "municipalities": len(ballot_municipalities(scoring_round)),
+    }
 
 
 def thread_in_round(scoring_round: ScoringRound, thread_id: int) -> Thread:

@@ -10,8 +10,10 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from app.activity.log import diff, record
+from app.auth import permissions
 from app.extensions import db
 from app.municipalities.models import Municipality
+from app.strategy import promotion
 from app.strategy.models import (
     Conversation,
     ScoringRound,
@@ -21,6 +23,7 @@ from app.strategy.models import (
     round_thread,
 )
 from app.strategy.results import ThreadResult, compute_results
+from app.strategy.rounds import visible_rounds_query
 
 # --- trajectory ------------------------------------------------------------------
 
@@ -147,6 +150,24 @@ def score_history(thread: Thread, rounds_query) -> list[tuple[ScoringRound, Any]
     )
     results = compute_results(rounds)
     return [(r, results[r.id].by_thread_id().get(thread.id)) for r in rounds]
+
+
+def thread_detail(thread: Thread, user: Any) -> dict[str, Any]:
+    """Everything the page of one thread shows: mentions per municipality, its
+    figures in every round `user` may see the results of, promotion."""
+    history = [
+        (r, result)
+        for r, result in score_history(thread, visible_rounds_query(user))
+        if permissions.can_view_round_results(user, r)
+    ]
+    return {
+        "thread": thread,
+        "mentions": mentions_by_municipality(thread),
+        "history": history,
+        "can_promote": permissions.can_promote_threads(user)
+        and promotion.can_be_promoted(thread),
+        "theme": promotion.existing_theme(thread),
+    }
 
 
 def create_thread(values: dict) -> Thread:

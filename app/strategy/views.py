@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
-import io
-
 from flask import (
     current_app,
     flash,
     redirect,
     render_template,
     request,
-    send_file,
     url_for,
 )
 from flask_babel import gettext as _
@@ -35,7 +32,6 @@ from app.strategy.forms import (
     ThreadForm,
 )
 from app.strategy.models import Conversation, ScoringRound, Thread, TrajectoryStep
-from app.strategy.results import round_results
 from app.strategy.workbooks import (
     StaleImport,
     apply_import,
@@ -45,10 +41,10 @@ from app.strategy.workbooks import (
     template_workbook,
 )
 from app.web import wants_fragment
+from app.web.errors import error_page
 
 FIELDS = ("code", "title", "description", "status")
 STEP_FIELDS = ("title", "period", "description", "status")
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _values(form, fields) -> dict:
@@ -63,11 +59,6 @@ def _values(form, fields) -> dict:
 
 def _all_threads() -> list[Thread]:
     return list(db.session.scalars(select(Thread).order_by(Thread.code)))
-
-
-def _message(status: int, message: str):
-    template = "_error.html" if wants_fragment() else "error.html"
-    return render_template(template, status=status, message=message), status
 
 
 # --- trajectory ------------------------------------------------------------------
@@ -145,23 +136,8 @@ def thread_create():
 def _render_thread(thread: Thread, form=None, status=200):
     if form is None and permissions.can_manage_threads(current_user):
         form = ThreadForm(obj=thread, prefix="edit")
-    visible = rounds_logic.visible_rounds_query(current_user)
-    history = [
-        (r, result)
-        for r, result in threads_logic.score_history(thread, visible)
-        if permissions.can_view_round_results(current_user, r)
-    ]
-    html = render_template(
-        "strategy/thread.html",
-        thread=thread,
-        mentions=threads_logic.mentions_by_municipality(thread),
-        history=history,
-        form=form,
-        can_promote=permissions.can_promote_threads(current_user)
-        and promotion.can_be_promoted(thread),
-        theme=promotion.existing_theme(thread),
-    )
-    return html, status
+    page = threads_logic.thread_detail(thread, current_user)
+    return render_template("strategy/thread.html", **page, form=form), status
 
 
 @bp.get("/threads/<int:thread_id>")
@@ -267,7 +243,7 @@ def rounds():
 def _round_form_page(scoring_round: ScoringRound | None):
     access.check(permissions.can_manage_rounds(current_user))
     if scoring_round is not None and scoring_round.status == "closed":
-        return _message(409, _("A closed round cannot be changed."))
+        return error_page(409, _("A closed round cannot be changed."))
     locked = scoring_round is not None and scoring_round.status != "draft"
     form = RoundForm(_all_threads(), obj=scoring_round, threads_locked=locked)
     if request.method == "GET" and scoring_round is not None:
@@ -319,7 +295,7 @@ def round_status(round_id: int):
     """Open a draft round or close an open one (coordinator)."""
     scoring_round = db.get_or_404(ScoringRound, round_id)
     if not rounds_logic.change_status(scoring_round, request.form.get("status", "")):
-        return _message(409, _("This status change is not possible any more."))
+        return error_page(409, _("This status change is not possible any more."))
     db.session.commit()
     flash(
         _("The round is now %(status)s.", status=_status_label(scoring_round.status)),
@@ -338,30 +314,13 @@ def _status_label(status: str) -> str:
 @requires(permissions.can_view_regional)
 def round(round_id: int):  # the endpoint name is fixed
     """A round: a municipality's ballot, the coordinator's matrix, or its info."""
-    scoring_round = rounds_logic.get_round(current_user, round_id)
-    municipality = rounds_logic.ballot_municipality(
-        current_user, request.args.get("municipality", type=int)
+    page = rounds_logic.round_detail(
+        current_user,
+        rounds_logic.get_round(current_user, round_id),
+        request.args.get("municipality", type=int),
+        request.args.get("columns", 1, type=int),
     )
-    ballot = None
-    if municipality is not None and rounds_logic.has_ballot(
-        scoring_round, municipality
-    ):
-        ballot = rounds_logic.ballot(scoring_round, municipality)
-    matrix = None
-    if permissions.can_view_score_matrix(current_user):
-        matrix = rounds_logic.matrix(
-            scoring_round, request.args.get("columns", 1, type=int)
-        )
-    return render_template(
-        "strategy/round.html",
-        scoring_round=scoring_round,
-        municipality=municipality,
-        ballot=ballot,
-        matrix=matrix,
-        can_edit=ballot is not None
-        and permissions.can_score(current_user, scoring_round, municipality),
-        thread_count=len(scoring_round.threads),
-    )
+    return render_template("strategy/round.html", **page)
 
 
 @bp.post("/rounds/<int:round_id>/scores/<int:thread_id>/<int:municipality_id>")
@@ -425,14 +384,7 @@ def score_template(round_id: int):
     )
     access.check(municipalities is not None)
     workbook = template_workbook(scoring_round, municipalities)
-    response = send_file(
-        io.BytesIO(excel.to_bytes(workbook)),
-        mimetype=XLSX,
-        as_attachment=True,
-        download_name=f"scores-template-{scoring_round.id}.xlsx",
-    )
-    response.headers["Cache-Control"] = "no-store"
-    return response
+    return excel.download(workbook, f"scores-template-{scoring_round.id}.xlsx")
 
 
 # --- results ---------------------------------------------------------------------
@@ -444,17 +396,8 @@ def results(round_id: int):
     """Ranking, support share and chart of a round; the coordinator promotes."""
     scoring_round = rounds_logic.get_round(current_user, round_id)
     access.check(permissions.can_view_round_results(current_user, scoring_round))
-    computed = round_results(scoring_round)
-    themes = {}
-    if permissions.can_promote_threads(current_user):
-        themes = promotion.themes_by_thread([r.thread.id for r in computed.threads])
-    return render_template(
-        "strategy/results.html",
-        scoring_round=scoring_round,
-        results=computed,
-        themes=themes,
-        municipalities=len(rounds_logic.ballot_municipalities(scoring_round)),
-    )
+    page = rounds_logic.results_detail(current_user, scoring_round)
+    return render_template("strategy/results.html", **page)
 
 
 @bp.post("/rounds/<int:round_id>/threads/<int:thread_id>/promote")
@@ -467,7 +410,8 @@ def promote(round_id: int, thread_id: int):
         theme = promotion.promote(thread, current_user)
     except promotion.PromotionRefused:
         db.session.rollback()
-        return _message(409, _("Thread %(code)s is a theme already.", code=thread.code))
+        message = _("Thread %(code)s is a theme already.", code=thread.code)
+        return error_page(409, message)
     db.session.commit()
     flash(_("Theme '%(title)s' is created.", title=theme.title), "success")
     return redirect(url_for("strategy.results", round_id=round_id), code=303)
@@ -523,7 +467,7 @@ def import_scores_apply():
         count = apply_import(check, current_user)
     except StaleImport:
         db.session.rollback()
-        return _message(
+        return error_page(
             409,
             _(
                 "Scores changed since the preview: nothing was imported."

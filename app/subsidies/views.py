@@ -10,11 +10,10 @@ from app import clock
 from app.auth import permissions as perm
 from app.auth.access import check, regional_pages, requires
 from app.auth.models import User
-from app.choices import chosen_choice, search_choices
 from app.concurrency import ensure_current
 from app.extensions import db
 from app.municipalities.models import Municipality, active_municipalities_clause
-from app.subsidies import bp, calls, dossiers, listing, rollups
+from app.subsidies import bp, calls, dossiers, listing, pages
 from app.subsidies.forms import (
     ApplicationForm,
     CallForm,
@@ -60,24 +59,10 @@ def _see_other(endpoint: str, **values):
 @requires(perm.can_view_regional)
 def calls_index():
     """Every call with its status and countdown, and the regional totals."""
-    page = db.paginate(
-        select(SubsidyCall).order_by(SubsidyCall.deadline_at.desc()),
-        page=request.args.get("page", 1, type=int),
-        per_page=50,
-        error_out=False,
+    page = pages.call_list(
+        _user(), request.args.get("page", 1, type=int), clock.now_utc()
     )
-    figures, totals = rollups.calls_and_totals_for(_user())
-    return render_template(
-        "subsidies/calls.html",
-        pagination=page,
-        figures=figures,
-        totals=totals,
-        now=clock.now_utc(),
-        calls_module=calls,
-    )
-
-
-CALL_APPLICATIONS_SHOWN = 50  # the rest is one click away, in /applications
+    return render_template("subsidies/calls.html", **page)
 
 
 @bp.get("/calls/<int:call_id>")
@@ -85,39 +70,8 @@ CALL_APPLICATIONS_SHOWN = 50  # the rest is one click away, in /applications
 def call(call_id: int):
     """One call: its facts, countdown, figures, applications and coverage."""
     subsidy_call = db.get_or_404(SubsidyCall, call_id)
-    user = _user()
-    applications = []
-    if perm.can_view_applications(user):
-        applications = list(
-            db.session.scalars(
-                listing.filtered(user, listing.Filters(call=call_id))
-                .options(*listing.loaded())
-                .order_by(Application.title)
-                .limit(CALL_APPLICATIONS_SHOWN)
-            )
-        )
-    return render_template(
-        "subsidies/call.html",
-        call=subsidy_call,
-        now=clock.now_utc(),
-        calls_module=calls,
-        figures=rollups.call_figures_for(user, [call_id]).get(
-            call_id, rollups.Figures()
-        ),
-        applications=applications,
-        shown_limit=CALL_APPLICATIONS_SHOWN,
-        money=dossiers.money(applications),
-        **_coverage(user, subsidy_call),
-    )
-
-
-def _coverage(user, subsidy_call: SubsidyCall) -> dict:
-    """All gaps for who may see them; otherwise only one's own municipality's."""
-    gaps = calls.coverage(subsidy_call)
-    own = None
-    if perm.can_view_own_coverage(user):
-        own = calls.own_gap(gaps, user.municipality_id)
-    return {"gaps": gaps if perm.can_view_coverage(user) else [], "own_gap": own}
+    page = pages.call_detail(subsidy_call, _user(), clock.now_utc())
+    return render_template("subsidies/call.html", **page)
 
 
 def _call_form(subsidy_call: SubsidyCall | None) -> CallForm:
@@ -184,71 +138,21 @@ def call_edit(call_id: int):
 # --- applications: lists ----------------------------------------------------------
 
 
-#: The roll-up per municipality shows this many (largest requested amounts first).
-ROLLUP_MUNICIPALITIES = 25
-
-
 @bp.get("/applications")
 @requires(perm.can_view_applications)
 def applications():
     """Pipeline by status, the filterable table, and the roll-ups."""
     user = _user()
     filters = listing.parse_filters(request.args)
-    context = {
-        "filters": filters,
-        "board": listing.pipeline(user, filters),
-        "pagination": listing.table_page(
-            user, filters, request.args.get("page", 1, type=int)
-        ),
-    }
-    context["money"] = dossiers.money(context["pagination"].items)
+    page = request.args.get("page", 1, type=int)
     if wants_fragment():
+        context = pages.application_list(user, filters, page)
         return render_template("subsidies/_results.html", **context)
-    by_theme = rollups.rollup_by_theme(user)
-    by_municipality = rollups.rollup_by_municipality(user)
-    return render_template(
-        "subsidies/applications.html",
-        **context,
-        by_theme=by_theme,
-        by_municipality=by_municipality,
-        shown_municipalities=_named(
-            rollups.largest_municipalities(
-                by_municipality, ROLLUP_MUNICIPALITIES, filters.municipality
-            )
-        ),
-        totals=rollups.combined(by_theme.values()),
-        filter_choices=_filter_choices(filters),
-    )
-
-
-def _named(municipality_ids: list[int]) -> list[tuple[int, str]]:
-    """(id, name) of these municipalities, in the order given (plain rows)."""
-    names = dict(
-        db.session.execute(
-            select(Municipality.id, Municipality.name).where(
-                Municipality.id.in_(municipality_ids)
-            )
-        ).all()
-    )
-    return [(mid, names[mid]) for mid in municipality_ids if mid in names]
-
-
-def _filter_choices(filters: listing.Filters) -> dict:
-    """Themes as a list; calls and municipalities (too many for a select) as a
-    search field with the current choice and the matches of the search."""
-    return {
-        "themes": db.session.execute(
-            select(Theme.id, Theme.title).order_by(Theme.title)
-        ).all(),
-        "chosen": {
-            "call": chosen_choice("call", filters.call),
-            "municipality": chosen_choice("municipality", filters.municipality),
-        },
-        "matches": {
-            kind: search_choices(kind, request.args.get(f"{kind}_search"))
-            for kind in ("call", "municipality")
-        },
+    searches = {
+        kind: request.args.get(f"{kind}_search") for kind in pages.SEARCHED_FILTERS
     }
+    context = pages.applications_overview(user, filters, page, searches)
+    return render_template("subsidies/applications.html", **context)
 
 
 # --- applications: one dossier ----------------------------------------------------
@@ -311,14 +215,7 @@ def _dossier(
     application: Application, status: int = 200, part: str | None = None, **forms
 ):
     """The dossier page, or (htmx) one of its parts, with the given forms."""
-    money = dossiers.money([application])[application.id]
-    context = {
-        "application": application,
-        "money": money,
-        "lead_share": dossiers.lead_share(application),
-        "shares": rollups.dossier_shares(application, money.paid),
-        **_forms(application, **forms),
-    }
+    context = {**pages.dossier_detail(application), **_forms(application, **forms)}
     if part and wants_fragment():
         return render_template(f"subsidies/_{part}.html", **context), status
     return render_template("subsidies/application.html", **context), status

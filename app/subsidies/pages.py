@@ -1,0 +1,155 @@
+"""Page builders of the subsidies domain: everything a page shows, in a fixed
+number of queries (like `theme_detail` of work); the views authorize and render."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+
+from app.auth import permissions as perm
+from app.choices import chosen_choice, search_choices
+from app.extensions import db
+from app.municipalities.models import Municipality
+from app.subsidies import calls, dossiers, listing, rollups
+from app.subsidies.models import Application, SubsidyCall
+from app.work.models import Theme
+
+CALLS_PER_PAGE = 50
+CALL_APPLICATIONS_SHOWN = 50  # the rest is one click away, in /applications
+#: The roll-up per municipality shows this many (largest requested amounts first).
+ROLLUP_MUNICIPALITIES = 25
+#: The filters of /applications that are a search field (too many for a select).
+SEARCHED_FILTERS = ("call", "municipality")
+
+
+def call_list(user: Any, page: int, now: datetime) -> dict[str, Any]:
+    """Every call with its status and countdown, and the regional totals."""
+    pagination = db.paginate(
+        select(SubsidyCall).order_by(SubsidyCall.deadline_at.desc()),
+        page=page,
+        per_page=CALLS_PER_PAGE,
+        error_out=False,
+    )
+    figures, totals = rollups.calls_and_totals_for(user)
+    return {
+        "pagination": pagination,
+        "figures": figures,
+        "totals": totals,
+        "now": now,
+        "calls_module": calls,
+    }
+
+
+def call_detail(subsidy_call: SubsidyCall, user: Any, now: datetime) -> dict[str, Any]:
+    """One call: its facts, countdown, figures, applications and coverage."""
+    applications = []
+    if perm.can_view_applications(user):
+        applications = list(
+            db.session.scalars(
+                listing.filtered(user, listing.Filters(call=subsidy_call.id))
+                .options(*listing.loaded())
+                .order_by(Application.title)
+                .limit(CALL_APPLICATIONS_SHOWN)
+            )
+        )
+    return {
+        "call": subsidy_call,
+        "now": now,
+        "calls_module": calls,
+        "figures": rollups.call_figures_for(user, [subsidy_call.id]).get(
+            subsidy_call.id, rollups.Figures()
+        ),
+        "applications": applications,
+        "shown_limit": CALL_APPLICATIONS_SHOWN,
+        "money": dossiers.money(applications),
+        **_coverage(user, subsidy_call),
+    }
+
+
+def _coverage(user: Any, subsidy_call: SubsidyCall) -> dict[str, Any]:
+    """All gaps for who may see them; otherwise only one's own municipality's."""
+    gaps = calls.coverage(subsidy_call)
+    own = None
+    if perm.can_view_own_coverage(user):
+        own = calls.own_gap(gaps, user.municipality_id)
+    return {"gaps": gaps if perm.can_view_coverage(user) else [], "own_gap": own}
+
+
+def application_list(user: Any, filters: listing.Filters, page: int) -> dict[str, Any]:
+    """The pipeline board and one page of the table (what a filter swaps)."""
+    context = {
+        "filters": filters,
+        "board": listing.pipeline(user, filters),
+        "pagination": listing.table_page(user, filters, page),
+    }
+    context["money"] = dossiers.money(context["pagination"].items)
+    return context
+
+
+def applications_overview(
+    user: Any,
+    filters: listing.Filters,
+    page: int,
+    searches: Mapping[str, str | None],
+) -> dict[str, Any]:
+    """All of /applications: the list, the roll-ups per theme and municipality,
+    and the filter choices (`searches`: the text typed in each search field)."""
+    by_theme = rollups.rollup_by_theme(user)
+    by_municipality = rollups.rollup_by_municipality(user)
+    return {
+        **application_list(user, filters, page),
+        "by_theme": by_theme,
+        "by_municipality": by_municipality,
+        "shown_municipalities": _named(
+            rollups.largest_municipalities(
+                by_municipality, ROLLUP_MUNICIPALITIES, filters.municipality
+            )
+        ),
+        "totals": rollups.combined(by_theme.values()),
+        "filter_choices": _filter_choices(filters, searches),
+    }
+
+
+def _named(municipality_ids: list[int]) -> list[tuple[int, str]]:
+    """(id, name) of these municipalities, in the order given (plain rows)."""
+    names = dict(
+        db.session.execute(
+            select(Municipality.id, Municipality.name).where(
+                Municipality.id.in_(municipality_ids)
+            )
+        ).all()
+    )
+    return [(mid, names[mid]) for mid in municipality_ids if mid in names]
+
+
+def _filter_choices(
+    filters: listing.Filters, searches: Mapping[str, str | None]
+) -> dict[str, Any]:
+    """Themes as a list; calls and municipalities (too many for a select) as a
+    search field with the current choice and the matches of the search."""
+    return {
+        "themes": db.session.execute(
+            select(Theme.id, Theme.title).order_by(Theme.title)
+        ).all(),
+        "chosen": {
+            "call": chosen_choice("call", filters.call),
+            "municipality": chosen_choice("municipality", filters.municipality),
+        },
+        "matches": {
+            kind: search_choices(kind, searches.get(kind)) for kind in SEARCHED_FILTERS
+        },
+    }
+
+
+def dossier_detail(application: Application) -> dict[str, Any]:
+    """One dossier: its money, the lead's share and every partner's share."""
+    money = dossiers.money([application])[application.id]
+    return {
+        "application": application,
+        "money": money,
+        "lead_share": dossiers.lead_share(application),
+        "shares": rollups.dossier_shares(application, money.paid),
+    }

@@ -1,0 +1,42 @@
+"""Security headers on every answer: CSP, no sniffing or framing, HSTS, no-store."""
+
+from __future__ import annotations
+
+from flask import Flask, Response, request
+from flask_login import current_user
+
+CSP = "; ".join(
+    [
+        "default-src 'self'",
+        "script-src 'self'",
+        "style-src 'self'",
+        "img-src 'self' data:",
+        "font-src 'self'",
+        "connect-src 'self'",
+        "form-action 'self'",
+        "frame-ancestors 'none'",
+        "base-uri 'none'",
+        "object-src 'none'",
+    ]
+)
+
+
+def register_security_headers(app: Flask) -> None:
+    @app.after_request
+    def set_headers(response: Response) -> Response:
+        headers = response.headers
+        headers.setdefault("Content-Security-Policy", CSP)
+        headers.setdefault("X-Content-Type-Options", "nosniff")
+        headers.setdefault("Referrer-Policy", "same-origin")
+        headers.setdefault("X-Frame-Options", "DENY")
+        hsts_max_age = app.config["HSTS_MAX_AGE"]
+        # Only over HTTPS (directly, or from the trusted proxy through ProxyFix): a
+        # plain-HTTP answer must not pin a local run to HTTPS.
+        if request.is_secure and hsts_max_age > 0:
+            headers["Strict-Transport-Security"] = f"max-age={hsts_max_age}"
+        if request.endpoint == "static":
+            return response  # public files without personal data: caches may keep them
+        if current_user and current_user.is_authenticated:
+            headers["Cache-Control"] = "no-store"
+        response.vary.add("HX-Request")
+        return response

@@ -1,0 +1,93 @@
+"""Sign-in state per request: the user loader, the idle timeout, remember-me."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from flask import Flask, Response, current_app, flash, redirect, request, session
+from flask import url_for as flask_url_for
+from flask_babel import gettext as _
+from flask_login import current_user, logout_user
+
+from app.auth.models import User
+from app.extensions import db, login_manager
+
+REMEMBER_RENEW_SECONDS = 60
+
+#: What a user who must choose a new password may still reach.
+PASSWORD_CHANGE_ENDPOINTS = frozenset(
+    {"auth.password_page", "auth.profile_password", "auth.logout", "static"}
+)
+
+
+def register_session(app: Flask) -> None:
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = None
+    login_manager.session_protection = "basic"
+
+    @login_manager.user_loader
+    def load_user(session_id: str) -> User | None:
+        user_id, _sep, nonce = session_id.partition(":")
+        if not user_id.isdigit() or not nonce:
+            return None
+        user = db.session.get(User, int(user_id))
+        if user is None or not user.active or user.session_nonce != nonce:
+            return None
+        return user
+
+    @login_manager.unauthorized_handler
+    def unauthorized() -> Response:
+        login_url = flask_url_for("auth.login", next=request.full_path.rstrip("?"))
+        if request.htmx:
+            response = Response(status=401)
+            response.headers["HX-Redirect"] = login_url
+            return response
+        return redirect(login_url)
+
+    @app.before_request
+    def enforce_idle_timeout() -> Response | None:
+        if not current_user.is_authenticated:
+            return None
+        now = datetime.now(UTC).timestamp()
+        last_seen = session.get("seen")
+        limit = app.config["IDLE_TIMEOUT"].total_seconds()
+        if last_seen is not None and now - last_seen > limit:
+            # Clear first: logout_user() marks the remember-me cookie for deletion
+            # in the session; a clear() afterwards would undo that, and the cookie
+            # would sign the user straight back in.
+            session.clear()
+            logout_user()
+            flash(_("You were signed out after a period of inactivity."), "info")
+            return unauthorized()
+        session["seen"] = now
+        renew_remember_cookie(now)
+        return None
+
+    @app.before_request
+    def require_own_password() -> Response | None:
+        """An account with a temporary password goes to the password form first."""
+        if not current_user.is_authenticated or not current_user.must_change_password:
+            return None
+        if request.endpoint in PASSWORD_CHANGE_ENDPOINTS:
+            return None
+        target = flask_url_for("auth.password_page")
+        if request.htmx:
+            response = Response(status=204)
+            response.headers["HX-Redirect"] = target
+            return response
+        return redirect(target)
+
+
+def renew_remember_cookie(now: float) -> None:
+    """Keep a chosen remember-me cookie alive while the user is active.
+
+    The cookie lives as long as the idle timeout (REMEMBER_COOKIE_DURATION), so a
+    browser closed and reopened after the idle limit is signed out too; activity
+    pushes its expiry forward (at most once a minute, not on every answer).
+    """
+    name = current_app.config.get("REMEMBER_COOKIE_NAME", "remember_token")
+    if name not in request.cookies or "_remember" in session:
+        return
+    if now - session.get("remember_renewed", 0) > REMEMBER_RENEW_SECONDS:
+        session["_remember"] = "set"  # Flask-Login sets the cookie after the view
+        session["remember_renewed"] = now
