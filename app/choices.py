@@ -45,6 +45,9 @@ def _choice_query(kind: str, user: Any = None):
     if kind == "call":
         id_, name = SubsidyCall.id, SubsidyCall.title
         return select(id_, name, literal(False)), id_, name
+    if kind == "who":  # who changed something (the activity filter): anyone
+        id_, name = User.id, User.full_name
+        return select(id_, name, literal(False)), id_, name
     # Assignees: the people who have a task (whom filtering can find).
     id_, name = User.id, User.full_name
     assignees = select(Task.assignee_id).where(Task.assignee_id.is_not(None))
@@ -53,14 +56,19 @@ def _choice_query(kind: str, user: Any = None):
     return select(id_, name, literal(False)).where(id_.in_(assignees)), id_, name
 
 
-KINDS = ("group", "municipality", "assignee", "call")
+KINDS = ("group", "municipality", "assignee", "call", "who")
+
+
+def _may_search(kind: str, user: Any) -> bool:
+    """People by name for the activity filter: only for who may read activity."""
+    return kind != "who" or user is None or permissions.can_view_activity(user)
 
 
 def search_choices(kind: str, text: str | None, user: Any = None) -> Matches:
     """The first matches (case-insensitive, anywhere in the name); none for an
     empty search or an unknown kind."""
     text = (text or "").strip().lower()
-    if kind not in KINDS or not text:
+    if kind not in KINDS or not text or not _may_search(kind, user):
         return Matches([])
     query, id_, name = _choice_query(kind, user)
     rows = db.session.execute(
@@ -74,7 +82,7 @@ def search_choices(kind: str, text: str | None, user: Any = None) -> Matches:
 
 def chosen_choice(kind: str, choice_id: int | None, user: Any = None) -> Choice | None:
     """The option a filter has now (its name, shown next to the search field)."""
-    if choice_id is None or kind not in KINDS:
+    if choice_id is None or kind not in KINDS or not _may_search(kind, user):
         return None
     query, id_, _name = _choice_query(kind, user)
     row = db.session.execute(query.where(id_ == choice_id)).first()

@@ -15,6 +15,7 @@ from app.auth.access import check, regional_pages, requires
 from app.concurrency import EditConflict, conflict_message
 from app.extensions import db
 from app.municipalities.models import Municipality
+from app.paging import page_number
 from app.web import is_safe_next, reload_url, wants_fragment
 from app.work import bp
 from app.work.forms import (
@@ -90,7 +91,7 @@ regional_pages(bp)
 @requires(perm.can_view_regional)
 def themes():
     """Every theme with its groups and progress, and the rollout matrix."""
-    return render_template("work/themes.html", **themes_overview())
+    return render_template("work/themes.html", **themes_overview(page_number()))
 
 
 @bp.get("/themes/<int:theme_id>")
