@@ -321,7 +321,7 @@ def test_assignee_is_a_search_among_people_who_may_be_assigned(login_as, world):
     client = _as(login_as, world, "lead")
     row = client.htmx("GET", f"/tasks/{task.id}/edit").get_data(as_text=True)
     assert 'name="assignee_id"' in row and "<select" in row  # the municipality
-    assert 'id="task-{0}-assignee_id"'.format(task.id) in row
+    assert f'id="task-{task.id}-assignee_id"' in row
     assert "Wendy" not in row  # nobody is listed before a search
     assert f'form="task-{task.id}-form"' in row.split('name="assignee_id_search"')[1]
     typed = client.htmx(
