@@ -27,6 +27,9 @@ def create_app(config_class: type = Config) -> Flask:
     from app import web
 
     web.register_web(app)
+    from app.http_cache import register_http_cache
+
+    register_http_cache(app)  # after web: its idle timeout runs before a 304
     from app.cli import register_cli
 
     register_cli(app)
