@@ -60,6 +60,9 @@ class Config:
     LOGIN_MAX_DELAY_PER_IP_SECONDS = _env_float("LOGIN_MAX_DELAY_PER_IP_SECONDS", 300)
 
     WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the session
+    # How long a signed-in page's ETag may answer 304 (app/http_cache.py): pages
+    # show time-relative things (countdowns, overdue), so not for long.
+    HTTP_CACHE_SECONDS = int(os.environ.get("HTTP_CACHE_SECONDS", "60"))
     MAX_CONTENT_LENGTH = int(os.environ.get("MAX_UPLOAD_BYTES", str(5 * 1024 * 1024)))
     # Documents on dossiers: stored outside the web root, each file named by a
     # random key. One document may not pass DOCUMENT_MAX_BYTES, and no request

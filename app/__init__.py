@@ -25,6 +25,9 @@ def create_app(config_class: type = Config) -> Flask:
     register_blueprints(app)
     register_exporters()
     register_request_handling(app)
+    from app.http_cache import register_http_cache
+
+    register_http_cache(app)  # after app/web: idle timeout and password rule run first
     from app.cli import register_cli
 
     register_cli(app)

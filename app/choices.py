@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import func, literal, select
 
 from app.auth import permissions
-from app.auth.models import User
+from app.auth.models import Role, User
 from app.extensions import db
 from app.municipalities.models import Municipality
 from app.subsidies.models import SubsidyCall
@@ -45,6 +45,13 @@ def _choice_query(kind: str, user: Any = None):
     if kind == "call":
         id_, name = SubsidyCall.id, SubsidyCall.title
         return select(id_, name, literal(False)), id_, name
+    if kind == "assignable":  # whom a task may be given: active, not viewers
+        id_, name = User.id, User.full_name
+        can_work = User.active.is_(True) & (User.role != Role.VIEWER)
+        return select(id_, name, literal(False)).where(can_work), id_, name
+    if kind == "who":  # who changed something (the activity filter): anyone
+        id_, name = User.id, User.full_name
+        return select(id_, name, literal(False)), id_, name
     # Assignees: the people who have a task (whom filtering can find).
     id_, name = User.id, User.full_name
     assignees = select(Task.assignee_id).where(Task.assignee_id.is_not(None))
@@ -53,14 +60,26 @@ def _choice_query(kind: str, user: Any = None):
     return select(id_, name, literal(False)).where(id_.in_(assignees)), id_, name
 
 
-KINDS = ("group", "municipality", "assignee", "call")
+KINDS = ("group", "municipality", "assignee", "call", "who", "assignable")
+#: The form field a kind fills when it is not the kind's own name.
+FIELD_NAMES = {"assignable": "assignee_id"}
+
+
+def field_name(kind: str) -> str:
+    """The name of the radio buttons (and, + "_search", of the search field)."""
+    return FIELD_NAMES.get(kind, kind)
+
+
+def _may_search(kind: str, user: Any) -> bool:
+    """People by name for the activity filter: only for who may read activity."""
+    return kind != "who" or user is None or permissions.can_view_activity(user)
 
 
 def search_choices(kind: str, text: str | None, user: Any = None) -> Matches:
     """The first matches (case-insensitive, anywhere in the name); none for an
     empty search or an unknown kind."""
     text = (text or "").strip().lower()
-    if kind not in KINDS or not text:
+    if kind not in KINDS or not text or not _may_search(kind, user):
         return Matches([])
     query, id_, name = _choice_query(kind, user)
     rows = db.session.execute(
@@ -74,8 +93,22 @@ def search_choices(kind: str, text: str | None, user: Any = None) -> Matches:
 
 def chosen_choice(kind: str, choice_id: int | None, user: Any = None) -> Choice | None:
     """The option a filter has now (its name, shown next to the search field)."""
-    if choice_id is None or kind not in KINDS:
+    if choice_id is None or kind not in KINDS or not _may_search(kind, user):
         return None
     query, id_, _name = _choice_query(kind, user)
     row = db.session.execute(query.where(id_ == choice_id)).first()
     return Choice(*row) if row else None
+
+
+def is_assignable(user_id: int) -> bool:
+    """Whether a task may be given to this person (active and not a viewer)."""
+    return chosen_choice("assignable", user_id) is not None
+
+
+def person_choice(user_id: int | None) -> Choice | None:
+    """A person by id, whatever their state (the current assignee of a task)."""
+    if user_id is None:
+        return None
+    row = db.session.execute(select(User.id, User.full_name).where(User.id == user_id))
+    found = row.first()
+    return Choice(*found) if found else None

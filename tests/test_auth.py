@@ -239,9 +239,12 @@ def test_security_headers(client):
     assert "HX-Request" in response.headers["Vary"]
 
 
-def test_pages_with_personal_data_are_not_cached(login_as):
+def test_pages_with_personal_data_are_private_and_revalidated(login_as):
     response = login_as("viewer").get("/")
-    assert response.headers["Cache-Control"] == "no-store"
+    assert response.headers["Cache-Control"] == "private, no-cache"
+    assert response.get_etag()[0]  # a reload asks first (app/http_cache.py)
+    fragment = login_as("viewer").htmx("GET", "/choices/group?group_search=x")
+    assert fragment.headers["Cache-Control"] == "no-store"
 
 
 def test_session_cookie_flags(client, account):

@@ -32,7 +32,8 @@ def assert_security_headers(response, where: str) -> None:
 @pytest.mark.parametrize("role", list(ROLE_USERS))
 def test_every_page_sends_the_security_headers(demo_app, demo_login, role):
     """Every GET row: CSP, nosniff, Referrer-Policy, no framing; a signed-in
-    answer is never stored by a cache; pages that also answer htmx say Vary."""
+    answer is never stored by a shared cache (a full page may be kept by the
+    browser, revalidated by its ETag); pages that also answer htmx say Vary."""
     client = demo_login(ROLE_USERS[role])
     checked = 0
     for route in GET_ROWS:
@@ -45,6 +46,12 @@ def test_every_page_sends_the_security_headers(demo_app, demo_login, role):
             # Public pages and open data ignore the session: the same for everyone.
             cache = "public" if url.startswith("/public") else "no-store"
             assert response.headers["Cache-Control"].startswith(cache), where
+        elif response.get_etag()[0] is not None:
+            # A signed-in page (app/http_cache.py): only this browser may keep
+            # it, and must ask first (a 304 for this user, language and data).
+            assert response.status_code == 200 and not route.htmx, where
+            assert response.mimetype == "text/html", where
+            assert response.headers["Cache-Control"] == "private, no-cache", where
         else:
             assert response.headers.get("Cache-Control") == "no-store", where
         assert "HX-Request" in response.vary, where

@@ -311,3 +311,72 @@ def test_overdue_tasks_stand_out(login_as, world):
     client = _as(login_as, world, "viewer")
     row = client.htmx("GET", f"/tasks/{task.id}").get_data(as_text=True)
     assert 'class="task-row overdue"' in row and "badge danger" in row
+
+
+def test_assignee_is_a_search_among_people_who_may_be_assigned(login_as, world):
+    task = world["own_task"]
+    worker = factories.user("coordinator", full_name="Wendy Werkbaar")
+    factories.user("viewer", full_name="Wendy Kijker")
+    factories.user("coordinator", full_name="Wendy Weg", active=False)
+    client = _as(login_as, world, "lead")
+    row = client.htmx("GET", f"/tasks/{task.id}/edit").get_data(as_text=True)
+    assert 'name="assignee_id"' in row and "<select" in row  # the municipality
+    assert f'id="task-{task.id}-assignee_id"' in row
+    assert "Wendy" not in row  # nobody is listed before a search
+    assert f'form="task-{task.id}-form"' in row.split('name="assignee_id_search"')[1]
+    typed = client.htmx(
+        "GET",
+        "/choices/assignable?assignee_id_search=wendy"
+        f"&form=task-{task.id}-form&target=task-{task.id}-assignee_id-matches",
+    ).get_data(as_text=True)
+    assert f'id="task-{task.id}-assignee_id-matches"' in typed
+    assert f'name="assignee_id" value="{worker.id}" form="task-{task.id}-form"' in typed
+    assert "Wendy Kijker" not in typed and "Wendy Weg" not in typed
+    hostile = client.htmx(
+        "GET", '/choices/assignable?assignee_id_search=wendy&form="><script>'
+    ).get_data(as_text=True)
+    assert "<script>" not in hostile and " form=" not in hostile
+
+
+def test_assignee_must_be_someone_who_may_be_assigned(login_as, world):
+    task = world["own_task"]
+    viewer = factories.user("viewer")
+    worker = factories.user("municipality")
+    client = _as(login_as, world, "lead")
+    refused = client.form(f"/tasks/{task.id}", _full(task, assignee_id=viewer.id))
+    assert refused.status_code == 422
+    assert "Kies een persoon uit de gevonden namen." in refused.get_data(as_text=True)
+    assert db.session.get(Task, task.id).assignee_id is None
+    saved = client.form(f"/tasks/{task.id}", _full(task, assignee_id=worker.id))
+    assert saved.status_code == 303
+    assert db.session.get(Task, task.id).assignee_id == worker.id
+
+
+def test_current_assignee_may_stay_when_no_longer_assignable(login_as, world):
+    task = world["assigned_task"]
+    assignee = db.session.get(type(world["users"]["municipality"]), task.assignee_id)
+    assignee.active = False
+    db.session.commit()
+    client = login_as("coordinator")
+    page = client.get(f"/tasks/{task.id}/edit").get_data(as_text=True)
+    assert f'value="{assignee.id}" checked> {assignee.full_name}' in page
+    saved = client.form(f"/tasks/{task.id}", _full(task, title="Kept"))
+    assert saved.status_code == 303
+    kept = db.session.get(Task, task.id)
+    assert (kept.title, kept.assignee_id) == ("Kept", assignee.id)
+
+
+def test_find_without_javascript_lists_matches_and_saves_nothing(login_as, world):
+    task = world["own_task"]
+    worker = factories.user("municipality", full_name="Frieda Vindbaar")
+    client = _as(login_as, world, "lead")
+    response = client.form(
+        f"/tasks/{task.id}",
+        _full(task, title="Not yet", assignee_id_search="vindb", find="assignee_id"),
+    )
+    assert response.status_code == 200
+    page = response.get_data(as_text=True)
+    assert f'name="assignee_id" value="{worker.id}"> Frieda Vindbaar' in page
+    assert 'value="Not yet"' in page  # what was typed stays in the form
+    saved = db.session.get(Task, task.id)
+    assert (saved.title, saved.version) == ("Own task", 1)

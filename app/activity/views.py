@@ -4,16 +4,14 @@ from datetime import date
 
 from flask import render_template, request
 from flask_login import current_user
-from sqlalchemy import select
 
 from app.activity import bp
 from app.activity.queries import ActivityFilter, activity_query
 from app.activity.render import present
 from app.auth import permissions
 from app.auth.access import requires
-from app.auth.models import User
-from app.extensions import db
-from app.municipalities.models import Municipality
+from app.choices import chosen_choice, search_choices
+from app.paging import paginate
 from app.web import wants_fragment
 
 ENTITY_TYPES = (
@@ -45,9 +43,7 @@ def index():
         since=_date("from"),
         until=_date("to"),
     )
-    page = db.paginate(
-        activity_query(current_user, filters), per_page=50, error_out=False
-    )
+    page = paginate(activity_query(current_user, filters), per_page=50)
     template = "activity/_list.html" if wants_fragment() else "activity/index.html"
     return render_template(
         template,
@@ -55,8 +51,14 @@ def index():
         entries=present(page.items),
         filters=filters,
         kinds=ENTITY_TYPES,
-        people=db.session.scalars(select(User).order_by(User.full_name)).all(),
-        municipalities=db.session.scalars(
-            select(Municipality).order_by(Municipality.name)
-        ).all(),
+        chosen={
+            "who": chosen_choice("who", filters.actor_id, current_user),
+            "municipality": chosen_choice(
+                "municipality", filters.municipality_id, current_user
+            ),
+        },
+        matches={
+            kind: search_choices(kind, request.args.get(f"{kind}_search"), current_user)
+            for kind in ("who", "municipality")
+        },
     )

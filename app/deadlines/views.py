@@ -13,9 +13,12 @@ from app.deadlines.calendar import feed
 from app.deadlines.deadlines import CATEGORIES, KINDS, Scope, deadlines, grouped
 from app.deadlines.reminders import set_digest, user_for_unsubscribe_token
 from app.extensions import csrf, db
+from app.paging import window
 from app.web import wants_fragment
 
 SCOPES = ("mine", "region")
+#: Deadlines per page (a region's hundreds of overdue tasks in pages of this size).
+DEADLINES_PER_PAGE = 100
 
 
 regional_pages(bp)
@@ -33,15 +36,20 @@ def index():
     scope = Scope(
         viewer=current_user, user=current_user if scope_name == "mine" else None
     )
-    items = deadlines(
-        scope,
-        kinds=(kind,) if kind else KINDS,
-        categories=(category,) if category else CATEGORIES,
+    page = window(
+        lambda limit: deadlines(
+            scope,
+            kinds=(kind,) if kind else KINDS,
+            categories=(category,) if category else CATEGORIES,
+            limit=limit,
+        ),
+        per_page=DEADLINES_PER_PAGE,
     )
     template = "deadlines/_list.html" if wants_fragment() else "deadlines/index.html"
     return render_template(
         template,
-        groups=grouped(items),
+        groups=grouped(page.items),
+        page=page,
         kind=kind,
         category=category,
         scope_name=scope_name,

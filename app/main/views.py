@@ -1,17 +1,22 @@
 """Dashboard and health check."""
 
+import re
+
 from flask import abort, jsonify, render_template, request
 from flask_login import current_user
 from sqlalchemy import text
 
 from app.auth import permissions
 from app.auth.access import public, regional_pages, requires
-from app.choices import KINDS, search_choices
+from app.choices import KINDS, field_name, search_choices
 from app.extensions import db
 from app.main import bp
 from app.main.dashboard import dashboard_for
 
 regional_pages(bp)
+
+#: An element id a page may pass to /choices (a row's form, a matches box).
+ELEMENT_ID = re.compile(r"[a-z][a-z0-9_-]{0,60}")
 
 
 @bp.get("/")
@@ -28,10 +33,16 @@ def choices(kind: str):
     """The matches of a filter's search field, as the user types (htmx)."""
     if kind not in KINDS:
         abort(404)
-    search = request.args.get(f"{kind}_search")
+    name = field_name(kind)
+    search = request.args.get(f"{name}_search")
+    # A search field in a table row: its matches belong to the row's form.
+    form_id, target = request.args.get("form", ""), request.args.get("target", "")
     return render_template(
         "_filter_matches.html",
         kind=kind,
+        name=name,
+        form_id=form_id if ELEMENT_ID.fullmatch(form_id) else None,
+        matches_id=target if ELEMENT_ID.fullmatch(target) else None,
         search=search,
         matches=search_choices(kind, search, current_user),
     )

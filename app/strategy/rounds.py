@@ -161,8 +161,9 @@ def ballot_line(
 
 
 #: Municipality columns per page of the matrix: a whole region of 300 does not fit
-#: on a screen and would cost seconds to render.
-MATRIX_COLUMNS = 40
+#: on a screen and would cost seconds to render; 10 columns × 100 threads keep a
+#: page under 100 KB of HTML.
+MATRIX_COLUMNS = 10
 
 
 @dataclass

@@ -37,6 +37,6 @@ def register_security_headers(app: Flask) -> None:
         if request.endpoint == "static":
             return response  # public files without personal data: caches may keep them
         if current_user and current_user.is_authenticated:
-            headers["Cache-Control"] = "no-store"
+            headers.setdefault("Cache-Control", "no-store")  # app/http_cache.py
         response.vary.add("HX-Request")
         return response

@@ -19,9 +19,11 @@ from wtforms.validators import (
     Length,
     NumberRange,
     Optional,
+    ValidationError,
 )
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from app.choices import is_assignable
 from app.db import LONG, SHORT
 from app.labels import choices
 
@@ -79,8 +81,17 @@ class TaskForm(TaskProgressForm):
         validators=[Optional()],
         invalid_value_message=_l("Enter a date like 28/11/2026."),
     )
-    assignee_id = SelectField(_l("Assignee"), coerce=optional_int)
+    # A search field among thousands of people, not a select (see app/choices.py).
+    assignee_id = IntegerField(_l("Assignee"), validators=[Optional()])
     municipality_id = SelectField(_l("Municipality concerned"), coerce=optional_int)
+    #: The assignee the task has now: they may stay even if no longer assignable.
+    current_assignee_id: int | None = None
+
+    def validate_assignee_id(self, field) -> None:
+        if field.data in (None, self.current_assignee_id):
+            return
+        if not is_assignable(field.data):
+            raise ValidationError(_l("Choose a person from the matches."))
 
     def values(self) -> dict:
         return {

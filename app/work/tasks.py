@@ -14,8 +14,14 @@ from wtforms.fields import SelectChoice
 from app.activity.log import diff, record
 from app.activity.models import Activity
 from app.auth import permissions
-from app.auth.models import Role, User
-from app.choices import Choice, Matches, chosen_choice, search_choices
+from app.auth.models import User
+from app.choices import (
+    Choice,
+    Matches,
+    chosen_choice,
+    person_choice,
+    search_choices,
+)
 from app.concurrency import ensure_current
 from app.extensions import db
 from app.municipalities.models import Municipality, active_municipalities_clause
@@ -160,23 +166,6 @@ def filter_options(
 # --- editing ------------------------------------------------------------------------
 
 
-def assignee_choices(current_id: int | None = None) -> list[SelectChoice]:
-    """Active users who can do work (no viewers), and the current assignee."""
-    users = db.session.scalars(
-        select(User)
-        .where(
-            or_(
-                (User.active.is_(True)) & (User.role != Role.VIEWER),
-                User.id == current_id,
-            )
-        )
-        .order_by(User.full_name)
-    )
-    return [SelectChoice("", "—")] + [
-        SelectChoice(str(u.id), u.full_name) for u in users
-    ]
-
-
 def municipality_choices(current_id: int | None = None) -> list[SelectChoice]:
     """Municipalities that get new work (not merged), and the current one."""
     rows = db.session.scalars(
@@ -187,10 +176,15 @@ def municipality_choices(current_id: int | None = None) -> list[SelectChoice]:
     return [SelectChoice("", "—")] + [SelectChoice(str(m.id), m.name) for m in rows]
 
 
-def fill_choices(form, task: Task | None = None) -> None:
-    """Give the selects of a full task form their options."""
+def fill_choices(
+    form, task: Task | None = None, assignee_search: str | None = None
+) -> None:
+    """Give a full task form its municipality options and its assignee field (a
+    search among the people who may be assigned; the current one may stay)."""
     if hasattr(form, "assignee_id"):
-        form.assignee_id.choices = assignee_choices(task.assignee_id if task else None)
+        form.current_assignee_id = task.assignee_id if task else None
+        form.assignee_choice = person_choice(form.assignee_id.data)
+        form.assignee_matches = search_choices("assignable", assignee_search)
         form.municipality_id.choices = municipality_choices(
             task.municipality_id if task else None
         )

@@ -17,6 +17,7 @@ from app.auth.models import User
 from app.concurrency import ensure_current, parse_version
 from app.extensions import db
 from app.municipalities.models import Municipality
+from app.paging import paginate
 from app.strategy.models import Score, ScoringRound
 from app.subsidies.models import Application, SubsidyCall
 from app.work.models import Rollout, Task, Theme, WorkingGroup
@@ -52,17 +53,26 @@ def rollout_matrix(
     return {(r.theme_id, r.municipality_id): r for r in db.session.scalars(query)}
 
 
-def stage_matrix() -> dict[tuple[int, int], str]:
-    """The stage of every (theme id, municipality id) pair, as plain values: the
-    overview matrix needs nothing else, and 12,000 ORM rows would cost far more."""
+def stage_matrix(municipality_ids: list[int]) -> dict[tuple[int, int], str]:
+    """The stage of every (theme id, municipality id) pair of these
+    municipalities, as plain values: the overview matrix needs nothing else, and
+    ORM rows would cost far more."""
     rows = db.session.execute(
-        select(Rollout.theme_id, Rollout.municipality_id, Rollout.stage)
+        select(Rollout.theme_id, Rollout.municipality_id, Rollout.stage).where(
+            Rollout.municipality_id.in_(municipality_ids)
+        )
     )
     return {(theme_id, mid): stage for theme_id, mid, stage in rows}
 
 
-def themes_overview() -> dict[str, Any]:
-    """Every theme with its groups and progress, and the rollout matrix."""
+#: Municipality rows per page of the overview's rollout matrix: every theme is a
+#: column, so a whole region (300 × 40 cells) would be over a megabyte of HTML.
+MATRIX_ROWS = 15
+
+
+def themes_overview(page: int = 1) -> dict[str, Any]:
+    """Every theme with its groups and progress, and one page of municipalities
+    of the rollout matrix (merged ones included, by name)."""
     themes = list(
         db.session.scalars(
             select(Theme)
@@ -70,14 +80,21 @@ def themes_overview() -> dict[str, Any]:
             .order_by(Theme.title)
         )
     )
-    municipalities = all_municipalities()
+    municipalities = paginate(
+        select(Municipality)
+        .options(selectinload(Municipality.merged_into))
+        .order_by(Municipality.name, Municipality.id),
+        page=page,
+        per_page=MATRIX_ROWS,
+    )
+    shown = [m.id for m in municipalities.items]
     return {
         "themes": themes,
         "progress": theme_progress([t.id for t in themes]),
         "group_progress": group_progress([g.id for t in themes for g in t.groups]),
         "municipalities": municipalities,
-        "matrix": stage_matrix(),
-        "municipality_progress": municipality_progress([m.id for m in municipalities]),
+        "matrix": stage_matrix(shown),
+        "municipality_progress": municipality_progress(shown),
     }
 
 

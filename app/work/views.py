@@ -15,6 +15,7 @@ from app.auth.access import check, regional_pages, requires
 from app.concurrency import EditConflict, conflict_message
 from app.extensions import db
 from app.municipalities.models import Municipality
+from app.paging import page_number
 from app.web import is_safe_next, reload_url, wants_fragment
 from app.work import bp
 from app.work.forms import (
@@ -54,6 +55,7 @@ from app.work.themes import (
 )
 
 TASK_COLUMNS = 8
+ASSIGNEE_SEARCH = "assignee_id_search"  # the search field of a task's assignee
 ROLLOUT_COLUMNS = 5
 
 
@@ -90,7 +92,7 @@ regional_pages(bp)
 @requires(perm.can_view_regional)
 def themes():
     """Every theme with its groups and progress, and the rollout matrix."""
-    return render_template("work/themes.html", **themes_overview())
+    return render_template("work/themes.html", **themes_overview(page_number()))
 
 
 @bp.get("/themes/<int:theme_id>")
@@ -250,7 +252,7 @@ def _task_form(task: Task):
     """The form this user may fill for `task`: every field, status only, or 403."""
     if perm.can_edit_task(current_user, task):
         form = TaskForm(obj=task)
-        fill_choices(form, task)
+        fill_choices(form, task, request.values.get(ASSIGNEE_SEARCH))
         return form
     if perm.can_update_task_progress(current_user, task):
         return TaskProgressForm(obj=task)
@@ -293,6 +295,8 @@ def task_update(task_id: int):
     """Save a task; an assignee's save changes status and progress only."""
     task = _load_task(task_id)
     form = _task_form(task)
+    if request.form.get("find"):  # without JavaScript: list the matches, unsaved
+        return _render_task_form(task, form)
     if not form.validate_on_submit():
         return _render_task_form(task, form, 422)
     try:
@@ -309,7 +313,7 @@ def task_update(task_id: int):
 def _new_task_form(group):
     check(perm.can_create_task(current_user, group))
     form = TaskForm()
-    fill_choices(form)
+    fill_choices(form, assignee_search=request.values.get(ASSIGNEE_SEARCH))
     return form
 
 
@@ -335,6 +339,8 @@ def task_create(group_id: int):
     """Add a task to a group (htmx: its row, and a fresh row to add the next)."""
     group = load_group(group_id)
     form = _new_task_form(group)
+    if request.form.get("find"):  # without JavaScript: list the matches, unsaved
+        return _render_new_task(group, form)
     if not form.validate_on_submit():
         return _render_new_task(group, form, 422)
     task = _load_task(create_task(group, form, current_user).id)

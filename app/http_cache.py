@@ -1,0 +1,159 @@
+"""Conditional GET for signed-in pages: a reload of an unchanged page costs a 304.
+
+A signed-in full page (GET, 200, HTML) gets ``Cache-Control: private, no-cache``
+and an ETag instead of ``no-store``: the browser may keep it but must ask first.
+The ETag is an HMAC (keyed with SECRET_KEY) of everything the page depends on,
+all known *before* the view runs, so a matching ``If-None-Match`` is answered
+with a 304 before anything is loaded or rendered:
+
+- the user and their session nonce (logout, a password change or a reset rotate
+  it: every older ETag of that person stops matching), and the session's CSRF
+  secret (the page embeds a token made from it);
+- the language and the data generation of app/readmodel.py (every write by
+  anyone, a role or language change included, bumps it);
+- the URL with its query string, and a fingerprint of the code, templates and
+  catalogs (a deploy changes the pages);
+- the moment it was issued: pages show time-relative things (a call's countdown,
+  what is overdue today), so an ETag matches for HTTP_CACHE_SECONDS at most.
+
+The page has no per-request nonce (the CSP is nonce-free), so a 304 that lets
+the browser reuse its copy is exactly what a new rendering would be.
+
+Never for htmx requests (fragments share the URL of pages), for responses that
+set a cookie of their own or show flash messages, or when flashes are waiting
+(the rendering would show and consume them). The routine refresh of the session
+cookie (idle timeout) may travel with a 304, as HTTP allows. On logout the
+browser is told to drop what it cached (Clear-Site-Data).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import time
+from pathlib import Path
+
+from flask import Flask, Response, current_app, g, request, session
+from flask.globals import request_ctx
+from flask_babel import get_locale
+from flask_login import current_user
+
+from app.readmodel import current_generation
+
+ROOT = Path(__file__).resolve().parent.parent
+#: What a page is made of besides the data: a change here is a new deploy.
+CODE_FOLDERS = ("app", "templates", "translations")
+_INPUTS = "http_cache_inputs"  # flask.g: the page's inputs, read before the view
+
+
+def code_fingerprint(root: Path = ROOT) -> str:
+    """A digest of the names, sizes and times of the files pages are made of."""
+    digest = hashlib.sha256()
+    for folder in CODE_FOLDERS:
+        for path in sorted((root / folder).rglob("*")):
+            if path.is_file() and "__pycache__" not in path.parts:
+                stat = path.stat()
+                digest.update(f"{path.relative_to(root)}:{stat.st_size}".encode())
+                digest.update(f":{stat.st_mtime_ns};".encode())
+    return digest.hexdigest()[:16]
+
+
+def _eligible_request() -> bool:
+    return (
+        request.method == "GET"
+        and request.endpoint not in (None, "static")
+        and not request.headers.get("HX-Request")
+        and current_user.is_authenticated
+    )
+
+
+def page_inputs() -> str:
+    """What the page of this request depends on, besides the moment and the
+    CSRF secret (read before the view: the data generation it starts from)."""
+    return "\n".join(
+        [
+            str(current_user.id),
+            current_user.session_nonce,
+            str(get_locale()),
+            str(current_generation()),
+            request.full_path,
+            current_app.extensions["http_cache_code"],
+        ]
+    )
+
+
+def _with_csrf_secret(inputs: str) -> str:
+    # The first page of a session makes the secret while rendering: the ETag
+    # takes it as it is after the rendering, the check as it is before.
+    return f"{inputs}\n{session.get('csrf_token', '')}"
+
+
+def make_etag(inputs: str, issued: int) -> str:
+    """The ETag of a page with these inputs issued at `issued` (Unix seconds)."""
+    key = current_app.config["SECRET_KEY"].encode()
+    mac = hmac.new(key, f"{issued}\n{inputs}".encode(), hashlib.sha256)
+    return f"{issued}-{mac.hexdigest()[:32]}"
+
+
+def still_valid(etag: str, inputs: str, now: int) -> bool:
+    """Whether an ETag sent back was made for these inputs, recently enough."""
+    issued_text, _sep, _mac = etag.partition("-")
+    if not issued_text.isdigit():
+        return False
+    issued = int(issued_text)
+    if not 0 <= now - issued < current_app.config["HTTP_CACHE_SECONDS"]:
+        return False
+    return hmac.compare_digest(etag, make_etag(inputs, issued))
+
+
+def _not_modified(etag: str) -> Response:
+    response = Response(status=304)
+    response.set_etag(etag)
+    response.headers["Cache-Control"] = "private, no-cache"
+    response.vary.add("HX-Request")
+    return response
+
+
+def register_http_cache(app: Flask) -> None:
+    """Answer 304 to a matching If-None-Match; tag the pages that may be cached.
+
+    Registered after app.web's hooks: the idle timeout and the input check run
+    before the 304 is decided, and the headers here are set before theirs."""
+    app.extensions["http_cache_code"] = code_fingerprint()
+
+    @app.before_request
+    def answer_not_modified() -> Response | None:
+        if not _eligible_request():
+            return None
+        inputs = page_inputs()
+        g.setdefault(_INPUTS, inputs)
+        if "_flashes" in session:
+            g.http_cache_skip = True  # the page will show (and use up) flashes
+            return None
+        now, inputs = int(time.time()), _with_csrf_secret(inputs)
+        for etag in request.if_none_match.as_set():
+            if still_valid(etag, inputs, now):
+                return _not_modified(etag)
+        return None
+
+    @app.after_request
+    def tag_page(response: Response) -> Response:
+        if request.endpoint == "auth.logout":
+            # What this browser cached of the person's pages goes with them.
+            response.headers["Clear-Site-Data"] = '"cache"'
+            return response
+        inputs = g.get(_INPUTS)
+        if (
+            inputs is None
+            or g.get("http_cache_skip")
+            or request_ctx.flashes  # the page shows flash messages
+            or response.status_code != 200
+            or response.mimetype != "text/html"
+            or response.headers.getlist("Set-Cookie")
+            or response.direct_passthrough
+            or "Cache-Control" in response.headers
+        ):
+            return response
+        response.set_etag(make_etag(_with_csrf_secret(inputs), int(time.time())))
+        response.headers["Cache-Control"] = "private, no-cache"
+        return response
