@@ -272,7 +272,11 @@ def _managed(application_id: int) -> Application:
 def _forms(application: Application, **given) -> dict:
     forms = {
         "move_form": MoveForm(
-            formdata=None, version=application.version, prefix="move"
+            formdata=None,
+            version=application.version,
+            project_start=application.project_start,
+            project_end=application.project_end,
+            prefix="move",
         ),
         "notes_form": NotesForm(
             formdata=None, version=application.version, notes=application.notes
@@ -430,6 +434,7 @@ def application_move(application_id: int):
             form.values(),
             form.confirm_over.data,
             _user(),
+            confirm_close=form.confirm_close.data,
         )
     if form.errors or errors:
         _attach(form, errors)
