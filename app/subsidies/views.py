@@ -312,15 +312,21 @@ def _municipality_choices():
 
 
 def _dossier(
-    application: Application, status: int = 200, part: str | None = None, **forms
+    application: Application,
+    status: int = 200,
+    part: str | None = None,
+    oob: bool = False,
+    **forms,
 ):
-    """The dossier page, or (htmx) one of its parts, with the given forms."""
+    """The dossier page, or (htmx) one of its parts, with the given forms; `oob`:
+    the part also brings the figures it changed elsewhere on the page."""
     money = dossiers.money([application])[application.id]
     context = {
         "application": application,
         "money": money,
         "lead_share": dossiers.lead_share(application),
         "shares": rollups.dossier_shares(application, money.paid),
+        "oob": oob,
         **_forms(application, **forms),
     }
     if part and wants_fragment():
@@ -459,12 +465,18 @@ def _move_refused(application_id: int, form: MoveForm, from_pipeline: bool):
 
 
 def _board(moved: Application | None = None):
+    """The board after a move, with the table under it as an out-of-band swap."""
     filters = listing.parse_filters(request.args)
+    page = request.args.get("page", 1, type=int)
+    pagination = listing.table_page(_user(), filters, page)
     return render_template(
-        "subsidies/_pipeline.html",
+        "subsidies/_moved.html",
         board=listing.pipeline(_user(), filters),
         filters=filters,
         moved=moved,
+        pagination=pagination,
+        money=dossiers.money(pagination.items),
+        table_only=True,
     )
 
 
@@ -496,7 +508,7 @@ def application_notes(application_id: int):
 def _part_done(application: Application, part: str):
     db.session.commit()
     if wants_fragment():
-        return _dossier(listing.get_application(application.id), part=part)
+        return _dossier(listing.get_application(application.id), part=part, oob=True)
     return _see_other("subsidies.application", application_id=application.id)
 
 
