@@ -311,3 +311,28 @@ def test_closing_a_settled_dossier_asks_nothing(login_as):
     assert _move(client, application, status="closed").status_code == 303
     db.session.refresh(application)
     assert application.status == "closed"
+
+
+def test_an_interim_report_cannot_be_moved_after_the_final_one(login_as):
+    application = _submitted()
+    client = login_as("coordinator", language="en")
+    dates = {"project_start": "2031-01-06", "project_end": "2032-06-30"}
+    assert _grant(client, application, **dates).status_code == 303
+    db.session.refresh(application)
+    interim = next(o for o in application.obligations if o.kind == "interim")
+    url = f"/applications/{application.id}/obligations/{interim.id}"
+
+    def update(due_on):
+        data = {
+            f"obligation-{interim.id}-due_on": due_on,
+            f"obligation-{interim.id}-status": "open",
+        }
+        return client.form(url, data, htmx=True)
+
+    refused = update("2032-09-01")  # after the final report of 27/8/2032
+
+    assert refused.status_code == 422
+    assert "cannot fall after the final report" in refused.get_data(as_text=True)
+    assert _due(application)["Tussentijds rapport"] == date(2032, 1, 6)
+    assert update("2032-02-02").status_code == 200
+    assert _due(application)["Tussentijds rapport"] == date(2032, 2, 2)

@@ -425,7 +425,7 @@ def update_application(
             municipality_id=application.lead_municipality_id,
             actor=actor,
         )
-    dates = {"decided_on", "project_start", "project_end", "call_id"}
+    dates = {"decided_on", "project_start", "project_end"}
     if application.status in GRANTED and dates & changes.keys():
         redate_obligations(application, actor)
         create_obligations(application, actor)
@@ -595,9 +595,35 @@ def add_obligation(
     return {}
 
 
+def interim_problems(obligation: ReportingObligation, due_on: date) -> Errors:
+    """An interim report never falls after a final report of the same dossier
+    (nor a final report before an interim one)."""
+    others = [o for o in obligation.application.obligations if o is not obligation]
+    if obligation.kind == "interim":
+        late = [o for o in others if o.kind == "final" and o.due_on < due_on]
+    elif obligation.kind == "final":
+        late = [o for o in others if o.kind == "interim" and o.due_on > due_on]
+    else:
+        late = []
+    if not late:
+        return {}
+    return {
+        "due_on": _(
+            "An interim report cannot fall after the final report (%(title)s, "
+            "%(date)s).",
+            title=late[0].title,
+            date=fmt_date(late[0].due_on),
+        )
+    }
+
+
 def update_obligation(
     obligation: ReportingObligation, values: dict[str, Any], today: date, actor: Any
-) -> None:
+) -> Errors:
+    """Change an obligation's due date or status (done dates itself today)."""
+    errors = interim_problems(obligation, values["due_on"])
+    if errors:
+        return errors
     if values.get("status") == "done" and obligation.status != "done":
         values["done_on"] = today
     elif values.get("status") in ("open", "waived"):
@@ -611,6 +637,7 @@ def update_obligation(
             municipality_id=obligation.application.lead_municipality_id,
             actor=actor,
         )
+    return {}
 
 
 # --- partners ---------------------------------------------------------------------

@@ -637,14 +637,17 @@ def obligation_update(application_id: int, obligation_id: int):
     if obligation is None or obligation.application_id != application.id:
         abort(404)
     form = ObligationUpdateForm(prefix=f"obligation-{obligation_id}")
-    if not form.validate_on_submit():
+    errors = {}
+    if form.validate_on_submit():
+        errors = dossiers.update_obligation(
+            obligation,
+            {"due_on": form.due_on.data, "status": form.status.data},
+            clock.today(),
+            _user(),
+        )
+    if form.errors or errors:
+        _attach(form, errors)
         return _part_refused(
             application, "obligations", obligation_forms={obligation_id: form}
         )
-    dossiers.update_obligation(
-        obligation,
-        {"due_on": form.due_on.data, "status": form.status.data},
-        clock.today(),
-        _user(),
-    )
     return _part_done(application, "obligations")
