@@ -621,9 +621,10 @@ def update_obligation(
     obligation: ReportingObligation, values: dict[str, Any], today: date, actor: Any
 ) -> Errors:
     """Change an obligation's due date or status (done dates itself today)."""
-    errors = interim_problems(obligation, values["due_on"])
-    if errors:
-        return errors
+    if values["due_on"] != obligation.due_on:
+        errors = interim_problems(obligation, values["due_on"])
+        if errors:
+            return errors
     if values.get("status") == "done" and obligation.status != "done":
         values["done_on"] = today
     elif values.get("status") in ("open", "waived"):
