@@ -64,7 +64,11 @@ LABELS = {
         "financial": _l("Financial report"),
         "balance": _l("Balance payment"),
     },
-    "obligation_status": {"open": _l("Open"), "done": _l("Done")},
+    "obligation_status": {
+        "open": _l("Open"),
+        "done": _l("Done"),
+        "waived": _l("Waived"),
+    },
     "entity": {
         "trajectory_step": _l("Trajectory step"),
         "thread": _l("Thread"),

@@ -306,7 +306,7 @@ def test_a_grant_creates_the_reporting_obligations(app):
     due = {o.title: (o.kind, o.due_on, o.owner_id) for o in application.obligations}
     assert due == {
         "Voorschot": ("advance", date(2024, 5, 14), owner.id),
-        "Tussentijds": ("interim", date(2025, 6, 1), owner.id),
+        "Tussentijds": ("interim", date(2025, 5, 30), owner.id),  # Sunday → Friday
         "Eindrapport": ("final", date(2026, 3, 31), owner.id),
         "Saldo": ("balance", date(2026, 6, 29), owner.id),
     }

@@ -148,7 +148,7 @@ def test_granting_needs_its_fields_then_creates_obligations(login_as, world):
     db.session.refresh(own)
     assert (own.status, own.granted_amount) == ("granted", Decimal("12500.00"))
     assert [(o.title, o.due_on) for o in own.obligations] == [
-        ("Voorschot", date(2024, 3, 31))
+        ("Voorschot", date(2024, 3, 29))  # Easter Sunday 31/3 → Friday
     ]
 
 

@@ -14,6 +14,7 @@ from typing import Any
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
@@ -31,6 +32,7 @@ from app.subsidies.models import (
     SubsidyCall,
 )
 from app.work.models import Task, WorkingGroup
+from app.workdays import working_day_on_or_before
 
 #: spec §2: the only status moves there are.
 MOVES: dict[str, tuple[str, ...]] = {
@@ -201,12 +203,17 @@ def _fields(application: Application) -> dict[str, Any]:
 
 
 def check_move(
-    application: Application, target: str, values: dict[str, Any], confirm: bool
+    application: Application,
+    target: str,
+    values: dict[str, Any],
+    confirm: bool,
+    confirm_close: bool = False,
 ) -> Errors:
     """Why `application` cannot move to `target` with `values` ({} when it can).
 
-    `values` may fill submitted_on, decided_on and granted_amount; empty ones keep
-    what the dossier has.
+    `values` may fill submitted_on, decided_on, granted_amount and the project
+    dates; empty ones keep what the dossier has. `confirm_close`: the user
+    confirmed closing a dossier with an open balance or open obligations.
     """
     allowed = allowed_moves(application)
     if target not in allowed:
@@ -235,11 +242,61 @@ def check_move(
         or merged.get("over_grant_confirmed")
         or application.over_grant_confirmed
     )
-    return (
+    errors = (
         status_problems(target, merged, confirm)
         | submission_problems(merged, application)
         | maximum_problems(merged, application)
     )
+    if target == "granted":
+        errors |= project_date_problems(application.call, merged)
+    if target == "closed" and not confirm_close:
+        errors |= closing_problems(application)
+    return errors
+
+
+def project_date_problems(call: SubsidyCall, values: dict[str, Any]) -> Errors:
+    """The project dates a grant needs: those the call's reporting obligations
+    count from (its template lines "from start" and "from end")."""
+    bases = {item.get("from", "decision") for item in call.reporting_template or []}
+    errors: Errors = {}
+    if "start" in bases and values.get("project_start") is None:
+        errors["project_start"] = _l(
+            "The call's reporting obligations count from the project start: give "
+            "the project's start date."
+        )
+    if "end" in bases and values.get("project_end") is None:
+        errors["project_end"] = _l(
+            "The call's reporting obligations count from the project end: give "
+            "the project's end date."
+        )
+    return errors
+
+
+def open_obligations(application: Application) -> list[ReportingObligation]:
+    return [o for o in application.obligations if o.status == "open"]
+
+
+def closing_problems(application: Application) -> Errors:
+    """Closing a dossier with an open balance or open obligations is confirmed
+    first: closing waives those obligations and closes its preparation tasks."""
+    balance = money([application])[application.id].open_balance or Decimal("0")
+    still_open = len(open_obligations(application))
+    if balance <= 0 and not still_open:
+        return {}
+    return {
+        "confirm_close": ngettext(
+            "This dossier still has an open balance of %(balance)s and "
+            "%(num)s open reporting obligation. Closing waives the open "
+            "obligations and closes the open preparation tasks: tick the "
+            "confirmation to close it.",
+            "This dossier still has an open balance of %(balance)s and "
+            "%(num)s open reporting obligations. Closing waives the open "
+            "obligations and closes the open preparation tasks: tick the "
+            "confirmation to close it.",
+            still_open,
+            balance=fmt_money(balance),
+        )
+    }
 
 
 def move(
@@ -248,9 +305,11 @@ def move(
     values: dict[str, Any],
     confirm: bool,
     actor: Any,
+    confirm_close: bool = False,
 ) -> Errors:
-    """Move `application` to `target` if allowed; a grant creates its obligations."""
-    errors = check_move(application, target, values, confirm)
+    """Move `application` to `target` if allowed; a grant creates its obligations,
+    closing waives the open ones and closes the open preparation tasks."""
+    errors = check_move(application, target, values, confirm, confirm_close)
     if errors:
         return errors
     filled = {k: v for k, v in values.items() if v is not None}
@@ -266,7 +325,32 @@ def move(
     )
     if target == "granted":
         create_obligations(application, actor)
+    if target == "closed":
+        close_open_work(application, actor)
     return {}
+
+
+def close_open_work(application: Application, actor: Any) -> None:
+    """A closed dossier owes nothing more: its open obligations are waived and its
+    open preparation tasks done, so they leave deadlines, feeds and digests."""
+    for obligation in open_obligations(application):
+        _record_update(obligation, {"status": "waived"}, application, actor)
+    done = {"status": "done", "progress": 100}
+    for task in application.tasks:
+        if task.status != "done":
+            _record_update(task, done, application, actor)
+
+
+def _record_update(obj: Any, values: dict, application: Application, actor: Any):
+    changes = diff(obj, values)
+    if changes:
+        record(
+            "update",
+            obj,
+            changes,
+            municipality_id=application.lead_municipality_id,
+            actor=actor,
+        )
 
 
 # --- create and edit --------------------------------------------------------------
@@ -329,6 +413,8 @@ def create_application(values: dict[str, Any], actor: Any) -> Application:
 def update_application(
     application: Application, values: dict[str, Any], actor: Any
 ) -> dict[str, list]:
+    """Save the dossier's fields; new dates of a granted dossier re-date its open
+    obligations (and create those that waited for a date)."""
     changes = diff(application, kept_confirmations(values, values))
     if changes:
         application.updated_by_id = getattr(actor, "id", None)
@@ -339,6 +425,10 @@ def update_application(
             municipality_id=application.lead_municipality_id,
             actor=actor,
         )
+    dates = {"decided_on", "project_start", "project_end"}
+    if application.status in GRANTED and dates & changes.keys():
+        redate_obligations(application, actor)
+        create_obligations(application, actor)
     return changes
 
 
@@ -359,15 +449,13 @@ def update_notes(application: Application, notes: str, actor: Any) -> None:
 
 
 def preparation_due_date(deadline: date, days_before: int) -> date:
-    """The deadline minus `days_before`, moved back to the Friday on a weekend.
+    """The deadline minus `days_before`, moved back to the working day before
+    when it falls on a weekend or a Belgian public holiday.
 
     A date that has already passed is kept as it is: the task then shows as
     overdue, which is exactly what the coordinator needs to see.
     """
-    due = deadline - timedelta(days=days_before)
-    if due.weekday() >= 5:  # Saturday 5, Sunday 6
-        due -= timedelta(days=due.weekday() - 4)
-    return due
+    return working_day_on_or_before(deadline - timedelta(days=days_before))
 
 
 def preparation_group(application: Application) -> WorkingGroup | None:
@@ -416,32 +504,50 @@ def create_preparation_tasks(application: Application, actor: Any) -> list[Task]
     return tasks
 
 
-def obligation_due_date(item: dict, application: Application) -> date | None:
-    """Due date of a reporting template line: its base date plus its days.
+def obligation_dates(application: Application) -> dict[str, date]:
+    """Due date per line (title) of the call's reporting template.
 
-    Bases: decision → decided_on; start → project_start (or the decision when the
-    start is not known yet); end → project_end (or else the start, or else the
-    decision). None when the dossier has none of them.
+    A line counts its days from the decision, the project start or the project
+    end; a line whose base date the dossier does not have yet gets no date. A
+    date on a weekend or Belgian public holiday moves back to the working day
+    before, and an interim report never falls after the (first) final report.
     """
-    decision = application.decided_on
-    start = application.project_start or decision
-    end = application.project_end or start
-    base = {"decision": decision, "start": start, "end": end}[
-        item.get("from", "decision")
+    bases = {
+        "decision": application.decided_on,
+        "start": application.project_start,
+        "end": application.project_end,
+    }
+    template = application.call.reporting_template or []
+    dates = {}
+    for item in template:
+        base = bases[item.get("from", "decision")]
+        if base is not None:
+            due = base + timedelta(days=_days(item))
+            dates[item["title"]] = working_day_on_or_before(due)
+    finals = [
+        dates[item["title"]]
+        for item in template
+        if item["kind"] == "final" and item["title"] in dates
     ]
-    if base is None:
-        return None
-    return base + timedelta(days=_days(item))
+    if finals:
+        final = min(finals)
+        for item in template:
+            title = item["title"]
+            if item["kind"] == "interim" and title in dates and dates[title] > final:
+                dates[title] = final
+    return dates
 
 
 def create_obligations(
     application: Application, actor: Any
 ) -> list[ReportingObligation]:
-    """The call's reporting template as obligations (titles already there are kept)."""
+    """The call's reporting template as obligations (titles already there are
+    kept; lines without a base date yet wait for it)."""
     existing = {o.title for o in application.obligations}
+    dates = obligation_dates(application)
     created = []
     for item in application.call.reporting_template or []:
-        due_on = obligation_due_date(item, application)
+        due_on = dates.get(item["title"])
         if item["title"] in existing or due_on is None:
             continue
         obligation = ReportingObligation(
@@ -459,6 +565,16 @@ def create_obligations(
         )
         created.append(obligation)
     return created
+
+
+def redate_obligations(application: Application, actor: Any) -> None:
+    """The open obligations of the reporting template dated again from the
+    dossier's current dates (done and waived ones keep their dates)."""
+    dates = obligation_dates(application)
+    for obligation in open_obligations(application):
+        due_on = dates.get(obligation.title)
+        if due_on is not None:
+            _record_update(obligation, {"due_on": due_on}, application, actor)
 
 
 def add_obligation(
@@ -479,12 +595,39 @@ def add_obligation(
     return {}
 
 
+def interim_problems(obligation: ReportingObligation, due_on: date) -> Errors:
+    """An interim report never falls after a final report of the same dossier
+    (nor a final report before an interim one)."""
+    others = [o for o in obligation.application.obligations if o is not obligation]
+    if obligation.kind == "interim":
+        late = [o for o in others if o.kind == "final" and o.due_on < due_on]
+    elif obligation.kind == "final":
+        late = [o for o in others if o.kind == "interim" and o.due_on > due_on]
+    else:
+        late = []
+    if not late:
+        return {}
+    return {
+        "due_on": _(
+            "An interim report cannot fall after the final report (%(title)s, "
+            "%(date)s).",
+            title=late[0].title,
+            date=fmt_date(late[0].due_on),
+        )
+    }
+
+
 def update_obligation(
     obligation: ReportingObligation, values: dict[str, Any], today: date, actor: Any
-) -> None:
+) -> Errors:
+    """Change an obligation's due date or status (done dates itself today)."""
+    if values["due_on"] != obligation.due_on:
+        errors = interim_problems(obligation, values["due_on"])
+        if errors:
+            return errors
     if values.get("status") == "done" and obligation.status != "done":
         values["done_on"] = today
-    elif values.get("status") == "open":
+    elif values.get("status") in ("open", "waived"):
         values["done_on"] = None
     changes = diff(obligation, values)
     if changes:
@@ -495,6 +638,7 @@ def update_obligation(
             municipality_id=obligation.application.lead_municipality_id,
             actor=actor,
         )
+    return {}
 
 
 # --- partners ---------------------------------------------------------------------

@@ -236,12 +236,22 @@ class MoveForm(FlaskForm):
         _l("Reason for a submission date in the future or after the deadline"),
         validators=[Optional(), Length(max=500)],
     )
+    project_start = DateField(_l("Project start"), validators=[Optional()])
+    project_end = DateField(_l("Project end"), validators=[Optional()])
+    confirm_close = BooleanField(
+        _l(
+            "I confirm: close the dossier, waive its open obligations and close its "
+            "open preparation tasks"
+        )
+    )
 
     def values(self) -> dict:
         return {
             "submitted_on": self.submitted_on.data,
             "decided_on": self.decided_on.data,
             "granted_amount": self.granted_amount.data,
+            "project_start": self.project_start.data,
+            "project_end": self.project_end.data,
         } | _reason_and_confirmations(self)
 
 

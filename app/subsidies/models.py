@@ -37,7 +37,8 @@ APPLICATION_STATUSES = (
 PAYMENT_KINDS = ("advance", "balance")
 # Obligations after a grant: reports, and the payments the funder still owes.
 OBLIGATION_KINDS = ("advance", "interim", "final", "financial", "balance")
-OBLIGATION_STATUSES = ("open", "done")
+# waived: no longer owed (a closed dossier waives what was still open)
+OBLIGATION_STATUSES = ("open", "done", "waived")
 
 call_theme = Table(
     "call_theme",

@@ -176,7 +176,11 @@ def _managed(application_id: int) -> Application:
 def _forms(application: Application, **given) -> dict:
     forms = {
         "move_form": MoveForm(
-            formdata=None, version=application.version, prefix="move"
+            formdata=None,
+            version=application.version,
+            project_start=application.project_start,
+            project_end=application.project_end,
+            prefix="move",
         ),
         "notes_form": NotesForm(
             formdata=None, version=application.version, notes=application.notes
@@ -212,10 +216,19 @@ def _municipality_choices():
 
 
 def _dossier(
-    application: Application, status: int = 200, part: str | None = None, **forms
+    application: Application,
+    status: int = 200,
+    part: str | None = None,
+    oob: bool = False,
+    **forms,
 ):
-    """The dossier page, or (htmx) one of its parts, with the given forms."""
-    context = {**pages.dossier_detail(application), **_forms(application, **forms)}
+    """The dossier page, or (htmx) one of its parts, with the given forms; `oob`:
+    the part also brings the figures it changed elsewhere on the page."""
+    context = {
+        **pages.dossier_detail(application),
+        "oob": oob,
+        **_forms(application, **forms),
+    }
     if part and wants_fragment():
         return render_template(f"subsidies/_{part}.html", **context), status
     return render_template("subsidies/application.html", **context), status
@@ -327,6 +340,7 @@ def application_move(application_id: int):
             form.values(),
             form.confirm_over.data,
             _user(),
+            confirm_close=form.confirm_close.data,
         )
     if form.errors or errors:
         _attach(form, errors)
@@ -351,12 +365,18 @@ def _move_refused(application_id: int, form: MoveForm, from_pipeline: bool):
 
 
 def _board(moved: Application | None = None):
+    """The board after a move, with the table under it as an out-of-band swap."""
     filters = listing.parse_filters(request.args)
+    page = request.args.get("page", 1, type=int)
+    pagination = listing.table_page(_user(), filters, page)
     return render_template(
-        "subsidies/_pipeline.html",
+        "subsidies/_moved.html",
         board=listing.pipeline(_user(), filters),
         filters=filters,
         moved=moved,
+        pagination=pagination,
+        money=dossiers.money(pagination.items),
+        table_only=True,
     )
 
 
@@ -388,7 +408,7 @@ def application_notes(application_id: int):
 def _part_done(application: Application, part: str):
     db.session.commit()
     if wants_fragment():
-        return _dossier(listing.get_application(application.id), part=part)
+        return _dossier(listing.get_application(application.id), part=part, oob=True)
     return _see_other("subsidies.application", application_id=application.id)
 
 
@@ -517,14 +537,17 @@ def obligation_update(application_id: int, obligation_id: int):
     if obligation is None or obligation.application_id != application.id:
         abort(404)
     form = ObligationUpdateForm(prefix=f"obligation-{obligation_id}")
-    if not form.validate_on_submit():
+    errors = {}
+    if form.validate_on_submit():
+        errors = dossiers.update_obligation(
+            obligation,
+            {"due_on": form.due_on.data, "status": form.status.data},
+            clock.today(),
+            _user(),
+        )
+    if form.errors or errors:
+        _attach(form, errors)
         return _part_refused(
             application, "obligations", obligation_forms={obligation_id: form}
         )
-    dossiers.update_obligation(
-        obligation,
-        {"due_on": form.due_on.data, "status": form.status.data},
-        clock.today(),
-        _user(),
-    )
     return _part_done(application, "obligations")

@@ -35,6 +35,7 @@ from app.work.groups import (
     save_group,
 )
 from app.work.models import Task
+from app.work.progress import group_progress
 from app.work.tasks import (
     TaskFilters,
     create_task,
@@ -350,6 +351,7 @@ def task_create(group_id: int):
             task=task,
             group=group,
             form=_new_task_form(group),
+            progress=group_progress([group.id])[group.id],
         )
     return _back(url_for("work.group", group_id=group.id))
 

@@ -291,6 +291,9 @@ def test_coordinator_takes_an_application_to_a_grant_and_exports_it(
             **{
                 "Decided on": today.isoformat(),
                 "Granted amount (€)": "100000",
+                # the call's reports count from the project start and end
+                "Project start": (today + timedelta(days=30)).isoformat(),
+                "Project end": (today + timedelta(days=400)).isoformat(),
             },
         )
         expect(obligations.first).to_be_visible()

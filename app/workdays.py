@@ -1,0 +1,27 @@
+"""Working days in Belgium: no weekend, no public holiday (the `holidays`
+package's Belgian calendar). Generated due dates fall on working days."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from functools import cache
+
+import holidays
+
+
+@cache
+def belgian_holidays(year: int) -> frozenset[date]:
+    """The Belgian public holidays of `year` (computed once per process)."""
+    return frozenset(holidays.country_holidays("BE", years=year))
+
+
+def is_working_day(day: date) -> bool:
+    return day.weekday() < 5 and day not in belgian_holidays(day.year)  # Sat 5, Sun 6
+
+
+def working_day_on_or_before(day: date) -> date:
+    """`day` itself when it is a working day, else the last working day before it
+    (a due date never moves later than the rule says)."""
+    while not is_working_day(day):
+        day -= timedelta(days=1)
+    return day
