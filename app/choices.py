@@ -71,8 +71,15 @@ def field_name(kind: str) -> str:
 
 
 def _may_search(kind: str, user: Any) -> bool:
-    """People by name for the activity filter: only for who may read activity."""
-    return kind != "who" or user is None or permissions.can_view_activity(user)
+    """People by name: the activity filter's only for who may read activity, the
+    people a task may be given to only for who may give tasks (not viewers)."""
+    if user is None:
+        return True
+    if kind == "who":
+        return permissions.can_view_activity(user)
+    if kind == "assignable":
+        return not permissions.is_viewer(user)
+    return True
 
 
 def search_choices(kind: str, text: str | None, user: Any = None) -> Matches:

@@ -345,7 +345,9 @@ def test_assignee_must_be_someone_who_may_be_assigned(login_as, world):
     client = _as(login_as, world, "lead")
     refused = client.form(f"/tasks/{task.id}", _full(task, assignee_id=viewer.id))
     assert refused.status_code == 422
-    assert "Kies een persoon uit de gevonden namen." in refused.get_data(as_text=True)
+    page = refused.get_data(as_text=True)  # in the lead's language (Dutch)
+    assert "Kies een persoon uit de gevonden namen." in page
+    assert 'class="field-error"' in page
     assert db.session.get(Task, task.id).assignee_id is None
     saved = client.form(f"/tasks/{task.id}", _full(task, assignee_id=worker.id))
     assert saved.status_code == 303
