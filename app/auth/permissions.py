@@ -56,6 +56,45 @@ def leads_theme(user: Any, theme: Any) -> bool:
     return any(leads_group(user, group) for group in theme.groups)
 
 
+# --- edit, archive and delete (coordinator) ----------------------------------
+
+
+def can_archive(user: Any) -> bool:
+    """Archive a call, dossier, round, group, talk or thread: the coordinator."""
+    return is_coordinator(user)
+
+
+def can_restore(user: Any) -> bool:
+    """Bring an archived call, dossier, round, group, talk or thread back."""
+    return is_coordinator(user)
+
+
+def can_delete_for_real(user: Any) -> bool:
+    """Delete a row nothing refers to (else it is only archived): the coordinator."""
+    return is_coordinator(user)
+
+
+def can_view_archived(user: Any) -> bool:
+    """The "Archived" filter of the list pages: everyone who reads regional pages
+    (what is in it stays narrowed by the page's own rules)."""
+    return _signed_in(user)
+
+
+def can_edit_municipality(user: Any) -> bool:
+    """Name, NIS code and merger of a municipality: the coordinator."""
+    return is_coordinator(user)
+
+
+def can_edit_theme_status(user: Any) -> bool:
+    """Set a theme active, paused or completed: the coordinator."""
+    return is_coordinator(user)
+
+
+def can_rename_group(user: Any) -> bool:
+    """A working group's name (its purpose is also for its leads): the coordinator."""
+    return is_coordinator(user)
+
+
 # --- regional pages -----------------------------------------------------------
 
 

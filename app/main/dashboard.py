@@ -7,6 +7,7 @@ from typing import Any
 from sqlalchemy import and_, func, select
 
 from app import readmodel
+from app.archive import not_archived
 from app.auth import permissions
 from app.auth.models import User
 from app.clock import now_utc, today
@@ -32,7 +33,11 @@ def open_calls() -> list[SubsidyCall]:
     return list(
         db.session.scalars(
             select(SubsidyCall)
-            .where(SubsidyCall.opens_at <= now, SubsidyCall.deadline_at > now)
+            .where(
+                SubsidyCall.opens_at <= now,
+                SubsidyCall.deadline_at > now,
+                not_archived(SubsidyCall),
+            )
             .order_by(SubsidyCall.deadline_at)
             .limit(LIST_LIMIT)
         )

@@ -7,6 +7,7 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from app import clock
+from app.archive import archived_filter, not_archived
 from app.auth import permissions as perm
 from app.auth.access import check, regional_pages, requires
 from app.auth.models import User
@@ -60,8 +61,11 @@ def _see_other(endpoint: str, **values):
 @requires(perm.can_view_regional)
 def calls_index():
     """Every call with its status and countdown, and the regional totals."""
+    archived = request.args.get("archived") == "1"
     page = db.paginate(
-        select(SubsidyCall).order_by(SubsidyCall.deadline_at.desc()),
+        select(SubsidyCall)
+        .where(archived_filter(SubsidyCall, archived))
+        .order_by(SubsidyCall.deadline_at.desc()),
         page=request.args.get("page", 1, type=int),
         per_page=50,
         error_out=False,
@@ -70,6 +74,7 @@ def calls_index():
     return render_template(
         "subsidies/calls.html",
         pagination=page,
+        archived=archived,
         figures=figures,
         totals=totals,
         now=clock.now_utc(),
@@ -338,7 +343,12 @@ def _application_form(application: Application | None) -> ApplicationForm:
     lead_id = application.lead_municipality_id if application else None
     form.set_choices(
         db.session.scalars(
-            select(SubsidyCall).order_by(SubsidyCall.deadline_at.desc())
+            select(SubsidyCall)
+            .where(
+                not_archived(SubsidyCall)
+                | (SubsidyCall.id == (application.call_id if application else None))
+            )
+            .order_by(SubsidyCall.deadline_at.desc())
         ),
         db.session.scalars(select(Theme).order_by(Theme.title)),
         db.session.scalars(

@@ -16,7 +16,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.auth.models import User
-from app.db import LONG, VersionedMixin, enum_check, utcnow
+from app.db import LONG, ArchivableMixin, VersionedMixin, enum_check, utcnow
 from app.extensions import db
 from app.municipalities.models import Municipality
 from app.strategy.models import Thread
@@ -121,7 +121,7 @@ group_municipality = Table(
 )
 
 
-class WorkingGroup(db.Model):
+class WorkingGroup(ArchivableMixin, db.Model):
     __tablename__ = "working_group"
     __table_args__ = (UniqueConstraint("theme_id", "name"),)
 

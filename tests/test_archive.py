@@ -1,0 +1,160 @@
+"""Archive, restore and delete over HTTP: who may, what an archived row leaves
+(lists, pickers, search, deadlines, feeds, digests, figures) and the activity log."""
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from sqlalchemy import func, select
+
+from app.activity.models import Activity
+from app.deadlines.reminders import digests
+from app.extensions import db
+from app.readmodel import current_generation
+from app.subsidies.models import SubsidyCall
+from tests import factories
+
+DENIED_ROLES = ("lead", "municipality", "viewer")
+
+
+@pytest.fixture
+def world(app):
+    home = factories.municipality("Izegem")
+    people = {
+        "coordinator": factories.user("coordinator", full_name="Cora Coordinator"),
+        "lead": factories.user("lead", home),
+        "municipality": factories.user("municipality", home),
+        "viewer": factories.user("viewer"),
+    }
+    soon = datetime.now(UTC) + timedelta(days=3)
+    call = factories.call(title="Smart lighting call", deadline_at=soon)
+    db.session.commit()
+    return {"home": home, "people": people, "call": call}
+
+
+def _archived_at(model, object_id):
+    db.session.expire_all()
+    return db.session.get(model, object_id).archived_at
+
+
+def _entries(action: str, entity_type: str, entity_id: int) -> list[Activity]:
+    return list(
+        db.session.scalars(
+            select(Activity).where(
+                Activity.action == action,
+                Activity.entity_type == entity_type,
+                Activity.entity_id == entity_id,
+            )
+        )
+    )
+
+
+@pytest.mark.parametrize("role", DENIED_ROLES)
+@pytest.mark.parametrize("action", ["archive", "restore", "delete"])
+def test_only_the_coordinator_archives_restores_or_deletes(
+    world, login_as, role, action
+):
+    call = world["call"]
+    client = login_as(world["people"][role])
+    response = client.form(f"/calls/{call.id}/{action}")
+    assert response.status_code == 403
+    assert _archived_at(SubsidyCall, call.id) is None
+    assert db.session.get(SubsidyCall, call.id) is not None
+    assert db.session.scalar(select(func.count(Activity.id))) == 0
+
+
+def test_anonymous_is_sent_to_sign_in(world, client):
+    client.fetch_csrf("/login")
+    response = client.form(f"/calls/{world['call'].id}/archive")
+    assert response.status_code == 302
+    assert response.headers["Location"].startswith("/login")
+    assert _archived_at(SubsidyCall, world["call"].id) is None
+
+
+def test_an_archived_call_leaves_lists_pickers_search_and_deadlines(world, login_as):
+    call = world["call"]
+    coordinator = world["people"]["coordinator"]
+    client = login_as(coordinator)
+    for url in (
+        "/calls",
+        "/deadlines",
+        "/choices/call?call_search=lighting",
+        "/search?q=lighting",
+    ):
+        assert "Smart lighting call" in client.get(url).get_data(as_text=True), url
+    assert any(d.title == call.title for d in _digest_items(coordinator))
+    generation = current_generation()
+
+    response = client.form(f"/calls/{call.id}/archive")
+
+    assert response.status_code == 303
+    assert response.headers["Location"] == f"/calls/{call.id}"
+    assert current_generation() > generation  # the read model sees the change
+    assert _archived_at(SubsidyCall, call.id) is not None
+    for url in (
+        "/calls",
+        "/deadlines",
+        "/choices/call?call_search=lighting",
+        "/search?q=lighting",
+    ):
+        assert "Smart lighting call" not in client.get(url).get_data(as_text=True), url
+    assert not any(d.title == call.title for d in _digest_items(coordinator))
+    assert call.title not in _feed_text(client, coordinator)
+    form = client.get("/applications/new").get_data(as_text=True)
+    assert "Smart lighting call" not in form
+    archived = client.get("/calls?archived=1").get_data(as_text=True)
+    assert "Smart lighting call" in archived
+    page = client.get(f"/calls/{call.id}").get_data(as_text=True)
+    assert 'id="archived-notice"' in page and "Cora Coordinator" in page
+    assert "Restore" in page or "Herstel" in page
+
+    assert client.form(f"/calls/{call.id}/restore").status_code == 303
+    assert _archived_at(SubsidyCall, call.id) is None
+    assert "Smart lighting call" in client.get("/calls").get_data(as_text=True)
+    assert "Smart lighting call" in client.get("/deadlines").get_data(as_text=True)
+    assert len(_entries("archive", "subsidy_call", call.id)) == 1
+    assert len(_entries("restore", "subsidy_call", call.id)) == 1
+
+
+def test_archive_entries_are_read_by_the_regional_audience(world, login_as):
+    call = world["call"]
+    login_as(world["people"]["coordinator"]).form(f"/calls/{call.id}/archive")
+    entry = _entries("archive", "subsidy_call", call.id)[0]
+    assert entry.audience == "regional"
+    client = login_as(world["people"]["municipality"])
+    page = client.get("/activity").get_data(as_text=True)
+    assert "Smart lighting call" in page
+    assert "gearchiveerd" in page or "archived" in page
+
+
+def test_a_call_without_dossiers_is_deleted_for_real(world, login_as):
+    call_id = world["call"].id
+    client = login_as(world["people"]["coordinator"])
+    page = client.get(f"/calls/{call_id}").get_data(as_text=True)
+    assert f"/calls/{call_id}/delete" in page
+    response = client.form(f"/calls/{call_id}/delete")
+    assert response.status_code == 303
+    assert db.session.get(SubsidyCall, call_id) is None
+    assert len(_entries("delete", "subsidy_call", call_id)) == 1
+
+
+def test_a_call_with_a_dossier_is_not_deleted(world, login_as):
+    call = world["call"]
+    factories.application(call, world["home"], title="Lighting Izegem")
+    db.session.commit()
+    client = login_as(world["people"]["coordinator"])
+    page = client.get(f"/calls/{call.id}").get_data(as_text=True)
+    assert f"/calls/{call.id}/delete" not in page
+    response = client.form(f"/calls/{call.id}/delete")
+    assert response.status_code == 409
+    assert db.session.get(SubsidyCall, call.id) is not None
+    assert _entries("delete", "subsidy_call", call.id) == []
+
+
+def _digest_items(user):
+    return next((d.items for d in digests(30) if d.user.id == user.id), [])
+
+
+def _feed_text(client, user) -> str:
+    response = client.get(f"/calendar/{user.calendar_token}.ics")
+    assert response.status_code == 200
+    return response.get_data(as_text=True)
