@@ -113,8 +113,14 @@ def restore(obj: Any, actor: Any) -> bool:
 def _blockers() -> dict[str, list[tuple[str, Any]]]:
     """Per table: (reason code, SQL condition on the row's id) of what refers to it."""
     from app.documents.models import Document
+    from app.public.models import Publication
     from app.strategy.models import Score, ThreadMention, round_thread
-    from app.subsidies.models import Application, Payment
+    from app.subsidies.models import (
+        Application,
+        ApplicationPartner,
+        Payment,
+        ReportingObligation,
+    )
     from app.work.models import Task, Theme
 
     return {
@@ -123,8 +129,14 @@ def _blockers() -> dict[str, list[tuple[str, Any]]]:
             ("tasks", lambda i: Task.application_id == i),
             ("payments", lambda i: Payment.application_id == i),
             ("documents", lambda i: Document.application_id == i),
+            ("partners", lambda i: ApplicationPartner.application_id == i),
+            ("obligations", lambda i: ReportingObligation.application_id == i),
+            ("publications", lambda i: Publication.application_id == i),
         ],
-        "scoring_round": [("scores", lambda i: Score.round_id == i)],
+        "scoring_round": [
+            ("scores", lambda i: Score.round_id == i),
+            ("publications", lambda i: Publication.round_id == i),
+        ],
         "working_group": [("tasks", lambda i: Task.group_id == i)],
         "conversation": [],
         "thread": [

@@ -158,3 +158,118 @@ def _feed_text(client, user) -> str:
     response = client.get(f"/calendar/{user.calendar_token}.ics")
     assert response.status_code == 200
     return response.get_data(as_text=True)
+
+
+# --- dossiers ---------------------------------------------------------------------
+
+
+@pytest.fixture
+def dossier(world):
+    from datetime import date
+    from decimal import Decimal
+
+    from app.public import publishing
+    from app.subsidies.models import ReportingObligation
+
+    partner = factories.municipality("Lendelede")
+    application = factories.application(
+        world["call"],
+        world["home"],
+        partners=[partner],
+        title="Kiosk Izegem",
+        status="granted",
+        granted_amount=Decimal("8000"),
+        submitted_on=date.today() - timedelta(days=60),
+        decided_on=date.today() - timedelta(days=30),
+    )
+    obligation = ReportingObligation(
+        application_id=application.id,
+        title="Interim report kiosk",
+        kind="interim",
+        due_on=date.today() + timedelta(days=5),
+    )
+    db.session.add(obligation)
+    db.session.commit()
+    assert publishing.publish(application, world["people"]["coordinator"])
+    db.session.commit()
+    world["partner"] = partner
+    return application
+
+
+def _api_dossiers(client, user) -> str:
+    from app.api import tokens
+
+    _row, raw = tokens.create_token(user, "archive test")
+    db.session.commit()
+    response = client.get(
+        "/api/v1/dossiers", headers={"Authorization": f"Bearer {raw}"}
+    )
+    assert response.status_code == 200
+    return response.get_data(as_text=True)
+
+
+def test_an_archived_dossier_leaves_every_list_and_figure(
+    world, dossier, login_as, client
+):
+    from app.subsidies.models import Application
+    from app.subsidies.rollups import pipeline_totals, regional_totals
+
+    coordinator = world["people"]["coordinator"]
+    member = world["people"]["municipality"]
+    places = {
+        "list": "/applications",
+        "search": "/search?q=kiosk",
+        "deadlines": "/deadlines",
+        "municipality page": "/municipalities/izegem",
+    }
+    signed_in = login_as(coordinator)
+    for place, url in places.items():
+        assert "Kiosk Izegem" in signed_in.get(url).get_data(as_text=True), place
+    signed_in.get("/logout")
+    public = client.get("/public/municipalities/izegem").get_data(as_text=True)
+    assert "Kiosk Izegem" in public
+    assert "Kiosk Izegem" in client.get("/public/data/funded-projects.csv").text
+    assert "Kiosk Izegem" in _api_dossiers(client, coordinator)
+    assert pipeline_totals(coordinator)["granted"].applications == 1
+    assert regional_totals().granted == 8000
+    assert any(d.title == "Interim report kiosk" for d in _digest_items(member))
+
+    signed_in = login_as(coordinator)
+    response = signed_in.form(f"/applications/{dossier.id}/archive")
+    assert response.status_code == 303
+
+    assert _archived_at(Application, dossier.id) is not None
+    for place, url in places.items():
+        assert "Kiosk Izegem" not in signed_in.get(url).get_data(as_text=True), place
+    assert "Interim report kiosk" not in _feed_text(signed_in, member)
+    assert not any(d.title == "Interim report kiosk" for d in _digest_items(member))
+    archived = signed_in.get("/applications?archived=1").get_data(as_text=True)
+    assert "Kiosk Izegem" in archived
+    page = signed_in.get(f"/applications/{dossier.id}").get_data(as_text=True)
+    assert 'id="archived-notice"' in page
+    assert f"/applications/{dossier.id}/delete" not in page  # it has a grant history
+    signed_in.get("/logout")
+    public = client.get("/public/municipalities/izegem").get_data(as_text=True)
+    assert "Kiosk Izegem" not in public
+    assert "Kiosk Izegem" not in client.get("/public/data/funded-projects.csv").text
+    assert "Kiosk Izegem" not in _api_dossiers(client, coordinator)
+    assert pipeline_totals(coordinator)["granted"].applications == 0
+    assert regional_totals().granted == 0
+
+    login_as(coordinator).form(f"/applications/{dossier.id}/restore")
+    assert _archived_at(Application, dossier.id) is None
+    assert "Kiosk Izegem" in login_as(member).get("/applications").text
+    assert regional_totals().granted == 8000
+
+
+def test_a_dossiers_archive_entry_is_for_who_may_open_the_dossier(
+    world, dossier, login_as
+):
+    login_as(world["people"]["coordinator"]).form(f"/applications/{dossier.id}/archive")
+    entry = _entries("archive", "application", dossier.id)[0]
+    assert entry.audience == "dossier"
+    partner_user = factories.user("municipality", world["partner"])
+    outsider = factories.user("municipality", factories.municipality("Tielt"))
+    db.session.commit()
+    assert "Kiosk Izegem" in login_as(partner_user).get("/activity").text
+    assert "Kiosk Izegem" not in login_as(outsider).get("/activity").text

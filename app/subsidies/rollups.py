@@ -431,7 +431,9 @@ def _pipeline_totals(user: Any) -> dict[str, StatusTotal]:
             func.count(Application.id),
             func.sum(Application.requested_amount),
             func.sum(func.coalesce(Application.granted_amount, 0)),
-        ).group_by(Application.status),
+        )
+        .where(not_archived(Application))
+        .group_by(Application.status),
     )
     found = {
         status: StatusTotal(int(n), _money(requested), _money(granted))

@@ -12,6 +12,7 @@ from sqlalchemy.orm import selectinload
 from sqlalchemy.orm.attributes import set_committed_value
 
 from app.activity.log import diff, record
+from app.archive import not_archived
 from app.auth import permissions
 from app.auth.models import User
 from app.concurrency import ensure_current, parse_version
@@ -221,7 +222,7 @@ def theme_detail(
             permissions.visible_applications(
                 user,
                 select(Application)
-                .where(Application.theme_id == theme.id)
+                .where(Application.theme_id == theme.id, not_archived(Application))
                 .options(
                     selectinload(Application.lead_municipality),
                     selectinload(Application.call),
