@@ -273,3 +273,144 @@ def test_a_dossiers_archive_entry_is_for_who_may_open_the_dossier(
     db.session.commit()
     assert "Kiosk Izegem" in login_as(partner_user).get("/activity").text
     assert "Kiosk Izegem" not in login_as(outsider).get("/activity").text
+
+
+# --- rounds, groups, talks, threads --------------------------------------------------
+
+
+@pytest.fixture
+def strategy(world):
+    from datetime import date
+
+    thread = factories.thread(code="RD77", title="Glasvezel overal")
+    scoring_round = factories.scoring_round(
+        [thread], status="open", name="Bevraging glasvezel"
+    )
+    theme = factories.theme(title="Connectiviteit")
+    group = factories.group(
+        theme, leads=[world["people"]["lead"]], name="Werkgroep glasvezel"
+    )
+    task = factories.task(
+        group, title="Kabelplan opmaken", due_on=date.today() + timedelta(days=4)
+    )
+    talk = factories.talk(world["home"], [thread], delegation="Schepen Vandaele")
+    db.session.commit()
+    return {
+        "thread": thread,
+        "round": scoring_round,
+        "theme": theme,
+        "group": group,
+        "task": task,
+        "talk": talk,
+    }
+
+
+def test_an_archived_round_leaves_the_list_and_the_ballots(world, strategy, login_as):
+    from app.strategy.models import ScoringRound
+
+    scoring_round = strategy["round"]
+    member = login_as(world["people"]["municipality"])
+    assert "Bevraging glasvezel" in member.get("/rounds").text
+    assert "Bevraging glasvezel" in member.get("/").text  # awaiting my scores
+    coordinator = login_as(world["people"]["coordinator"])
+    assert coordinator.form(f"/rounds/{scoring_round.id}/archive").status_code == 303
+    assert _archived_at(ScoringRound, scoring_round.id) is not None
+    assert "Bevraging glasvezel" in coordinator.get("/rounds?archived=1").text
+    assert "Bevraging glasvezel" not in coordinator.get("/imports/scores").text
+    member = login_as(world["people"]["municipality"])
+    assert "Bevraging glasvezel" not in member.get("/rounds").text
+    assert "Bevraging glasvezel" not in member.get("/").text
+    url = (
+        f"/rounds/{scoring_round.id}/scores/{strategy['thread'].id}/{world['home'].id}"
+    )
+    assert member.form(url, {"value": "8"}).status_code == 403  # takes no scores
+    entry = _entries("archive", "scoring_round", scoring_round.id)[0]
+    assert entry.audience == "regional"
+
+
+def test_an_archived_group_and_its_tasks_leave_lists_pickers_and_deadlines(
+    world, strategy, login_as
+):
+    from app.work.models import WorkingGroup
+
+    group, theme = strategy["group"], strategy["theme"]
+    lead = world["people"]["lead"]
+    client = login_as(lead)
+    for url in ("/tasks", "/deadlines", f"/themes/{theme.id}", "/"):
+        assert "Kabelplan opmaken" in client.get(url).text or url.startswith("/themes")
+    assert "Werkgroep glasvezel" in client.get(f"/themes/{theme.id}").text
+    assert "Werkgroep glasvezel" in client.get("/choices/group?group_search=glas").text
+
+    coordinator = login_as(world["people"]["coordinator"])
+    assert coordinator.form(f"/groups/{group.id}/archive").status_code == 303
+    assert _archived_at(WorkingGroup, group.id) is not None
+
+    client = login_as(lead)
+    for url in ("/tasks", "/deadlines", "/", "/search?q=kabelplan"):
+        assert "Kabelplan opmaken" not in client.get(url).text, url
+    assert not any(d.title == "Kabelplan opmaken" for d in _digest_items(lead))
+    assert "Kabelplan opmaken" not in _feed_text(client, lead)
+    assert "glasvezel" not in client.get("/choices/group?group_search=glas").text
+    assert "Werkgroep glasvezel" not in client.get("/search?q=glasvezel").text
+    theme_page = client.get(f"/themes/{theme.id}").text
+    assert 'id="archived-groups"' in theme_page  # listed apart, under "Archived"
+    page = client.get(f"/groups/{group.id}").text
+    assert 'id="archived-notice"' in page
+    response = client.form(f"/groups/{group.id}/tasks", {"title": "Nieuwe taak"})
+    assert response.status_code == 403  # an archived group takes no new work
+
+
+def test_an_archived_talk_leaves_the_list_and_the_mention_counts(
+    world, strategy, login_as
+):
+    from app.strategy.models import Conversation
+    from app.strategy.threads import mention_counts
+
+    talk, thread = strategy["talk"], strategy["thread"]
+    assert mention_counts([thread.id]) == {thread.id: 1}
+    client = login_as(world["people"]["coordinator"])
+    assert "Schepen Vandaele" in client.get("/talks").text
+    assert client.form(f"/talks/{talk.id}/archive").status_code == 303
+    assert _archived_at(Conversation, talk.id) is not None
+    assert "Schepen Vandaele" not in client.get("/talks").text
+    assert "Schepen Vandaele" in client.get("/talks?archived=1").text
+    assert mention_counts([thread.id]) == {}
+    entry = _entries("archive", "conversation", talk.id)[0]
+    assert entry.audience == "coordinator" and entry.label == "Izegem"
+    member_sees = login_as(world["people"]["municipality"]).get("/activity").text
+    assert "“Izegem”" not in member_sees
+    assert "“Izegem”" in login_as(world["people"]["coordinator"]).get("/activity").text
+
+
+def test_a_talk_is_deleted_for_real_and_a_mentioned_thread_is_not(
+    world, strategy, login_as
+):
+    from app.strategy.models import Conversation, Thread
+
+    talk_id, thread_id = strategy["talk"].id, strategy["thread"].id
+    client = login_as(world["people"]["coordinator"])
+    assert client.form(f"/threads/{thread_id}/delete").status_code == 409
+    assert db.session.get(Thread, thread_id) is not None
+    assert client.form(f"/talks/{talk_id}/delete").status_code == 303
+    assert db.session.get(Conversation, talk_id) is None
+    assert client.form(f"/threads/{thread_id}/delete").status_code == 409  # round
+
+
+def test_an_archived_thread_leaves_the_list_pickers_and_search(
+    world, strategy, login_as
+):
+    from app.strategy.models import Thread
+
+    thread = strategy["thread"]
+    client = login_as(world["people"]["coordinator"])
+    assert "Glasvezel overal" in client.get("/talks/new").text
+    assert client.form(f"/threads/{thread.id}/archive").status_code == 303
+    assert _archived_at(Thread, thread.id) is not None
+    assert "Glasvezel overal" not in client.get("/threads").text
+    assert "Glasvezel overal" in client.get("/threads?archived=1").text
+    assert "Glasvezel overal" not in client.get("/talks/new").text
+    assert "Glasvezel overal" not in client.get("/search?q=glasvezel").text
+    # A talk that mentions it keeps it when edited.
+    assert "Glasvezel overal" in client.get(f"/talks/{strategy['talk'].id}/edit").text
+    assert client.form(f"/threads/{thread.id}/restore").status_code == 303
+    assert "Glasvezel overal" in client.get("/threads").text

@@ -132,8 +132,10 @@ def can_set_access(user: Any, target: Any, role: str, active: bool) -> bool:
 
 def can_score(user: Any, scoring_round: Any, municipality: Any) -> bool:
     """Enter a score: own municipality (or the coordinator on its behalf), while the
-    round is open, for a municipality that has not merged away."""
+    round is open (and not archived), for a municipality that has not merged away."""
     if scoring_round.status != "open" or not municipality.is_active:
+        return False
+    if getattr(scoring_round, "archived_at", None) is not None:
         return False
     return is_coordinator(user) or belongs_to(user, municipality.id)
 
@@ -191,6 +193,9 @@ def can_edit_group(user: Any, group: Any) -> bool:
 
 
 def can_create_task(user: Any, group: Any) -> bool:
+    """A new task in a group in use (an archived group takes no new work)."""
+    if getattr(group, "archived_at", None) is not None:
+        return False
     return can_edit_group(user, group)
 
 

@@ -97,6 +97,7 @@ def participation(user: Any, municipality: Municipality) -> Participation:
             .join(group_municipality, group_municipality.c.group_id == WorkingGroup.id)
             .options(joinedload(WorkingGroup.theme))
             .where(group_municipality.c.municipality_id == municipality.id)
+            .where(not_archived(WorkingGroup))
             .order_by(WorkingGroup.name)
         )
     )

@@ -111,5 +111,5 @@ def published_round_ids() -> select:
     return (
         select(ScoringRound.id)
         .join(Publication, Publication.round_id == ScoringRound.id)
-        .where(ScoringRound.status == "closed")
+        .where(ScoringRound.status == "closed", not_archived(ScoringRound))
     )

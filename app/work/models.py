@@ -49,8 +49,12 @@ class Theme(db.Model):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     origin_thread: Mapped[Thread | None] = relationship()
+    # The groups in use (an archived group is listed apart, see theme_detail).
     groups: Mapped[list[WorkingGroup]] = relationship(
-        back_populates="theme", order_by="WorkingGroup.name"
+        primaryjoin="and_(Theme.id == WorkingGroup.theme_id, "
+        "WorkingGroup.archived_at.is_(None))",
+        order_by="WorkingGroup.name",
+        viewonly=True,
     )
 
 
@@ -132,7 +136,7 @@ class WorkingGroup(ArchivableMixin, db.Model):
     name: Mapped[str]
     purpose: Mapped[str] = mapped_column(String(LONG), default="")
 
-    theme: Mapped[Theme] = relationship(back_populates="groups")
+    theme: Mapped[Theme] = relationship()
     leads: Mapped[list[User]] = relationship(
         secondary=group_lead, order_by=User.full_name
     )

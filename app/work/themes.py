@@ -209,6 +209,17 @@ def theme_detail(
         error_out=False,
     )
     groups = theme.groups  # loaded with their leads by load_theme
+    archived_groups = list(
+        db.session.scalars(
+            select(WorkingGroup)
+            .where(
+                WorkingGroup.theme_id == theme.id,
+                WorkingGroup.archived_at.is_not(None),
+            )
+            .order_by(WorkingGroup.name)
+            .limit(LIST_LIMIT)
+        )
+    )
     calls = list(
         db.session.scalars(
             select(SubsidyCall)
@@ -235,6 +246,7 @@ def theme_detail(
     return {
         "theme": theme,
         "groups": groups,
+        "archived_groups": archived_groups,
         "progress": theme_progress([theme.id])[theme.id],
         "group_progress": group_progress([g.id for g in groups]),
         "score": latest_thread_score(theme.origin_thread_id),
