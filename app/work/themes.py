@@ -335,3 +335,11 @@ def save_rollout(rollout: Rollout, form, user: User) -> dict[str, list]:
         )
     db.session.commit()
     return changes
+
+
+def set_theme_status(theme: Theme, status: str, actor: Any) -> None:
+    """Change a theme's status and record it."""
+    changes = diff(theme, {"status": status})
+    if changes:
+        record("status", theme, changes, actor=actor)
+    db.session.commit()

@@ -4,7 +4,7 @@ The demo app is fresh for every row, so archiving a demo object here touches no
 other row. Delete answers 409 for demo objects that others refer to.
 """
 
-from tests.route_rows import action
+from tests.route_rows import action, page
 
 COORDINATOR_ONLY = {"coordinator": 303}
 OBJECTS = {
@@ -29,4 +29,23 @@ ROUTES = [
     action("POST", "/threads/{thread}/delete", {"coordinator": 409}),
     # A talk: nothing refers to it, so it goes.
     action("POST", "/talks/{talk}/delete", COORDINATOR_ONLY),
+]
+
+# Edit (coordinator only). Empty forms: the coordinator gets them back (422).
+ROUTES += [
+    page(
+        "/municipalities/izegem/edit",
+        coordinator=200,
+        lead=403,
+        municipality=403,
+        viewer=403,
+    ),
+    action("POST", "/municipalities/izegem/edit", {"coordinator": 422}),
+    action("POST", "/themes/{own_theme}/status", {"coordinator": 422}),
+    action(
+        "POST",
+        "/themes/{own_theme}/status",
+        COORDINATOR_ONLY,
+        data={"status": "paused"},
+    ),
 ]
