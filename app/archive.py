@@ -54,13 +54,11 @@ def task_in_use() -> Any:
 
 
 def dossier_in_use() -> Any:
-    """SQL condition on Application: neither the dossier nor its call is archived."""
-    from app.subsidies.models import Application, SubsidyCall
+    """SQL condition on Application: the dossier is not archived. An archived
+    call leaves its dossiers alone: a granted one still owes its reports."""
+    from app.subsidies.models import Application
 
-    archived_calls = select(SubsidyCall.id).where(SubsidyCall.archived_at.is_not(None))
-    return Application.archived_at.is_(None) & Application.call_id.not_in(
-        archived_calls
-    )
+    return Application.archived_at.is_(None)
 
 
 def _label(obj: Any) -> str | None:

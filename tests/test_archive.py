@@ -414,3 +414,12 @@ def test_an_archived_thread_leaves_the_list_pickers_and_search(
     assert "Glasvezel overal" in client.get(f"/talks/{strategy['talk'].id}/edit").text
     assert client.form(f"/threads/{thread.id}/restore").status_code == 303
     assert "Glasvezel overal" in client.get("/threads").text
+
+
+def test_an_archived_call_leaves_its_granted_dossier_alone(world, dossier, login_as):
+    member = world["people"]["municipality"]
+    login_as(world["people"]["coordinator"]).form(f"/calls/{world['call'].id}/archive")
+    client = login_as(member)
+    assert "Kiosk Izegem" in client.get("/applications").text
+    assert "Interim report kiosk" in client.get("/deadlines").text
+    assert any(d.title == "Interim report kiosk" for d in _digest_items(member))
