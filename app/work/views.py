@@ -223,8 +223,8 @@ def group_update(group_id: int):
     may_change_leads = perm.can_change_group_leads(current_user, group)
     if not may_change_leads:
         form.leads.data = [u.id for u in group.leads]  # shown, never taken from input
-    if not perm.can_rename_group(current_user):
-        form.name.data = group.name  # likewise
+    if not perm.can_rename_group(current_user) or "name" not in request.form:
+        form.name.data = group.name  # likewise; a form without the field keeps it
     valid = form.validate_on_submit()
     if valid and name_taken(group.theme, form.name.data, group.id):
         form.name.errors.append(_("This theme has a group with this name already."))
