@@ -97,6 +97,8 @@ def register_blueprints(app: Flask) -> None:
     from app.api import bp as api_bp
     from app.api import tokens_bp as api_tokens_bp
     from app.api import views as _api_views  # noqa: F401
+    from app.archiving import bp as archiving_bp
+    from app.archiving import views as _archiving_views  # noqa: F401
     from app.auth import bp as auth_bp
     from app.auth import views as _auth_views  # noqa: F401
     from app.deadlines import bp as deadlines_bp
@@ -130,6 +132,7 @@ def register_blueprints(app: Flask) -> None:
         municipalities_bp,
         deadlines_bp,
         documents_bp,
+        archiving_bp,
         search_bp,
         activity_bp,
         admin_bp,

@@ -8,6 +8,7 @@ from typing import Any
 
 from sqlalchemy import func, literal, select
 
+from app.archive import not_archived
 from app.auth import permissions
 from app.auth.models import Role, User
 from app.extensions import db
@@ -37,14 +38,16 @@ def _choice_query(kind: str, user: Any = None):
     Assignees are the people with a task `user` may see."""
     if kind == "group":
         id_, name = WorkingGroup.id, WorkingGroup.name
-        return select(id_, name, literal(False)), id_, name
+        query = select(id_, name, literal(False)).where(not_archived(WorkingGroup))
+        return query, id_, name
     if kind == "municipality":
         id_, name = Municipality.id, Municipality.name
         merged = Municipality.merged_into_id.is_not(None)
         return select(id_, name, merged), id_, name
     if kind == "call":
         id_, name = SubsidyCall.id, SubsidyCall.title
-        return select(id_, name, literal(False)), id_, name
+        query = select(id_, name, literal(False)).where(not_archived(SubsidyCall))
+        return query, id_, name
     if kind == "assignable":  # whom a task may be given: active, not viewers
         id_, name = User.id, User.full_name
         can_work = User.active.is_(True) & (User.role != Role.VIEWER)

@@ -4,13 +4,21 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from sqlalchemy import DateTime, Integer, MetaData, Numeric, String, TypeDecorator
+from sqlalchemy import (
+    DateTime,
+    Integer,
+    MetaData,
+    Numeric,
+    String,
+    TypeDecorator,
+)
 from sqlalchemy.orm import (
     DeclarativeBase,
     Mapped,
     declared_attr,
     mapped_column,
     registry,
+    relationship,
 )
 
 NAMING_CONVENTION = {
@@ -75,6 +83,31 @@ class VersionedMixin:
         # SQLAlchemy adds "AND version = :seen" to every UPDATE and bumps it, so even
         # two writers that both passed the form check cannot overwrite each other.
         return {"version_id_col": cls.__table__.c.version}
+
+
+class ArchivableMixin:
+    """Archived rows leave lists, pickers, deadlines and figures but stay openable.
+
+    The helpers that set, clear and filter these columns live in app.archive.
+    """
+
+    archived_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The user who archived it. No foreign key: adding one on SQLite rebuilds the
+    # table, and dropping the old copy would fire the ON DELETE CASCADE of every
+    # row referring to it. Users are deactivated, never deleted.
+    archived_by_id: Mapped[int | None] = mapped_column(Integer)
+
+    @declared_attr
+    def archived_by(cls):
+        return relationship(
+            "User",
+            primaryjoin=f"foreign({cls.__name__}.archived_by_id) == User.id",
+            viewonly=True,
+        )
+
+    @property
+    def is_archived(self) -> bool:
+        return self.archived_at is not None
 
 
 def enum_check(column: str, values: tuple[str, ...]) -> str:

@@ -107,12 +107,25 @@ def run_migrations_online():
     connectable = get_engine()
 
     with connectable.connect() as connection:
-        context.configure(
-            connection=connection, target_metadata=get_metadata(), **conf_args
-        )
+        # SQLite: a table that batch mode rebuilds is dropped and renamed; with
+        # foreign keys enforced, the drop would fire the ON DELETE actions of the
+        # rows referring to it (SQLite's ALTER TABLE procedure turns them off
+        # first; the pragma is a no-op inside a transaction, hence the commit).
+        sqlite = connection.dialect.name == "sqlite"
+        if sqlite:
+            connection.commit()
+            connection.exec_driver_sql("PRAGMA foreign_keys=OFF")
+        try:
+            context.configure(
+                connection=connection, target_metadata=get_metadata(), **conf_args
+            )
 
-        with context.begin_transaction():
-            context.run_migrations()
+            with context.begin_transaction():
+                context.run_migrations()
+        finally:
+            if sqlite:
+                connection.commit()
+                connection.exec_driver_sql("PRAGMA foreign_keys=ON")
 
 
 if context.is_offline_mode():

@@ -38,3 +38,42 @@ def test_models_match_migrations(app):
 def test_flask_db_check_reports_no_difference(app):
     result = app.test_cli_runner().invoke(args=["db", "check"])
     assert result.exit_code == 0, result.output
+
+
+def test_a_rebuilt_table_keeps_the_rows_that_refer_to_it(app):
+    """SQLite rebuilds a table to change a CHECK (obligation_waived drops and
+    renames reporting_obligation): the ON DELETE actions of the rows referring to
+    it must not fire, so a document keeps its obligation."""
+    from datetime import date
+
+    from app.documents.models import Document
+    from app.subsidies.models import ReportingObligation
+    from tests import factories
+
+    application = factories.application()
+    obligation = ReportingObligation(
+        application=application, title="Eindrapport", kind="final", due_on=date.today()
+    )
+    db.session.add(obligation)
+    db.session.flush()
+    document = Document(
+        application_id=application.id,
+        obligation_id=obligation.id,
+        filename="rapport.pdf",
+        content_type="application/pdf",
+        size=4,
+        storage_key="k" * 32,
+    )
+    db.session.add(document)
+    db.session.commit()
+    ids = (document.id, obligation.id)
+    db.session.remove()
+    runner = app.test_cli_runner()
+    down = runner.invoke(args=["db", "downgrade", "0011_search"])
+    assert down.exit_code == 0, down.output
+    up = runner.invoke(args=["db", "upgrade"])
+    assert up.exit_code == 0, up.output
+    assert db.session.get(Document, ids[0]).obligation_id == ids[1]
+    if db.engine.dialect.name == "sqlite":  # enforced again after the migration
+        with db.engine.connect() as connection:
+            assert connection.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1

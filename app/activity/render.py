@@ -41,6 +41,10 @@ FIELD_LABELS = {
     "notes": _l("Notes"),
     "name": _l("Name"),
     "purpose": _l("Purpose"),
+    "archived_at": _l("Archived"),
+    "nis_code": _l("NIS code"),
+    "merged_into_id": _l("Merged into"),
+    "merged_on": _l("Merger date"),
     "members": _l("Members"),
     "leads": _l("Leads"),
     "municipalities": _l("Participating municipalities"),
@@ -128,7 +132,7 @@ DATE_FIELDS = {
     "project_start",
     "submitted_on",
 }
-DATETIME_FIELDS = {"deadline_at", "opens_at"}
+DATETIME_FIELDS = {"deadline_at", "opens_at", "archived_at"}
 BOOLEAN_FIELDS = {"active", "is_central_city"}
 LANGUAGE_NAMES = {"nl": _l("Dutch"), "en": _l("English")}
 TEXT_LIMIT = 300
@@ -397,6 +401,10 @@ def sentence(entry: Activity) -> str:
             name=name,
             status=value_text(entry.entity_type, "status", status, {}),
         )
+    if action == "archive":
+        return _("%(kind)s “%(name)s” archived", kind=kind, name=name)
+    if action == "restore":
+        return _("%(kind)s “%(name)s” restored", kind=kind, name=name)
     if action == "create":
         return _("%(kind)s “%(name)s” created", kind=kind, name=name)
     if action == "update":

@@ -18,6 +18,7 @@ from sqlalchemy.orm import selectinload
 
 from app import clock
 from app.api.spec import MAX_INT, PER_PAGE_DEFAULT, PER_PAGE_MAX
+from app.archive import not_archived
 from app.auth import permissions
 from app.deadlines.deadlines import CATEGORIES, KINDS, Scope, deadlines
 from app.extensions import db
@@ -265,7 +266,12 @@ def dossiers(user) -> dict[str, Any]:
         abort(403)
     status = _choice("status", APPLICATION_STATUSES)
     paged = paging()
-    query = select(Application).options(*loaded()).order_by(Application.id)
+    query = (
+        select(Application)
+        .options(*loaded())
+        .where(not_archived(Application))
+        .order_by(Application.id)
+    )
     if status:
         query = query.where(Application.status == status)
     query = permissions.visible_applications(user, query)

@@ -56,6 +56,45 @@ def leads_theme(user: Any, theme: Any) -> bool:
     return any(leads_group(user, group) for group in theme.groups)
 
 
+# --- edit, archive and delete (coordinator) ----------------------------------
+
+
+def can_archive(user: Any) -> bool:
+    """Archive a call, dossier, round, group, talk or thread: the coordinator."""
+    return is_coordinator(user)
+
+
+def can_restore(user: Any) -> bool:
+    """Bring an archived call, dossier, round, group, talk or thread back."""
+    return is_coordinator(user)
+
+
+def can_delete_for_real(user: Any) -> bool:
+    """Delete a row nothing refers to (else it is only archived): the coordinator."""
+    return is_coordinator(user)
+
+
+def can_view_archived(user: Any) -> bool:
+    """The "Archived" filter of the list pages: everyone who reads regional pages
+    (what is in it stays narrowed by the page's own rules)."""
+    return _signed_in(user)
+
+
+def can_edit_municipality(user: Any) -> bool:
+    """Name, NIS code and merger of a municipality: the coordinator."""
+    return is_coordinator(user)
+
+
+def can_edit_theme_status(user: Any) -> bool:
+    """Set a theme active, paused or completed: the coordinator."""
+    return is_coordinator(user)
+
+
+def can_rename_group(user: Any) -> bool:
+    """A working group's name (its purpose is also for its leads): the coordinator."""
+    return is_coordinator(user)
+
+
 # --- regional pages -----------------------------------------------------------
 
 
@@ -93,8 +132,10 @@ def can_set_access(user: Any, target: Any, role: str, active: bool) -> bool:
 
 def can_score(user: Any, scoring_round: Any, municipality: Any) -> bool:
     """Enter a score: own municipality (or the coordinator on its behalf), while the
-    round is open, for a municipality that has not merged away."""
+    round is open (and not archived), for a municipality that has not merged away."""
     if scoring_round.status != "open" or not municipality.is_active:
+        return False
+    if getattr(scoring_round, "archived_at", None) is not None:
         return False
     return is_coordinator(user) or belongs_to(user, municipality.id)
 
@@ -152,6 +193,9 @@ def can_edit_group(user: Any, group: Any) -> bool:
 
 
 def can_create_task(user: Any, group: Any) -> bool:
+    """A new task in a group in use (an archived group takes no new work)."""
+    if getattr(group, "archived_at", None) is not None:
+        return False
     return can_edit_group(user, group)
 
 

@@ -22,6 +22,7 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import joinedload
 
 from app import clock
+from app.archive import dossier_in_use, not_archived, task_in_use
 from app.auth import permissions
 from app.extensions import db
 from app.subsidies.models import (
@@ -101,6 +102,7 @@ def _task_query(scope: Scope):
             Task.status != "done",
             Task.due_on.is_not(None),
             permissions.visible_tasks(scope.viewer),
+            task_in_use(),
         )
     )
     if scope.user is not None and not permissions.is_coordinator(scope.user):
@@ -166,7 +168,9 @@ def _tasks(scope: Scope, today: date, until: date | None, limit: int) -> list[De
 
 
 def _calls(scope: Scope, today: date, until: date | None, limit: int) -> list[Deadline]:
-    query = select(SubsidyCall).where(SubsidyCall.deadline_at > clock.now_utc())
+    query = select(SubsidyCall).where(
+        SubsidyCall.deadline_at > clock.now_utc(), not_archived(SubsidyCall)
+    )
     if until is not None:
         query = query.where(SubsidyCall.deadline_at < _until_moment(until))
     query = query.order_by(SubsidyCall.deadline_at).limit(limit)
@@ -194,7 +198,7 @@ def _applications(
         select(Application, SubsidyCall.deadline_at)
         .join(SubsidyCall)
         .options(joinedload(Application.lead_municipality))
-        .where(Application.status.in_(("idea", "preparing")))
+        .where(Application.status.in_(("idea", "preparing")), dossier_in_use())
     )
     if until is not None:
         query = query.where(SubsidyCall.deadline_at < _until_moment(until))
@@ -228,7 +232,7 @@ def _obligations(
                 Application.lead_municipality
             )
         )
-        .where(ReportingObligation.status == "open")
+        .where(ReportingObligation.status == "open", dossier_in_use())
     )
     if until is not None:
         query = query.where(ReportingObligation.due_on <= until)

@@ -7,6 +7,7 @@ from typing import Any
 from sqlalchemy import and_, func, select
 
 from app import readmodel
+from app.archive import not_archived, task_in_use
 from app.auth import permissions
 from app.auth.models import User
 from app.clock import now_utc, today
@@ -32,7 +33,11 @@ def open_calls() -> list[SubsidyCall]:
     return list(
         db.session.scalars(
             select(SubsidyCall)
-            .where(SubsidyCall.opens_at <= now, SubsidyCall.deadline_at > now)
+            .where(
+                SubsidyCall.opens_at <= now,
+                SubsidyCall.deadline_at > now,
+                not_archived(SubsidyCall),
+            )
             .order_by(SubsidyCall.deadline_at)
             .limit(LIST_LIMIT)
         )
@@ -57,7 +62,7 @@ def open_rounds_progress(municipality_id: int | None = None) -> list[dict[str, A
     rounds = list(
         db.session.scalars(
             select(ScoringRound)
-            .where(ScoringRound.status == "open")
+            .where(ScoringRound.status == "open", not_archived(ScoringRound))
             .order_by(ScoringRound.closes_on)
         )
     )
@@ -120,10 +125,10 @@ def _key_figures(day) -> dict[str, int]:
             count(Municipality.id, active_municipalities_clause()).label(
                 "municipalities"
             ),
-            count(Thread.id).label("threads"),
+            count(Thread.id, not_archived(Thread)).label("threads"),
             count(Theme.id, Theme.status == "active").label("themes"),
-            count(Task.id, Task.status != "done").label("open_tasks"),
-            count(Task.id, overdue_clause(day)).label("overdue_tasks"),
+            count(Task.id, Task.status != "done", task_in_use()).label("open_tasks"),
+            count(Task.id, overdue_clause(day), task_in_use()).label("overdue_tasks"),
         )
     ).one()
     return dict(row._mapping)
@@ -142,7 +147,7 @@ def _task_list(user: User, *conditions) -> list[Task]:
     return list(
         db.session.scalars(
             select(Task)
-            .where(permissions.visible_tasks(user), *conditions)
+            .where(permissions.visible_tasks(user), task_in_use(), *conditions)
             .order_by(Task.due_on.is_(None), Task.due_on, Task.id)
             .limit(LIST_LIMIT)
         )
@@ -154,7 +159,7 @@ def lead_dashboard(user: User) -> dict[str, Any]:
         db.session.scalars(
             select(WorkingGroup)
             .join(group_lead, group_lead.c.group_id == WorkingGroup.id)
-            .where(group_lead.c.user_id == user.id)
+            .where(group_lead.c.user_id == user.id, not_archived(WorkingGroup))
             .order_by(WorkingGroup.name)
         )
     )

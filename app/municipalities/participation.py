@@ -8,6 +8,7 @@ from typing import Any
 from sqlalchemy import or_, select
 from sqlalchemy.orm import joinedload
 
+from app.archive import not_archived
 from app.auth import permissions
 from app.auth.models import User
 from app.deadlines.deadlines import Deadline, Scope, deadlines
@@ -96,6 +97,7 @@ def participation(user: Any, municipality: Municipality) -> Participation:
             .join(group_municipality, group_municipality.c.group_id == WorkingGroup.id)
             .options(joinedload(WorkingGroup.theme))
             .where(group_municipality.c.municipality_id == municipality.id)
+            .where(not_archived(WorkingGroup))
             .order_by(WorkingGroup.name)
         )
     )
@@ -135,7 +137,10 @@ def participation(user: Any, municipality: Municipality) -> Participation:
                     user,
                     select(Application)
                     .options(joinedload(Application.call))
-                    .where(Application.lead_municipality_id == municipality.id),
+                    .where(
+                        Application.lead_municipality_id == municipality.id,
+                        not_archived(Application),
+                    ),
                 ).order_by(Application.created_at.desc())
             )
         )
@@ -149,7 +154,10 @@ def participation(user: Any, municipality: Municipality) -> Participation:
                         joinedload(Application.call),
                         joinedload(Application.lead_municipality),
                     )
-                    .where(ApplicationPartner.municipality_id == municipality.id),
+                    .where(
+                        ApplicationPartner.municipality_id == municipality.id,
+                        not_archived(Application),
+                    ),
                 ).order_by(Application.created_at.desc())
             )
         )

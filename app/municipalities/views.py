@@ -1,6 +1,7 @@
 """/municipalities and one municipality's participation."""
 
-from flask import render_template
+from flask import flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload, selectinload
@@ -9,6 +10,8 @@ from app.auth import permissions
 from app.auth.access import regional_pages, requires
 from app.extensions import db
 from app.municipalities import bp
+from app.municipalities.editing import conflicts, merge_targets, save_municipality
+from app.municipalities.forms import NO_MERGER, MunicipalityForm
 from app.municipalities.models import Municipality
 from app.municipalities.participation import municipality_list, participation
 
@@ -36,3 +39,37 @@ def detail(slug: str):
     return render_template(
         "municipalities/detail.html", p=participation(current_user, municipality)
     )
+
+
+@bp.route("/municipalities/<slug>/edit", methods=["GET", "POST"])
+@requires(permissions.can_edit_municipality)
+def edit(slug: str):
+    """Name, NIS code and merger of a municipality (coordinator)."""
+    municipality = db.first_or_404(
+        select(Municipality).where(Municipality.slug == slug)
+    )
+    targets = merge_targets(municipality)
+    if request.method == "GET":
+        form = MunicipalityForm(targets, obj=municipality)
+        form.merged_into_id.data = municipality.merged_into_id or NO_MERGER
+        return render_template("municipalities/edit.html", m=municipality, form=form)
+    form = MunicipalityForm(targets)  # only what was sent, never the stored values
+    valid = form.validate()
+    if valid:
+        for field, message in conflicts(
+            municipality, form.name.data, form.nis_code.data
+        ).items():
+            getattr(form, field).errors.append(message)
+            valid = False
+    if not valid:
+        html = render_template("municipalities/edit.html", m=municipality, form=form)
+        return html, 422
+    values = {
+        "name": form.name.data,
+        "nis_code": form.nis_code.data,
+        "merged_into_id": form.merged_into_id.data or None,
+        "merged_on": form.merged_on.data if form.merged_into_id.data else None,
+    }
+    save_municipality(municipality, values, current_user._get_current_object())
+    flash(_("The municipality is saved."), "success")
+    return redirect(url_for("municipalities.detail", slug=municipality.slug), code=303)

@@ -13,6 +13,7 @@ from typing import Any
 from sqlalchemy import select
 
 from app.activity.log import record
+from app.archive import not_archived
 from app.extensions import db
 from app.public.models import Publication
 from app.strategy.models import ScoringRound
@@ -101,7 +102,7 @@ def published_application_ids() -> select:
     return (
         select(Application.id)
         .join(Publication, Publication.application_id == Application.id)
-        .where(Application.status.in_(GRANTED))
+        .where(Application.status.in_(GRANTED), not_archived(Application))
     )
 
 
@@ -110,5 +111,5 @@ def published_round_ids() -> select:
     return (
         select(ScoringRound.id)
         .join(Publication, Publication.round_id == ScoringRound.id)
-        .where(ScoringRound.status == "closed")
+        .where(ScoringRound.status == "closed", not_archived(ScoringRound))
     )

@@ -35,6 +35,7 @@ from sqlalchemy import (
     text,
 )
 
+from app.archive import not_archived, task_in_use
 from app.auth import permissions
 from app.auth.models import User
 from app.extensions import db
@@ -240,6 +241,10 @@ def search(user: Any, query: str, per_kind: int = 5) -> list[Group]:
             .order_by(rank, kind.model.id)
             .limit(per_kind + 1)
         )
+        if hasattr(kind.model, "archived_at"):  # archived rows are not found
+            statement = statement.where(not_archived(kind.model))
+        if kind.model is Task:
+            statement = statement.where(task_in_use())
         found = list(db.session.scalars(kind.restrict(user, statement)))
         if found:
             hits = [Hit(_title(o), kind.url(o), kind.detail(o)) for o in found]

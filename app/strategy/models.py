@@ -15,7 +15,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from app.db import LONG, enum_check, utcnow
+from app.db import LONG, ArchivableMixin, enum_check, utcnow
 from app.extensions import db
 from app.municipalities.models import Municipality
 
@@ -38,7 +38,7 @@ class TrajectoryStep(db.Model):
     status: Mapped[str] = mapped_column(String(20), default="planned")
 
 
-class Thread(db.Model):
+class Thread(ArchivableMixin, db.Model):
     """A rode draad: a topic raised in the talks with the municipalities."""
 
     __tablename__ = "thread"
@@ -53,7 +53,7 @@ class Thread(db.Model):
     status: Mapped[str] = mapped_column(String(20), default="candidate", index=True)
 
 
-class Conversation(db.Model):
+class Conversation(ArchivableMixin, db.Model):
     """A one-on-one talk with the delegation of one municipality."""
 
     __tablename__ = "conversation"
@@ -108,7 +108,7 @@ round_thread = Table(
 )
 
 
-class ScoringRound(db.Model):
+class ScoringRound(ArchivableMixin, db.Model):
     """A bevraging: every municipality scores the threads it asks about."""
 
     __tablename__ = "scoring_round"

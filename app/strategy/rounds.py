@@ -11,6 +11,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
 from app.activity.log import diff, record
+from app.archive import archived_filter
 from app.auth import permissions
 from app.clock import now_utc
 from app.extensions import db
@@ -23,10 +24,13 @@ from app.strategy.results import round_results
 STATUS_MOVES = {"draft": ("open",), "open": ("closed",), "closed": ()}
 
 
-def visible_rounds_query(user: Any):
-    """Rounds `user` may see, newest first: drafts are for the coordinator only."""
-    query = select(ScoringRound).order_by(
-        ScoringRound.opens_on.desc(), ScoringRound.id.desc()
+def visible_rounds_query(user: Any, archived: bool = False):
+    """Rounds `user` may see, newest first: drafts are for the coordinator only;
+    archived rounds only when asked (the "Archived" filter)."""
+    query = (
+        select(ScoringRound)
+        .where(archived_filter(ScoringRound, archived))
+        .order_by(ScoringRound.opens_on.desc(), ScoringRound.id.desc())
     )
     if not permissions.can_view_draft_rounds(user):
         query = query.where(ScoringRound.status != "draft")

@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from app.activity.log import diff, record
+from app.archive import archived_filter, not_archived
 from app.auth import permissions
 from app.extensions import db
 from app.municipalities.models import Municipality
@@ -45,13 +46,15 @@ def update_step(step: TrajectoryStep, values: dict) -> dict:
 
 
 def mention_counts(thread_ids: list[int] | None = None) -> dict[int, int]:
-    """Distinct municipalities that raised each thread in a talk."""
+    """Distinct municipalities that raised each thread in a talk (archived talks
+    no longer count)."""
     query = (
         select(
             ThreadMention.thread_id,
             func.count(func.distinct(Conversation.municipality_id)),
         )
         .join(Conversation, Conversation.id == ThreadMention.conversation_id)
+        .where(not_archived(Conversation))
         .group_by(ThreadMention.thread_id)
     )
     if thread_ids is not None:
@@ -66,7 +69,7 @@ def qualifies(count: int) -> bool:
 def latest_closed_round() -> ScoringRound | None:
     return db.session.scalar(
         select(ScoringRound)
-        .where(ScoringRound.status == "closed")
+        .where(ScoringRound.status == "closed", not_archived(ScoringRound))
         .order_by(ScoringRound.closes_on.desc(), ScoringRound.id.desc())
         .limit(1)
     )
@@ -88,6 +91,7 @@ def latest_closed_rounds(thread_ids: list[int]) -> dict[int, ScoringRound]:
         .join(ScoringRound, ScoringRound.id == round_thread.c.round_id)
         .where(
             ScoringRound.status == "closed",
+            not_archived(ScoringRound),
             round_thread.c.thread_id.in_(thread_ids),
         )
         .order_by(ScoringRound.closes_on.desc(), ScoringRound.id.desc())
@@ -128,7 +132,7 @@ def mentions_by_municipality(thread: Thread) -> list[tuple[Municipality, list]]:
         select(Conversation)
         .options(joinedload(Conversation.municipality))
         .join(ThreadMention, ThreadMention.conversation_id == Conversation.id)
-        .where(ThreadMention.thread_id == thread.id)
+        .where(ThreadMention.thread_id == thread.id, not_archived(Conversation))
         .order_by(Conversation.held_on)
     )
     grouped: dict[int, tuple[Municipality, list]] = {}
@@ -194,13 +198,14 @@ def code_taken(code: str, thread_id: int | None = None) -> bool:
 # --- talks -----------------------------------------------------------------------
 
 
-def talks_query():
+def talks_query(archived: bool = False):
     return (
         select(Conversation)
         .options(
             joinedload(Conversation.municipality),
             selectinload(Conversation.mentions).joinedload(ThreadMention.thread),
         )
+        .where(archived_filter(Conversation, archived))
         .order_by(Conversation.held_on.desc(), Conversation.id.desc())
     )
 

@@ -15,6 +15,7 @@ from flask_babel import ngettext
 from flask_login import current_user
 from sqlalchemy import select
 
+from app.archive import archived_filter, not_archived
 from app.auth import access, permissions
 from app.auth.access import regional_pages, requires
 from app.exports import excel
@@ -57,8 +58,10 @@ def _values(form, fields) -> dict:
     }
 
 
-def _all_threads() -> list[Thread]:
-    return list(db.session.scalars(select(Thread).order_by(Thread.code)))
+def _all_threads(keep: list[int] | tuple = ()) -> list[Thread]:
+    """The threads to pick from: those in use, and archived ones already picked."""
+    in_use = not_archived(Thread) | Thread.id.in_(keep)
+    return list(db.session.scalars(select(Thread).where(in_use).order_by(Thread.code)))
 
 
 # --- trajectory ------------------------------------------------------------------
@@ -99,13 +102,17 @@ def step_update(step_id: int):
 
 
 def _render_threads(form=None, status=200):
+    archived = request.args.get("archived") == "1"
     page = db.paginate(
-        select(Thread).order_by(Thread.code), per_page=current_app.config["PAGE_SIZE"]
+        select(Thread).where(archived_filter(Thread, archived)).order_by(Thread.code),
+        per_page=current_app.config["PAGE_SIZE"],
     )
     rows = threads_logic.thread_rows(list(page.items))
     if form is None and permissions.can_manage_threads(current_user):
         form = ThreadForm(prefix="new")
-    html = render_template("strategy/threads.html", page=page, rows=rows, form=form)
+    html = render_template(
+        "strategy/threads.html", page=page, rows=rows, form=form, archived=archived
+    )
     return html, status
 
 
@@ -175,17 +182,19 @@ def thread_update(thread_id: int):
 @requires(permissions.can_view_regional)
 def talks():
     """The one-on-one talks with the municipalities and the threads they raised."""
+    archived = request.args.get("archived") == "1"
     page = db.paginate(
-        threads_logic.talks_query(), per_page=current_app.config["PAGE_SIZE"]
+        threads_logic.talks_query(archived), per_page=current_app.config["PAGE_SIZE"]
     )
-    return render_template("strategy/talks.html", page=page)
+    return render_template("strategy/talks.html", page=page, archived=archived)
 
 
 def _talk_form(talk: Conversation | None) -> TalkForm:
     municipalities = db.session.scalars(
         select(Municipality).order_by(Municipality.name)
     )
-    form = TalkForm(list(municipalities), _all_threads(), obj=talk)
+    kept = [m.thread_id for m in talk.mentions] if talk else []
+    form = TalkForm(list(municipalities), _all_threads(kept), obj=talk)
     if talk is not None and request.method == "GET":
         form.thread_ids.data = [m.thread_id for m in talk.mentions]
     return form
@@ -233,11 +242,12 @@ def talk_edit(talk_id: int):
 @requires(permissions.can_view_regional)
 def rounds():
     """Scoring rounds, newest first (drafts only for the coordinator)."""
+    archived = request.args.get("archived") == "1"
     page = db.paginate(
-        rounds_logic.visible_rounds_query(current_user),
+        rounds_logic.visible_rounds_query(current_user, archived),
         per_page=current_app.config["PAGE_SIZE"],
     )
-    return render_template("strategy/rounds.html", page=page)
+    return render_template("strategy/rounds.html", page=page, archived=archived)
 
 
 def _round_form_page(scoring_round: ScoringRound | None):
@@ -245,7 +255,8 @@ def _round_form_page(scoring_round: ScoringRound | None):
     if scoring_round is not None and scoring_round.status == "closed":
         return error_page(409, _("A closed round cannot be changed."))
     locked = scoring_round is not None and scoring_round.status != "draft"
-    form = RoundForm(_all_threads(), obj=scoring_round, threads_locked=locked)
+    kept = [t.id for t in scoring_round.threads] if scoring_round else []
+    form = RoundForm(_all_threads(kept), obj=scoring_round, threads_locked=locked)
     if request.method == "GET" and scoring_round is not None:
         form.thread_ids.data = [t.id for t in scoring_round.threads]
     if request.method == "GET" or not form.validate():
@@ -423,7 +434,7 @@ def promote(round_id: int, thread_id: int):
 def _import_form() -> ImportForm:
     open_rounds = db.session.scalars(
         select(ScoringRound)
-        .where(ScoringRound.status == "open")
+        .where(ScoringRound.status == "open", not_archived(ScoringRound))
         .order_by(ScoringRound.closes_on)
     )
     return ImportForm(list(open_rounds))

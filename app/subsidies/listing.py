@@ -8,6 +8,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload, selectinload
 
+from app.archive import archived_filter
 from app.auth import permissions
 from app.extensions import db
 from app.paging import paginate
@@ -28,6 +29,7 @@ class Filters:
     call: int | None = None
     theme: int | None = None
     municipality: int | None = None
+    archived: bool | None = None  # True: the archived dossiers only
 
     def args(self) -> dict[str, Any]:
         """As query-string arguments (for links that keep the filters)."""
@@ -46,6 +48,7 @@ def parse_filters(args) -> Filters:
         call=_int(args.get("call")),
         theme=_int(args.get("theme")),
         municipality=_int(args.get("municipality")),
+        archived=True if args.get("archived") == "1" else None,
     )
 
 
@@ -65,7 +68,7 @@ def filtered(user: Any, filters: Filters, query=None):
     """A SELECT of the applications `user` may see that match `filters`."""
     query = permissions.visible_applications(
         user, select(Application) if query is None else query
-    )
+    ).where(archived_filter(Application, bool(filters.archived)))
     if filters.status:
         query = query.where(Application.status == filters.status)
     if filters.call:

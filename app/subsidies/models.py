@@ -19,7 +19,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.auth.models import User
-from app.db import LONG, Money, VersionedMixin, enum_check, utcnow
+from app.db import LONG, ArchivableMixin, Money, VersionedMixin, enum_check, utcnow
 from app.extensions import db
 from app.municipalities.models import Municipality
 from app.work.models import Task, Theme
@@ -55,7 +55,7 @@ call_theme = Table(
 )
 
 
-class SubsidyCall(db.Model):
+class SubsidyCall(ArchivableMixin, db.Model):
     """A Flemish subsidy call (subsidieoproep)."""
 
     __tablename__ = "subsidy_call"
@@ -98,7 +98,7 @@ class SubsidyCall(db.Model):
     )
 
 
-class Application(VersionedMixin, db.Model):
+class Application(ArchivableMixin, VersionedMixin, db.Model):
     """An application (dossier) of a lead municipality, often with partners."""
 
     __tablename__ = "application"

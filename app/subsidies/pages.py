@@ -11,6 +11,7 @@ from sqlalchemy import select
 
 from app.auth import permissions as perm
 from app.choices import chosen_choice, search_choices
+from app.archive import archived_filter
 from app.extensions import db
 from app.municipalities.models import Municipality
 from app.subsidies import calls, dossiers, listing, rollups
@@ -25,10 +26,15 @@ ROLLUP_MUNICIPALITIES = 25
 SEARCHED_FILTERS = ("call", "municipality")
 
 
-def call_list(user: Any, page: int, now: datetime) -> dict[str, Any]:
-    """Every call with its status and countdown, and the regional totals."""
+def call_list(
+    user: Any, page: int, now: datetime, archived: bool = False
+) -> dict[str, Any]:
+    """Every call (or the archived ones) with its status and countdown, and the
+    regional totals."""
     pagination = db.paginate(
-        select(SubsidyCall).order_by(SubsidyCall.deadline_at.desc()),
+        select(SubsidyCall)
+        .where(archived_filter(SubsidyCall, archived))
+        .order_by(SubsidyCall.deadline_at.desc()),
         page=page,
         per_page=CALLS_PER_PAGE,
         error_out=False,
@@ -36,6 +42,7 @@ def call_list(user: Any, page: int, now: datetime) -> dict[str, Any]:
     figures, totals = rollups.calls_and_totals_for(user)
     return {
         "pagination": pagination,
+        "archived": archived,
         "figures": figures,
         "totals": totals,
         "now": now,

@@ -25,6 +25,7 @@ from typing import Any
 from sqlalchemy import case, func, literal, select, union_all
 
 from app import readmodel
+from app.archive import not_archived
 from app.auth import permissions
 from app.extensions import db
 from app.subsidies.dossiers import DECIDED, GRANTED, SUBMITTED
@@ -108,6 +109,8 @@ def _per_application(user: Any = None, among: Any = None):
         query = permissions.visible_applications(user, query)
     if among is not None:
         query = query.where(Application.id.in_(among))
+    else:  # an archived dossier leaves the shared figures
+        query = query.where(not_archived(Application))
     return query.subquery()
 
 
@@ -428,7 +431,9 @@ def _pipeline_totals(user: Any) -> dict[str, StatusTotal]:
             func.count(Application.id),
             func.sum(Application.requested_amount),
             func.sum(func.coalesce(Application.granted_amount, 0)),
-        ).group_by(Application.status),
+        )
+        .where(not_archived(Application))
+        .group_by(Application.status),
     )
     found = {
         status: StatusTotal(int(n), _money(requested), _money(granted))

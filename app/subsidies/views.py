@@ -7,6 +7,7 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from app import clock
+from app.archive import archived_filter, not_archived
 from app.auth import permissions as perm
 from app.auth.access import check, regional_pages, requires
 from app.auth.models import User
@@ -59,8 +60,9 @@ def _see_other(endpoint: str, **values):
 @requires(perm.can_view_regional)
 def calls_index():
     """Every call with its status and countdown, and the regional totals."""
+    archived = request.args.get("archived") == "1"
     page = pages.call_list(
-        _user(), request.args.get("page", 1, type=int), clock.now_utc()
+        _user(), request.args.get("page", 1, type=int), clock.now_utc(), archived
     )
     return render_template("subsidies/calls.html", **page)
 
@@ -248,7 +250,12 @@ def _application_form(application: Application | None) -> ApplicationForm:
     lead_id = application.lead_municipality_id if application else None
     form.set_choices(
         db.session.scalars(
-            select(SubsidyCall).order_by(SubsidyCall.deadline_at.desc())
+            select(SubsidyCall)
+            .where(
+                not_archived(SubsidyCall)
+                | (SubsidyCall.id == (application.call_id if application else None))
+            )
+            .order_by(SubsidyCall.deadline_at.desc())
         ),
         db.session.scalars(select(Theme).order_by(Theme.title)),
         db.session.scalars(

@@ -134,7 +134,15 @@ class NewGroupForm(FlaskForm):
     )
 
 
+class ThemeStatusForm(FlaskForm):
+    status = SelectField(_l("Status"), choices=choices("theme_status"))
+
+
 class GroupForm(FlaskForm):
+    # Shown to the coordinator only (permissions.can_rename_group).
+    name = StringField(
+        _l("Name"), filters=[_strip], validators=[DataRequired(), Length(max=SHORT)]
+    )
     purpose = TextAreaField(
         _l("Purpose"), filters=[_strip], validators=[Length(max=LONG)], default=""
     )

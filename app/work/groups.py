@@ -99,6 +99,7 @@ def fill_group_choices(form, group: WorkingGroup) -> None:
 
 def group_form_data(group: WorkingGroup) -> dict[str, Any]:
     return {
+        "name": group.name,
         "purpose": group.purpose,
         "leads": [u.id for u in group.leads],
         "members": [u.id for u in group.members],
@@ -110,12 +111,14 @@ def _names(items) -> str:
     return ", ".join(sorted(getattr(i, "full_name", None) or i.name for i in items))
 
 
-def name_taken(theme: Theme, name: str) -> bool:
+def name_taken(theme: Theme, name: str, group_id: int | None = None) -> bool:
+    """Another group of the theme has this name (case-insensitive)."""
     return (
         db.session.scalar(
             select(WorkingGroup.id).where(
                 WorkingGroup.theme_id == theme.id,
                 func.lower(WorkingGroup.name) == name.lower(),
+                WorkingGroup.id != (group_id or 0),
             )
         )
         is not None
@@ -134,6 +137,9 @@ def create_group(theme: Theme, name: str, purpose: str) -> WorkingGroup:
 def save_group(group: WorkingGroup, form, may_change_leads: bool) -> dict[str, list]:
     """Apply a validated group form and record what changed (old → new)."""
     changes: dict[str, list] = {}
+    if form.name.data != group.name:
+        changes["name"] = [group.name, form.name.data]
+        group.name = form.name.data
     if form.purpose.data != group.purpose:
         changes["purpose"] = [group.purpose, form.purpose.data]
         group.purpose = form.purpose.data

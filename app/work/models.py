@@ -16,7 +16,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.auth.models import User
-from app.db import LONG, VersionedMixin, enum_check, utcnow
+from app.db import LONG, ArchivableMixin, VersionedMixin, enum_check, utcnow
 from app.extensions import db
 from app.municipalities.models import Municipality
 from app.strategy.models import Thread
@@ -49,8 +49,12 @@ class Theme(db.Model):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     origin_thread: Mapped[Thread | None] = relationship()
+    # The groups in use (an archived group is listed apart, see theme_detail).
     groups: Mapped[list[WorkingGroup]] = relationship(
-        back_populates="theme", order_by="WorkingGroup.name"
+        primaryjoin="and_(Theme.id == WorkingGroup.theme_id, "
+        "WorkingGroup.archived_at.is_(None))",
+        order_by="WorkingGroup.name",
+        viewonly=True,
     )
 
 
@@ -121,7 +125,7 @@ group_municipality = Table(
 )
 
 
-class WorkingGroup(db.Model):
+class WorkingGroup(ArchivableMixin, db.Model):
     __tablename__ = "working_group"
     __table_args__ = (UniqueConstraint("theme_id", "name"),)
 
@@ -132,7 +136,7 @@ class WorkingGroup(db.Model):
     name: Mapped[str]
     purpose: Mapped[str] = mapped_column(String(LONG), default="")
 
-    theme: Mapped[Theme] = relationship(back_populates="groups")
+    theme: Mapped[Theme] = relationship()
     leads: Mapped[list[User]] = relationship(
         secondary=group_lead, order_by=User.full_name
     )

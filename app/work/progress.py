@@ -12,6 +12,7 @@ from datetime import date
 from sqlalchemy import case, func, select
 
 from app import readmodel
+from app.archive import not_archived
 from app.auth.permissions import in_shared_task_figures
 from app.extensions import db
 from app.work.models import Rollout, Task, WorkingGroup
@@ -73,7 +74,7 @@ def theme_progress(theme_ids: list[int]) -> dict[int, Progress]:
         lambda: _progress_by(
             select(WorkingGroup.theme_id, *_progress_columns())
             .join(Task, Task.group_id == WorkingGroup.id)
-            .where(in_shared_task_figures())
+            .where(in_shared_task_figures(), not_archived(WorkingGroup))
             .group_by(WorkingGroup.theme_id)
         ),
     )

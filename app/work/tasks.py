@@ -13,6 +13,7 @@ from wtforms.fields import SelectChoice
 
 from app.activity.log import diff, record
 from app.activity.models import Activity
+from app.archive import task_in_use
 from app.auth import permissions
 from app.auth.models import User
 from app.choices import (
@@ -98,7 +99,7 @@ class TaskFilters:
 def task_query(filters: TaskFilters, today: date, user: Any) -> Select:
     """SELECT of the tasks `user` may see matching `filters`, sorted: the list and
     the export."""
-    query = select(Task).where(permissions.visible_tasks(user))
+    query = select(Task).where(permissions.visible_tasks(user), task_in_use())
     if filters.status:
         query = query.where(Task.status == filters.status)
     if filters.theme:

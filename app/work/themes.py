@@ -12,6 +12,7 @@ from sqlalchemy.orm import selectinload
 from sqlalchemy.orm.attributes import set_committed_value
 
 from app.activity.log import diff, record
+from app.archive import not_archived
 from app.auth import permissions
 from app.auth.models import User
 from app.concurrency import ensure_current, parse_version
@@ -225,6 +226,17 @@ def theme_detail(
         error_out=False,
     )
     groups = theme.groups  # loaded with their leads by load_theme
+    archived_groups = list(
+        db.session.scalars(
+            select(WorkingGroup)
+            .where(
+                WorkingGroup.theme_id == theme.id,
+                WorkingGroup.archived_at.is_not(None),
+            )
+            .order_by(WorkingGroup.name)
+            .limit(LIST_LIMIT)
+        )
+    )
     calls = list(
         db.session.scalars(
             select(SubsidyCall)
@@ -238,7 +250,7 @@ def theme_detail(
             permissions.visible_applications(
                 user,
                 select(Application)
-                .where(Application.theme_id == theme.id)
+                .where(Application.theme_id == theme.id, not_archived(Application))
                 .options(
                     selectinload(Application.lead_municipality),
                     selectinload(Application.call),
@@ -251,6 +263,7 @@ def theme_detail(
     return {
         "theme": theme,
         "groups": groups,
+        "archived_groups": archived_groups,
         "progress": theme_progress([theme.id])[theme.id],
         "group_progress": group_progress([g.id for g in groups]),
         "score": latest_thread_score(theme.origin_thread_id),
@@ -339,3 +352,11 @@ def save_rollout(rollout: Rollout, form, user: User) -> dict[str, list]:
         )
     db.session.commit()
     return changes
+
+
+def set_theme_status(theme: Theme, status: str, actor: Any) -> None:
+    """Change a theme's status and record it."""
+    changes = diff(theme, {"status": status})
+    if changes:
+        record("status", theme, changes, actor=actor)
+    db.session.commit()

@@ -24,6 +24,7 @@ from app.work.forms import (
     RolloutForm,
     TaskForm,
     TaskProgressForm,
+    ThemeStatusForm,
 )
 from app.work.groups import (
     create_group,
@@ -51,6 +52,7 @@ from app.work.themes import (
     rollout_for,
     rollout_version,
     save_rollout,
+    set_theme_status,
     theme_detail,
     themes_overview,
 )
@@ -100,8 +102,23 @@ def themes():
 @requires(perm.can_view_regional)
 def theme(theme_id: int):
     """One theme: groups, rollout per municipality, calls, applications, timeline."""
-    data = theme_detail(load_theme(theme_id), current_user, clock.today(), _page())
-    return render_template("work/theme.html", **data)
+    theme = load_theme(theme_id)
+    data = theme_detail(theme, current_user, clock.today(), _page())
+    form = ThemeStatusForm(formdata=None, status=theme.status)
+    return render_template("work/theme.html", status_form=form, **data)
+
+
+@bp.post("/themes/<int:theme_id>/status")
+@requires(perm.can_edit_theme_status)
+def theme_status(theme_id: int):
+    """Set a theme active, paused or completed (coordinator)."""
+    theme = load_theme(theme_id)
+    form = ThemeStatusForm()
+    if not form.validate_on_submit():
+        data = theme_detail(theme, current_user, clock.today(), _page())
+        return render_template("work/theme.html", status_form=form, **data), 422
+    set_theme_status(theme, form.status.data, current_user._get_current_object())
+    return redirect(url_for("work.theme", theme_id=theme.id), code=303)
 
 
 def _rollout(theme_id: int, municipality_id: int):
@@ -209,7 +226,13 @@ def group_update(group_id: int):
     may_change_leads = perm.can_change_group_leads(current_user, group)
     if not may_change_leads:
         form.leads.data = [u.id for u in group.leads]  # shown, never taken from input
-    if not form.validate_on_submit():
+    if not perm.can_rename_group(current_user) or "name" not in request.form:
+        form.name.data = group.name  # likewise; a form without the field keeps it
+    valid = form.validate_on_submit()
+    if valid and name_taken(group.theme, form.name.data, group.id):
+        form.name.errors.append(_("This theme has a group with this name already."))
+        valid = False
+    if not valid:
         return _render_group_form(group, form, 422)
     save_group(group, form, may_change_leads)
     if wants_fragment():
