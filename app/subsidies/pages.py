@@ -9,9 +9,9 @@ from typing import Any
 
 from sqlalchemy import select
 
+from app.archive import archived_filter
 from app.auth import permissions as perm
 from app.choices import chosen_choice, search_choices
-from app.archive import archived_filter
 from app.extensions import db
 from app.municipalities.models import Municipality
 from app.subsidies import calls, dossiers, listing, rollups

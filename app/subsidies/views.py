@@ -7,7 +7,7 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from app import clock
-from app.archive import archived_filter, not_archived
+from app.archive import not_archived
 from app.auth import permissions as perm
 from app.auth.access import check, regional_pages, requires
 from app.auth.models import User
