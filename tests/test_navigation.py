@@ -13,7 +13,12 @@ def _menu(client, url: str = "/") -> str:
 
 @pytest.mark.parametrize(
     ("role", "shown"),
-    [("coordinator", True), ("lead", False), ("municipality", False), ("viewer", False)],
+    [
+        ("coordinator", True),
+        ("lead", False),
+        ("municipality", False),
+        ("viewer", False),
+    ],
 )
 def test_users_page_is_in_the_menu_of_who_may_manage_users(login_as, role, shown):
     client = login_as(role)
