@@ -31,4 +31,3 @@ def test_users_page_is_in_the_menu_of_who_may_manage_users(login_as, role, shown
         assert '<a href="/admin/users" aria-current="page">' in users_menu
     else:
         assert client.get("/admin/users").status_code == 403
-
