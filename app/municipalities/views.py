@@ -1,6 +1,6 @@
 """/municipalities and one municipality's participation."""
 
-from flask import render_template
+from flask import render_template, request
 from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload, selectinload
@@ -10,7 +10,11 @@ from app.auth.access import regional_pages, requires
 from app.extensions import db
 from app.municipalities import bp
 from app.municipalities.models import Municipality
-from app.municipalities.participation import municipality_list, participation
+from app.municipalities.participation import (
+    MUNICIPALITY_SORT,
+    municipality_list,
+    participation,
+)
 
 regional_pages(bp)
 
@@ -19,7 +23,10 @@ regional_pages(bp)
 @requires(permissions.can_view_regional)
 def index():
     """Every municipality, merged ones marked, with its progress."""
-    return render_template("municipalities/index.html", rows=municipality_list())
+    sort = MUNICIPALITY_SORT.parse(request.args)
+    return render_template(
+        "municipalities/index.html", rows=municipality_list(sort), sort=sort
+    )
 
 
 @bp.get("/municipalities/<slug>")

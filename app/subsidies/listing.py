@@ -6,20 +6,50 @@ from dataclasses import dataclass
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import func, select
+from sqlalchemy import case, func, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from app.auth import permissions
 from app.extensions import db
+from app.municipalities.models import Municipality
+from app.sorting import Sort, Sortable
 from app.subsidies.models import (
     APPLICATION_STATUSES,
     Application,
     ApplicationPartner,
+    SubsidyCall,
 )
+from app.work.models import Theme
 
 #: At most this many cards per pipeline column (the table has them all): the
 #: board shows the newest; a link per column leads to the rest.
 PIPELINE_LIMIT = 5
+
+
+#: The columns the table of applications (and its export) sorts on; the "call"
+#: column sorts by the call's deadline, by default the newest first.
+APPLICATION_SORT = Sortable(
+    columns={
+        "title": func.lower(Application.title),
+        "call": select(SubsidyCall.deadline_at)
+        .where(SubsidyCall.id == Application.call_id)
+        .scalar_subquery(),
+        "theme": select(func.lower(Theme.title))
+        .where(Theme.id == Application.theme_id)
+        .scalar_subquery(),
+        "lead": select(func.lower(Municipality.name))
+        .where(Municipality.id == Application.lead_municipality_id)
+        .scalar_subquery(),
+        "status": case(
+            {status: rank for rank, status in enumerate(APPLICATION_STATUSES)},
+            value=Application.status,
+        ),
+        "requested": Application.requested_amount,
+        "granted": Application.granted_amount,
+    },
+    default="-call",
+    tie=Application.id,
+)
 
 
 @dataclass(frozen=True)
@@ -28,10 +58,20 @@ class Filters:
     call: int | None = None
     theme: int | None = None
     municipality: int | None = None
+    sort: str = APPLICATION_SORT.default
 
     def args(self) -> dict[str, Any]:
         """As query-string arguments (for links that keep the filters)."""
-        return {k: v for k, v in self.__dict__.items() if v is not None}
+        return {
+            k: v
+            for k, v in self.__dict__.items()
+            if v is not None and (k, v) != ("sort", APPLICATION_SORT.default)
+        }
+
+    @property
+    def sorting(self) -> Sort:
+        """The sort of the table (for its column headers)."""
+        return APPLICATION_SORT.parse({"sort": self.sort})
 
 
 def _int(value: str | None) -> int | None:
@@ -46,6 +86,7 @@ def parse_filters(args) -> Filters:
         call=_int(args.get("call")),
         theme=_int(args.get("theme")),
         municipality=_int(args.get("municipality")),
+        sort=APPLICATION_SORT.parse(args).arg,
     )
 
 
@@ -118,14 +159,12 @@ def pipeline(user: Any, filters: Filters) -> dict[str, dict[str, Any]]:
 
 
 def table_page(user: Any, filters: Filters, page: int):
-    """One page of the table of applications, newest call deadline first."""
-    from app.subsidies.models import SubsidyCall
-
+    """One page of the table of applications, sorted as its URL asks (by default
+    the newest call deadline first)."""
     query = (
         filtered(user, filters)
-        .join(SubsidyCall, SubsidyCall.id == Application.call_id)
         .options(*loaded())
-        .order_by(SubsidyCall.deadline_at.desc(), Application.title, Application.id)
+        .order_by(*APPLICATION_SORT.order_by(filters.sorting))
     )
     return db.paginate(
         query,

@@ -60,8 +60,9 @@ def _see_other(endpoint: str, **values):
 @requires(perm.can_view_regional)
 def calls_index():
     """Every call with its status and countdown, and the regional totals."""
+    sort = calls.CALL_SORT.parse(request.args)
     page = db.paginate(
-        select(SubsidyCall).order_by(SubsidyCall.deadline_at.desc()),
+        calls.calls_query(sort),
         page=request.args.get("page", 1, type=int),
         per_page=50,
         error_out=False,
@@ -70,6 +71,7 @@ def calls_index():
     return render_template(
         "subsidies/calls.html",
         pagination=page,
+        sort=sort,
         figures=figures,
         totals=totals,
         now=clock.now_utc(),
