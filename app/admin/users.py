@@ -23,6 +23,7 @@ USER_SORT = Sortable(
         ),
         "municipality": select(func.lower(Municipality.name))
         .where(Municipality.id == User.municipality_id)
+        .correlate_except(Municipality)
         .scalar_subquery(),
         "active": User.active,
         "last_login": User.last_login_at,

@@ -33,12 +33,15 @@ APPLICATION_SORT = Sortable(
         "title": func.lower(Application.title),
         "call": select(SubsidyCall.deadline_at)
         .where(SubsidyCall.id == Application.call_id)
+        .correlate_except(SubsidyCall)
         .scalar_subquery(),
         "theme": select(func.lower(Theme.title))
         .where(Theme.id == Application.theme_id)
+        .correlate_except(Theme)
         .scalar_subquery(),
         "lead": select(func.lower(Municipality.name))
         .where(Municipality.id == Application.lead_municipality_id)
+        .correlate_except(Municipality)
         .scalar_subquery(),
         "status": case(
             {status: rank for rank, status in enumerate(APPLICATION_STATUSES)},

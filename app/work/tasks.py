@@ -30,6 +30,7 @@ TASK_SORT = Sortable(
         "title": func.lower(Task.title),
         "group": select(func.lower(WorkingGroup.name))
         .where(WorkingGroup.id == Task.group_id)
+        .correlate_except(WorkingGroup)
         .scalar_subquery(),
         "status": case(
             {status: rank for rank, status in enumerate(TASK_STATUSES)},
@@ -39,9 +40,11 @@ TASK_SORT = Sortable(
         "due": Task.due_on,
         "assignee": select(func.lower(User.full_name))
         .where(User.id == Task.assignee_id)
+        .correlate_except(User)
         .scalar_subquery(),
         "municipality": select(func.lower(Municipality.name))
         .where(Municipality.id == Task.municipality_id)
+        .correlate_except(Municipality)
         .scalar_subquery(),
     },
     default="due",
