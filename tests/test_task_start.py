@@ -11,6 +11,7 @@ from openpyxl import load_workbook
 from sqlalchemy import func, select
 
 from app import clock
+from app.api import tokens
 from app.extensions import db
 from app.work.models import Task
 from tests import factories
@@ -158,3 +159,15 @@ def test_start_date_is_saved_shown_exported_and_in_the_api(login_as, timeline_wo
     exported = {row[0]: row[start_column] for row in rows[1:]}
     assert exported["Pinned"].date().isoformat() == "2027-02-01"
     assert exported["Spanned"].date() == timeline_world["spanned"].start_on
+
+
+def test_the_api_gives_the_start_date(client, timeline_world):
+    user = factories.user("coordinator")
+    _row, raw = tokens.create_token(user, "test")
+    db.session.commit()
+    body = client.get(
+        "/api/v1/tasks", headers={"Authorization": f"Bearer {raw}"}
+    ).get_json()
+    starts = {item["title"]: item["start_on"] for item in body["items"]}
+    spanned = timeline_world["spanned"].start_on.isoformat()
+    assert starts == {"Spanned": spanned, "Pinned": None}
