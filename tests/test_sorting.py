@@ -335,3 +335,12 @@ def test_the_default_sort_stays_out_of_the_url(login_as, world):
         r'aria-sort="descending"><a href="/calls\?sort=deadline" id="sort-deadline"'
     )
     assert re.search(sorted_header, html)
+
+
+def test_sort_links_ignore_url_for_options_in_the_query(login_as, world):
+    client = login_as(world["coordinator"])
+    query = "_external=1&_scheme=javascript&_anchor=x&status=todo"
+    html = client.get(f"/tasks?{query}").get_data(as_text=True)
+    link = re.search(r'<a href="([^"]*)" id="sort-title"', html).group(1)
+    assert link.startswith("/tasks?") and "status=todo" in link
+    assert "javascript" not in link and "#" not in link
