@@ -189,6 +189,14 @@ def _pages(w: dict) -> list[str]:
         "/imports/scores",
         "/admin/users",
         "/healthz",
+        # sorted lists (and exports) run as many statements as the default order
+        "/tasks?sort=-assignee",
+        "/applications?sort=lead&dir=desc",
+        "/calls?sort=title",
+        "/municipalities?sort=-tasks",
+        "/admin/users?sort=-municipality",
+        "/exports/tasks.xlsx?sort=-group",
+        "/exports/applications.xlsx?sort=theme",
     ]
 
 

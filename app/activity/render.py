@@ -33,6 +33,7 @@ FIELD_LABELS = {
     "description": _l("Description"),
     "status": _l("Status"),
     "progress": _l("Progress"),
+    "start_on": _l("Start date"),
     "due_on": _l("Due date"),
     "assignee_id": _l("Assignee"),
     "municipality_id": _l("Municipality"),

@@ -4,17 +4,43 @@ from __future__ import annotations
 
 import secrets
 
-from sqlalchemy import func, select
+from sqlalchemy import case, func, select
 
 from app.activity.log import diff, record
-from app.auth.models import MUNICIPAL_ROLES, User
+from app.auth.models import MUNICIPAL_ROLES, Role, User
 from app.auth.service import find_user, normalize_email
 from app.extensions import db
 from app.municipalities.models import Municipality
+from app.sorting import Sort, Sortable
+
+#: The columns of /admin/users; by default by name.
+USER_SORT = Sortable(
+    columns={
+        "name": func.lower(User.full_name),
+        "email": func.lower(User.email),
+        "role": case(
+            {role.value: rank for rank, role in enumerate(Role)}, value=User.role
+        ),
+        "municipality": select(func.lower(Municipality.name))
+        .where(Municipality.id == User.municipality_id)
+        .correlate_except(Municipality)
+        .scalar_subquery(),
+        "active": User.active,
+        "last_login": User.last_login_at,
+    },
+    default="name",
+    tie=User.id,
+)
 
 
-def user_list_query(role: str | None = None, municipality_id: int | None = None):
-    query = select(User).order_by(func.lower(User.full_name), User.id)
+def user_list_query(
+    role: str | None = None,
+    municipality_id: int | None = None,
+    sort: Sort | None = None,
+):
+    """SELECT of the users of /admin/users, filtered and sorted."""
+    sort = sort or USER_SORT.parse({})
+    query = select(User).order_by(*USER_SORT.order_by(sort))
     if role:
         query = query.where(User.role == role)
     if municipality_id:

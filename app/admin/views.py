@@ -18,14 +18,16 @@ def users_index():
     """Users, filterable by role and municipality."""
     role = request.args.get("role") or None
     municipality_id = request.args.get("municipality", type=int)
+    sort = users.USER_SORT.parse(request.args)
     page = db.paginate(
-        users.user_list_query(role, municipality_id),
+        users.user_list_query(role, municipality_id, sort),
         per_page=100,
         error_out=False,
     )
     return render_template(
         "admin/users.html",
         page=page,
+        sort=sort,
         role=role,
         municipality_id=municipality_id,
         municipalities=users.municipalities(),

@@ -181,6 +181,7 @@ def tasks(user) -> dict[str, Any]:
                 "title": t.title,
                 "status": t.status,
                 "progress": t.progress,
+                "start_on": _day(t.start_on),
                 "due_on": _day(t.due_on),
                 "overdue": is_overdue(t, today),
                 "group": _ref(t.group),

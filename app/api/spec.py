@@ -84,6 +84,7 @@ SCHEMAS: dict[str, dict[str, Any]] = {
             "title": STRING,
             "status": {"enum": list(TASK_STATUSES)},
             "progress": {"type": "integer", "minimum": 0, "maximum": 100},
+            "start_on": _nullable(DATE),
             "due_on": _nullable(DATE),
             "overdue": {"type": "boolean"},
             "group": _nullable(_ref("Ref")),

@@ -14,6 +14,7 @@ from app.auth.models import User
 from app.deadlines.deadlines import Deadline, Scope, deadlines
 from app.extensions import db
 from app.municipalities.models import Municipality
+from app.sorting import Sort, Sortable
 from app.strategy.models import Score, ScoringRound, Thread
 from app.subsidies.models import Application, ApplicationPartner
 from app.subsidies.rollups import Figures, rollup_by_municipality
@@ -44,8 +45,23 @@ class Participation:
     progress: MunicipalityProgress
 
 
-def municipality_list() -> list[tuple[Municipality, MunicipalityProgress]]:
-    """Every municipality (merged ones too) with its progress figures."""
+#: The columns /municipalities sorts on: a bounded list (every municipality, a few
+#: dozen) whose figures come from the read model, so it sorts in Python.
+MUNICIPALITY_SORT = Sortable(
+    columns={
+        "name": lambda row: row[0].name.casefold(),
+        "live": lambda row: row[1].live,
+        "under_way": lambda row: row[1].under_way,
+        "tasks": lambda row: (row[1].tasks.total, row[1].tasks.done),
+    },
+    default="name",
+)
+
+
+def municipality_list(
+    sort: Sort | None = None,
+) -> list[tuple[Municipality, MunicipalityProgress]]:
+    """Every municipality (merged ones too) with its progress figures, sorted."""
     municipalities = list(
         db.session.scalars(
             select(Municipality)
@@ -54,7 +70,9 @@ def municipality_list() -> list[tuple[Municipality, MunicipalityProgress]]:
         )
     )
     progress = municipality_progress([m.id for m in municipalities])
-    return [(m, progress[m.id]) for m in municipalities]
+    rows = [(m, progress[m.id]) for m in municipalities]
+    sort = sort or MUNICIPALITY_SORT.parse({})
+    return MUNICIPALITY_SORT.sorted_rows(rows, sort, lambda row: row[0].id)
 
 
 def _rounds(user: Any, municipality: Municipality) -> list[RoundScores]:

@@ -13,7 +13,11 @@ from app.municipalities import bp
 from app.municipalities.editing import conflicts, merge_targets, save_municipality
 from app.municipalities.forms import NO_MERGER, MunicipalityForm
 from app.municipalities.models import Municipality
-from app.municipalities.participation import municipality_list, participation
+from app.municipalities.participation import (
+    MUNICIPALITY_SORT,
+    municipality_list,
+    participation,
+)
 
 regional_pages(bp)
 
@@ -22,7 +26,10 @@ regional_pages(bp)
 @requires(permissions.can_view_regional)
 def index():
     """Every municipality, merged ones marked, with its progress."""
-    return render_template("municipalities/index.html", rows=municipality_list())
+    sort = MUNICIPALITY_SORT.parse(request.args)
+    return render_template(
+        "municipalities/index.html", rows=municipality_list(sort), sort=sort
+    )
 
 
 @bp.get("/municipalities/<slug>")

@@ -8,12 +8,13 @@ from typing import Any
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import and_, or_, select, union
+from sqlalchemy import and_, func, or_, select, union
 
 from app.activity.log import diff, record
 from app.clock import BRUSSELS, now_utc
 from app.extensions import db
 from app.municipalities.models import Municipality, active_municipalities_clause
+from app.sorting import Sort, Sortable
 from app.strategy.models import Score, ScoringRound, round_thread
 from app.subsidies.models import (
     OBLIGATION_KINDS,
@@ -22,6 +23,22 @@ from app.subsidies.models import (
     SubsidyCall,
 )
 from app.work.models import Rollout, Theme, WorkingGroup, group_municipality
+
+#: The columns /calls sorts on; by default the latest deadline first.
+CALL_SORT = Sortable(
+    columns={
+        "title": func.lower(SubsidyCall.title),
+        "deadline": SubsidyCall.deadline_at,
+    },
+    default="-deadline",
+    tie=SubsidyCall.id,
+)
+
+
+def calls_query(sort: Sort):
+    """SELECT of every call in the order of `sort` (the list of /calls)."""
+    return select(SubsidyCall).order_by(*CALL_SORT.order_by(sort))
+
 
 #: Where the days of a reporting template line count from.
 REPORTING_BASES = ("decision", "start", "end")

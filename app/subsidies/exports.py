@@ -12,7 +12,6 @@ from app.extensions import db
 from app.formatting import fmt_progress
 from app.labels import label
 from app.subsidies import dossiers, listing
-from app.subsidies.models import Application
 
 
 @exporter("applications")
@@ -30,7 +29,7 @@ def applications_sheet(workbook, user, filters: listing.Filters) -> None:
     query = (
         listing.filtered(user, filters)
         .options(*listing.loaded())
-        .order_by(Application.id)
+        .order_by(*listing.APPLICATION_SORT.order_by(filters.sorting))
     )
     applications = list(db.session.scalars(query))
     money = dossiers.money(applications)

@@ -14,6 +14,7 @@ from app.auth import permissions as perm
 from app.choices import chosen_choice, search_choices
 from app.extensions import db
 from app.municipalities.models import Municipality
+from app.sorting import Sort
 from app.subsidies import calls, dossiers, listing, rollups
 from app.subsidies.models import Application, SubsidyCall
 from app.work.models import Theme
@@ -27,14 +28,12 @@ SEARCHED_FILTERS = ("call", "municipality")
 
 
 def call_list(
-    user: Any, page: int, now: datetime, archived: bool = False
+    user: Any, page: int, now: datetime, archived: bool, sort: Sort
 ) -> dict[str, Any]:
-    """Every call (or the archived ones) with its status and countdown, and the
-    regional totals."""
+    """Every call (or the archived ones) in the order of `sort`, with its status
+    and countdown, and the regional totals."""
     pagination = db.paginate(
-        select(SubsidyCall)
-        .where(archived_filter(SubsidyCall, archived))
-        .order_by(SubsidyCall.deadline_at.desc()),
+        calls.calls_query(sort).where(archived_filter(SubsidyCall, archived)),
         page=page,
         per_page=CALLS_PER_PAGE,
         error_out=False,
@@ -43,6 +42,7 @@ def call_list(
     return {
         "pagination": pagination,
         "archived": archived,
+        "sort": sort,
         "figures": figures,
         "totals": totals,
         "now": now,

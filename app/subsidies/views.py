@@ -61,8 +61,9 @@ def _see_other(endpoint: str, **values):
 def calls_index():
     """Every call with its status and countdown, and the regional totals."""
     archived = request.args.get("archived") == "1"
+    sort = calls.CALL_SORT.parse(request.args)
     page = pages.call_list(
-        _user(), request.args.get("page", 1, type=int), clock.now_utc(), archived
+        _user(), request.args.get("page", 1, type=int), clock.now_utc(), archived, sort
     )
     return render_template("subsidies/calls.html", **page)
 

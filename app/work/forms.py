@@ -75,6 +75,12 @@ class TaskForm(TaskProgressForm):
         filters=[_strip],
         validators=[DataRequired(), Length(max=SHORT)],
     )
+    start_on = DateField(
+        _l("Start date"),
+        format=DATE_FORMATS,
+        validators=[Optional()],
+        invalid_value_message=_l("Enter a date like 28/11/2026."),
+    )
     due_on = DateField(
         _l("Due date"),
         format=DATE_FORMATS,
@@ -93,9 +99,16 @@ class TaskForm(TaskProgressForm):
         if not is_assignable(field.data):
             raise ValidationError(_l("Choose a person from the matches."))
 
+    def validate_start_on(self, field) -> None:
+        """A task cannot start after it is due."""
+        due = self.due_on.data
+        if field.data is not None and due is not None and field.data > due:
+            raise ValidationError(_l("The start date cannot be after the due date."))
+
     def values(self) -> dict:
         return {
             "title": self.title.data,
+            "start_on": self.start_on.data,
             "due_on": self.due_on.data,
             "assignee_id": self.assignee_id.data,
             "municipality_id": self.municipality_id.data,

@@ -166,6 +166,7 @@ class Task(VersionedMixin, db.Model):
     description: Mapped[str] = mapped_column(String(LONG), default="")
     status: Mapped[str] = mapped_column(String(20), default="todo")
     progress: Mapped[int] = mapped_column(default=0)
+    start_on: Mapped[date | None]
     due_on: Mapped[date | None] = mapped_column(index=True)
     assignee_id: Mapped[int | None] = mapped_column(
         ForeignKey("user_account.id", ondelete="SET NULL"), index=True

@@ -97,6 +97,12 @@ class MunicipalityProgress:
     def live(self) -> int:
         return self.stages.get("live", 0)
 
+    @property
+    def under_way(self) -> int:
+        """Rollout rows started but not live yet."""
+        started = ("exploring", "preparing", "implementing")
+        return sum(self.stages.get(stage, 0) for stage in started)
+
 
 def municipality_progress(
     municipality_ids: list[int],

@@ -7,7 +7,7 @@ from dataclasses import asdict, dataclass, replace
 from datetime import date, timedelta
 from typing import Any
 
-from sqlalchemy import Select, or_, select, update
+from sqlalchemy import Select, case, func, or_, select, update
 from sqlalchemy.orm import selectinload
 from wtforms.fields import SelectChoice
 
@@ -26,11 +26,37 @@ from app.choices import (
 from app.concurrency import ensure_current
 from app.extensions import db
 from app.municipalities.models import Municipality, active_municipalities_clause
+from app.sorting import Sort, Sortable
 from app.work.models import TASK_STATUSES, Task, Theme, WorkingGroup
 from app.work.progress import overdue_clause
 
 DUE_FILTERS = ("overdue", "week", "month")
-SORTS = ("due", "-due")
+#: The columns /tasks (and its export) sort on; the default: due date, earliest first.
+TASK_SORT = Sortable(
+    columns={
+        "title": func.lower(Task.title),
+        "group": select(func.lower(WorkingGroup.name))
+        .where(WorkingGroup.id == Task.group_id)
+        .correlate_except(WorkingGroup)
+        .scalar_subquery(),
+        "status": case(
+            {status: rank for rank, status in enumerate(TASK_STATUSES)},
+            value=Task.status,
+        ),
+        "progress": Task.progress,
+        "due": Task.due_on,
+        "assignee": select(func.lower(User.full_name))
+        .where(User.id == Task.assignee_id)
+        .correlate_except(User)
+        .scalar_subquery(),
+        "municipality": select(func.lower(Municipality.name))
+        .where(Municipality.id == Task.municipality_id)
+        .correlate_except(Municipality)
+        .scalar_subquery(),
+    },
+    default="due",
+    tie=Task.id,
+)
 #: "week" and "month": not done and due within this many days from today.
 DUE_WINDOWS = {"week": 7, "month": 31}
 
@@ -70,7 +96,6 @@ class TaskFilters:
         """Read the query string; unknown values are ignored (no filter)."""
         status = args.get("status")
         due = args.get("due")
-        sort = args.get("sort")
         return cls(
             status=status if status in TASK_STATUSES else None,
             theme=_positive_int(args.get("theme")),
@@ -78,18 +103,23 @@ class TaskFilters:
             municipality=_positive_int(args.get("municipality")),
             assignee=_positive_int(args.get("assignee")),
             due=due if due in DUE_FILTERS else None,
-            sort=sort if sort in SORTS else "due",
+            sort=TASK_SORT.parse(args).arg,
         )
 
     def to_args(self) -> dict[str, str]:
         """The query string of these filters (only what is set)."""
         args = {k: str(v) for k, v in asdict(self).items() if v not in (None, "")}
-        if args.get("sort") == "due":
+        if args.get("sort") == TASK_SORT.default:
             del args["sort"]
         return args
 
     def with_sort(self, sort: str) -> dict[str, str]:
         return replace(self, sort=sort).to_args()
+
+    @property
+    def sorting(self) -> Sort:
+        """The sort of the list (for its column headers)."""
+        return TASK_SORT.parse({"sort": self.sort})
 
     @property
     def active(self) -> bool:
@@ -121,9 +151,7 @@ def task_query(filters: TaskFilters, today: date, user: Any) -> Select:
         query = query.where(
             Task.status != "done", Task.due_on >= today, Task.due_on < until
         )
-    if filters.sort == "-due":
-        return query.order_by(Task.due_on.is_(None), Task.due_on.desc(), Task.id.desc())
-    return query.order_by(Task.due_on.is_(None), Task.due_on, Task.id)
+    return query.order_by(*TASK_SORT.order_by(filters.sorting))
 
 
 def is_overdue(task: Task, today: date) -> bool:

@@ -175,6 +175,7 @@ def theme_timeline(theme: Theme, user: Any, calls: list[SubsidyCall], today: dat
             kind="task",
             title=task.title,
             day=task.due_on,
+            start=task.start_on,
             status=task.status,
             overdue=is_overdue(task, today),
             progress=task.progress,

@@ -28,6 +28,7 @@ class TimelineItem:
     overdue: bool = False
     progress: int | None = None
     url: str | None = None
+    start: date | None = None  # a task's start date: a bar from start to day
 
 
 @dataclass(frozen=True)
@@ -35,6 +36,7 @@ class PlacedItem:
     item: TimelineItem
     x: float
     y: float
+    start_x: float | None = None  # where the bar begins (tasks with a start date)
 
     @property
     def short_title(self) -> str:
@@ -72,7 +74,8 @@ def build_timeline(items: list[TimelineItem], today: date) -> Timeline | None:
     if not items:
         return None
     items = sorted(items, key=lambda i: (i.day, i.kind, i.title))
-    start = min(items[0].day, today) - timedelta(days=10)
+    earliest = min(item.start or item.day for item in items)
+    start = min(earliest, today) - timedelta(days=10)
     end = max(items[-1].day, today) + timedelta(days=10)
     left, right = LABEL_WIDTH + MARGIN, WIDTH - MARGIN
     span = (end - start).days
@@ -87,7 +90,12 @@ def build_timeline(items: list[TimelineItem], today: date) -> Timeline | None:
         (x_of(d), format_date(d, pattern)) for d in _month_starts(start, end, step)
     ]
     placed = [
-        PlacedItem(item, x_of(item.day), AXIS_HEIGHT + (n + 0.5) * ROW_HEIGHT)
+        PlacedItem(
+            item,
+            x_of(item.day),
+            AXIS_HEIGHT + (n + 0.5) * ROW_HEIGHT,
+            x_of(item.start) if item.start else None,
+        )
         for n, item in enumerate(items)
     ]
     return Timeline(

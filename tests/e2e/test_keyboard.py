@@ -316,6 +316,29 @@ def test_sorting_and_filtering_tasks_by_keyboard(live, new_page):
         watched.assert_clean()
 
 
+def test_a_column_sort_survives_a_filter_change(live, new_page):
+    """The sort is a hidden input in the swapped list, tied to the filter form."""
+    with in_english(live, "coordinator@midwest.example"):
+        page, watched = new_page("coordinator")
+        page.goto("/tasks")
+        tab_until(page, "e => e.id === 'sort-title'")
+        page.keyboard.press("Enter")
+        page.wait_for_url(re.compile(r"sort=title"))
+        expect(page.locator("th[aria-sort]")).to_have_attribute(
+            "aria-sort", "ascending"
+        )
+        assert focused(page)["id"] == "sort-title"
+        page.keyboard.press("Enter")
+        page.wait_for_url(re.compile(r"sort=-title"))
+        tab_until(page, "e => e.id === 'filter-status'", key="Shift+Tab")
+        page.keyboard.press("ArrowDown")
+        page.wait_for_url(re.compile(r"status=todo.*sort=-title|sort=-title.*status"))
+        header = page.locator("th[aria-sort]")
+        expect(header).to_have_attribute("aria-sort", "descending")
+        expect(header.locator("a")).to_have_id("sort-title")
+        watched.assert_clean()
+
+
 # --- editors of a working group: real buttons, focus back on the opener -------------
 
 
