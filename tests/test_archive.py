@@ -1,6 +1,7 @@
 """Archive, restore and delete over HTTP: who may, what an archived row leaves
 (lists, pickers, search, deadlines, feeds, digests, figures) and the activity log."""
 
+import re
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -423,3 +424,15 @@ def test_an_archived_call_leaves_its_granted_dossier_alone(world, dossier, login
     assert "Kiosk Izegem" in client.get("/applications").text
     assert "Interim report kiosk" in client.get("/deadlines").text
     assert any(d.title == "Interim report kiosk" for d in _digest_items(member))
+
+
+def test_links_of_the_archived_dossier_list_keep_the_archived_filter(world, login_as):
+    dossier = factories.application(world["call"], world["home"], title="Oud dossier")
+    db.session.commit()
+    client = login_as(world["people"]["coordinator"])
+    assert client.form(f"/applications/{dossier.id}/archive").status_code == 303
+    page = client.get("/applications?archived=1").get_data(as_text=True)
+    assert "Oud dossier" in page
+    export = re.search(r'href="(/exports/applications\.xlsx[^"]*)"', page).group(1)
+    assert "archived=1" in export.replace("&amp;", "&")
+    assert "archived=True" not in page

@@ -68,7 +68,7 @@ class Filters:
     def args(self) -> dict[str, Any]:
         """As query-string arguments (for links that keep the filters)."""
         return {
-            k: v
+            k: "1" if v is True else v  # archived=1, as the filter form sends it
             for k, v in self.__dict__.items()
             if v is not None and (k, v) != ("sort", APPLICATION_SORT.default)
         }
