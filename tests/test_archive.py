@@ -436,3 +436,31 @@ def test_links_of_the_archived_dossier_list_keep_the_archived_filter(world, logi
     export = re.search(r'href="(/exports/applications\.xlsx[^"]*)"', page).group(1)
     assert "archived=1" in export.replace("&amp;", "&")
     assert "archived=True" not in page
+
+
+def test_an_archived_group_leaves_the_timeline_and_the_forum_report(
+    world, strategy, login_as
+):
+    import io
+
+    from openpyxl import load_workbook
+
+    theme = strategy["theme"]
+    coordinator = login_as(world["people"]["coordinator"])  # Dutch
+
+    def open_tasks() -> int:
+        book = load_workbook(
+            io.BytesIO(coordinator.get("/exports/forum-report.xlsx").data)
+        )
+        summary = {
+            row[0]: row[1] for row in book["Samenvatting"].iter_rows(values_only=True)
+        }
+        return summary["Open taken"]
+
+    assert "Kabelplan opmaken" in coordinator.get(f"/themes/{theme.id}").text
+    before = open_tasks()
+    assert (
+        coordinator.form(f"/groups/{strategy['group'].id}/archive").status_code == 303
+    )
+    assert "Kabelplan opmaken" not in coordinator.get(f"/themes/{theme.id}").text
+    assert open_tasks() == before - 1

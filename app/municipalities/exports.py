@@ -8,6 +8,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
 
 from app import clock
+from app.archive import not_archived, task_in_use
 from app.auth import permissions
 from app.deadlines.deadlines import Scope, deadlines
 from app.exports.excel import Column, new_workbook, sheet, summary_sheet
@@ -188,12 +189,14 @@ def forum_report(user, args, _param):
     progress = theme_progress([t.id for t in themes])
     overdue = db.session.scalar(
         select(func.count(Task.id)).where(
-            overdue_clause(today), permissions.in_shared_task_figures()
+            overdue_clause(today),
+            permissions.in_shared_task_figures(),
+            task_in_use(),
         )
     )
     open_tasks = db.session.scalar(
         select(func.count(Task.id)).where(
-            Task.status != "done", permissions.in_shared_task_figures()
+            Task.status != "done", permissions.in_shared_task_figures(), task_in_use()
         )
     )
     municipalities = list(
@@ -278,7 +281,7 @@ def forum_report(user, args, _param):
         )
     latest = db.session.scalar(
         select(ScoringRound)
-        .where(ScoringRound.status == "closed")
+        .where(ScoringRound.status == "closed", not_archived(ScoringRound))
         .order_by(ScoringRound.closes_on.desc())
         .limit(1)
     )

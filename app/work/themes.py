@@ -12,7 +12,7 @@ from sqlalchemy.orm import selectinload
 from sqlalchemy.orm.attributes import set_committed_value
 
 from app.activity.log import diff, record
-from app.archive import not_archived
+from app.archive import not_archived, task_in_use
 from app.auth import permissions
 from app.auth.models import User
 from app.concurrency import ensure_current, parse_version
@@ -145,9 +145,13 @@ def latest_thread_score(thread_id: int | None) -> ThreadScore | None:
 
 
 def _timeline_tasks(theme: Theme, user: Any, today: date) -> list[Task]:
-    in_theme = Task.group_id.in_(
-        select(WorkingGroup.id).where(WorkingGroup.theme_id == theme.id)
-    ) & permissions.visible_tasks(user)
+    in_theme = (
+        Task.group_id.in_(
+            select(WorkingGroup.id).where(WorkingGroup.theme_id == theme.id)
+        )
+        & permissions.visible_tasks(user)
+        & task_in_use()
+    )
     open_tasks = db.session.scalars(
         select(Task)
         .where(in_theme, Task.status != "done", Task.due_on.is_not(None))
