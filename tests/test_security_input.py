@@ -464,3 +464,24 @@ def test_hostile_cells_and_file_names_in_the_score_import(
     folder = tmp_path / "imports"
     assert not folder.exists() or not any(folder.iterdir())
     TRIED["score import cells"] = tried
+
+
+def test_url_for_arguments_in_the_query_string_never_reach_links(app, login_as):
+    """`_external`, `_scheme` and `_anchor` are url_for's own: taken from the URL
+    into a pager, a sort header or a pipeline card, they would let a link made by
+    the visitor point to javascript: (or another host)."""
+    from tests import factories
+
+    group = factories.group()
+    for n in range(3):
+        factories.task(group, title=f"Taak {n}")
+    factories.application()
+    db.session.commit()
+    app.config["PAGE_SIZE"] = 1
+    client = login_as("coordinator")
+    hostile = "_external=1&_scheme=javascript&_anchor=x"
+    for path in ("/tasks", "/applications"):
+        page = client.get(f"{path}?{hostile}").get_data(as_text=True)
+        assert "javascript:" not in page, path
+        assert "_scheme" not in page and "#x" not in page, path
+    assert 'rel="next"' in client.get(f"/tasks?{hostile}").get_data(as_text=True)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Flask
+from flask import Flask, request
 from flask_babel import get_locale
 from flask_login import current_user
 
@@ -20,6 +20,13 @@ def recent_activity(entity) -> list:
     return present(recent_for(current_user, entity))
 
 
+def query_args() -> dict[str, str]:
+    """The query string as arguments for a link to another page of the same list.
+    Names starting with "_" are url_for's own (_external, _scheme, _anchor): from
+    the URL they would let a visitor choose the scheme of the links (javascript:)."""
+    return {k: v for k, v in request.args.items() if not k.startswith("_")}
+
+
 def register_template_helpers(app: Flask) -> None:
     app.jinja_env.add_extension("jinja2.ext.do")
     for name, function in formatting.FILTERS.items():
@@ -31,6 +38,7 @@ def register_template_helpers(app: Flask) -> None:
         get_locale=get_locale,
         absolute_url=absolute_url,
         recent_activity=recent_activity,
+        query_args=query_args,
     )
 
     from app.deadlines.deadlines import is_overdue
