@@ -341,3 +341,16 @@ def test_heavy_pages_take_a_fixed_number_of_queries(login_as, world, page_querie
     _add_applications(world["call"], 12)
     many = page_queries(client, url)
     assert len(many) == len(few)
+
+
+def test_the_export_link_follows_the_filters_swapped_by_htmx(login_as, world):
+    client = login_as("coordinator")
+    page = client.get("/applications").get_data(as_text=True)
+    assert (
+        'id="applications-export"' in page
+        and "hx-swap-oob" not in page.split('id="applications-export"')[1].split(">")[0]
+    )
+    fragment = client.htmx("GET", "/applications?status=granted").get_data(as_text=True)
+    link = fragment.split('id="applications-export"')[1].split(">")[0]
+    assert 'hx-swap-oob="true"' in link
+    assert "/exports/applications.xlsx?status=granted" in link

@@ -150,7 +150,7 @@ def applications():
     page = request.args.get("page", 1, type=int)
     if wants_fragment():
         context = pages.application_list(user, filters, page)
-        return render_template("subsidies/_results.html", **context)
+        return render_template("subsidies/_results.html", swapped_alone=True, **context)
     searches = {
         kind: request.args.get(f"{kind}_search") for kind in pages.SEARCHED_FILTERS
     }
