@@ -28,6 +28,7 @@ import sys
 import threading
 import time
 from collections import Counter, defaultdict
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from http.cookies import SimpleCookie
 from pathlib import Path
@@ -140,19 +141,16 @@ def _version(html: str, action: str, page: str) -> int:
     return int(read_form(html, action, page)["version"][0])
 
 
-@pytest.fixture
-def server(tmp_path):
-    """gunicorn with 4 workers on a migrated SQLite file with the demo data."""
-    database = tmp_path / "load.sqlite"
-    url = f"sqlite:///{database}"
-    _build(url, seed=True)
+@contextmanager
+def gunicorn(url: str, workers: int, log: Path, secret: str):
+    """The app under gunicorn (the repository's gunicorn.conf.py) on `url` with
+    `workers` sync workers, logging to `log`; yields its port once /healthz is up."""
     port = _free_port()
-    log = tmp_path / "gunicorn.log"
     env = os.environ | {
         "GUNICORN_BIND": f"127.0.0.1:{port}",
-        "GUNICORN_WORKERS": "4",
+        "GUNICORN_WORKERS": str(workers),
         "DATABASE_URL": url,
-        "SECRET_KEY": "concurrency-test-secret-" + "x" * 32,
+        "SECRET_KEY": secret + "-" + "x" * 32,
         "SESSION_COOKIE_SECURE": "0",
         "FLASK_DEBUG": "0",
     }
@@ -180,7 +178,7 @@ def server(tmp_path):
             assert process.poll() is None, log.read_text()
             assert time.monotonic() < deadline, "gunicorn did not start"
             time.sleep(0.3)
-        yield {"port": port, "database": database, "url": url, "log": log}
+        yield port
     finally:
         process.terminate()
         try:
@@ -188,6 +186,17 @@ def server(tmp_path):
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait()
+
+
+@pytest.fixture
+def server(tmp_path):
+    """gunicorn with 4 workers on a migrated SQLite file with the demo data."""
+    database = tmp_path / "load.sqlite"
+    url = f"sqlite:///{database}"
+    _build(url, seed=True)
+    log = tmp_path / "gunicorn.log"
+    with gunicorn(url, 4, log, "concurrency-test-secret") as port:
+        yield {"port": port, "database": database, "url": url, "log": log}
 
 
 def _query(database: Path, sql: str, *args):

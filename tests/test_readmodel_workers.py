@@ -10,17 +10,14 @@ before the write, and every read after it must show the new figures.
 
 from __future__ import annotations
 
-import http.client
 import os
 import re
-import subprocess
-import time
 import uuid
 
 import pytest
 
 from tests.conftest import _build
-from tests.test_concurrency import BIN, ROOT, Browser, Stats, _free_port
+from tests.test_concurrency import Browser, Stats, gunicorn
 
 OPEN_TASKS = re.compile(r"<strong>(\d+)</strong>\s*<span>(?:open tasks|open taken)<")
 BACKENDS = ["sqlite"] + (["postgresql"] if os.environ.get("TEST_DATABASE_URL") else [])
@@ -51,48 +48,12 @@ def two_workers(request, tmp_path):
     else:
         url, drop = _postgres_database()
     _build(url, seed=True)
-    port = _free_port()
-    env = os.environ | {
-        "GUNICORN_BIND": f"127.0.0.1:{port}",
-        "GUNICORN_WORKERS": "2",
-        "DATABASE_URL": url,
-        "SECRET_KEY": "read-model-test-secret-" + "x" * 32,
-        "SESSION_COOKIE_SECURE": "0",
-        "FLASK_DEBUG": "0",
-    }
-    env.pop("TEST_DATABASE_URL", None)
-    log = tmp_path / "gunicorn.log"
-    with open(log, "wb") as output:
-        process = subprocess.Popen(  # noqa: S603 - our own gunicorn and config
-            [str(BIN / "gunicorn"), "-c", "gunicorn.conf.py"],
-            cwd=ROOT,
-            env=env,
-            stdout=output,
-            stderr=subprocess.STDOUT,
-        )
     try:
-        deadline = time.monotonic() + 60
-        while True:
-            connection = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
-            try:
-                connection.request("GET", "/healthz")
-                if connection.getresponse().status == 200:
-                    break
-            except OSError:
-                pass
-            finally:
-                connection.close()
-            assert process.poll() is None, log.read_text()
-            assert time.monotonic() < deadline, "gunicorn did not start"
-            time.sleep(0.3)
-        yield port
+        with gunicorn(
+            url, 2, tmp_path / "gunicorn.log", "read-model-test-secret"
+        ) as port:
+            yield port
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
         drop()
 
 
