@@ -108,6 +108,14 @@ def current_generation() -> int:
     return value
 
 
+def writing() -> bool:
+    """Whether this request's transaction has written and not yet committed: what
+    it computes now is nobody else's (and wrong after a rollback)."""
+    from app.extensions import db
+
+    return bool(db.session.info.get(_BUMPED))
+
+
 class _Store:
     """Per process (per app): (name, scope) → (generation, value)."""
 
@@ -140,7 +148,6 @@ def cached_many(
     results of a closed round, with the asked threads in the scope): they are
     kept across generations.
     """
-    from app.extensions import db
 
     scopes = list(dict.fromkeys(scopes))
     if not scopes:
@@ -149,7 +156,7 @@ def cached_many(
         return compute(scopes)
     generation = current_generation()
     store = _store()
-    if db.session.info.get(_BUMPED):
+    if writing():
         # This transaction wrote and has not committed: its figures are nobody
         # else's (and would be wrong under that generation after a rollback).
         store.computed += 1

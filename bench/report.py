@@ -20,9 +20,9 @@ def _ms(value: float | None) -> str:
 
 def _page_cells(data: dict | None) -> list[str]:
     if data is None:
-        return ["", "", "", "", ""]
+        return ["", "", "", "", "", "", ""]
     if "median_ms" not in data:
-        return ["missing", "", f"({data.get('status') or '–'})", "", ""]
+        return ["missing", "", "", "", f"({data.get('status') or '–'})", "", ""]
     sql = str(data["sql_max"])
     if data["sql_min"] != data["sql_max"]:
         sql = f"{data['sql_min']}–{data['sql_max']}"
@@ -30,6 +30,8 @@ def _page_cells(data: dict | None) -> list[str]:
     return [
         _ms(data["median_ms"]),
         _ms(data["p95_ms"]),
+        _ms(data.get("rendered_median_ms")),
+        _ms(data.get("fresh_median_ms")),
         sql,
         _ms(data.get("html_kb")),
         "–" if load is None else f"{load:.1f}",
@@ -60,7 +62,15 @@ def _pages_table(run, backend: str, scales: list[str], misses: list[str]) -> lis
     lines = [f"### {backend}", ""]
     header = ["page", "target"]
     for scale in scales:
-        header += [f"{scale} median ms", "p95 ms", "SQL", "HTML KB", "load avg"]
+        header += [
+            f"{scale} median ms",
+            "p95 ms",
+            "rendered ms",
+            "after a write ms",
+            "SQL",
+            "HTML KB",
+            "load avg",
+        ]
     header.append("verdict")
     lines += ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
     results = {
@@ -87,7 +97,14 @@ def _pages_table(run, backend: str, scales: list[str], misses: list[str]) -> lis
     shown = ", ".join(str(n) for n in sorted(requests)) or "–"
     lines += [
         "",
-        f"Timed requests per page: {shown} (after one warm-up request). "
+        f"Timed requests per page: {shown} (after one warm-up request): the "
+        "median and p95 of what a reader gets (the page's shared part kept by "
+        "app/page_cache.py until the next write). Then half as many of two "
+        "kinds: *rendered*, with the page cache emptied before each request "
+        "(the read model's figures kept; SQL counts these statements: the "
+        "page's own), and *after a write*, each right after a new data "
+        "generation (nothing kept is used: the cost of the first reader after "
+        "any change). "
         + (
             "Time targets apply to SQLite at the largest scale; "
             "the SQL targets to every scale."
@@ -147,7 +164,9 @@ def _load_section(load: dict, misses: list[str]) -> list[str]:
         f"SQLite, {load.get('scale')} scale; gunicorn with the repository's "
         f"`gunicorn.conf.py` ({load.get('workers') or '?'} sync workers, access log "
         f"to /dev/null) for both apps, one after the other; wrk with 1 thread, "
-        f"{load.get('connections')} connections, {load.get('seconds')} s per URL, "
+        f"{load.get('connections')} connections, {load.get('seconds')} s per URL "
+        f"(after a {load.get('warmup_seconds', 0)} s warm-up run that is not "
+        "counted), "
         "signed in as the coordinator with a cookie from the real /login form.",
         "",
     ]

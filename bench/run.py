@@ -248,6 +248,10 @@ def pages_on(url: str, requests: int, budget_s: float) -> list[dict]:
     return [result.summary() for result in results]
 
 
+#: wrk runs this long on each URL before the measured run (not counted).
+WARMUP_SECONDS = 5
+
+
 def load_on(url: str, seconds: int, connections: int, workdir: Path) -> dict:
     """hello floor, then the three pages, one after the other."""
     from app import create_app
@@ -268,10 +272,15 @@ def load_on(url: str, seconds: int, connections: int, workdir: Path) -> dict:
         "GUNICORN_ACCESS_LOG": os.devnull,
         "PYTHONPATH": str(ROOT),
     }
-    results: dict = {"connections": connections, "seconds": seconds}
+    results: dict = {
+        "connections": connections,
+        "seconds": seconds,
+        "warmup_seconds": WARMUP_SECONDS,
+    }
     hello = load_mod.Server("bench.hello:app", 8771, env, workdir / "hello.log")
     try:
         hello.wait_ready("/")
+        load_mod.run_wrk(8771, "/", WARMUP_SECONDS, connections, None)
         results["hello"] = load_mod.run_wrk(
             8771, "/", seconds, connections, None
         ).summary()
@@ -298,6 +307,9 @@ def load_on(url: str, seconds: int, connections: int, workdir: Path) -> dict:
                 )
                 log(f"    {url_path}: answers {response.status}")
                 continue
+            # Every worker serves the page before the count starts (templates
+            # compiled, the page's shared part kept), as for the hello floor.
+            load_mod.run_wrk(8772, url_path, WARMUP_SECONDS, connections, cookie)
             result = load_mod.run_wrk(8772, url_path, seconds, connections, cookie)
             results["pages"].append(result.summary())
             log(

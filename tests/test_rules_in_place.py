@@ -8,6 +8,8 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from openpyxl import load_workbook
 
 from app import clock
@@ -192,3 +194,33 @@ def test_one_round_results_sheet(login_as):
     forum_sheet = sheet("forum-report", "Scores results")
     assert round_sheet == forum_sheet
     assert round_sheet[1][1] == thread.code
+
+
+@given(
+    cents=st.integers(min_value=0, max_value=10**12),
+    pct=st.integers(min_value=0, max_value=10_000),
+)
+def test_share_in_whole_cents_is_decimals_rule(cents, pct):
+    """The roll-ups add shares in whole cents; each is exactly what the Decimal
+    rule gives (amount × percentage / 100, to the cent, half to even)."""
+    amount, share = Decimal(cents) / 100, Decimal(pct) / 100
+    expected = (amount * share / 100).quantize(Decimal("0.01"))
+    assert rollups.share_of(amount, share) == expected
+    assert Decimal(rollups.share_in_cents(cents, pct)) / 100 == expected
+
+
+def test_rollup_of_one_municipality_equals_the_regional_one(app):
+    """A municipality's page reads only its own dossiers: the same figures as the
+    roll-up over the region."""
+    lead, partner, other = (factories.municipality() for _ in range(3))
+    for amount, status in (("1000.05", "submitted"), ("333.33", "granted")):
+        application = factories.application(
+            lead=lead, requested_amount=Decimal(amount), status=status
+        )
+        factories.partner(application, partner, "33.5")
+    factories.application(lead=other, requested_amount=Decimal("7"), status="idea")
+    db.session.commit()
+    everyone = rollups.rollup_by_municipality(None)
+    for municipality in (lead, partner, other):
+        alone = rollups.rollup_by_municipality(None, [municipality.id])
+        assert alone == {municipality.id: everyone[municipality.id]}

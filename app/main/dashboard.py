@@ -232,8 +232,13 @@ def viewer_dashboard(user: User) -> dict[str, Any]:
     return regional_progress() | {"open_calls": open_calls()}
 
 
-def dashboard_for(user: User) -> tuple[str, dict[str, Any]]:
-    """The template name and data of the dashboard for `user`'s role."""
+def dashboard_template(user: User) -> str:
+    """The template of the dashboard for `user`'s role."""
+    return f"main/dashboard_{user.role}.html"
+
+
+def dashboard_data(user: User) -> dict[str, Any]:
+    """What the dashboard for `user`'s role shows."""
     builders = {
         "coordinator": coordinator_dashboard,
         "lead": lead_dashboard,
@@ -243,4 +248,4 @@ def dashboard_for(user: User) -> tuple[str, dict[str, Any]]:
     data = builders[user.role](user)
     if user.role != "viewer":
         data["themes_overview"] = regional_progress()
-    return f"main/dashboard_{user.role}.html", data
+    return data

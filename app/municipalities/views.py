@@ -18,6 +18,7 @@ from app.municipalities.participation import (
     municipality_list,
     participation,
 )
+from app.page_cache import shared_page
 
 regional_pages(bp)
 
@@ -36,16 +37,19 @@ def index():
 @requires(permissions.can_view_regional)
 def detail(slug: str):
     """One municipality's participation (what the user may see of it)."""
-    municipality = db.first_or_404(
-        select(Municipality)
-        .options(
-            joinedload(Municipality.merged_into), selectinload(Municipality.merged_from)
+
+    def municipality_page() -> dict:
+        municipality = db.first_or_404(
+            select(Municipality)
+            .options(
+                joinedload(Municipality.merged_into),
+                selectinload(Municipality.merged_from),
+            )
+            .where(Municipality.slug == slug)
         )
-        .where(Municipality.slug == slug)
-    )
-    return render_template(
-        "municipalities/detail.html", p=participation(current_user, municipality)
-    )
+        return {"p": participation(current_user, municipality)}
+
+    return shared_page("municipalities/detail.html", municipality_page)
 
 
 @bp.route("/municipalities/<slug>/edit", methods=["GET", "POST"])

@@ -21,6 +21,7 @@ from app.auth.access import regional_pages, requires
 from app.exports import excel
 from app.extensions import db
 from app.municipalities.models import Municipality
+from app.page_cache import shared_page
 from app.strategy import bp, promotion
 from app.strategy import rounds as rounds_logic
 from app.strategy import threads as threads_logic
@@ -101,7 +102,7 @@ def step_update(step_id: int):
 # --- threads ---------------------------------------------------------------------
 
 
-def _render_threads(form=None, status=200):
+def _threads_page(form=None) -> dict:
     archived = request.args.get("archived") == "1"
     page = db.paginate(
         select(Thread).where(archived_filter(Thread, archived)).order_by(Thread.code),
@@ -110,17 +111,19 @@ def _render_threads(form=None, status=200):
     rows = threads_logic.thread_rows(list(page.items))
     if form is None and permissions.can_manage_threads(current_user):
         form = ThreadForm(prefix="new")
-    html = render_template(
-        "strategy/threads.html", page=page, rows=rows, form=form, archived=archived
-    )
-    return html, status
+    return {"page": page, "rows": rows, "form": form, "archived": archived}
+
+
+def _render_threads(form, status):
+    """The page again with the refused form of a new thread."""
+    return render_template("strategy/threads.html", **_threads_page(form)), status
 
 
 @bp.get("/threads")
 @requires(permissions.can_view_regional)
 def threads():
     """Every thread: municipalities that raised it, qualification, latest mean."""
-    return _render_threads()
+    return shared_page("strategy/threads.html", _threads_page)
 
 
 @bp.post("/threads")
@@ -407,8 +410,10 @@ def results(round_id: int):
     """Ranking, support share and chart of a round; the coordinator promotes."""
     scoring_round = rounds_logic.get_round(current_user, round_id)
     access.check(permissions.can_view_round_results(current_user, scoring_round))
-    page = rounds_logic.results_detail(current_user, scoring_round)
-    return render_template("strategy/results.html", **page)
+    return shared_page(
+        "strategy/results.html",
+        lambda: rounds_logic.results_detail(current_user, scoring_round),
+    )
 
 
 @bp.post("/rounds/<int:round_id>/threads/<int:thread_id>/promote")

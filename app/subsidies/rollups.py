@@ -22,7 +22,16 @@ from dataclasses import dataclass, replace
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import case, func, literal, select, union_all
+from sqlalchemy import (
+    BigInteger,
+    case,
+    cast,
+    func,
+    literal,
+    or_,
+    select,
+    union_all,
+)
 
 from app import readmodel
 from app.archive import not_archived
@@ -295,7 +304,31 @@ def share_of(amount: Any, share_pct: Any) -> Decimal | None:
     rule for the dossier's shares and the roll-ups per municipality."""
     if amount is None:
         return None
-    return (Decimal(str(amount)) * Decimal(str(share_pct)) / 100).quantize(CENT)
+    return _euros(share_in_cents(_hundredths(amount), _hundredths(share_pct)))
+
+
+def share_in_cents(cents: int, pct_hundredths: int) -> int:
+    """`cents` × `pct_hundredths` / 10,000 (a percentage to two decimals), rounded
+    to the cent half to even, as Decimal's quantize does: exact integers, so a
+    roll-up over thousands of dossiers adds up without a Decimal per row."""
+    whole, rest = divmod(cents * pct_hundredths, 10_000)
+    if 2 * rest > 10_000 or (2 * rest == 10_000 and whole % 2):
+        whole += 1
+    return whole
+
+
+def _hundredths(value: Any) -> int:
+    """An amount in cents, or a percentage in hundredths (both two decimals)."""
+    return int((Decimal(str(value)) * 100).to_integral_value())
+
+
+def _euros(cents: int) -> Decimal:
+    return (Decimal(cents) / 100).quantize(CENT)
+
+
+def _in_hundredths(column: Any) -> Any:
+    """SQL: a two-decimal amount or percentage as a whole number of hundredths."""
+    return cast(func.round(column * 100), BigInteger)
 
 
 def rollup_by_municipality(
@@ -304,6 +337,8 @@ def rollup_by_municipality(
     """Per municipality: {"lead": Figures, "partner": Figures}, amounts by share."""
     if among is not None:
         every = _by_municipality(user, among)
+    elif municipality_ids is not None:
+        return _of_municipalities(user, municipality_ids)
     else:
         every = readmodel.cached(
             "rollup_by_municipality",
@@ -313,6 +348,31 @@ def rollup_by_municipality(
     if municipality_ids is None:
         return dict(every)
     return {mid: every[mid] for mid in municipality_ids if mid in every}
+
+
+def _of_municipalities(
+    user: Any, municipality_ids: list[int]
+) -> dict[int, dict[str, Figures]]:
+    """The roll-ups of a few municipalities, from their own dossiers only (a
+    municipality's page need not add up the whole region's)."""
+    scope = permissions.application_scope(user)
+
+    def compute(missing: list) -> dict:
+        ids = [municipality_id for _scope, municipality_id in missing]
+        among = select(Application.id).where(
+            or_(*(permissions.involving_municipality(mid) for mid in ids))
+        )
+        found = _by_municipality(user, among)
+        return {key: found.get(key[1]) for key in missing}
+
+    kept = readmodel.cached_many(
+        "rollup_of_municipality", [(scope, mid) for mid in municipality_ids], compute
+    )
+    return {
+        mid: kept[(scope, mid)]
+        for mid in municipality_ids
+        if kept[(scope, mid)] is not None
+    }
 
 
 def _by_municipality(user: Any, among: Any = None) -> dict[int, dict[str, Figures]]:
@@ -333,40 +393,33 @@ def _by_municipality(user: Any, among: Any = None) -> dict[int, dict[str, Figure
     query = select(
         both.c.municipality_id,
         both.c.role,
-        both.c.pct,
-        both.c.requested,
-        both.c.granted,
-        both.c.paid,
+        _in_hundredths(both.c.pct),
+        _in_hundredths(both.c.requested),
+        _in_hundredths(both.c.granted),
+        _in_hundredths(both.c.paid),
         both.c.decided,
         both.c.won,
         both.c.submitted,
     )
-    sums: dict[tuple[int, str], list] = {}
-    for (
-        municipality_id,
-        role,
-        pct,
-        requested,
-        granted,
-        paid,
-        decided,
-        won,
-        submitted,
-    ) in db.session.execute(query):
-        total = sums.setdefault((municipality_id, role), [0, ZERO, ZERO, ZERO, 0, 0, 0])
+    sums: dict[tuple[int, str], list[int]] = {}
+    for municipality_id, role, pct, *row in db.session.execute(query).tuples():
+        requested, granted, paid, decided, won, submitted = row
+        total = sums.setdefault((municipality_id, role), [0, 0, 0, 0, 0, 0, 0])
         total[0] += 1
-        total[1] += share_of(requested or 0, pct)
-        total[2] += share_of(granted or 0, pct)
-        total[3] += share_of(paid or 0, pct)
+        total[1] += share_in_cents(requested or 0, pct)
+        total[2] += share_in_cents(granted or 0, pct)
+        total[3] += share_in_cents(paid or 0, pct)
         total[4] += decided or 0
         total[5] += won or 0
         total[6] += submitted or 0
     result: dict[int, dict[str, Figures]] = {}
-    for (municipality_id, role), values in sums.items():
+    for (municipality_id, role), (n, *cents, decided, won, submitted) in sums.items():
         figures = result.setdefault(
             municipality_id, {"lead": Figures(), "partner": Figures()}
         )
-        figures[role] = _figures(*values)
+        figures[role] = _figures(
+            n, *(_euros(value) for value in cents), decided, won, submitted
+        )
     return result
 
 

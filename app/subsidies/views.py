@@ -14,6 +14,7 @@ from app.auth.models import User
 from app.concurrency import ensure_current
 from app.extensions import db
 from app.municipalities.models import Municipality, active_municipalities_clause
+from app.page_cache import shared_page
 from app.subsidies import bp, calls, dossiers, listing, pages
 from app.subsidies.forms import (
     ApplicationForm,
@@ -154,8 +155,10 @@ def applications():
     searches = {
         kind: request.args.get(f"{kind}_search") for kind in pages.SEARCHED_FILTERS
     }
-    context = pages.applications_overview(user, filters, page, searches)
-    return render_template("subsidies/applications.html", **context)
+    return shared_page(
+        "subsidies/applications.html",
+        lambda: pages.applications_overview(user, filters, page, searches),
+    )
 
 
 # --- applications: one dossier ----------------------------------------------------

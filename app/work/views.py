@@ -15,6 +15,7 @@ from app.auth.access import check, regional_pages, requires
 from app.concurrency import EditConflict, conflict_message
 from app.extensions import db
 from app.municipalities.models import Municipality
+from app.page_cache import shared_page
 from app.paging import page_number
 from app.web import is_safe_next, reload_url, wants_fragment
 from app.work import bp
@@ -248,17 +249,25 @@ def group_update(group_id: int):
 def tasks():
     """All tasks, filtered and sorted by the query string (bookmarkable)."""
     filters = TaskFilters.from_args(request.args)
-    pagination = db.paginate(
-        task_query(filters, clock.today(), current_user).options(*row_options()),
-        page=_page(),
-        per_page=current_app.config["PAGE_SIZE"],
-        error_out=False,
-    )
-    context = {"filters": filters, "pagination": pagination}
+
+    def task_page() -> dict:
+        pagination = db.paginate(
+            task_query(filters, clock.today(), current_user).options(*row_options()),
+            page=_page(),
+            per_page=current_app.config["PAGE_SIZE"],
+            error_out=False,
+        )
+        return {"filters": filters, "pagination": pagination}
+
     if wants_fragment() and request.headers.get("HX-Target") == "task-list":
-        return render_template("work/_task_list.html", **context)
-    options = filter_options(filters, request.args, current_user)
-    return render_template("work/tasks.html", options=options, **context)
+        return render_template("work/_task_list.html", **task_page())
+    return shared_page(
+        "work/tasks.html",
+        lambda: (
+            task_page()
+            | {"options": filter_options(filters, request.args, current_user)}
+        ),
+    )
 
 
 def _load_task(task_id: int) -> Task:
