@@ -28,8 +28,9 @@ regional_pages(bp)
 def index():
     """Every municipality, merged ones marked, with its progress."""
     sort = MUNICIPALITY_SORT.parse(request.args)
-    return render_template(
-        "municipalities/index.html", rows=municipality_list(sort), sort=sort
+    return shared_page(
+        "municipalities/index.html",
+        lambda: {"rows": municipality_list(sort), "sort": sort},
     )
 
 

@@ -75,11 +75,15 @@ regional_pages(bp)
 @requires(permissions.can_view_regional)
 def trajectory():
     """The five steps of the trajectory; the coordinator edits them in place."""
-    steps = threads_logic.steps()
-    forms = {}
-    if permissions.can_edit_trajectory(current_user):
-        forms = {s.id: StepForm(obj=s, prefix=f"step{s.id}") for s in steps}
-    return render_template("strategy/trajectory.html", steps=steps, forms=forms)
+
+    def trajectory_page() -> dict:
+        steps = threads_logic.steps()
+        forms = {}
+        if permissions.can_edit_trajectory(current_user):
+            forms = {s.id: StepForm(obj=s, prefix=f"step{s.id}") for s in steps}
+        return {"steps": steps, "forms": forms}
+
+    return shared_page("strategy/trajectory.html", trajectory_page)
 
 
 @bp.post("/trajectory/steps/<int:step_id>")
@@ -143,18 +147,25 @@ def thread_create():
     return redirect(url_for("strategy.thread", thread_id=thread.id), code=303)
 
 
-def _render_thread(thread: Thread, form=None, status=200):
+def _thread_page(thread: Thread, form=None) -> dict:
     if form is None and permissions.can_manage_threads(current_user):
         form = ThreadForm(obj=thread, prefix="edit")
-    page = threads_logic.thread_detail(thread, current_user)
-    return render_template("strategy/thread.html", **page, form=form), status
+    return threads_logic.thread_detail(thread, current_user) | {"form": form}
+
+
+def _render_thread(thread: Thread, form, status):
+    """The page again with the refused edit form."""
+    return render_template("strategy/thread.html", **_thread_page(thread, form)), status
 
 
 @bp.get("/threads/<int:thread_id>")
 @requires(permissions.can_view_regional)
 def thread(thread_id: int):
     """One thread: mentions per municipality and its scores in every round."""
-    return _render_thread(db.get_or_404(Thread, thread_id))
+    return shared_page(
+        "strategy/thread.html",
+        lambda: _thread_page(db.get_or_404(Thread, thread_id)),
+    )
 
 
 @bp.post("/threads/<int:thread_id>")
@@ -246,11 +257,15 @@ def talk_edit(talk_id: int):
 def rounds():
     """Scoring rounds, newest first (drafts only for the coordinator)."""
     archived = request.args.get("archived") == "1"
-    page = db.paginate(
-        rounds_logic.visible_rounds_query(current_user, archived),
-        per_page=current_app.config["PAGE_SIZE"],
-    )
-    return render_template("strategy/rounds.html", page=page, archived=archived)
+
+    def rounds_page() -> dict:
+        page = db.paginate(
+            rounds_logic.visible_rounds_query(current_user, archived),
+            per_page=current_app.config["PAGE_SIZE"],
+        )
+        return {"page": page, "archived": archived}
+
+    return shared_page("strategy/rounds.html", rounds_page)
 
 
 def _round_form_page(scoring_round: ScoringRound | None):

@@ -63,19 +63,23 @@ def calls_index():
     """Every call with its status and countdown, and the regional totals."""
     archived = request.args.get("archived") == "1"
     sort = calls.CALL_SORT.parse(request.args)
-    page = pages.call_list(
-        _user(), request.args.get("page", 1, type=int), clock.now_utc(), archived, sort
+    number = request.args.get("page", 1, type=int)
+    return shared_page(
+        "subsidies/calls.html",
+        lambda: pages.call_list(_user(), number, clock.now_utc(), archived, sort),
     )
-    return render_template("subsidies/calls.html", **page)
 
 
 @bp.get("/calls/<int:call_id>")
 @requires(perm.can_view_regional)
 def call(call_id: int):
     """One call: its facts, countdown, figures, applications and coverage."""
-    subsidy_call = db.get_or_404(SubsidyCall, call_id)
-    page = pages.call_detail(subsidy_call, _user(), clock.now_utc())
-    return render_template("subsidies/call.html", **page)
+    return shared_page(
+        "subsidies/call.html",
+        lambda: pages.call_detail(
+            db.get_or_404(SubsidyCall, call_id), _user(), clock.now_utc()
+        ),
+    )
 
 
 def _call_form(subsidy_call: SubsidyCall | None) -> CallForm:

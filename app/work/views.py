@@ -96,17 +96,23 @@ regional_pages(bp)
 @requires(perm.can_view_regional)
 def themes():
     """Every theme with its groups and progress, and the rollout matrix."""
-    return render_template("work/themes.html", **themes_overview(page_number()))
+    number = page_number()
+    return shared_page("work/themes.html", lambda: themes_overview(number))
 
 
 @bp.get("/themes/<int:theme_id>")
 @requires(perm.can_view_regional)
 def theme(theme_id: int):
     """One theme: groups, rollout per municipality, calls, applications, timeline."""
-    theme = load_theme(theme_id)
-    data = theme_detail(theme, current_user, clock.today(), _page())
-    form = ThemeStatusForm(formdata=None, status=theme.status)
-    return render_template("work/theme.html", status_form=form, **data)
+    number = _page()
+
+    def theme_page() -> dict:
+        theme = load_theme(theme_id)
+        data = theme_detail(theme, current_user, clock.today(), number)
+        form = ThemeStatusForm(formdata=None, status=theme.status)
+        return data | {"status_form": form}
+
+    return shared_page("work/theme.html", theme_page)
 
 
 @bp.post("/themes/<int:theme_id>/status")
@@ -180,8 +186,11 @@ def rollout_update(theme_id: int, municipality_id: int):
 @requires(perm.can_view_regional)
 def group(group_id: int):
     """A working group: purpose, people, municipalities, its tasks."""
-    data = group_detail(load_group(group_id), _page(), current_user)
-    return render_template("work/group.html", **data)
+    number = _page()
+    return shared_page(
+        "work/group.html",
+        lambda: group_detail(load_group(group_id), number, current_user),
+    )
 
 
 def _render_group_form(group, form, status: int = 200):
