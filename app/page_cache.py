@@ -146,9 +146,13 @@ def shared_page(template: str, build: Callable[[], dict[str, Any]]) -> str:
         ),
         lambda: _render_part(template, build),
     )
-    (frame,) = _parts("page_frames").kept(
-        ("frame", current_user.id, str(get_locale()), request.path), _render_frame
-    )
+    if "_flashes" in session:  # the part's making had something to say
+        (frame,) = _render_frame()
+    else:
+        (frame,) = _parts("page_frames").kept(
+            ("frame", current_user.id, str(get_locale()), request.path),
+            _render_frame,
+        )
     # The title slot comes first, then the content slot: replace once each.
     page = frame.replace(_TITLE_SLOT, title, 1).replace(_CONTENT_SLOT, content, 1)
     return page.replace(_CSRF_SLOT, generate_csrf())
