@@ -122,9 +122,12 @@ def _render_frame() -> tuple[str, ...]:
     return (_without_token(html),)
 
 
-def shared_page(template: str, build: Callable[[], dict[str, Any]]) -> str:
+def shared_page(
+    template: str, build: Callable[[], dict[str, Any]], *, personal: bool = False
+) -> str:
     """The page `template` with the context `build()` makes, its title and content
-    kept for everyone of the reader's sharing scope (see the module's text).
+    kept for everyone of the reader's sharing scope (see the module's text), or
+    for the reader alone when the page is `personal` (their own deadlines).
 
     `build` runs only when the part is not kept: it does the page's queries.
     """
@@ -139,7 +142,9 @@ def shared_page(template: str, build: Callable[[], dict[str, Any]]) -> str:
     title, content = _parts().kept(
         (
             template,
-            permissions.sharing_scope(current_user),
+            f"person:{current_user.id}"
+            if personal
+            else permissions.sharing_scope(current_user),
             str(get_locale()),
             request.full_path,
             clock.today(),

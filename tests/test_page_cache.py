@@ -42,6 +42,7 @@ def _shared_urls() -> list[str]:
         "/calls",
         f"/calls/{_first(SubsidyCall)}",
         "/municipalities",
+        "/deadlines?scope=region",
         "/",
         "/tasks",
         "/tasks?status=todo&sort=-due",
@@ -229,3 +230,21 @@ def test_htmx_fragments_are_not_taken_from_the_cache(demo_app):
         "/tasks", headers={"HX-Request": "true", "HX-Target": "task-list"}
     ).get_data(as_text=True)
     assert "<html" not in fragment and "<main" not in fragment
+
+
+def test_personal_pages_are_kept_for_their_reader_alone(demo_app):
+    """One's own deadlines (the default of /deadlines) and the user list (one's
+    own row differs) are kept per person, never for the scope."""
+    first, second = _pair("coordinator")
+    clients = _client(demo_app, first), _client(demo_app, second)
+    for url in ("/deadlines", "/admin/users"):
+        made = _rendered(demo_app)
+        pages = [client.get(url) for client in clients]
+        assert [page.status_code for page in pages] == [200, 200], url
+        assert _rendered(demo_app) == made + 2, url
+        clients[0].get(url)
+        assert _rendered(demo_app) == made + 2, url  # kept for the first reader
+    made = _rendered(demo_app)
+    for client in clients:
+        client.get("/deadlines?scope=region")
+    assert _rendered(demo_app) == made + 1  # the region's deadlines: shared

@@ -10,6 +10,7 @@ from app.auth import permissions
 from app.auth.access import requires
 from app.auth.models import User
 from app.extensions import db
+from app.page_cache import shared_page
 
 
 @bp.get("/users")
@@ -19,19 +20,22 @@ def users_index():
     role = request.args.get("role") or None
     municipality_id = request.args.get("municipality", type=int)
     sort = users.USER_SORT.parse(request.args)
-    page = db.paginate(
-        users.user_list_query(role, municipality_id, sort),
-        per_page=100,
-        error_out=False,
-    )
-    return render_template(
-        "admin/users.html",
-        page=page,
-        sort=sort,
-        role=role,
-        municipality_id=municipality_id,
-        municipalities=users.municipalities(),
-    )
+
+    def users_page() -> dict:
+        page = db.paginate(
+            users.user_list_query(role, municipality_id, sort),
+            per_page=100,
+            error_out=False,
+        )
+        return {
+            "page": page,
+            "sort": sort,
+            "role": role,
+            "municipality_id": municipality_id,
+            "municipalities": users.municipalities(),
+        }
+
+    return shared_page("admin/users.html", users_page, personal=True)
 
 
 @bp.route("/users/new", methods=["GET", "POST"])

@@ -13,6 +13,7 @@ from app.deadlines.calendar import feed
 from app.deadlines.deadlines import CATEGORIES, KINDS, Scope, deadlines, grouped
 from app.deadlines.reminders import set_digest, user_for_unsubscribe_token
 from app.extensions import csrf, db
+from app.page_cache import shared_page
 from app.paging import window
 from app.web import wants_fragment
 
@@ -36,24 +37,31 @@ def index():
     scope = Scope(
         viewer=current_user, user=current_user if scope_name == "mine" else None
     )
-    page = window(
-        lambda limit: deadlines(
-            scope,
-            kinds=(kind,) if kind else KINDS,
-            categories=(category,) if category else CATEGORIES,
-            limit=limit,
-        ),
-        per_page=DEADLINES_PER_PAGE,
-    )
-    template = "deadlines/_list.html" if wants_fragment() else "deadlines/index.html"
-    return render_template(
-        template,
-        groups=grouped(page.items),
-        page=page,
-        kind=kind,
-        category=category,
-        scope_name=scope_name,
-        show_private=permissions.can_view_applications(current_user),
+
+    def deadlines_page() -> dict:
+        page = window(
+            lambda limit: deadlines(
+                scope,
+                kinds=(kind,) if kind else KINDS,
+                categories=(category,) if category else CATEGORIES,
+                limit=limit,
+            ),
+            per_page=DEADLINES_PER_PAGE,
+        )
+        return {
+            "groups": grouped(page.items),
+            "page": page,
+            "kind": kind,
+            "category": category,
+            "scope_name": scope_name,
+            "show_private": permissions.can_view_applications(current_user),
+        }
+
+    if wants_fragment():
+        return render_template("deadlines/_list.html", **deadlines_page())
+    # "Mine" (the default) is the reader's own; the region's is their scope's.
+    return shared_page(
+        "deadlines/index.html", deadlines_page, personal=scope_name == "mine"
     )
 
 
