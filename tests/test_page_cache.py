@@ -48,6 +48,7 @@ def _shared_urls() -> list[str]:
         "/tasks?status=todo&sort=-due",
         "/municipalities/roeselare",
         "/applications",
+        f"/applications/{_first(Application)}",
         "/threads",
         f"/rounds/{closed}/results",
     ]

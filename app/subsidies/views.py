@@ -248,7 +248,13 @@ def _dossier(
 @requires(perm.can_view_regional)
 def application(application_id: int):
     """One dossier: partners, amounts, payments, reporting, tasks."""
-    return _dossier(_visible(application_id))
+    application = _visible(application_id)
+    return shared_page(
+        "subsidies/application.html",
+        lambda: (
+            pages.dossier_detail(application) | {"oob": False, **_forms(application)}
+        ),
+    )
 
 
 def _application_form(application: Application | None) -> ApplicationForm:
