@@ -164,13 +164,14 @@ def thread_detail(thread: Thread, user: Any) -> dict[str, Any]:
         for r, result in score_history(thread, visible_rounds_query(user))
         if permissions.can_view_round_results(user, r)
     ]
+    theme = promotion.existing_theme(thread)
     return {
         "thread": thread,
         "mentions": mentions_by_municipality(thread),
         "history": history,
         "can_promote": permissions.can_promote_threads(user)
-        and promotion.can_be_promoted(thread),
-        "theme": promotion.existing_theme(thread),
+        and promotion.promotable(thread, theme),
+        "theme": theme,
     }
 
 
