@@ -230,23 +230,6 @@ def theme_timeline(theme: Theme, user: Any, calls: list[SubsidyCall], today: dat
     return build_timeline(items, today)
 
 
-def rollout_rows(theme: Theme, municipalities: list[Municipality]) -> list[Rollout]:
-    """A rollout row for every municipality (unsaved default where none exists)."""
-    existing = rollout_matrix([theme.id])
-    rows = []
-    for m in municipalities:
-        row = existing.get((theme.id, m.id))
-        if row is None:
-            row = new_rollout(theme, m)
-        else:
-            # Hand the loaded objects to the row: its lazy loads would otherwise
-            # query once per municipality while the template renders.
-            set_committed_value(row, "municipality", m)
-            set_committed_value(row, "theme", theme)
-        rows.append(row)
-    return rows
-
-
 def municipality_count() -> int:
     """How many municipalities there are, merged ones included (read model)."""
     return readmodel.cached(
