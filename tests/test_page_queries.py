@@ -273,3 +273,8 @@ def test_detail_pages_stay_within_the_statement_bound_at_both_scales(
     assert small == large, f"{role}: statements small → large"
     over = {url: n for url, n in large.items() if n > MAX_STATEMENTS}
     assert not over, f"{role}: more than {MAX_STATEMENTS} statements: {over}"
+    # A thread no round asked runs as many as one that every round asked.
+    unasked = factories.thread(title="Never asked")
+    db.session.commit()
+    thread_url = f"/threads/{w['thread'].id}"
+    assert len(page_queries(client, f"/threads/{unasked.id}")) == large[thread_url]
