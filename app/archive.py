@@ -148,11 +148,14 @@ def _blockers() -> dict[str, list[tuple[str, Any]]]:
 
 def delete_blockers(obj: Any) -> list[str]:
     """Codes of what still refers to `obj` (empty: it may be deleted for real)."""
-    found = []
-    for code, condition in _blockers()[type(obj).__tablename__]:
-        if db.session.scalar(select(exists().where(condition(obj.id)))):
-            found.append(code)
-    return found
+    checks = _blockers()[type(obj).__tablename__]
+    if not checks:
+        return []
+    # One statement whatever the kind: every check is a column of one row.
+    found = db.session.execute(
+        select(*(exists().where(condition(obj.id)) for _code, condition in checks))
+    ).one()
+    return [code for (code, _condition), hit in zip(checks, found, strict=True) if hit]
 
 
 def delete(obj: Any, actor: Any) -> None:

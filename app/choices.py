@@ -8,11 +8,12 @@ from typing import Any
 
 from sqlalchemy import func, literal, select
 
+from app import readmodel
 from app.archive import not_archived
 from app.auth import permissions
 from app.auth.models import Role, User
 from app.extensions import db
-from app.municipalities.models import Municipality
+from app.municipalities.models import Municipality, active_municipalities_clause
 from app.subsidies.models import SubsidyCall
 from app.work.models import Task, WorkingGroup
 
@@ -61,6 +62,23 @@ def _choice_query(kind: str, user: Any = None):
     if user is not None:
         assignees = assignees.where(permissions.visible_tasks(user))
     return select(id_, name, literal(False)).where(id_.in_(assignees)), id_, name
+
+
+def active_municipalities() -> list[tuple[int, str]]:
+    """(id, name) of every active municipality by name, as plain rows (read
+    model: one list shared by every request until the next write)."""
+    return readmodel.cached(
+        "active_municipalities",
+        "region",
+        lambda: [
+            (mid, name)
+            for mid, name in db.session.execute(
+                select(Municipality.id, Municipality.name)
+                .where(active_municipalities_clause())
+                .order_by(Municipality.name)
+            )
+        ],
+    )
 
 
 KINDS = ("group", "municipality", "assignee", "call", "who", "assignable")

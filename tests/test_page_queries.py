@@ -243,3 +243,38 @@ def test_the_guard_sees_a_lazy_load(app, page_queries):
         loaded = db.session.get(task_type, task_id)
         assert loaded.group.name
     assert log.lazy_loads == ["Task.group"] and len(log) == 2
+
+
+#: Issue 15: at most this many statements per page, the same at every scale
+#: (counted as the benchmark counts them: after one warm-up request).
+MAX_STATEMENTS = 12
+
+
+def _detail_pages(w: dict) -> list[str]:
+    """The pages of one object that were over the bound (issue 15)."""
+    return [
+        f"/themes/{w['theme'].id}",
+        f"/applications/{w['application'].id}",
+        f"/municipalities/{w['home'].slug}",
+        f"/threads/{w['thread'].id}",
+    ]
+
+
+@pytest.mark.parametrize("role", ["coordinator", "municipality"])
+def test_detail_pages_stay_within_the_statement_bound_at_both_scales(
+    app, login_as, page_queries, role
+):
+    w = _world()
+    client = login_as(w["users"][role])
+    urls = _detail_pages(w)
+    small = {url: len(page_queries(client, url)) for url in urls}
+    _grow(w, 3)
+    large = {url: len(page_queries(client, url)) for url in urls}
+    assert small == large, f"{role}: statements small → large"
+    over = {url: n for url, n in large.items() if n > MAX_STATEMENTS}
+    assert not over, f"{role}: more than {MAX_STATEMENTS} statements: {over}"
+    # A thread no round asked runs as many as one that every round asked.
+    unasked = factories.thread(title="Never asked")
+    db.session.commit()
+    thread_url = f"/threads/{w['thread'].id}"
+    assert len(page_queries(client, f"/threads/{unasked.id}")) == large[thread_url]

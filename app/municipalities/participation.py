@@ -76,35 +76,71 @@ def municipality_list(
 
 
 def _rounds(user: Any, municipality: Municipality) -> list[RoundScores]:
-    rounds = list(
-        db.session.scalars(
-            select(ScoringRound)
-            .where(ScoringRound.status != "draft")
-            .order_by(ScoringRound.opens_on.desc())
+    """Every round past its draft with this municipality's scores, in one query
+    whatever the data; only the rounds whose scores `user` may see keep them."""
+    rows = db.session.execute(
+        select(ScoringRound, Score)
+        .outerjoin(
+            Score,
+            (Score.round_id == ScoringRound.id)
+            & (Score.municipality_id == municipality.id),
         )
+        .options(joinedload(Score.thread))
+        .where(ScoringRound.status != "draft")
+        .order_by(ScoringRound.opens_on.desc(), ScoringRound.id.desc())
     )
-    visible_ids = [
-        r.id for r in rounds if permissions.can_view_scores_of(user, r, municipality.id)
-    ]
-    scores: dict[int, list[tuple[Thread, Score]]] = {}
-    if visible_ids:
-        for score in db.session.scalars(
-            select(Score)
-            .options(joinedload(Score.thread))
-            .where(
-                Score.round_id.in_(visible_ids),
-                Score.municipality_id == municipality.id,
+    scores: dict[ScoringRound, list[tuple[Thread, Score]]] = {}
+    for scoring_round, score in rows:
+        found = scores.setdefault(scoring_round, [])
+        if score is not None:
+            found.append((score.thread, score))
+    result = []
+    for scoring_round, found in scores.items():
+        visible = permissions.can_view_scores_of(user, scoring_round, municipality.id)
+        result.append(
+            RoundScores(
+                scoring_round=scoring_round,
+                visible=visible,
+                scores=sorted(found, key=lambda pair: pair[0].code) if visible else [],
             )
-        ):
-            scores.setdefault(score.round_id, []).append((score.thread, score))
-    return [
-        RoundScores(
-            scoring_round=r,
-            visible=r.id in visible_ids,
-            scores=sorted(scores.get(r.id, []), key=lambda pair: pair[0].code),
         )
-        for r in rounds
-    ]
+    return result
+
+
+def _applications(
+    user: Any, municipality: Municipality
+) -> tuple[list[Application], list[tuple[Application, Any]]]:
+    """The dossiers `user` may see that this municipality leads, and those it is
+    a partner of with its share (one query for both lists)."""
+    rows = db.session.execute(
+        permissions.visible_applications(
+            user,
+            select(
+                Application,
+                ApplicationPartner.municipality_id,
+                ApplicationPartner.share_pct,
+            )
+            .outerjoin(
+                ApplicationPartner,
+                (ApplicationPartner.application_id == Application.id)
+                & (ApplicationPartner.municipality_id == municipality.id),
+            )
+            .options(
+                joinedload(Application.call),
+                joinedload(Application.lead_municipality),
+            )
+            .where(
+                or_(
+                    Application.lead_municipality_id == municipality.id,
+                    ApplicationPartner.municipality_id.is_not(None),
+                ),
+                not_archived(Application),
+            ),
+        ).order_by(Application.created_at.desc(), Application.id)
+    ).all()
+    as_lead = [a for a, _p, _s in rows if a.lead_municipality_id == municipality.id]
+    as_partner = [(a, share) for a, partner, share in rows if partner is not None]
+    return as_lead, as_partner
 
 
 def participation(user: Any, municipality: Municipality) -> Participation:
@@ -149,36 +185,7 @@ def participation(user: Any, municipality: Municipality) -> Participation:
     as_partner: list[tuple[Application, Any]] = []
     amounts = None
     if permissions.can_view_applications(user):
-        as_lead = list(
-            db.session.scalars(
-                permissions.visible_applications(
-                    user,
-                    select(Application)
-                    .options(joinedload(Application.call))
-                    .where(
-                        Application.lead_municipality_id == municipality.id,
-                        not_archived(Application),
-                    ),
-                ).order_by(Application.created_at.desc())
-            )
-        )
-        as_partner = list(
-            db.session.execute(
-                permissions.visible_applications(
-                    user,
-                    select(Application, ApplicationPartner.share_pct)
-                    .join(ApplicationPartner)
-                    .options(
-                        joinedload(Application.call),
-                        joinedload(Application.lead_municipality),
-                    )
-                    .where(
-                        ApplicationPartner.municipality_id == municipality.id,
-                        not_archived(Application),
-                    ),
-                ).order_by(Application.created_at.desc())
-            )
-        )
+        as_lead, as_partner = _applications(user, municipality)
         amounts = rollup_by_municipality(user, [municipality.id]).get(municipality.id)
     return Participation(
         municipality=municipality,

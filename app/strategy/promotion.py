@@ -22,7 +22,12 @@ def existing_theme(thread: Thread) -> Theme | None:
 
 
 def can_be_promoted(thread: Thread) -> bool:
-    return thread.status != "selected" and existing_theme(thread) is None
+    return promotable(thread, existing_theme(thread))
+
+
+def promotable(thread: Thread, theme: Theme | None) -> bool:
+    """`can_be_promoted` for a caller that read the thread's theme already."""
+    return thread.status != "selected" and theme is None
 
 
 def promote(thread: Thread, user: Any) -> Theme:

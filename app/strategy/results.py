@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import statistics
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
 from flask import current_app
@@ -98,24 +98,27 @@ def compute_results(
     *,
     high: int | None = None,
     majority: float | None = None,
+    asked: Mapping[int, list[Thread]] | None = None,
 ) -> dict[int, RoundResults]:
-    """The results of several rounds in three queries, whatever their size."""
+    """The results of several rounds in three queries, whatever their size;
+    `asked`: the threads of each round by code, when the caller loaded them
+    already (one query fewer)."""
     rounds = list(rounds)
     config = current_app.config
     high = config["SCORE_HIGH"] if high is None else high
     majority = config["SCORE_MAJORITY"] if majority is None else majority
     if not rounds:
         return {}
-    ids = [r.id for r in rounds]
-    asked: dict[int, list[Thread]] = defaultdict(list)
-    rows = db.session.execute(
-        select(round_thread.c.round_id, Thread)
-        .join(Thread, Thread.id == round_thread.c.thread_id)
-        .where(round_thread.c.round_id.in_(ids))
-        .order_by(Thread.code)
-    )
-    for round_id, thread in rows:
-        asked[round_id].append(thread)
+    if asked is None:
+        asked = defaultdict(list)
+        rows = db.session.execute(
+            select(round_thread.c.round_id, Thread)
+            .join(Thread, Thread.id == round_thread.c.thread_id)
+            .where(round_thread.c.round_id.in_([r.id for r in rounds]))
+            .order_by(Thread.code)
+        )
+        for round_id, thread in rows:
+            asked[round_id].append(thread)
     figures = _round_figures(rounds, asked, high, majority)
     results = {}
     for scoring_round in rounds:

@@ -144,16 +144,25 @@ def mentions_by_municipality(thread: Thread) -> list[tuple[Municipality, list]]:
 
 
 def score_history(thread: Thread, rounds_query) -> list[tuple[ScoringRound, Any]]:
-    """The thread's figures in every round that asked about it (bounded queries)."""
-    rounds = list(
-        db.session.scalars(
-            rounds_query.join(
-                round_thread, round_thread.c.round_id == ScoringRound.id
-            ).where(round_thread.c.thread_id == thread.id)
-        )
+    """The thread's figures in every round that asked about it: the rounds with
+    every thread each asked in one query, whatever the data (figures from the
+    read model)."""
+    this_thread, every_thread = round_thread.alias(), round_thread.alias()
+    rows = db.session.execute(
+        rounds_query.join(this_thread, this_thread.c.round_id == ScoringRound.id)
+        .join(every_thread, every_thread.c.round_id == ScoringRound.id)
+        .join(Thread, Thread.id == every_thread.c.thread_id)
+        .where(this_thread.c.thread_id == thread.id)
+        .add_columns(Thread)
+        .order_by(Thread.code)
     )
-    results = compute_results(rounds)
-    return [(r, results[r.id].by_thread_id().get(thread.id)) for r in rounds]
+    rounds: dict[int, ScoringRound] = {}
+    asked: dict[int, list[Thread]] = {}
+    for scoring_round, asked_thread in rows:
+        rounds.setdefault(scoring_round.id, scoring_round)
+        asked.setdefault(scoring_round.id, []).append(asked_thread)
+    results = compute_results(rounds.values(), asked=asked)
+    return [(r, results[r.id].by_thread_id().get(thread.id)) for r in rounds.values()]
 
 
 def thread_detail(thread: Thread, user: Any) -> dict[str, Any]:
@@ -164,13 +173,14 @@ def thread_detail(thread: Thread, user: Any) -> dict[str, Any]:
         for r, result in score_history(thread, visible_rounds_query(user))
         if permissions.can_view_round_results(user, r)
     ]
+    theme = promotion.existing_theme(thread)
     return {
         "thread": thread,
         "mentions": mentions_by_municipality(thread),
         "history": history,
         "can_promote": permissions.can_promote_threads(user)
-        and promotion.can_be_promoted(thread),
-        "theme": promotion.existing_theme(thread),
+        and promotion.promotable(thread, theme),
+        "theme": theme,
     }
 
 

@@ -15,7 +15,7 @@ from typing import Any
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
-from sqlalchemy import func, select
+from sqlalchemy import func, inspect, select
 from sqlalchemy.exc import IntegrityError
 
 from app import clock
@@ -768,8 +768,14 @@ def paid_amounts(application_ids: list[int]) -> dict[int, Decimal]:
 
 
 def money(applications: list[Application]) -> dict[int, Money]:
-    """Paid and open balance for each application (one query for all)."""
-    paid = paid_amounts([a.id for a in applications])
+    """Paid and open balance for each application (one query for all; none for
+    those whose payments are loaded already, as on a dossier's page)."""
+    loaded = {a.id: a for a in applications if "payments" not in inspect(a).unloaded}
+    paid = paid_amounts([a.id for a in applications if a.id not in loaded])
+    for aid, a in loaded.items():
+        if a.payments:
+            total = sum((p.amount for p in a.payments), Decimal("0"))
+            paid[aid] = Decimal(total).quantize(Decimal("0.01"))
     return {
         a.id: Money(a.granted_amount, paid.get(a.id, Decimal("0.00")))
         for a in applications

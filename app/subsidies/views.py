@@ -11,6 +11,7 @@ from app.archive import not_archived
 from app.auth import permissions as perm
 from app.auth.access import check, regional_pages, requires
 from app.auth.models import User
+from app.choices import active_municipalities
 from app.concurrency import ensure_current
 from app.extensions import db
 from app.municipalities.models import Municipality, active_municipalities_clause
@@ -215,14 +216,7 @@ def _forms(application: Application, **given) -> dict:
 def _municipality_choices():
     from wtforms.fields import SelectChoice
 
-    return [
-        SelectChoice(m.id, m.name)
-        for m in db.session.scalars(
-            select(Municipality)
-            .where(active_municipalities_clause())
-            .order_by(Municipality.name)
-        )
-    ]
+    return [SelectChoice(mid, name) for mid, name in active_municipalities()]
 
 
 def _dossier(

@@ -8,6 +8,7 @@ from flask import Flask, Response, current_app, flash, redirect, request, sessio
 from flask import url_for as flask_url_for
 from flask_babel import gettext as _
 from flask_login import current_user, logout_user
+from sqlalchemy.orm import joinedload
 
 from app.auth.models import User
 from app.extensions import db, login_manager
@@ -30,7 +31,11 @@ def register_session(app: Flask) -> None:
         user_id, _sep, nonce = session_id.partition(":")
         if not user_id.isdigit() or not nonce:
             return None
-        user = db.session.get(User, int(user_id))
+        # With the municipality the header names: loaded lazily it would cost a
+        # statement on some pages only (when the page had not loaded it itself).
+        user = db.session.get(
+            User, int(user_id), options=[joinedload(User.municipality)]
+        )
         if user is None or not user.active or user.session_nonce != nonce:
             return None
         return user

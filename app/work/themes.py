@@ -7,10 +7,11 @@ from datetime import date, timedelta
 from typing import Any
 
 from flask import current_app, url_for
-from sqlalchemy import case, func, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy import case, func, select, union_all
+from sqlalchemy.orm import joinedload, selectinload
 from sqlalchemy.orm.attributes import set_committed_value
 
+from app import readmodel
 from app.activity.log import diff, record
 from app.archive import not_archived, task_in_use
 from app.auth import permissions
@@ -18,7 +19,7 @@ from app.auth.models import User
 from app.concurrency import ensure_current, parse_version
 from app.extensions import db
 from app.municipalities.models import Municipality
-from app.paging import paginate
+from app.paging import ListPage, paginate
 from app.strategy.models import Score, ScoringRound
 from app.subsidies.models import Application, SubsidyCall
 from app.work.models import Rollout, Task, Theme, WorkingGroup
@@ -114,12 +115,22 @@ class ThreadScore:
 
 
 def latest_thread_score(thread_id: int | None) -> ThreadScore | None:
-    """Mean and share of high scores in the most recent closed round (one query)."""
+    """Mean and share of high scores in the most recent closed round (read model:
+    the figures of every thread, computed once per data generation)."""
     if thread_id is None:
         return None
+    return readmodel.cached(
+        "latest_thread_scores", "region", _latest_thread_scores
+    ).get(thread_id)
+
+
+def _latest_thread_scores() -> dict[int, ThreadScore]:
+    """Per thread, the aggregate of the latest closed round that scored it (one
+    query for all threads)."""
     high = current_app.config["SCORE_HIGH"]
-    row = db.session.execute(
+    rows = db.session.execute(
         select(
+            Score.thread_id,
             ScoringRound.id,
             ScoringRound.name,
             func.count(Score.value),
@@ -127,24 +138,29 @@ def latest_thread_score(thread_id: int | None) -> ThreadScore | None:
             func.sum(case((Score.value >= high, 1), else_=0)),
         )
         .join(Score, Score.round_id == ScoringRound.id)
-        .where(Score.thread_id == thread_id, ScoringRound.status == "closed")
-        .group_by(ScoringRound.id, ScoringRound.name, ScoringRound.closes_on)
+        .where(ScoringRound.status == "closed")
+        .group_by(
+            Score.thread_id, ScoringRound.id, ScoringRound.name, ScoringRound.closes_on
+        )
         .order_by(ScoringRound.closes_on.desc(), ScoringRound.id.desc())
-        .limit(1)
-    ).first()
-    if row is None:
-        return None
-    round_id, name, responses, mean, high_count = row
-    return ThreadScore(
-        round_id=round_id,
-        round_name=name,
-        responses=responses,
-        mean=float(mean) if mean is not None else None,
-        high_share=(high_count or 0) / responses if responses else None,
     )
+    latest: dict[int, ThreadScore] = {}
+    for thread_id, round_id, name, responses, mean, high_count in rows:
+        if thread_id in latest:
+            continue
+        latest[thread_id] = ThreadScore(
+            round_id=round_id,
+            round_name=name,
+            responses=responses,
+            mean=float(mean) if mean is not None else None,
+            high_share=(high_count or 0) / responses if responses else None,
+        )
+    return latest
 
 
 def _timeline_tasks(theme: Theme, user: Any, today: date) -> list[Task]:
+    """The first open tasks by due date, then the recently done ones (latest
+    first): both bounded lists in one statement."""
     in_theme = (
         Task.group_id.in_(
             select(WorkingGroup.id).where(WorkingGroup.theme_id == theme.id)
@@ -152,14 +168,15 @@ def _timeline_tasks(theme: Theme, user: Any, today: date) -> list[Task]:
         & permissions.visible_tasks(user)
         & task_in_use()
     )
-    open_tasks = db.session.scalars(
-        select(Task)
+    open_ids = (
+        select(Task.id)
         .where(in_theme, Task.status != "done", Task.due_on.is_not(None))
         .order_by(Task.due_on, Task.id)
         .limit(TIMELINE_OPEN)
+        .subquery()
     )
-    done_tasks = db.session.scalars(
-        select(Task)
+    done_ids = (
+        select(Task.id)
         .where(
             in_theme,
             Task.status == "done",
@@ -167,6 +184,19 @@ def _timeline_tasks(theme: Theme, user: Any, today: date) -> list[Task]:
         )
         .order_by(Task.due_on.desc(), Task.id)
         .limit(TIMELINE_DONE)
+        .subquery()
+    )
+    tasks = db.session.scalars(
+        select(Task).where(
+            Task.id.in_(union_all(select(open_ids.c.id), select(done_ids.c.id)))
+        )
+    ).all()
+    open_tasks = sorted(
+        (t for t in tasks if t.status != "done"), key=lambda t: (t.due_on, t.id)
+    )
+    done_tasks = sorted(
+        (t for t in tasks if t.status == "done"),
+        key=lambda t: (-t.due_on.toordinal(), t.id),
     )
     return [*open_tasks, *done_tasks]
 
@@ -200,36 +230,53 @@ def theme_timeline(theme: Theme, user: Any, calls: list[SubsidyCall], today: dat
     return build_timeline(items, today)
 
 
-def rollout_rows(theme: Theme, municipalities: list[Municipality]) -> list[Rollout]:
-    """A rollout row for every municipality (unsaved default where none exists)."""
-    existing = rollout_matrix([theme.id])
-    rows = []
-    for m in municipalities:
-        row = existing.get((theme.id, m.id))
+def municipality_count() -> int:
+    """How many municipalities there are, merged ones included (read model)."""
+    return readmodel.cached(
+        "municipality_count",
+        "region",
+        lambda: db.session.scalar(select(func.count()).select_from(Municipality)),
+    )
+
+
+def rollout_page(theme: Theme, page: int) -> tuple[ListPage, list[Rollout]]:
+    """One page of municipalities (merged ones included, by name) with the
+    theme's rollout row of each (unsaved default where none exists), in one
+    query."""
+    per_page = current_app.config["PAGE_SIZE"]
+    rows = db.session.execute(
+        select(Municipality, Rollout)
+        .outerjoin(
+            Rollout,
+            (Rollout.municipality_id == Municipality.id)
+            & (Rollout.theme_id == theme.id),
+        )
+        .options(joinedload(Municipality.merged_into), joinedload(Rollout.updated_by))
+        .order_by(Municipality.name, Municipality.id)
+        .limit(per_page)
+        .offset((page - 1) * per_page)
+    ).all()
+    rollouts = []
+    for municipality, row in rows:
         if row is None:
-            row = new_rollout(theme, m)
+            row = new_rollout(theme, municipality)
         else:
             # Hand the loaded objects to the row: its lazy loads would otherwise
             # query once per municipality while the template renders.
-            set_committed_value(row, "municipality", m)
+            set_committed_value(row, "municipality", municipality)
             set_committed_value(row, "theme", theme)
-        rows.append(row)
-    return rows
+        rollouts.append(row)
+    municipalities = [municipality for municipality, _row in rows]
+    listed = ListPage(municipalities, page, per_page, municipality_count())
+    return listed, rollouts
 
 
 def theme_detail(
     theme: Theme, user: User, today: date, page: int = 1
 ) -> dict[str, Any]:
-    """Everything the page of one theme shows, in a fixed number of queries; the
-    rollout one page of municipalities at a time."""
-    municipalities = db.paginate(
-        select(Municipality)
-        .options(selectinload(Municipality.merged_into))
-        .order_by(Municipality.name),
-        page=page,
-        per_page=current_app.config["PAGE_SIZE"],
-        error_out=False,
-    )
+    """Everything the page of one theme shows, in a fixed number of queries
+    (whatever the data); the rollout one page of municipalities at a time."""
+    municipalities, rollouts = rollout_page(theme, page)
     groups = theme.groups  # loaded with their leads by load_theme
     archived_groups = list(
         db.session.scalars(
@@ -257,8 +304,8 @@ def theme_detail(
                 select(Application)
                 .where(Application.theme_id == theme.id, not_archived(Application))
                 .options(
-                    selectinload(Application.lead_municipality),
-                    selectinload(Application.call),
+                    joinedload(Application.lead_municipality),
+                    joinedload(Application.call),
                 )
                 .order_by(Application.title)
                 .limit(LIST_LIMIT),
@@ -272,7 +319,7 @@ def theme_detail(
         "progress": theme_progress([theme.id])[theme.id],
         "group_progress": group_progress([g.id for g in groups]),
         "score": latest_thread_score(theme.origin_thread_id),
-        "rollouts": rollout_rows(theme, municipalities.items),
+        "rollouts": rollouts,
         "rollout_page": municipalities,
         "calls": calls,
         "applications": applications,
@@ -282,13 +329,17 @@ def theme_detail(
 
 def load_theme(theme_id: int) -> Theme:
     """A theme with its groups and their leads (for the rollout permission)."""
-    theme = db.session.scalar(
-        select(Theme)
-        .where(Theme.id == theme_id)
-        .options(
-            selectinload(Theme.groups).selectinload(WorkingGroup.leads),
-            selectinload(Theme.origin_thread),
+    theme = (
+        db.session.scalars(
+            select(Theme)
+            .where(Theme.id == theme_id)
+            .options(
+                joinedload(Theme.groups).joinedload(WorkingGroup.leads),
+                joinedload(Theme.origin_thread),
+            )
         )
+        .unique()
+        .first()
     )
     if theme is None:
         from flask import abort
