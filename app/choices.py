@@ -45,6 +45,10 @@ def _choice_query(kind: str, user: Any = None):
         id_, name = Municipality.id, Municipality.name
         merged = Municipality.merged_into_id.is_not(None)
         return select(id_, name, merged), id_, name
+    if kind == "workplace":  # what new work may concern: not merged away
+        id_, name = Municipality.id, Municipality.name
+        query = select(id_, name, literal(False)).where(active_municipalities_clause())
+        return query, id_, name
     if kind == "call":
         id_, name = SubsidyCall.id, SubsidyCall.title
         query = select(id_, name, literal(False)).where(not_archived(SubsidyCall))
@@ -81,9 +85,9 @@ def active_municipalities() -> list[tuple[int, str]]:
     )
 
 
-KINDS = ("group", "municipality", "assignee", "call", "who", "assignable")
+KINDS = ("group", "municipality", "assignee", "call", "who", "assignable", "workplace")
 #: The form field a kind fills when it is not the kind's own name.
-FIELD_NAMES = {"assignable": "assignee_id"}
+FIELD_NAMES = {"assignable": "assignee_id", "workplace": "municipality_id"}
 
 
 def field_name(kind: str) -> str:
@@ -131,6 +135,24 @@ def chosen_choice(kind: str, choice_id: int | None, user: Any = None) -> Choice 
 def is_assignable(user_id: int) -> bool:
     """Whether a task may be given to this person (active and not a viewer)."""
     return chosen_choice("assignable", user_id) is not None
+
+
+def is_workplace(municipality_id: int) -> bool:
+    """Whether new work may concern this municipality (it has not merged away)."""
+    return chosen_choice("workplace", municipality_id) is not None
+
+
+def municipality_choice(municipality_id: int | None) -> Choice | None:
+    """A municipality by id, merged or not (the one a task concerns now)."""
+    if municipality_id is None:
+        return None
+    merged = Municipality.merged_into_id.is_not(None)
+    found = db.session.execute(
+        select(Municipality.id, Municipality.name, merged).where(
+            Municipality.id == municipality_id
+        )
+    ).first()
+    return Choice(*found) if found else None
 
 
 def person_choice(user_id: int | None) -> Choice | None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from flask import Flask, current_app, request, session
+from flask import Flask, current_app, has_request_context, request, session
 from flask_login import current_user
 
 from app.public.cookieless import is_cookieless_path, public_locale
@@ -26,7 +26,13 @@ def user_locale(user) -> str:
 
 
 def select_locale() -> str:
-    """The user's choice; before sign-in `?lang=en` (remembered); else Dutch."""
+    """The user's choice; before sign-in `?lang=en` (remembered); else Dutch.
+
+    Outside a request (commands, jobs, the benchmark calling domain functions)
+    there is no user or session: the default language, unless the caller chose
+    one with `force_locale`."""
+    if not has_request_context():
+        return current_app.config["BABEL_DEFAULT_LOCALE"]
     languages = current_app.config["LANGUAGES"]
     if is_cookieless_path(request.path):
         return public_locale()  # no session to remember a choice in

@@ -146,6 +146,48 @@ def test_within_days_and_filters(world):
     assert _titles(overdue) == ["Late"]
 
 
+def test_the_when_filter_is_applied_before_each_kinds_limit(world):
+    """Each kind is limited in its query: the category must be a condition of
+    that query, or a limit filled with earlier items hides the later ones."""
+    today = clock.today()
+    coordinator = world["coordinator"]
+    group = factories.group()
+    for n in range(3):
+        factories.task(group, title=f"Soon {n}", due_on=today + timedelta(days=n))
+        factories.call(
+            title=f"Soon call {n}", deadline_at=clock.brussels(today, 23) + timedelta(n)
+        )
+    factories.task(group, title="Far task", due_on=today + timedelta(days=60))
+    factories.call(
+        title="Far call", deadline_at=clock.brussels(today + timedelta(days=90), 12)
+    )
+    db.session.commit()
+    later = deadlines(Scope(viewer=coordinator), categories=("later",), limit=2)
+    assert _titles(later) == ["Far task", "Far call"]
+    assert {item.category for item in later} == {"later"}
+    # Brussels days decide for moments: 23:30 on day 7 is this week, 00:30 on
+    # day 8 the next 30 days.
+    month = deadlines(Scope(viewer=coordinator), categories=("month",), limit=3)
+    assert "Night call" in _titles(month) and "Evening call" not in _titles(month)
+    week = deadlines(Scope(viewer=coordinator), categories=("week", "later"))
+    assert "Evening call" in _titles(week) and "Night call" not in _titles(week)
+    assert {"Far task", "Far call", "Soon 0"} <= set(_titles(week))
+
+
+def test_the_deadlines_page_finds_later_items_behind_a_full_page(world, login_as):
+    today = clock.today()
+    group = factories.group()
+    for n in range(105):  # more overdue tasks than a page (100) holds
+        factories.task(group, title=f"Backlog {n}", due_on=today - timedelta(days=2))
+    factories.task(group, title="Far away", due_on=today + timedelta(days=45))
+    db.session.commit()
+    client = login_as(world["coordinator"])
+    page = client.get("/deadlines?when=later&scope=region&kind=task")
+    html = page.get_data(as_text=True)
+    assert page.status_code == 200
+    assert "Far away" in html and "Backlog" not in html
+
+
 def test_deadlines_page_filters(world, login_as):
     client = login_as(world["user"])
     page = client.get("/deadlines?when=overdue").get_data(as_text=True)

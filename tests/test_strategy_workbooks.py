@@ -313,6 +313,23 @@ def test_the_command_line_import_uses_the_same_code(app, world, tmp_path):
     assert "C2: 11 is not a score from 0 to 10" in failed.output
 
 
+def test_the_import_functions_work_outside_a_request(app, world):
+    """What `flask import-scores`, jobs and the benchmark call: no request, no
+    signed-in user, no locale forced: messages in the default language (Dutch)."""
+    from app.strategy.cli import _CommandLine
+    from app.strategy.workbooks import apply_import, check_file
+
+    operator = _CommandLine()
+    bad = xlsx([("Code", "Thread", "Izegem"), ("RD01", "", 11)])
+    refused = check_file(bad, world["round"], operator, "bad.xlsx")
+    assert refused.errors == ["C2: 11 is geen score van 0 tot 10."]
+    check = check_file(xlsx(GOOD), world["round"], operator, "good.xlsx")
+    assert check.ok, check.errors
+    assert apply_import(check, operator) == 4
+    db.session.commit()
+    assert sorted(value for _thread, _place, value in _state()) == [0, 7, 8, 10]
+
+
 def test_the_template_has_the_import_format(login_as, world):
     coordinator = login_as("coordinator")
     response = coordinator.get(f"/rounds/{world['round'].id}/template.xlsx")

@@ -1,5 +1,6 @@
 """Tasks: who may do what, validation, no lost updates, activity, fragments."""
 
+import re
 from datetime import date
 
 import pytest
@@ -7,6 +8,7 @@ from sqlalchemy import select
 
 from app.activity.models import Activity
 from app.extensions import db
+from app.municipalities.models import Municipality
 from app.work.models import Task
 from tests import factories
 
@@ -382,3 +384,100 @@ def test_find_without_javascript_lists_matches_and_saves_nothing(login_as, world
     assert 'value="Not yet"' in page  # what was typed stays in the form
     saved = db.session.get(Task, task.id)
     assert (saved.title, saved.version) == ("Own task", 1)
+
+
+def _largest_select(html: str) -> int:
+    """The number of options of the page's longest <select>."""
+    selects = re.findall(r"<select\b.*?</select>", html, flags=re.S)
+    return max((s.count("<option") for s in selects), default=0)
+
+
+def test_municipality_is_a_search_not_a_select_of_every_municipality(login_as, world):
+    for n in range(60):  # more than a select may list (issue 15)
+        factories.municipality(f"Dorp {n:02d}")
+    db.session.commit()
+    task, group = world["own_task"], world["own_group"]
+    client = _as(login_as, world, "lead")
+    pages = {
+        "edit page": client.get(f"/tasks/{task.id}/edit"),
+        "edit row": client.htmx("GET", f"/tasks/{task.id}/edit"),
+        "new page": client.get(f"/groups/{group.id}/tasks/new"),
+        "new row": client.htmx("GET", f"/groups/{group.id}/tasks/new"),
+    }
+    for name, response in pages.items():
+        html = response.get_data(as_text=True)
+        assert response.status_code == 200, name
+        assert _largest_select(html) <= 50, name
+        assert 'name="municipality_id_search"' in html, name
+        assert "Dorp 07" not in html, name  # nothing listed before a search
+    row = pages["edit row"].get_data(as_text=True)
+    search = row.split('name="municipality_id_search"')[1]
+    assert f'form="task-{task.id}-form"' in search
+    typed = client.htmx(
+        "GET",
+        "/choices/workplace?municipality_id_search=meul"
+        f"&form=task-{task.id}-form&target=task-{task.id}-municipality_id-matches",
+    ).get_data(as_text=True)
+    assert "Meulebeke" not in typed  # merged away: no new work concerns it
+    typed = client.htmx(
+        "GET",
+        "/choices/workplace?municipality_id_search=dorp 0"
+        f"&form=task-{task.id}-form&target=task-{task.id}-municipality_id-matches",
+    ).get_data(as_text=True)
+    assert f'id="task-{task.id}-municipality_id-matches"' in typed
+    chosen = db.session.scalar(
+        select(Municipality).where(Municipality.name == "Dorp 07")
+    )
+    assert (
+        f'name="municipality_id" value="{chosen.id}" form="task-{task.id}-form">'
+        " Dorp 07" in typed
+    )
+    saved = client.form(f"/tasks/{task.id}", _full(task, municipality_id=chosen.id))
+    assert saved.status_code == 303
+    assert db.session.get(Task, task.id).municipality_id == chosen.id
+    created = client.form(
+        f"/groups/{group.id}/tasks",
+        {"title": "Voor Dorp 07", "status": "todo", "progress": "0",
+         "municipality_id": str(chosen.id)},
+    )  # fmt: skip
+    assert created.status_code == 303
+    new = db.session.scalar(select(Task).where(Task.title == "Voor Dorp 07"))
+    assert new.municipality_id == chosen.id
+
+
+@pytest.mark.parametrize("value", ["merged", "999999", "abc"])
+def test_municipality_must_be_one_new_work_may_concern(login_as, world, value):
+    task = world["own_task"]
+    value = str(world["merged"].id) if value == "merged" else value
+    client = _as(login_as, world, "lead")
+    for htmx in (False, True):
+        refused = client.form(
+            f"/tasks/{task.id}", _full(task, municipality_id=value), htmx=htmx
+        )
+        assert refused.status_code == 422
+        page = refused.get_data(as_text=True)  # in the lead's language (Dutch)
+        assert 'class="field-error"' in page
+        if value != "abc":
+            assert "Kies een bestuur uit de gevonden namen." in page
+        saved = db.session.get(Task, task.id)
+        assert (saved.municipality_id, saved.version) == (None, 1)
+    refused = client.form(
+        f"/groups/{world['own_group'].id}/tasks",
+        {"title": "Nergens", "status": "todo", "progress": "0",
+         "municipality_id": value},
+    )  # fmt: skip
+    assert refused.status_code == 422
+    assert db.session.scalar(select(Task).where(Task.title == "Nergens")) is None
+
+
+def test_current_municipality_may_stay_when_merged_since(login_as, world):
+    task = world["own_task"]
+    task.municipality_id = world["merged"].id
+    db.session.commit()
+    client = _as(login_as, world, "lead")
+    page = client.get(f"/tasks/{task.id}/edit").get_data(as_text=True)
+    assert f'value="{world["merged"].id}" checked> Meulebeke' in page
+    saved = client.form(f"/tasks/{task.id}", _full(task, title="Kept"))
+    assert saved.status_code == 303
+    kept = db.session.get(Task, task.id)
+    assert (kept.title, kept.municipality_id) == ("Kept", world["merged"].id)

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import or_, select
+from sqlalchemy import and_, false, or_, select
 from sqlalchemy.orm import joinedload
 
 from app import clock
@@ -145,10 +145,62 @@ def _until_moment(until: date) -> datetime:
     return clock.brussels(until + timedelta(days=1))
 
 
-def _tasks(scope: Scope, today: date, until: date | None, limit: int) -> list[Deadline]:
-    query = _task_query(scope)
+def _category_days(today: date) -> dict[str, tuple[date | None, date | None]]:
+    """The first and last due day of each category (None: open-ended), as
+    `classify` draws them."""
+    return {
+        "overdue": (None, today - timedelta(days=1)),
+        "week": (today, today + timedelta(days=WEEK_DAYS)),
+        "month": (
+            today + timedelta(days=WEEK_DAYS + 1),
+            today + timedelta(days=MONTH_DAYS),
+        ),
+        "later": (today + timedelta(days=MONTH_DAYS + 1), None),
+    }
+
+
+def _due_days(
+    column: Any,
+    today: date,
+    until: date | None,
+    categories: tuple[str, ...],
+    *,
+    moment: bool = False,
+) -> list[Any]:
+    """SQL conditions: the due day in `column` is at most `until` and in one of
+    `categories`. With `moment`, the column is a moment read as its Brussels day.
+    In each source's query, so that its limit counts only what the list shows."""
+
+    def from_day(day: date) -> Any:
+        return column >= (clock.brussels(day) if moment else day)
+
+    def to_day(day: date) -> Any:
+        return column < _until_moment(day) if moment else column <= day
+
+    conditions = []
     if until is not None:
-        query = query.where(Task.due_on <= until)
+        conditions.append(to_day(until))
+    if set(CATEGORIES) - set(categories):
+        days = _category_days(today)
+        ranges = [
+            and_(
+                *([from_day(first)] if first else []),
+                *([to_day(last)] if last else []),
+            )
+            for first, last in (days[c] for c in CATEGORIES if c in categories)
+        ]
+        conditions.append(or_(*ranges) if ranges else false())
+    return conditions
+
+
+def _tasks(
+    scope: Scope,
+    today: date,
+    until: date | None,
+    categories: tuple[str, ...],
+    limit: int,
+) -> list[Deadline]:
+    query = _task_query(scope).where(*_due_days(Task.due_on, today, until, categories))
     query = query.order_by(Task.due_on, Task.id).limit(limit)
     return [
         Deadline(
@@ -167,12 +219,18 @@ def _tasks(scope: Scope, today: date, until: date | None, limit: int) -> list[De
     ]
 
 
-def _calls(scope: Scope, today: date, until: date | None, limit: int) -> list[Deadline]:
+def _calls(
+    scope: Scope,
+    today: date,
+    until: date | None,
+    categories: tuple[str, ...],
+    limit: int,
+) -> list[Deadline]:
     query = select(SubsidyCall).where(
-        SubsidyCall.deadline_at > clock.now_utc(), not_archived(SubsidyCall)
+        SubsidyCall.deadline_at > clock.now_utc(),
+        not_archived(SubsidyCall),
+        *_due_days(SubsidyCall.deadline_at, today, until, categories, moment=True),
     )
-    if until is not None:
-        query = query.where(SubsidyCall.deadline_at < _until_moment(until))
     query = query.order_by(SubsidyCall.deadline_at).limit(limit)
     return [
         Deadline(
@@ -192,16 +250,22 @@ def _calls(scope: Scope, today: date, until: date | None, limit: int) -> list[De
 
 
 def _applications(
-    scope: Scope, today: date, until: date | None, limit: int
+    scope: Scope,
+    today: date,
+    until: date | None,
+    categories: tuple[str, ...],
+    limit: int,
 ) -> list[Deadline]:
     query = (
         select(Application, SubsidyCall.deadline_at)
         .join(SubsidyCall)
         .options(joinedload(Application.lead_municipality))
-        .where(Application.status.in_(("idea", "preparing")), dossier_in_use())
+        .where(
+            Application.status.in_(("idea", "preparing")),
+            dossier_in_use(),
+            *_due_days(SubsidyCall.deadline_at, today, until, categories, moment=True),
+        )
     )
-    if until is not None:
-        query = query.where(SubsidyCall.deadline_at < _until_moment(until))
     query = _application_filter(scope, query)
     query = query.order_by(SubsidyCall.deadline_at, Application.id).limit(limit)
     return [
@@ -222,7 +286,11 @@ def _applications(
 
 
 def _obligations(
-    scope: Scope, today: date, until: date | None, limit: int
+    scope: Scope,
+    today: date,
+    until: date | None,
+    categories: tuple[str, ...],
+    limit: int,
 ) -> list[Deadline]:
     query = (
         select(ReportingObligation)
@@ -232,10 +300,12 @@ def _obligations(
                 Application.lead_municipality
             )
         )
-        .where(ReportingObligation.status == "open", dossier_in_use())
+        .where(
+            ReportingObligation.status == "open",
+            dossier_in_use(),
+            *_due_days(ReportingObligation.due_on, today, until, categories),
+        )
     )
-    if until is not None:
-        query = query.where(ReportingObligation.due_on <= until)
     query = _application_filter(scope, query)
     query = query.order_by(ReportingObligation.due_on, ReportingObligation.id)
     return [
@@ -274,13 +344,15 @@ def deadlines(
 ) -> list[Deadline]:
     """The deadlines of `scope`, soonest first (overdue ones first of all).
 
-    `within_days` keeps overdue items and those due within that many days.
+    `within_days` keeps overdue items and those due within that many days;
+    `categories` keeps those of these categories. Both are conditions of each
+    kind's query, before its limit: a limit never hides an item asked for.
     A bounded number of queries (one per kind), whatever the data size.
     """
     today = clock.today()
     until = today + timedelta(days=within_days) if within_days is not None else None
     sources = [
-        SOURCES[kind](scope, today, until, limit)
+        SOURCES[kind](scope, today, until, categories, limit)
         for kind in KINDS
         if kind in kinds
         and (

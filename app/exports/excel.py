@@ -50,38 +50,58 @@ def new_workbook() -> Workbook:
     return Workbook(write_only=True)
 
 
-def _cell(ws, value: Any, kind: str) -> WriteOnlyCell:
-    if isinstance(value, str):
-        cell = WriteOnlyCell(ws, value=value[:MAX_CELL_TEXT])
-        if value.startswith(FORMULA_STARTS):
-            # openpyxl would write "=…" as a formula: force a plain string cell,
-            # so the text is kept exactly as typed and never evaluated.
-            cell.data_type = "s"
-        return cell
+#: The number format of a value that is not a date, by column kind.
+KIND_FORMATS = {"money": EURO_FORMAT, "percent": PERCENT_FORMAT, "mean": MEAN_FORMAT}
+
+
+def _typed(value: Any, kind: str) -> tuple[Any, str | None]:
+    """The value as the cell holds it, and its number format (None: General)."""
     if isinstance(value, datetime):
         # Excel has no time zones: show Brussels wall-clock time.
         local = (
             value.astimezone(BRUSSELS).replace(tzinfo=None) if value.tzinfo else value
         )
-        cell = WriteOnlyCell(ws, value=local)
-        cell.number_format = DATETIME_FORMAT
-        return cell
+        return local, DATETIME_FORMAT
     if isinstance(value, date):
-        cell = WriteOnlyCell(ws, value=value)
-        cell.number_format = DATE_FORMAT
-        return cell
+        return value, DATE_FORMAT
     if isinstance(value, Decimal) and kind != "money":
         value = float(value)
     if kind == "mean" and value is not None:
         value = round(value, 1)
-    cell = WriteOnlyCell(ws, value=value)
-    if kind == "money":
-        cell.number_format = EURO_FORMAT
-    elif kind == "percent":
-        cell.number_format = PERCENT_FORMAT
-    elif kind == "mean":
-        cell.number_format = MEAN_FORMAT
-    return cell
+    return value, KIND_FORMATS.get(kind)
+
+
+class _Cells:
+    """What `ws.append` gets for a sheet's values, made cheap for big exports.
+
+    A value without a number format goes in as it is (openpyxl reuses one cell
+    for those); a formatted one is put in a cell kept per column and format,
+    whose format is set once, not per row (a row is written as soon as it is
+    appended, so the cell is free again for the next row)."""
+
+    def __init__(self, ws, count: int) -> None:
+        self.ws = ws
+        self.kept: list[dict[str, WriteOnlyCell]] = [{} for _ in range(count)]
+
+    def value(self, index: int, value: Any, kind: str) -> Any:
+        if isinstance(value, str):
+            value = value[:MAX_CELL_TEXT]
+            if not value.startswith(FORMULA_STARTS):
+                return value
+            # openpyxl would write "=…" as a formula: force a plain string cell,
+            # so the text is kept exactly as typed and never evaluated.
+            cell = WriteOnlyCell(self.ws, value=value)
+            cell.data_type = "s"
+            return cell
+        value, number_format = _typed(value, kind)
+        if number_format is None:
+            return value
+        cell = self.kept[index].get(number_format)
+        if cell is None:
+            cell = self.kept[index][number_format] = WriteOnlyCell(self.ws)
+            cell.number_format = number_format
+        cell.value = value
+        return cell
 
 
 def sheet(
@@ -102,14 +122,16 @@ def sheet(
         cell.font = bold
         header.append(cell)
     ws.append(header)
+    cells = _Cells(ws, len(columns))
+    kinds = [column.kind for column in columns]
     count = 0
     for row in rows:
         ws.append(
             [
-                _cell(ws, *value)
-                if column.kind == "figure"
-                else _cell(ws, value, column.kind)
-                for value, column in zip(row, columns, strict=True)
+                cells.value(index, *value)
+                if kind == "figure"
+                else cells.value(index, value, kind)
+                for index, (value, kind) in enumerate(zip(row, kinds, strict=True))
             ]
         )
         count += 1

@@ -24,7 +24,7 @@ from typing import Any
 from flask import current_app
 from flask_babel import gettext as _
 from openpyxl.utils import get_column_letter
-from sqlalchemy import func, select
+from sqlalchemy import func, insert, select, update
 from sqlalchemy.orm import selectinload
 
 from app.activity.log import record
@@ -359,16 +359,20 @@ class StaleImport(Exception):
 def apply_import(check: ImportCheck, user: Any) -> int:
     """Write every change of a checked file, or none. Returns the number written.
 
-    Scores that changed since the preview make it stale (nothing is written)."""
+    Scores that changed since the preview make it stale (nothing is written).
+    Thousands of scores at once: checked against plain rows, written with one
+    bulk INSERT and one bulk UPDATE (no ORM object per score)."""
     if not check.ok:
         raise ValueError("a file with errors cannot be applied")
     scoring_round = db.session.get(ScoringRound, check.round_id)
     if scoring_round is None or scoring_round.status != "open":
         raise StaleImport()
     current = {
-        (s.thread_id, s.municipality_id): s
-        for s in db.session.scalars(
-            select(Score).where(Score.round_id == scoring_round.id)
+        (thread_id, municipality_id): (score_id, value)
+        for score_id, thread_id, municipality_id, value in db.session.execute(
+            select(Score.id, Score.thread_id, Score.municipality_id, Score.value).where(
+                Score.round_id == scoring_round.id
+            )
         )
     }
     municipalities = {
@@ -379,27 +383,38 @@ def apply_import(check: ImportCheck, user: Any) -> int:
             )
         )
     }
+    allowed = {
+        municipality_id
+        for municipality_id, municipality in municipalities.items()
+        if permissions.can_score(user, scoring_round, municipality)
+    }
     now = now_utc()
     actor_id = getattr(user, "id", None)
+    inserts, updates = [], []
     for change in check.changes:
-        municipality = municipalities.get(change.municipality_id)
-        if municipality is None or not permissions.can_score(
-            user, scoring_round, municipality
-        ):
+        if change.municipality_id not in allowed:
             raise StaleImport()
-        score = current.get((change.thread_id, change.municipality_id))
-        if (score.value if score else None) != change.old:
+        score_id, old = current.get(
+            (change.thread_id, change.municipality_id), (None, None)
+        )
+        if old != change.old:
             raise StaleImport()
-        if score is None:
-            score = Score(
-                round_id=scoring_round.id,
-                thread_id=change.thread_id,
-                municipality_id=change.municipality_id,
+        written = {"value": change.new, "entered_by_id": actor_id, "entered_at": now}
+        if score_id is None:
+            inserts.append(
+                {
+                    "round_id": scoring_round.id,
+                    "thread_id": change.thread_id,
+                    "municipality_id": change.municipality_id,
+                    **written,
+                }
             )
-            db.session.add(score)
-        score.value = change.new
-        score.entered_by_id = actor_id
-        score.entered_at = now
+        else:
+            updates.append({"id": score_id, **written})
+    if inserts:
+        db.session.execute(insert(Score), inserts)
+    if updates:
+        db.session.execute(update(Score), updates)
     _record_import(scoring_round, check, municipalities, user)
     return len(check.changes)
 

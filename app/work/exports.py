@@ -50,6 +50,7 @@ def task_rows(filters: TaskFilters, user):
         .execution_options(yield_per=BATCH)
     )
     statuses = {}
+    overdue_words = {True: fmt_yes_no(True), False: fmt_yes_no(False)}
     rows = db.session.execute(query)
     for title, theme, group, status, progress, start, due, who, place in rows:
         if status not in statuses:
@@ -63,7 +64,7 @@ def task_rows(filters: TaskFilters, user):
             progress_value(progress),
             start,
             due,
-            fmt_yes_no(overdue),
+            overdue_words[overdue],
             who or "",
             place or "",
         )

@@ -23,7 +23,7 @@ from wtforms.validators import (
 )
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from app.choices import is_assignable
+from app.choices import is_assignable, is_workplace
 from app.db import LONG, SHORT
 from app.labels import choices
 
@@ -89,15 +89,26 @@ class TaskForm(TaskProgressForm):
     )
     # A search field among thousands of people, not a select (see app/choices.py).
     assignee_id = IntegerField(_l("Assignee"), validators=[Optional()])
-    municipality_id = SelectField(_l("Municipality concerned"), coerce=optional_int)
+    # A search field among hundreds of municipalities, not a select.
+    municipality_id = IntegerField(
+        _l("Municipality concerned"), validators=[Optional()]
+    )
     #: The assignee the task has now: they may stay even if no longer assignable.
     current_assignee_id: int | None = None
+    #: The municipality the task concerns now: it may stay even if merged since.
+    current_municipality_id: int | None = None
 
     def validate_assignee_id(self, field) -> None:
         if field.data in (None, self.current_assignee_id):
             return
         if not is_assignable(field.data):
             raise ValidationError(_l("Choose a person from the matches."))
+
+    def validate_municipality_id(self, field) -> None:
+        if field.data in (None, self.current_municipality_id):
+            return
+        if not is_workplace(field.data):
+            raise ValidationError(_l("Choose a municipality from the matches."))
 
     def validate_start_on(self, field) -> None:
         """A task cannot start after it is due."""

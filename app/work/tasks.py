@@ -7,9 +7,8 @@ from dataclasses import asdict, dataclass, replace
 from datetime import date, timedelta
 from typing import Any
 
-from sqlalchemy import Select, case, func, or_, select, update
+from sqlalchemy import Select, case, func, select, update
 from sqlalchemy.orm import selectinload
-from wtforms.fields import SelectChoice
 
 from app.activity.log import diff, record
 from app.activity.models import Activity
@@ -20,12 +19,13 @@ from app.choices import (
     Choice,
     Matches,
     chosen_choice,
+    municipality_choice,
     person_choice,
     search_choices,
 )
 from app.concurrency import ensure_current
 from app.extensions import db
-from app.municipalities.models import Municipality, active_municipalities_clause
+from app.municipalities.models import Municipality
 from app.sorting import Sort, Sortable
 from app.work.models import TASK_STATUSES, Task, Theme, WorkingGroup
 from app.work.progress import overdue_clause
@@ -195,27 +195,23 @@ def filter_options(
 # --- editing ------------------------------------------------------------------------
 
 
-def municipality_choices(current_id: int | None = None) -> list[SelectChoice]:
-    """Municipalities that get new work (not merged), and the current one."""
-    rows = db.session.scalars(
-        select(Municipality)
-        .where(or_(active_municipalities_clause(), Municipality.id == current_id))
-        .order_by(Municipality.name)
-    )
-    return [SelectChoice("", "—")] + [SelectChoice(str(m.id), m.name) for m in rows]
-
-
 def fill_choices(
-    form, task: Task | None = None, assignee_search: str | None = None
+    form, task: Task | None = None, searches: Mapping[str, str] | None = None
 ) -> None:
-    """Give a full task form its municipality options and its assignee field (a
-    search among the people who may be assigned; the current one may stay)."""
+    """Give a full task form its search fields: the assignee (among the people who
+    may be assigned) and the municipality (among those not merged away); the
+    current one of each may stay. `searches`: what was typed in them."""
     if hasattr(form, "assignee_id"):
+        searches = searches or {}
         form.current_assignee_id = task.assignee_id if task else None
         form.assignee_choice = person_choice(form.assignee_id.data)
-        form.assignee_matches = search_choices("assignable", assignee_search)
-        form.municipality_id.choices = municipality_choices(
-            task.municipality_id if task else None
+        form.assignee_matches = search_choices(
+            "assignable", searches.get("assignee_id_search")
+        )
+        form.current_municipality_id = task.municipality_id if task else None
+        form.municipality_choice = municipality_choice(form.municipality_id.data)
+        form.municipality_matches = search_choices(
+            "workplace", searches.get("municipality_id_search")
         )
 
 

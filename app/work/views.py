@@ -59,7 +59,6 @@ from app.work.themes import (
 )
 
 TASK_COLUMNS = 8
-ASSIGNEE_SEARCH = "assignee_id_search"  # the search field of a task's assignee
 ROLLOUT_COLUMNS = 5
 
 
@@ -294,7 +293,7 @@ def _task_form(task: Task):
     """The form this user may fill for `task`: every field, status only, or 403."""
     if perm.can_edit_task(current_user, task):
         form = TaskForm(obj=task)
-        fill_choices(form, task, request.values.get(ASSIGNEE_SEARCH))
+        fill_choices(form, task, request.values)
         return form
     if perm.can_update_task_progress(current_user, task):
         return TaskProgressForm(obj=task)
@@ -355,7 +354,7 @@ def task_update(task_id: int):
 def _new_task_form(group):
     check(perm.can_create_task(current_user, group))
     form = TaskForm()
-    fill_choices(form, assignee_search=request.values.get(ASSIGNEE_SEARCH))
+    fill_choices(form, searches=request.values)
     return form
 
 
