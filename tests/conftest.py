@@ -20,6 +20,7 @@ from pathlib import Path
 
 import pytest
 from flask.testing import FlaskClient
+from jinja2.bccache import Bucket, BytecodeCache
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
@@ -147,9 +148,30 @@ def databases(request):
     return request.getfixturevalue("sqlite_databases")
 
 
+class SharedBytecodeCache(BytecodeCache):
+    """Compiled templates kept for every app of this test worker: each test makes
+    an app, and each app's Jinja environment would compile the same templates
+    again. Keyed by template name and source checksum, as Jinja does."""
+
+    def __init__(self):
+        self.compiled: dict[str, bytes] = {}
+
+    def load_bytecode(self, bucket: Bucket) -> None:
+        code = self.compiled.get(bucket.key)
+        if code is not None:
+            bucket.bytecode_from_string(code)
+
+    def dump_bytecode(self, bucket: Bucket) -> None:
+        self.compiled[bucket.key] = bucket.bytecode_to_string()
+
+
+TEMPLATE_CACHE = SharedBytecodeCache()
+
+
 def _make_app(databases, template: str, tmp_path: Path):
     url = databases.create(template, tmp_path)
     app = create_app(_config_for(url))
+    app.jinja_env.bytecode_cache = TEMPLATE_CACHE
     app.config["DOCUMENTS_DIR"] = str(tmp_path / "documents")
     ctx = app.app_context()
     ctx.push()
