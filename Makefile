@@ -56,7 +56,7 @@ serve: install
 # rest runs and a line says so, unless E2E_REQUIRED=1 (CI), which makes it fail.
 CHROMIUM ?= /usr/bin/chromium
 export CHROMIUM
-PYTEST = $(BIN)/pytest -n 2 -q
+PYTEST = $(BIN)/pytest -n 2 --dist worksteal -q
 define run_suite
 	@if [ -x "$(CHROMIUM)" ]; then \
 	  $(1) $(PYTEST) $(PYTEST_ARGS); \

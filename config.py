@@ -108,6 +108,9 @@ class Config:
     # Number of reverse proxies in front of the app whose X-Forwarded-* to trust.
     PROXY_FIX_X_FOR = int(os.environ.get("PROXY_FIX_X_FOR", "0"))
 
+    # werkzeug's method for new password hashes (see User.set_password).
+    PASSWORD_HASH_METHOD = "scrypt"  # noqa: S105 - a method name, not a secret
+
     TESTING = False
     DEBUG = _env_bool("FLASK_DEBUG")
 
@@ -135,3 +138,7 @@ class TestConfig(Config):
     REMEMBER_COOKIE_SECURE = False
     WTF_CSRF_ENABLED = True
     SERVER_NAME = None
+    # scrypt costs ~0.1-0.5 s per hash and check (a sign-in, every user a test
+    # makes); a cheap method keeps the suite fast. Production keeps scrypt
+    # (test_security_auth.py checks Config's default).
+    PASSWORD_HASH_METHOD = "pbkdf2:sha256:1000"  # noqa: S105 - a method name

@@ -20,6 +20,7 @@ from pathlib import Path
 
 import pytest
 from flask.testing import FlaskClient
+from jinja2.bccache import Bucket, BytecodeCache
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
@@ -58,15 +59,19 @@ class SqliteDatabases:
 
     def __init__(self, folder: Path):
         self.folder = folder
-        self.templates = {}
-        for name, seed in (("empty", False), ("demo", True)):
-            path = folder / f"{name}.sqlite"
-            _build(f"sqlite:///{path}", seed)
-            self.templates[name] = path
+        self.templates: dict[str, Path] = {}
 
-    def create(self, template: str, tmp_path: Path) -> str:
-        target = tmp_path / "test.sqlite"
-        shutil.copyfile(self.templates[template], target)
+    def template(self, name: str) -> Path:
+        """The template file, built on first use (a worker may need only one)."""
+        if name not in self.templates:
+            path = self.folder / f"{name}.sqlite"
+            _build(f"sqlite:///{path}", SEEDED[name])
+            self.templates[name] = path
+        return self.templates[name]
+
+    def create(self, template: str, tmp_path: Path, name: str = "test") -> str:
+        target = tmp_path / f"{name}.sqlite"
+        shutil.copyfile(self.template(template), target)
         return f"sqlite:///{target}"
 
     def drop(self, url: str) -> None:
@@ -86,13 +91,17 @@ class PostgresDatabases:
             self.base.set(database="postgres"), isolation_level="AUTOCOMMIT"
         )
         self.counter = itertools.count()
-        self.templates = {}
-        for name, seed in (("empty", False), ("demo", True)):
+        self.templates: dict[str, str] = {}
+
+    def template(self, name: str) -> str:
+        """The template database, built on first use (a worker may need only one)."""
+        if name not in self.templates:
             database = f"{self.prefix}_{name}"
             self._execute(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
             self._execute(f'CREATE DATABASE "{database}"')
-            _build(self._url(database), seed)
+            _build(self._url(database), SEEDED[name])
             self.templates[name] = database
+        return self.templates[name]
 
     def _url(self, database: str) -> str:
         return self.base.set(database=database).render_as_string(hide_password=False)
@@ -103,12 +112,11 @@ class PostgresDatabases:
         with self.admin.connect() as connection:
             connection.execute(text(statement))
 
-    def create(self, template: str, tmp_path: Path) -> str:
+    def create(self, template: str, tmp_path: Path, name: str = "test") -> str:
+        source = self.template(template)
         database = f"{self.prefix}_t{next(self.counter)}"
         self._execute(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
-        self._execute(
-            f'CREATE DATABASE "{database}" TEMPLATE "{self.templates[template]}"'
-        )
+        self._execute(f'CREATE DATABASE "{database}" TEMPLATE "{source}"')
         return self._url(database)
 
     def drop(self, url: str) -> None:
@@ -119,19 +127,51 @@ class PostgresDatabases:
         )
 
 
+#: The templates: name -> with the demo data or not.
+SEEDED = {"empty": False, "demo": True}
+
+
 @pytest.fixture(scope="session")
-def databases(tmp_path_factory):
+def sqlite_databases(tmp_path_factory) -> SqliteDatabases:
+    """SQLite templates for this test worker, also when the suite runs on
+    PostgreSQL (the tests that need a SQLite file in any run)."""
+    return SqliteDatabases(tmp_path_factory.mktemp("templates"))
+
+
+@pytest.fixture(scope="session")
+def databases(request):
     """Template databases for this test worker: empty schema, and demo data."""
     url = os.environ.get("TEST_DATABASE_URL")
     if url:
         worker = os.environ.get("PYTEST_XDIST_WORKER", "main")
         return PostgresDatabases(url, worker)
-    return SqliteDatabases(tmp_path_factory.mktemp("templates"))
+    return request.getfixturevalue("sqlite_databases")
+
+
+class SharedBytecodeCache(BytecodeCache):
+    """Compiled templates kept for every app of this test worker: each test makes
+    an app, and each app's Jinja environment would compile the same templates
+    again. Keyed by template name and source checksum, as Jinja does."""
+
+    def __init__(self):
+        self.compiled: dict[str, bytes] = {}
+
+    def load_bytecode(self, bucket: Bucket) -> None:
+        code = self.compiled.get(bucket.key)
+        if code is not None:
+            bucket.bytecode_from_string(code)
+
+    def dump_bytecode(self, bucket: Bucket) -> None:
+        self.compiled[bucket.key] = bucket.bytecode_to_string()
+
+
+TEMPLATE_CACHE = SharedBytecodeCache()
 
 
 def _make_app(databases, template: str, tmp_path: Path):
     url = databases.create(template, tmp_path)
     app = create_app(_config_for(url))
+    app.jinja_env.bytecode_cache = TEMPLATE_CACHE
     app.config["DOCUMENTS_DIR"] = str(tmp_path / "documents")
     ctx = app.app_context()
     ctx.push()

@@ -36,7 +36,7 @@ from urllib.parse import urlencode
 
 import pytest
 
-from tests.conftest import DEMO_PASSWORD, _build
+from tests.conftest import DEMO_PASSWORD
 from tests.hostile import read_form
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -189,11 +189,10 @@ def gunicorn(url: str, workers: int, log: Path, secret: str):
 
 
 @pytest.fixture
-def server(tmp_path):
+def server(sqlite_databases, tmp_path):
     """gunicorn with 4 workers on a migrated SQLite file with the demo data."""
+    url = sqlite_databases.create("demo", tmp_path, "load")
     database = tmp_path / "load.sqlite"
-    url = f"sqlite:///{database}"
-    _build(url, seed=True)
     log = tmp_path / "gunicorn.log"
     with gunicorn(url, 4, log, "concurrency-test-secret") as port:
         yield {"port": port, "database": database, "url": url, "log": log}

@@ -12,49 +12,31 @@ from __future__ import annotations
 
 import os
 import re
-import uuid
 
 import pytest
 
-from tests.conftest import _build
 from tests.test_concurrency import Browser, Stats, gunicorn
 
 OPEN_TASKS = re.compile(r"<strong>(\d+)</strong>\s*<span>(?:open tasks|open taken)<")
 BACKENDS = ["sqlite"] + (["postgresql"] if os.environ.get("TEST_DATABASE_URL") else [])
 
 
-def _postgres_database():
-    from sqlalchemy import create_engine, text
-    from sqlalchemy.engine import make_url
-
-    base = make_url(os.environ["TEST_DATABASE_URL"])
-    admin = create_engine(base.set(database="postgres"), isolation_level="AUTOCOMMIT")
-    name = f"{base.database}_workers_{uuid.uuid4().hex[:8]}"
-    with admin.connect() as connection:
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
-
-    def drop():
-        with admin.connect() as connection:
-            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
-
-    return base.set(database=name).render_as_string(hide_password=False), drop
-
-
 @pytest.fixture(params=BACKENDS)
-def two_workers(request, tmp_path):
-    if request.param == "sqlite":
-        url, drop = f"sqlite:///{tmp_path / 'workers.sqlite'}", lambda: None
-    else:
-        url, drop = _postgres_database()
-    _build(url, seed=True)
+def two_workers(request, tmp_path, sqlite_databases):
+    """gunicorn with 2 workers on a copy of the demo data (the worker's template)."""
+    templates = (
+        sqlite_databases
+        if request.param == "sqlite"
+        else request.getfixturevalue("databases")
+    )
+    url = templates.create("demo", tmp_path, "workers")
     try:
         with gunicorn(
             url, 2, tmp_path / "gunicorn.log", "read-model-test-secret"
         ) as port:
             yield port
     finally:
-        drop()
+        templates.drop(url)
 
 
 def _open_tasks(browser: Browser) -> int:

@@ -184,6 +184,23 @@ print(json.dumps([response.status_code, response.headers.getlist("Set-Cookie"),
         assert "Secure" in cookie and "HttpOnly" in cookie and "SameSite=Lax" in cookie
 
 
+def test_production_hashes_passwords_with_scrypt(app, client):
+    """The suite hashes cheaply (TestConfig); the production default is werkzeug's
+    scrypt, for a new password and for the dummy hash an unknown email is checked
+    against, and a user signs in with such a hash."""
+    from app.auth.service import _dummy_hash
+    from config import Config
+
+    app.config["PASSWORD_HASH_METHOD"] = Config.PASSWORD_HASH_METHOD
+    user = factories.user(role="municipality", email=EMAIL)
+    db.session.commit()
+    assert user.password_hash.startswith("scrypt:32768:8:1$")
+    assert _dummy_hash().startswith("scrypt:32768:8:1$")
+    response = _login(client, remember=False)
+    assert response.status_code == 302
+    assert "/login" not in response.headers["Location"]
+
+
 # --- audit lines ----------------------------------------------------------------
 
 

@@ -16,8 +16,16 @@ from app.extensions import db
 from app.i18n import language_chosen_before_sign_in
 
 audit = logging.getLogger("midwest.audit")
-# Checked against when the email is unknown, so both paths take as long.
-_DUMMY_HASH = generate_password_hash("not-a-real-password", method="scrypt")
+# Checked against when the email is unknown, so both paths take as long: one
+# per hash method (the app's PASSWORD_HASH_METHOD), made on first use.
+_DUMMY_HASHES: dict[str, str] = {}
+
+
+def _dummy_hash() -> str:
+    method = current_app.config["PASSWORD_HASH_METHOD"]
+    if method not in _DUMMY_HASHES:
+        _DUMMY_HASHES[method] = generate_password_hash("not-a-real-password", method)
+    return _DUMMY_HASHES[method]
 
 
 def loggable(value: str, limit: int = 254) -> str:
@@ -44,7 +52,7 @@ def authenticate(email: str, password: str) -> User | None:
     """The active user with this email and password, else None."""
     user = find_user(email)
     if user is None:
-        User(password_hash=_DUMMY_HASH).check_password(password)
+        User(password_hash=_dummy_hash()).check_password(password)
         return None
     if not user.check_password(password) or not user.active:
         return None
