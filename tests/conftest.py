@@ -77,6 +77,9 @@ class SqliteDatabases:
     def drop(self, url: str) -> None:
         """Files go with pytest's tmp_path."""
 
+    def close(self) -> None:
+        """Nothing to close."""
+
 
 class PostgresDatabases:
     """Templates are databases; a test's database is CREATE DATABASE … TEMPLATE."""
@@ -126,6 +129,10 @@ class PostgresDatabases:
             f'DROP DATABASE IF EXISTS "{make_url(url).database}" WITH (FORCE)'
         )
 
+    def close(self) -> None:
+        """Close the connections to the `postgres` database."""
+        self.admin.dispose()
+
 
 #: The templates: name -> with the demo data or not.
 SEEDED = {"empty": False, "demo": True}
@@ -144,8 +151,11 @@ def databases(request):
     url = os.environ.get("TEST_DATABASE_URL")
     if url:
         worker = os.environ.get("PYTEST_XDIST_WORKER", "main")
-        return PostgresDatabases(url, worker)
-    return request.getfixturevalue("sqlite_databases")
+        databases = PostgresDatabases(url, worker)
+        yield databases
+        databases.close()
+    else:
+        yield request.getfixturevalue("sqlite_databases")
 
 
 class SharedBytecodeCache(BytecodeCache):
