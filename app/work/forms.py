@@ -32,13 +32,6 @@ DATE_FORMATS = ["%Y-%m-%d", "%d/%m/%Y"]
 NOTE_MAX = 2000
 
 
-def optional_int(value):
-    """Coerce a select value: "" is no choice, anything else must be an integer."""
-    if value in ("", None):
-        return None
-    return int(value)
-
-
 def _strip(value):
     return value.strip() if isinstance(value, str) else value
 
