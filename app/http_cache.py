@@ -28,6 +28,7 @@ browser is told to drop what it cached (Clear-Site-Data).
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import hmac
 import time
@@ -46,8 +47,10 @@ CODE_FOLDERS = ("app", "templates", "translations")
 _INPUTS = "http_cache_inputs"  # flask.g: the page's inputs, read before the view
 
 
+@functools.cache
 def code_fingerprint(root: Path = ROOT) -> str:
-    """A digest of the names, sizes and times of the files pages are made of."""
+    """A digest of the names, sizes and times of the files pages are made of
+    (once per process: a deploy starts new processes)."""
     digest = hashlib.sha256()
     for folder in CODE_FOLDERS:
         for path in sorted((root / folder).rglob("*")):
