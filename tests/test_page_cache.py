@@ -234,11 +234,11 @@ def test_htmx_fragments_are_not_taken_from_the_cache(demo_app):
 
 
 def test_personal_pages_are_kept_for_their_reader_alone(demo_app):
-    """One's own deadlines (the default of /deadlines) and the user list (one's
-    own row differs) are kept per person, never for the scope."""
+    """One's own deadlines (the default of /deadlines), the activity log and the
+    user list (one's own row differs) are kept per person, never for the scope."""
     first, second = _pair("coordinator")
     clients = _client(demo_app, first), _client(demo_app, second)
-    for url in ("/deadlines", "/admin/users"):
+    for url in ("/deadlines", "/activity", "/admin/users"):
         made = _rendered(demo_app)
         pages = [client.get(url) for client in clients]
         assert [page.status_code for page in pages] == [200, 200], url

@@ -11,6 +11,7 @@ from app.activity.render import present
 from app.auth import permissions
 from app.auth.access import requires
 from app.choices import chosen_choice, search_choices
+from app.page_cache import shared_page
 from app.paging import paginate
 from app.web import wants_fragment
 
@@ -43,22 +44,28 @@ def index():
         since=_date("from"),
         until=_date("to"),
     )
-    page = paginate(activity_query(current_user, filters), per_page=50)
-    template = "activity/_list.html" if wants_fragment() else "activity/index.html"
-    return render_template(
-        template,
-        page=page,
-        entries=present(page.items),
-        filters=filters,
-        kinds=ENTITY_TYPES,
-        chosen={
-            "who": chosen_choice("who", filters.actor_id, current_user),
-            "municipality": chosen_choice(
-                "municipality", filters.municipality_id, current_user
-            ),
-        },
-        matches={
-            kind: search_choices(kind, request.args.get(f"{kind}_search"), current_user)
-            for kind in ("who", "municipality")
-        },
-    )
+
+    def activity_page() -> dict:
+        page = paginate(activity_query(current_user, filters), per_page=50)
+        return {
+            "page": page,
+            "entries": present(page.items),
+            "filters": filters,
+            "kinds": ENTITY_TYPES,
+            "chosen": {
+                "who": chosen_choice("who", filters.actor_id, current_user),
+                "municipality": chosen_choice(
+                    "municipality", filters.municipality_id, current_user
+                ),
+            },
+            "matches": {
+                kind: search_choices(
+                    kind, request.args.get(f"{kind}_search"), current_user
+                )
+                for kind in ("who", "municipality")
+            },
+        }
+
+    if wants_fragment():
+        return render_template("activity/_list.html", **activity_page())
+    return shared_page("activity/index.html", activity_page, personal=True)
