@@ -162,3 +162,19 @@ def person_choice(user_id: int | None) -> Choice | None:
     row = db.session.execute(select(User.id, User.full_name).where(User.id == user_id))
     found = row.first()
     return Choice(*found) if found else None
+
+
+@dataclass(frozen=True)
+class SearchField:
+    """What a form's search field shows: its current choice and the matches."""
+
+    chosen: Choice | None
+    matches: Matches
+
+
+def municipality_search(field: Any, searches: Any, kind: str = "workplace"):
+    """The search field of a form's municipality: the one it holds now (merged or
+    not) and the matches of what was typed in `<field name>_search`."""
+    chosen = field.data if isinstance(field.data, int) else None
+    typed = (searches or {}).get(f"{field.name}_search")
+    return SearchField(municipality_choice(chosen), search_choices(kind, typed))

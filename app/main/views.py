@@ -35,7 +35,9 @@ def choices(kind: str):
     """The matches of a filter's search field, as the user types (htmx)."""
     if kind not in KINDS:
         abort(404)
-    name = field_name(kind)
+    # A form's own field name (a prefixed or differently named field).
+    name = request.args.get("name", "")
+    name = name if ELEMENT_ID.fullmatch(name) else field_name(kind)
     search = request.args.get(f"{name}_search")
     # A search field in a table row: its matches belong to the row's form.
     form_id, target = request.args.get("form", ""), request.args.get("target", "")

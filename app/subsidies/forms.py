@@ -31,6 +31,7 @@ from wtforms.validators import (
     ValidationError,
 )
 
+from app.choices import is_workplace
 from app.db import LONG, SHORT
 from app.labels import choices
 from app.subsidies.amounts import AmountError, parse_amount
@@ -151,8 +152,9 @@ class ApplicationForm(FlaskForm):
     title = StringField(_l("Title"), validators=[DataRequired(), Length(max=SHORT)])
     reference = StringField(_l("Reference"), validators=[Optional(), Length(max=100)])
     theme_id = SelectField(_l("Theme"), coerce=_int_or_none)
-    lead_municipality_id = SelectField(
-        _l("Lead municipality"), coerce=int, validators=[InputRequired()]
+    # A search field among hundreds of municipalities, not a select (app/choices.py).
+    lead_municipality_id = IntegerField(
+        _l("Lead municipality"), validators=[InputRequired()]
     )
     owner_id = SelectField(_l("Owner"), coerce=_int_or_none)
     requested_amount = AmountField(
@@ -190,13 +192,19 @@ class ApplicationForm(FlaskForm):
         "project_end",
     )
 
-    def set_choices(self, calls, themes, municipalities, owners) -> None:
+    #: The lead the dossier has now: it may stay even if merged since.
+    current_lead_id: int | None = None
+
+    def validate_lead_municipality_id(self, field) -> None:
+        if field.data in (None, self.current_lead_id):
+            return
+        if not is_workplace(field.data):
+            raise ValidationError(_l("Choose a municipality from the matches."))
+
+    def set_choices(self, calls, themes, owners) -> None:
         empty = SelectChoice("", "—")
         self.call_id.choices = [SelectChoice(c.id, c.title) for c in calls]
         self.theme_id.choices = [empty] + [SelectChoice(t.id, t.title) for t in themes]
-        self.lead_municipality_id.choices = [
-            SelectChoice(m.id, m.name) for m in municipalities
-        ]
         self.owner_id.choices = [empty] + [
             SelectChoice(u.id, u.full_name) for u in owners
         ]
@@ -261,14 +269,19 @@ class NotesForm(FlaskForm):
 
 
 class PartnerForm(FlaskForm):
-    municipality_id = SelectField(
-        _l("Partner municipality"), coerce=int, validators=[InputRequired()]
+    # A search field among hundreds of municipalities, not a select (app/choices.py).
+    municipality_id = IntegerField(
+        _l("Partner municipality"), validators=[InputRequired()]
     )
     share_pct = DecimalField(
         _l("Share (%)"),
         places=2,
         validators=[InputRequired(), NumberRange(min=0, max=100)],
     )
+
+    def validate_municipality_id(self, field) -> None:
+        if field.data is not None and not is_workplace(field.data):
+            raise ValidationError(_l("Choose a municipality from the matches."))
 
 
 class ShareForm(FlaskForm):

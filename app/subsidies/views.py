@@ -11,10 +11,10 @@ from app.archive import not_archived
 from app.auth import permissions as perm
 from app.auth.access import check, regional_pages, requires
 from app.auth.models import User
-from app.choices import active_municipalities
+from app.choices import municipality_search
 from app.concurrency import ensure_current
 from app.extensions import db
-from app.municipalities.models import Municipality, active_municipalities_clause
+from app.municipalities.models import Municipality
 from app.page_cache import shared_page
 from app.subsidies import bp, calls, dossiers, listing, pages
 from app.subsidies.forms import (
@@ -209,14 +209,11 @@ def _forms(application: Application, **given) -> dict:
         for c in forms["move_form"].status.choices
         if c.value in dossiers.allowed_moves(application)
     ]
-    forms["partner_form"].municipality_id.choices = _municipality_choices()
+    partner_form = forms["partner_form"]
+    partner_form.search = municipality_search(
+        partner_form.municipality_id, request.values
+    )
     return forms
-
-
-def _municipality_choices():
-    from wtforms.fields import SelectChoice
-
-    return [SelectChoice(mid, name) for mid, name in active_municipalities()]
 
 
 def _dossier(
@@ -255,7 +252,8 @@ def _application_form(application: Application | None) -> ApplicationForm:
     form = ApplicationForm(obj=application if not request.form else None)
     if application is None and request.method == "GET":
         form.call_id.data = request.args.get("call_id", type=int)
-    lead_id = application.lead_municipality_id if application else None
+    form.current_lead_id = application.lead_municipality_id if application else None
+    form.lead_search = municipality_search(form.lead_municipality_id, request.values)
     form.set_choices(
         db.session.scalars(
             select(SubsidyCall)
@@ -266,11 +264,6 @@ def _application_form(application: Application | None) -> ApplicationForm:
             .order_by(SubsidyCall.deadline_at.desc())
         ),
         db.session.scalars(select(Theme).order_by(Theme.title)),
-        db.session.scalars(
-            select(Municipality)
-            .where(active_municipalities_clause() | (Municipality.id == lead_id))
-            .order_by(Municipality.name)
-        ),
         db.session.scalars(
             select(User)
             .where(User.active, User.role != "viewer")
@@ -293,6 +286,8 @@ def application_create():
     """A new dossier for a call; its preparation tasks are created with it."""
     check(perm.can_manage_application(current_user))
     form = _application_form(None)
+    if request.form.get("find"):  # without JavaScript: list the matches, unsaved
+        return _render_application_form(form, None, 200)
     if not form.validate_on_submit():
         return _render_application_form(form, None, 422 if form.is_submitted() else 200)
     values = form.values()
@@ -311,6 +306,8 @@ def application_edit(application_id: int):
     """Edit the facts and amounts of a dossier (coordinator)."""
     application = _managed(application_id)
     form = _application_form(application)
+    if request.form.get("find"):  # without JavaScript: list the matches, unsaved
+        return _render_application_form(form, application, 200)
     if not form.validate_on_submit():
         return _render_application_form(
             form, application, 422 if form.is_submitted() else 200
@@ -438,7 +435,8 @@ def partner_add(application_id: int):
     """Add a partner municipality with its share."""
     application = _managed(application_id)
     form = PartnerForm(prefix="partner")
-    form.municipality_id.choices = _municipality_choices()
+    if request.form.get("find"):  # without JavaScript: list the matches, unsaved
+        return _dossier(application, part="partners", partner_form=form)
     errors = {}
     if form.validate_on_submit():
         municipality = db.session.get(Municipality, form.municipality_id.data)

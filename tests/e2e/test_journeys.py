@@ -254,7 +254,10 @@ def test_coordinator_takes_an_application_to_a_grant_and_exports_it(
         form.locator("#call_id").select_option(label=OPEN_CALL)
         form.get_by_label("Title").fill(TITLE)
         form.get_by_label("Reference").fill("E2E-001")
-        form.get_by_label("Lead municipality").select_option(label="Tielt")
+        # A search field, not a select of every municipality (issue 15).
+        form.get_by_label("Search: Lead municipality").fill("Tielt")
+        lead_matches = form.locator("#dossier-lead_municipality_id-matches")
+        lead_matches.get_by_label("Tielt", exact=True).check()
         form.get_by_label("Requested amount (€)").fill("120.000,00")
         form.get_by_role("button", name="Save").click()
         page.wait_for_url(re.compile(r"/applications/\d+$"))
@@ -264,7 +267,9 @@ def test_coordinator_takes_an_application_to_a_grant_and_exports_it(
         # Two partner municipalities (htmx, inside the partners section).
         partners = page.locator("#dossier-partners")
         for name, share in (("Pittem", "20"), ("Ardooie", "15")):
-            partners.get_by_label("Partner municipality").select_option(label=name)
+            partners.get_by_label("Search: Partner municipality").fill(name)
+            matches = partners.locator("#dossier-partner-municipality_id-matches")
+            matches.get_by_label(name, exact=True).check()
             partners.get_by_label("Share (%)").fill(share)
             partners.get_by_role("button", name="Add partner").click()
             expect(

@@ -1,0 +1,285 @@
+"""Forms that pick one of hundreds of municipalities use a search field, not a
+select listing every one (issue 15): the page stays small, a valid choice saves,
+a bad id is a 422 that changes nothing, and a POST of the id works without htmx."""
+
+import re
+from datetime import date
+from decimal import Decimal
+
+import pytest
+from sqlalchemy import select
+
+from app.extensions import db
+from app.municipalities.models import Municipality
+from app.subsidies.models import Application, ApplicationPartner
+from tests import factories
+
+#: More municipalities than a select may list.
+MANY = 60
+
+
+def _largest_select(html: str) -> int:
+    """The number of options of the page's longest <select>."""
+    selects = re.findall(r"<select\b.*?</select>", html, flags=re.S)
+    return max((s.count("<option") for s in selects), default=0)
+
+
+def _named(name: str) -> Municipality:
+    return db.session.scalar(select(Municipality).where(Municipality.name == name))
+
+
+@pytest.fixture
+def world(app):
+    home, away = factories.municipality("Home"), factories.municipality("Away")
+    for n in range(MANY):
+        factories.municipality(f"Dorp {n:02d}")
+    merged = factories.municipality("Samengevoegd")
+    db.session.flush()
+    merged.merged_into_id, merged.merged_on = away.id, date(2025, 1, 1)
+    call = factories.call(title="Open call")
+    dossier = factories.application(call, home, title="Own dossier")
+    db.session.commit()
+    return {"home": home, "away": away, "merged": merged, "call": call,
+            "dossier": dossier}  # fmt: skip
+
+
+def _page_has_search_not_select(html: str, name: str) -> None:
+    assert _largest_select(html) <= 50
+    assert f'name="{name}_search"' in html
+    assert "Dorp 07" not in html  # nothing listed before a search
+
+
+# --- the dossier form's lead municipality -------------------------------------------
+
+
+def _dossier_data(dossier: Application, **changes) -> dict:
+    data = {
+        "version": str(dossier.version),
+        "call_id": str(dossier.call_id),
+        "title": dossier.title,
+        "reference": "",
+        "theme_id": "",
+        "lead_municipality_id": str(dossier.lead_municipality_id),
+        "owner_id": "",
+        "requested_amount": str(dossier.requested_amount),
+    }
+    return data | {name: str(value) for name, value in changes.items()}
+
+
+def test_lead_municipality_is_a_search_on_the_dossier_forms(login_as, world):
+    dossier = world["dossier"]
+    client = login_as("coordinator")
+    for url in ("/applications/new", f"/applications/{dossier.id}/edit"):
+        response = client.get(url)
+        assert response.status_code == 200, url
+        _page_has_search_not_select(response.text, "lead_municipality_id")
+    edit = client.get(f"/applications/{dossier.id}/edit").text
+    home = world["home"].id
+    assert f'name="lead_municipality_id" value="{home}" checked> Home' in edit
+    assert 'name="lead_municipality_id" value=""' not in edit  # a lead is required
+    typed = client.htmx(
+        "GET",
+        "/choices/workplace?name=lead_municipality_id"
+        "&lead_municipality_id_search=dorp 0"
+        "&target=dossier-lead_municipality_id-matches",
+    ).text
+    assert "<html" not in typed
+    assert 'id="dossier-lead_municipality_id-matches"' in typed
+    chosen = _named("Dorp 07")
+    assert f'name="lead_municipality_id" value="{chosen.id}"> Dorp 07' in typed
+    merged = client.htmx(
+        "GET", "/choices/workplace?name=lead_municipality_id"
+        "&lead_municipality_id_search=samen",
+    ).text  # fmt: skip
+    assert "Samengevoegd" not in merged  # merged away: no new dossier leads it
+    hostile = client.htmx(
+        "GET", '/choices/workplace?name="><script>&municipality_id_search=dorp 07'
+    ).text  # not a field name: the kind's own name is used
+    assert "<script>" not in hostile
+    assert f'name="municipality_id" value="{chosen.id}"> Dorp 07' in hostile
+
+
+def test_a_chosen_lead_saves_without_htmx(login_as, world):
+    dossier = world["dossier"]
+    chosen = _named("Dorp 07")
+    client = login_as("coordinator")
+    saved = client.form(
+        f"/applications/{dossier.id}/edit",
+        _dossier_data(dossier, lead_municipality_id=chosen.id),
+    )
+    assert saved.status_code == 303
+    assert db.session.get(Application, dossier.id).lead_municipality_id == chosen.id
+    created = client.form(
+        "/applications/new",
+        {"call_id": str(world["call"].id), "title": "Nieuw dossier",
+         "lead_municipality_id": str(chosen.id), "requested_amount": "1000"},
+    )  # fmt: skip
+    assert created.status_code == 303
+    new = db.session.scalar(select(Application).filter_by(title="Nieuw dossier"))
+    assert new.lead_municipality_id == chosen.id
+
+
+@pytest.mark.parametrize("value", ["merged", "999999", "abc", ""])
+def test_a_bad_lead_is_422_and_changes_nothing(login_as, world, value):
+    dossier = world["dossier"]
+    value = str(world["merged"].id) if value == "merged" else value
+    client = login_as("coordinator")
+    refused = client.form(
+        f"/applications/{dossier.id}/edit",
+        _dossier_data(dossier, title="Changed", lead_municipality_id=value),
+    )
+    assert refused.status_code == 422
+    page = refused.text  # in the coordinator's language (Dutch)
+    assert 'class="field-error"' in page and 'aria-invalid="true"' in page
+    if value not in ("abc", ""):
+        assert "Kies een bestuur uit de gevonden namen." in page
+    kept = db.session.get(Application, dossier.id)
+    assert (kept.title, kept.lead_municipality_id, kept.version) == (
+        "Own dossier",
+        world["home"].id,
+        dossier.version,
+    )
+    created = client.form(
+        "/applications/new",
+        {"call_id": str(world["call"].id), "title": "Nergens",
+         "lead_municipality_id": value, "requested_amount": "1000"},
+    )  # fmt: skip
+    assert created.status_code == 422
+    assert db.session.scalar(select(Application).filter_by(title="Nergens")) is None
+
+
+def test_a_bad_lead_is_explained_in_english_too(login_as, world):
+    dossier = world["dossier"]
+    client = login_as("coordinator")
+    client.user.language = "en"
+    db.session.commit()
+    refused = client.form(
+        f"/applications/{dossier.id}/edit",
+        _dossier_data(dossier, lead_municipality_id=world["merged"].id),
+    )
+    assert refused.status_code == 422
+    assert "Choose a municipality from the matches." in refused.text
+
+
+def test_the_current_lead_may_stay_when_merged_since(login_as, world):
+    dossier = world["dossier"]
+    dossier.lead_municipality_id = world["merged"].id
+    db.session.commit()
+    client = login_as("coordinator")
+    page = client.get(f"/applications/{dossier.id}/edit").text
+    assert f'value="{world["merged"].id}" checked> Samengevoegd' in page
+    saved = client.form(
+        f"/applications/{dossier.id}/edit", _dossier_data(dossier, title="Kept")
+    )
+    assert saved.status_code == 303
+    kept = db.session.get(Application, dossier.id)
+    assert (kept.title, kept.lead_municipality_id) == ("Kept", world["merged"].id)
+
+
+def test_find_without_javascript_lists_leads_and_saves_nothing(login_as, world):
+    dossier = world["dossier"]
+    chosen = _named("Dorp 07")
+    client = login_as("coordinator")
+    response = client.form(
+        f"/applications/{dossier.id}/edit",
+        _dossier_data(
+            dossier,
+            title="Not yet",
+            lead_municipality_id_search="dorp 07",
+            find="lead_municipality_id",
+        ),
+    )
+    assert response.status_code == 200
+    page = response.text
+    assert f'name="lead_municipality_id" value="{chosen.id}"> Dorp 07' in page
+    assert 'value="Not yet"' in page  # what was typed stays in the form
+    kept = db.session.get(Application, dossier.id)
+    assert (kept.title, kept.version) == ("Own dossier", dossier.version)
+
+
+# --- a dossier's "add a partner" ----------------------------------------------------
+
+
+def _partners(dossier: Application) -> list[int]:
+    return list(
+        db.session.scalars(
+            select(ApplicationPartner.municipality_id).filter_by(
+                application_id=dossier.id
+            )
+        )
+    )
+
+
+def test_partner_is_a_search_on_the_dossier_page(login_as, world):
+    dossier = world["dossier"]
+    client = login_as("coordinator")
+    response = client.get(f"/applications/{dossier.id}")
+    assert response.status_code == 200
+    _page_has_search_not_select(response.text, "partner-municipality_id")
+    chosen = _named("Dorp 07")
+    typed = client.htmx(
+        "GET",
+        "/choices/workplace?name=partner-municipality_id"
+        "&partner-municipality_id_search=dorp 0"
+        "&target=dossier-partner-municipality_id-matches",
+    ).text
+    assert 'id="dossier-partner-municipality_id-matches"' in typed
+    assert f'name="partner-municipality_id" value="{chosen.id}"> Dorp 07' in typed
+    listed = client.get(
+        f"/applications/{dossier.id}?partner-municipality_id_search=dorp 07"
+    ).text  # without JavaScript: the page lists what was searched
+    assert f'name="partner-municipality_id" value="{chosen.id}"> Dorp 07' in listed
+
+
+@pytest.mark.parametrize("htmx", [False, True])
+def test_a_chosen_partner_is_added(login_as, world, htmx):
+    dossier = world["dossier"]
+    chosen = _named("Dorp 07")
+    client = login_as("coordinator")
+    added = client.form(
+        f"/applications/{dossier.id}/partners",
+        {"partner-municipality_id": str(chosen.id), "partner-share_pct": "25"},
+        htmx=htmx,
+    )
+    assert added.status_code == (200 if htmx else 303)
+    assert _partners(dossier) == [chosen.id]
+    share = db.session.get(ApplicationPartner, (dossier.id, chosen.id)).share_pct
+    assert share == Decimal("25.00")
+
+
+@pytest.mark.parametrize("value", ["merged", "999999", "abc", ""])
+def test_a_bad_partner_is_422_and_adds_nothing(login_as, world, value):
+    dossier = world["dossier"]
+    value = str(world["merged"].id) if value == "merged" else value
+    client = login_as("coordinator")
+    for htmx in (False, True):
+        refused = client.form(
+            f"/applications/{dossier.id}/partners",
+            {"partner-municipality_id": value, "partner-share_pct": "25"},
+            htmx=htmx,
+        )
+        assert refused.status_code == 422
+        page = refused.text
+        assert 'class="field-error"' in page
+        assert ("<html" in page) is not htmx
+        if value not in ("abc", ""):
+            assert "Kies een bestuur uit de gevonden namen." in page
+        assert _partners(dossier) == []
+
+
+def test_find_partner_without_javascript_lists_matches_and_adds_nothing(
+    login_as, world
+):
+    dossier = world["dossier"]
+    chosen = _named("Dorp 07")
+    client = login_as("coordinator")
+    response = client.form(
+        f"/applications/{dossier.id}/partners",
+        {"partner-municipality_id_search": "dorp 07",
+         "partner-share_pct": "25", "find": "partner-municipality_id"},
+    )  # fmt: skip
+    assert response.status_code == 200
+    assert f'name="partner-municipality_id" value="{chosen.id}"> Dorp 07' in (
+        response.text
+    )
+    assert _partners(dossier) == []
