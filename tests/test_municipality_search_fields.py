@@ -7,10 +7,11 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from app.extensions import db
 from app.municipalities.models import Municipality
+from app.strategy.models import Conversation
 from app.subsidies.models import Application, ApplicationPartner
 from tests import factories
 
@@ -283,3 +284,81 @@ def test_find_partner_without_javascript_lists_matches_and_adds_nothing(
         response.text
     )
     assert _partners(dossier) == []
+
+
+# --- the talk form's municipality ---------------------------------------------------
+
+
+def _talks_with(municipality_id: int) -> int:
+    return db.session.scalar(
+        select(func.count(Conversation.id)).filter_by(municipality_id=municipality_id)
+    )
+
+
+def test_talk_municipality_is_a_search_of_every_municipality(login_as, world):
+    talk = factories.talk(world["merged"], [], held_on=date(2021, 3, 1))
+    db.session.commit()
+    client = login_as("coordinator")
+    for url in ("/talks/new", f"/talks/{talk.id}/edit"):
+        response = client.get(url)
+        assert response.status_code == 200, url
+        _page_has_search_not_select(response.text, "municipality_id")
+    edit = client.get(f"/talks/{talk.id}/edit").text
+    merged = world["merged"].id
+    assert f'name="municipality_id" value="{merged}" checked> Samengevoegd (' in edit
+    typed = client.htmx(
+        "GET",
+        "/choices/municipality?name=municipality_id&municipality_id_search=samen"
+        "&target=talk-municipality_id-matches",
+    ).text
+    assert 'id="talk-municipality_id-matches"' in typed
+    # A talk may be from before a merger: merged municipalities are found too.
+    assert f'name="municipality_id" value="{merged}"> Samengevoegd (' in typed
+
+
+def test_a_chosen_talk_municipality_saves_without_htmx(login_as, world):
+    chosen = _named("Dorp 07")
+    client = login_as("coordinator")
+    saved = client.form(
+        "/talks/new", {"municipality_id": str(chosen.id), "held_on": "2021-03-15"}
+    )
+    assert saved.status_code == 303
+    assert _talks_with(chosen.id) == 1
+    talk = db.session.scalar(select(Conversation))
+    moved = client.form(
+        f"/talks/{talk.id}/edit",
+        {"municipality_id": str(world["merged"].id), "held_on": "2021-03-15"},
+    )
+    assert moved.status_code == 303
+    assert db.session.get(Conversation, talk.id).municipality_id == world["merged"].id
+
+
+@pytest.mark.parametrize("value", ["999999", "abc", ""])
+def test_a_bad_talk_municipality_is_422_and_changes_nothing(login_as, world, value):
+    talk = factories.talk(world["home"], [], held_on=date(2021, 3, 1))
+    db.session.commit()
+    client = login_as("coordinator")
+    for url in ("/talks/new", f"/talks/{talk.id}/edit"):
+        refused = client.form(url, {"municipality_id": value, "held_on": "2021-04-01"})
+        assert refused.status_code == 422, url
+        page = refused.text
+        assert 'class="field-error"' in page and 'aria-invalid="true"' in page
+        if value == "999999":
+            assert "Kies een bestuur uit de gevonden namen." in page
+    assert db.session.scalar(select(func.count(Conversation.id))) == 1
+    kept = db.session.get(Conversation, talk.id)
+    assert (kept.municipality_id, kept.held_on) == (world["home"].id, date(2021, 3, 1))
+
+
+def test_find_talk_municipality_without_javascript_saves_nothing(login_as, world):
+    chosen = _named("Dorp 07")
+    client = login_as("coordinator")
+    response = client.form(
+        "/talks/new",
+        {"municipality_id_search": "dorp 07", "held_on": "2021-03-15",
+         "delegation": "Schepen", "find": "municipality_id"},
+    )  # fmt: skip
+    assert response.status_code == 200
+    assert f'name="municipality_id" value="{chosen.id}"> Dorp 07' in response.text
+    assert 'value="Schepen"' in response.text  # what was typed stays in the form
+    assert db.session.scalar(select(func.count(Conversation.id))) == 0

@@ -10,6 +10,7 @@ from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import (
     DateField,
+    IntegerField,
     SelectField,
     SelectMultipleField,
     StringField,
@@ -26,6 +27,7 @@ from wtforms.validators import (
 )
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from app.choices import municipality_choice
 from app.db import LONG, SHORT
 from app.labels import choices
 
@@ -75,9 +77,9 @@ class ThreadForm(FlaskForm):
 
 
 class TalkForm(FlaskForm):
-    municipality_id = SelectField(
-        _l("Municipality"), coerce=int, validators=[InputRequired()]
-    )
+    # A search field among hundreds of municipalities, not a select (app/choices.py):
+    # any municipality, merged or not (a talk may be from before the merger).
+    municipality_id = IntegerField(_l("Municipality"), validators=[InputRequired()])
     held_on = DateField(
         _l("Date"),
         validators=[InputRequired(message=_l("Enter a date."))],
@@ -86,18 +88,15 @@ class TalkForm(FlaskForm):
     notes = TextAreaField(_l("Notes"), validators=[Length(max=LONG)])
     thread_ids = CheckboxesField(_l("Threads raised"), coerce=int)
 
-    def __init__(self, municipalities, threads, *args, **kwargs):
+    def __init__(self, threads, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.municipality_id.choices = [
-            SelectChoice(
-                m.id,
-                m.name if m.is_active else _("%(name)s (merged)", name=m.name),
-            )
-            for m in municipalities
-        ]
         self.thread_ids.choices = [
             SelectChoice(t.id, f"{t.code} {t.title}") for t in threads
         ]
+
+    def validate_municipality_id(self, field) -> None:
+        if field.data is not None and municipality_choice(field.data) is None:
+            raise ValidationError(_l("Choose a municipality from the matches."))
 
 
 class RoundForm(FlaskForm):

@@ -18,6 +18,7 @@ from sqlalchemy import select
 from app.archive import archived_filter, not_archived
 from app.auth import access, permissions
 from app.auth.access import regional_pages, requires
+from app.choices import municipality_search
 from app.exports import excel
 from app.extensions import db
 from app.municipalities.models import Municipality
@@ -204,11 +205,11 @@ def talks():
 
 
 def _talk_form(talk: Conversation | None) -> TalkForm:
-    municipalities = db.session.scalars(
-        select(Municipality).order_by(Municipality.name)
-    )
     kept = [m.thread_id for m in talk.mentions] if talk else []
-    form = TalkForm(list(municipalities), _all_threads(kept), obj=talk)
+    form = TalkForm(_all_threads(kept), obj=talk)
+    form.municipality_search = municipality_search(
+        form.municipality_id, request.values, kind="municipality"
+    )
     if talk is not None and request.method == "GET":
         form.thread_ids.data = [m.thread_id for m in talk.mentions]
     return form
@@ -217,7 +218,7 @@ def _talk_form(talk: Conversation | None) -> TalkForm:
 def _save_talk(talk: Conversation | None):
     access.check(permissions.can_record_conversations(current_user))
     form = _talk_form(talk)
-    if request.method == "POST":
+    if request.method == "POST" and not request.form.get("find"):
         if form.validate():
             values = {
                 "municipality_id": form.municipality_id.data,
