@@ -9,6 +9,7 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import func, select
 
+from app.auth.models import User
 from app.extensions import db
 from app.municipalities.models import Municipality
 from app.strategy.models import Conversation
@@ -362,3 +363,107 @@ def test_find_talk_municipality_without_javascript_saves_nothing(login_as, world
     assert f'name="municipality_id" value="{chosen.id}"> Dorp 07' in response.text
     assert 'value="Schepen"' in response.text  # what was typed stays in the form
     assert db.session.scalar(select(func.count(Conversation.id))) == 0
+
+
+# --- the admin user form's municipality and the /admin/users filter -----------------
+
+
+def _user_data(**changes) -> dict:
+    data = {"email": "nieuw@example.org", "full_name": "Nieuwe Collega",
+            "role": "municipality", "language": "nl", "active": "y"}  # fmt: skip
+    return data | {name: str(value) for name, value in changes.items()}
+
+
+def test_user_municipality_is_a_search_on_the_user_forms(login_as, world):
+    worker = factories.user("municipality", municipality=world["merged"])
+    db.session.commit()
+    client = login_as("coordinator")
+    for url in ("/admin/users/new", f"/admin/users/{worker.id}"):
+        response = client.get(url)
+        assert response.status_code == 200, url
+        _page_has_search_not_select(response.text, "municipality_id")
+    edit = client.get(f"/admin/users/{worker.id}").text
+    merged = world["merged"].id
+    assert f'name="municipality_id" value="{merged}" checked> Samengevoegd (' in edit
+    typed = client.htmx(
+        "GET",
+        "/choices/municipality?name=municipality_id&municipality_id_search=dorp 07"
+        "&target=user-municipality_id-matches",
+    ).text
+    chosen = _named("Dorp 07")
+    assert 'id="user-municipality_id-matches"' in typed
+    assert f'name="municipality_id" value="{chosen.id}"> Dorp 07' in typed
+
+
+def test_a_chosen_user_municipality_saves_without_htmx(login_as, world):
+    chosen = _named("Dorp 07")
+    client = login_as("coordinator")
+    created = client.form("/admin/users/new", _user_data(municipality_id=chosen.id))
+    assert created.status_code == 200  # the temporary password
+    user = db.session.scalar(select(User).filter_by(email="nieuw@example.org"))
+    assert user.municipality_id == chosen.id
+    moved = client.form(
+        f"/admin/users/{user.id}", _user_data(municipality_id=world["home"].id)
+    )
+    assert moved.status_code == 303
+    assert db.session.get(User, user.id).municipality_id == world["home"].id
+    viewer = client.form(
+        f"/admin/users/{user.id}", _user_data(role="viewer", municipality_id="")
+    )
+    assert viewer.status_code == 303  # "No municipality"
+    assert db.session.get(User, user.id).municipality_id is None
+
+
+@pytest.mark.parametrize("value", ["999999", "abc", "", "0"])
+def test_a_bad_user_municipality_is_422_and_changes_nothing(login_as, world, value):
+    worker = factories.user("municipality", municipality=world["home"])
+    db.session.commit()
+    client = login_as("coordinator")
+    refused = client.form("/admin/users/new", _user_data(municipality_id=value))
+    assert refused.status_code == 422
+    assert db.session.scalar(select(User).filter_by(email="nieuw@example.org")) is None
+    refused = client.form(
+        f"/admin/users/{worker.id}",
+        _user_data(email=worker.email, full_name="Changed", municipality_id=value),
+    )
+    assert refused.status_code == 422
+    page = refused.text
+    assert 'class="field-error"' in page and 'aria-invalid="true"' in page
+    if value == "999999":
+        assert "Kies een bestuur uit de gevonden namen." in page
+    elif value != "abc":
+        assert "Deze rol werkt voor een bestuur" in page
+    kept = db.session.get(User, worker.id)
+    assert (kept.full_name, kept.municipality_id) == (
+        worker.full_name,
+        world["home"].id,
+    )
+
+
+def test_find_user_municipality_without_javascript_saves_nothing(login_as, world):
+    chosen = _named("Dorp 07")
+    client = login_as("coordinator")
+    response = client.form(
+        "/admin/users/new",
+        _user_data(municipality_id_search="dorp 07", find="municipality_id"),
+    )
+    assert response.status_code == 200
+    assert f'name="municipality_id" value="{chosen.id}"> Dorp 07' in response.text
+    assert 'value="Nieuwe Collega"' in response.text
+    assert db.session.scalar(select(User).filter_by(email="nieuw@example.org")) is None
+
+
+def test_users_filter_searches_municipalities(login_as, world):
+    chosen = _named("Dorp 42")
+    worker = factories.user("municipality", municipality=chosen, full_name="Dora D")
+    factories.user("municipality", municipality=world["home"], full_name="Hugo H")
+    db.session.commit()
+    client = login_as("coordinator")
+    page = client.get("/admin/users")
+    assert page.status_code == 200
+    _page_has_search_not_select(page.text, "municipality")
+    found = client.get("/admin/users?municipality_search=dorp 42").text
+    assert f'name="municipality" value="{chosen.id}"> Dorp 42' in found
+    filtered = client.get(f"/admin/users?municipality={chosen.id}").text
+    assert f'name="municipality" value="{chosen.id}" checked> Dorp 42' in filtered
+    assert worker.full_name in filtered and "Hugo H" not in filtered

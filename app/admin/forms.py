@@ -2,12 +2,24 @@
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, EmailField, SelectField, StringField
+from wtforms import BooleanField, EmailField, IntegerField, SelectField, StringField
 from wtforms.fields import SelectChoice
 from wtforms.validators import DataRequired, Email, Length, ValidationError
 
 from app.auth.models import MUNICIPAL_ROLES
+from app.choices import municipality_choice
 from app.labels import choices
+
+
+class NoneOrIdField(IntegerField):
+    """An id picked in a search field; empty or 0 ("none", as the former select
+    sent it) is None, anything else not a number an error."""
+
+    def process_formdata(self, valuelist):
+        if valuelist and valuelist[0] in ("", "0"):
+            self.data = None
+            return
+        super().process_formdata(valuelist)
 
 
 class UserForm(FlaskForm):
@@ -17,20 +29,22 @@ class UserForm(FlaskForm):
     )
     full_name = StringField(_l("Name"), validators=[DataRequired(), Length(max=120)])
     role = SelectField(_l("Role"))
-    municipality_id = SelectField(_l("Municipality"), coerce=int)
+    # A search field among hundreds of municipalities, not a select (app/choices.py).
+    municipality_id = NoneOrIdField(_l("Municipality"))
     language = SelectField(
         _l("Language"),
         choices=[SelectChoice("nl", "Nederlands"), SelectChoice("en", "English")],
     )
     active = BooleanField(_l("Active (may sign in)"), default=True)
 
-    def __init__(self, municipalities, *args, **kwargs):
+    def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.role.choices = choices("role")
-        self.municipality_id.choices = [SelectChoice(0, "—")] + [
-            SelectChoice(m.id, m.name) for m in municipalities
-        ]
 
     def validate_municipality_id(self, field):
+        if field.errors:  # not a number: said already
+            return
         if self.role.data in MUNICIPAL_ROLES and not field.data:
             raise ValidationError(_l("This role works for a municipality: choose one."))
+        if field.data and municipality_choice(field.data) is None:
+            raise ValidationError(_l("Choose a municipality from the matches."))

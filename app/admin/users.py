@@ -5,6 +5,7 @@ from __future__ import annotations
 import secrets
 
 from sqlalchemy import case, func, select
+from sqlalchemy.orm import joinedload
 
 from app.activity.log import diff, record
 from app.auth.models import MUNICIPAL_ROLES, Role, User
@@ -40,16 +41,16 @@ def user_list_query(
 ):
     """SELECT of the users of /admin/users, filtered and sorted."""
     sort = sort or USER_SORT.parse({})
-    query = select(User).order_by(*USER_SORT.order_by(sort))
+    query = (
+        select(User)
+        .options(joinedload(User.municipality))  # each row shows its name
+        .order_by(*USER_SORT.order_by(sort))
+    )
     if role:
         query = query.where(User.role == role)
     if municipality_id:
         query = query.where(User.municipality_id == municipality_id)
     return query
-
-
-def municipalities() -> list[Municipality]:
-    return list(db.session.scalars(select(Municipality).order_by(Municipality.name)))
 
 
 def temporary_password() -> str:

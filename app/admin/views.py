@@ -9,6 +9,7 @@ from app.admin.forms import UserForm
 from app.auth import permissions
 from app.auth.access import requires
 from app.auth.models import User
+from app.choices import chosen_choice, municipality_search, search_choices
 from app.extensions import db
 from app.page_cache import shared_page
 
@@ -32,7 +33,11 @@ def users_index():
             "sort": sort,
             "role": role,
             "municipality_id": municipality_id,
-            "municipalities": users.municipalities(),
+            # A search field among hundreds of municipalities, not a select.
+            "chosen_municipality": chosen_choice("municipality", municipality_id),
+            "municipality_matches": search_choices(
+                "municipality", request.args.get("municipality_search")
+            ),
         }
 
     return shared_page("admin/users.html", users_page, personal=True)
@@ -42,7 +47,12 @@ def users_index():
 @requires(permissions.can_manage_users)
 def user_create():
     """A new user, with a temporary password shown once."""
-    form = UserForm(users.municipalities())
+    form = UserForm()
+    form.municipality_search = municipality_search(
+        form.municipality_id, request.values, kind="municipality"
+    )
+    if request.form.get("find"):  # without JavaScript: list the matches, unsaved
+        return render_template("admin/user_form.html", form=form, user=None)
     if form.validate_on_submit():
         if users.email_taken(form.email.data):
             form.email.errors.append(_("A user with this email exists already."))
@@ -58,7 +68,12 @@ def user_create():
 def user_edit(user_id: int):
     """Role, municipality, language, active."""
     user = db.get_or_404(User, user_id)
-    form = UserForm(users.municipalities(), obj=user)
+    form = UserForm(obj=user)
+    form.municipality_search = municipality_search(
+        form.municipality_id, request.values, kind="municipality"
+    )
+    if request.form.get("find"):  # without JavaScript: list the matches, unsaved
+        return render_template("admin/user_form.html", form=form, user=user)
     if form.validate_on_submit():
         if users.email_taken(form.email.data, except_id=user.id):
             form.email.errors.append(_("A user with this email exists already."))
