@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import func, literal, select
+from wtforms import IntegerField
 
 from app import readmodel
 from app.archive import not_archived
@@ -178,3 +179,14 @@ def municipality_search(field: Any, searches: Any, kind: str = "workplace"):
     chosen = field.data if isinstance(field.data, int) else None
     typed = (searches or {}).get(f"{field.name}_search")
     return SearchField(municipality_choice(chosen), search_choices(kind, typed))
+
+
+class NoneOrIdField(IntegerField):
+    """The id a search field picked; empty or 0 (the "none" option of the select
+    it replaces) is None, anything else not a number an error."""
+
+    def process_formdata(self, valuelist):
+        if valuelist and valuelist[0] in ("", "0"):
+            self.data = None
+            return
+        super().process_formdata(valuelist)

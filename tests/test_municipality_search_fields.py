@@ -467,3 +467,109 @@ def test_users_filter_searches_municipalities(login_as, world):
     filtered = client.get(f"/admin/users?municipality={chosen.id}").text
     assert f'name="municipality" value="{chosen.id}" checked> Dorp 42' in filtered
     assert worker.full_name in filtered and "Hugo H" not in filtered
+
+
+# --- the municipality edit form's "merged into" -------------------------------------
+
+
+def _municipality_data(m: Municipality, **changes) -> dict:
+    data = {"name": m.name, "nis_code": m.nis_code or "", "merged_into_id": "",
+            "merged_on": ""}  # fmt: skip
+    return data | {name: str(value) for name, value in changes.items()}
+
+
+def test_merger_target_is_a_search_on_the_edit_form(login_as, world):
+    client = login_as("coordinator")
+    response = client.get("/municipalities/home/edit")
+    assert response.status_code == 200
+    _page_has_search_not_select(response.text, "merged_into_id")
+    assert 'name="merged_into_id" value="" checked>' in response.text  # not merged
+    merged = client.get("/municipalities/samengevoegd/edit").text
+    away = world["away"].id
+    assert f'name="merged_into_id" value="{away}" checked> Away' in merged
+    typed = client.htmx(
+        "GET",
+        "/choices/workplace?name=merged_into_id&merged_into_id_search=dorp 07"
+        "&target=municipality-merged_into_id-matches",
+    ).text
+    chosen = _named("Dorp 07")
+    assert 'id="municipality-merged_into_id-matches"' in typed
+    assert f'name="merged_into_id" value="{chosen.id}"> Dorp 07' in typed
+
+
+def test_a_chosen_merger_target_saves_without_htmx(login_as, world):
+    chosen = _named("Dorp 07")
+    client = login_as("coordinator")
+    saved = client.form(
+        "/municipalities/home/edit",
+        _municipality_data(
+            world["home"], merged_into_id=chosen.id, merged_on="2025-01-01"
+        ),
+    )
+    assert saved.status_code == 303
+    home = db.session.get(Municipality, world["home"].id)
+    db.session.refresh(home)
+    assert (home.merged_into_id, home.merged_on) == (chosen.id, date(2025, 1, 1))
+    kept = client.form(  # a merged one keeps its target when saved again
+        "/municipalities/samengevoegd/edit",
+        _municipality_data(
+            world["merged"],
+            name="Samen",
+            merged_into_id=world["away"].id,
+            merged_on="2025-01-01",
+        ),
+    )
+    assert kept.status_code == 303
+    merged = db.session.get(Municipality, world["merged"].id)
+    db.session.refresh(merged)
+    assert (merged.name, merged.merged_into_id) == ("Samen", world["away"].id)
+
+
+@pytest.mark.parametrize(
+    ("edited", "value"),
+    [
+        ("away", "away"),  # itself
+        ("away", "merged"),  # a cycle: Samengevoegd merged into Away
+        ("home", "merged"),  # merged away: nothing merges into it any more
+        ("home", "999999"),
+        ("home", "abc"),
+    ],
+)
+def test_a_bad_merger_target_is_422_and_changes_nothing(login_as, world, edited, value):
+    target = world[value].id if value in world else value
+    municipality = world[edited]
+    client = login_as("coordinator")
+    refused = client.form(
+        f"/municipalities/{municipality.slug}/edit",
+        _municipality_data(
+            municipality, name="Changed", merged_into_id=target, merged_on="2025-01-01"
+        ),
+    )
+    assert refused.status_code == 422
+    page = refused.text
+    assert 'class="field-error"' in page and 'aria-invalid="true"' in page
+    if value != "abc":
+        assert "Kies een bestuur uit de gevonden namen." in page
+    kept = db.session.get(Municipality, municipality.id)
+    db.session.refresh(kept)
+    assert (kept.name, kept.merged_into_id) == (edited.title(), None)
+
+
+def test_find_merger_target_without_javascript_saves_nothing(login_as, world):
+    chosen = _named("Dorp 07")
+    client = login_as("coordinator")
+    response = client.form(
+        "/municipalities/home/edit",
+        _municipality_data(
+            world["home"],
+            name="Not yet",
+            merged_into_id_search="dorp 07",
+            find="merged_into_id",
+        ),
+    )
+    assert response.status_code == 200
+    assert f'name="merged_into_id" value="{chosen.id}"> Dorp 07' in response.text
+    assert 'value="Not yet"' in response.text
+    home = db.session.get(Municipality, world["home"].id)
+    db.session.refresh(home)
+    assert (home.name, home.merged_into_id) == ("Home", None)

@@ -2,24 +2,13 @@
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, EmailField, IntegerField, SelectField, StringField
+from wtforms import BooleanField, EmailField, SelectField, StringField
 from wtforms.fields import SelectChoice
 from wtforms.validators import DataRequired, Email, Length, ValidationError
 
 from app.auth.models import MUNICIPAL_ROLES
-from app.choices import municipality_choice
+from app.choices import NoneOrIdField, municipality_choice
 from app.labels import choices
-
-
-class NoneOrIdField(IntegerField):
-    """An id picked in a search field; empty or 0 ("none", as the former select
-    sent it) is None, anything else not a number an error."""
-
-    def process_formdata(self, valuelist):
-        if valuelist and valuelist[0] in ("", "0"):
-            self.data = None
-            return
-        super().process_formdata(valuelist)
 
 
 class UserForm(FlaskForm):

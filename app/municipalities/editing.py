@@ -12,20 +12,17 @@ from app.extensions import db
 from app.municipalities.models import Municipality, active_municipalities_clause
 
 
-def merge_targets(municipality: Municipality) -> list[Municipality]:
-    """What `municipality` may merge into: another one that still exists and did
-    not merge into it (no cycle); its present target stays listed."""
-    query = (
-        select(Municipality)
-        .where(
-            Municipality.id != municipality.id,
-            active_municipalities_clause()
-            | (Municipality.id == municipality.merged_into_id),
-            Municipality.merged_into_id.is_distinct_from(municipality.id),
-        )
-        .order_by(Municipality.name)
+def is_merge_target(municipality: Municipality, target_id: int) -> bool:
+    """Whether `municipality` may merge into `target_id`: another one that still
+    exists and did not merge into it (no cycle); its present target may stay."""
+    query = select(Municipality.id).where(
+        Municipality.id == target_id,
+        Municipality.id != municipality.id,
+        active_municipalities_clause()
+        | (Municipality.id == municipality.merged_into_id),
+        Municipality.merged_into_id.is_distinct_from(municipality.id),
     )
-    return list(db.session.scalars(query))
+    return db.session.scalar(query) is not None
 
 
 def conflicts(municipality: Municipality, name: str, nis_code: str | None) -> dict:

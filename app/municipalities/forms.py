@@ -5,11 +5,12 @@ from __future__ import annotations
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import DateField, SelectField, StringField
-from wtforms.fields import SelectChoice
-from wtforms.validators import DataRequired, Length, Optional, Regexp
+from wtforms import DateField, StringField
+from wtforms.validators import DataRequired, Length, Optional, Regexp, ValidationError
 
-NO_MERGER = 0
+from app.choices import NoneOrIdField
+from app.municipalities.editing import is_merge_target
+from app.municipalities.models import Municipality
 
 
 class MunicipalityForm(FlaskForm):
@@ -26,17 +27,20 @@ class MunicipalityForm(FlaskForm):
             Regexp(r"^\d{5}$", message=_l("A NIS code has exactly 5 digits.")),
         ],
     )
-    merged_into_id = SelectField(
-        _l("Merged into"), coerce=int, default=NO_MERGER, validate_choice=True
-    )
+    # A search field among hundreds of municipalities, not a select (app/choices.py).
+    merged_into_id = NoneOrIdField(_l("Merged into"))
     merged_on = DateField(_l("Merger date"), validators=[Optional()])
 
-    def __init__(self, targets, *args, **kwargs):
-        """`targets`: the municipalities this one may merge into."""
+    def __init__(self, municipality: Municipality, *args, **kwargs):
+        """`municipality`: the one edited (what it may merge into)."""
         super().__init__(*args, **kwargs)
-        self.merged_into_id.choices = [SelectChoice(NO_MERGER, _("— not merged —"))] + [
-            SelectChoice(m.id, m.name) for m in targets
-        ]
+        self.edited = municipality
+
+    def validate_merged_into_id(self, field) -> None:
+        if field.errors or field.data is None:
+            return
+        if not is_merge_target(self.edited, field.data):
+            raise ValidationError(_l("Choose a municipality from the matches."))
 
     def validate(self, extra_validators=None) -> bool:
         valid = super().validate(extra_validators)

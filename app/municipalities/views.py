@@ -8,10 +8,11 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from app.auth import permissions
 from app.auth.access import regional_pages, requires
+from app.choices import municipality_search
 from app.extensions import db
 from app.municipalities import bp
-from app.municipalities.editing import conflicts, merge_targets, save_municipality
-from app.municipalities.forms import NO_MERGER, MunicipalityForm
+from app.municipalities.editing import conflicts, save_municipality
+from app.municipalities.forms import MunicipalityForm
 from app.municipalities.models import Municipality
 from app.municipalities.participation import (
     MUNICIPALITY_SORT,
@@ -53,6 +54,15 @@ def detail(slug: str):
     return shared_page("municipalities/detail.html", municipality_page)
 
 
+def _render_edit(municipality: Municipality, form: MunicipalityForm) -> str:
+    # The merger target is searched among active municipalities (the rule is
+    # checked when saving: not itself, no cycle).
+    search = municipality_search(form.merged_into_id, request.values)
+    return render_template(
+        "municipalities/edit.html", m=municipality, form=form, merger=search
+    )
+
+
 @bp.route("/municipalities/<slug>/edit", methods=["GET", "POST"])
 @requires(permissions.can_edit_municipality)
 def edit(slug: str):
@@ -60,12 +70,13 @@ def edit(slug: str):
     municipality = db.first_or_404(
         select(Municipality).where(Municipality.slug == slug)
     )
-    targets = merge_targets(municipality)
     if request.method == "GET":
-        form = MunicipalityForm(targets, obj=municipality)
-        form.merged_into_id.data = municipality.merged_into_id or NO_MERGER
-        return render_template("municipalities/edit.html", m=municipality, form=form)
-    form = MunicipalityForm(targets)  # only what was sent, never the stored values
+        form = MunicipalityForm(municipality, obj=municipality)
+        return _render_edit(municipality, form)
+    # Only what was sent, never the stored values.
+    form = MunicipalityForm(municipality)
+    if request.form.get("find"):  # without JavaScript: list the matches, unsaved
+        return _render_edit(municipality, form)
     valid = form.validate()
     if valid:
         for field, message in conflicts(
@@ -74,8 +85,7 @@ def edit(slug: str):
             getattr(form, field).errors.append(message)
             valid = False
     if not valid:
-        html = render_template("municipalities/edit.html", m=municipality, form=form)
-        return html, 422
+        return _render_edit(municipality, form), 422
     values = {
         "name": form.name.data,
         "nis_code": form.nis_code.data,
