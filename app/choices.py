@@ -9,7 +9,6 @@ from typing import Any
 from sqlalchemy import func, literal, select
 from wtforms import IntegerField
 
-from app import readmodel
 from app.archive import not_archived
 from app.auth import permissions
 from app.auth.models import Role, User
@@ -67,23 +66,6 @@ def _choice_query(kind: str, user: Any = None):
     if user is not None:
         assignees = assignees.where(permissions.visible_tasks(user))
     return select(id_, name, literal(False)).where(id_.in_(assignees)), id_, name
-
-
-def active_municipalities() -> list[tuple[int, str]]:
-    """(id, name) of every active municipality by name, as plain rows (read
-    model: one list shared by every request until the next write)."""
-    return readmodel.cached(
-        "active_municipalities",
-        "region",
-        lambda: [
-            (mid, name)
-            for mid, name in db.session.execute(
-                select(Municipality.id, Municipality.name)
-                .where(active_municipalities_clause())
-                .order_by(Municipality.name)
-            )
-        ],
-    )
 
 
 KINDS = ("group", "municipality", "assignee", "call", "who", "assignable", "workplace")
