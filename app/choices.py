@@ -163,6 +163,14 @@ def municipality_search(field: Any, searches: Any, kind: str = "workplace"):
     return SearchField(municipality_choice(chosen), search_choices(kind, typed))
 
 
+def person_search(field: Any, searches: Any) -> SearchField:
+    """The search field of a form's person among those who may be given work: the
+    one it holds now (whatever their state) and the matches of what was typed."""
+    chosen = field.data if isinstance(field.data, int) else None
+    typed = (searches or {}).get(f"{field.name}_search")
+    return SearchField(person_choice(chosen), search_choices("assignable", typed))
+
+
 class NoneOrIdField(IntegerField):
     """The id a search field picked; empty or 0 (the "none" option of the select
     it replaces) is None, anything else not a number an error."""

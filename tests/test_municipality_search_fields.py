@@ -573,3 +573,57 @@ def test_find_merger_target_without_javascript_saves_nothing(login_as, world):
     home = db.session.get(Municipality, world["home"].id)
     db.session.refresh(home)
     assert (home.name, home.merged_into_id) == ("Home", None)
+
+
+# --- the dossier form's owner (people, not municipalities) --------------------------
+
+
+@pytest.fixture
+def people(world):
+    for n in range(MANY):
+        factories.user(role="lead", full_name=f"Persoon {n:02d}")
+    factories.user(role="viewer", full_name="Kijker Alleen")
+    db.session.commit()
+    return world
+
+
+def test_owner_is_a_search_on_the_dossier_forms(login_as, people):
+    dossier = people["dossier"]
+    client = login_as("coordinator")
+    for url in ("/applications/new", f"/applications/{dossier.id}/edit"):
+        page = client.get(url).text
+        assert _largest_select(page) <= 50, url
+        assert 'name="owner_id_search"' in page and "Persoon 07" not in page
+    typed = client.htmx(
+        "GET", "/choices/assignable?name=owner_id&owner_id_search=persoon 0"
+    ).text
+    chosen = db.session.scalar(select(User).where(User.full_name == "Persoon 07"))
+    assert f'name="owner_id" value="{chosen.id}"> Persoon 07' in typed
+    viewers = client.htmx(
+        "GET", "/choices/assignable?name=owner_id&owner_id_search=kijker"
+    ).text
+    assert "Kijker Alleen" not in viewers  # a viewer owns no dossier
+    saved = client.form(
+        f"/applications/{dossier.id}/edit", _dossier_data(dossier, owner_id=chosen.id)
+    )
+    assert saved.status_code == 303
+    assert db.session.get(Application, dossier.id).owner_id == chosen.id
+    page = client.get(f"/applications/{dossier.id}/edit").text
+    assert f'name="owner_id" value="{chosen.id}" checked> Persoon 07' in page
+
+
+@pytest.mark.parametrize("value", ["999999", "abc", "viewer"])
+def test_a_bad_owner_is_422_and_changes_nothing(login_as, people, value):
+    dossier = people["dossier"]
+    if value == "viewer":
+        value = db.session.scalar(
+            select(User.id).where(User.full_name == "Kijker Alleen")
+        )
+    client = login_as("coordinator")
+    before = db.session.get(Application, dossier.id).version
+    response = client.form(
+        f"/applications/{dossier.id}/edit", _dossier_data(dossier, owner_id=value)
+    )
+    assert response.status_code == 422
+    application = db.session.get(Application, dossier.id)
+    assert (application.owner_id, application.version) == (None, before)

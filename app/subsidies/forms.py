@@ -31,7 +31,7 @@ from wtforms.validators import (
     ValidationError,
 )
 
-from app.choices import is_workplace
+from app.choices import NoneOrIdField, is_assignable, is_workplace
 from app.db import LONG, SHORT
 from app.labels import choices
 from app.subsidies.amounts import AmountError, parse_amount
@@ -156,7 +156,8 @@ class ApplicationForm(FlaskForm):
     lead_municipality_id = IntegerField(
         _l("Lead municipality"), validators=[InputRequired()]
     )
-    owner_id = SelectField(_l("Owner"), coerce=_int_or_none)
+    # A search field among the people who may own it (thousands at Flanders scale).
+    owner_id = NoneOrIdField(_l("Owner"), validators=[Optional()])
     requested_amount = AmountField(
         _l("Requested amount (€)"), validators=[InputRequired()]
     )
@@ -194,6 +195,8 @@ class ApplicationForm(FlaskForm):
 
     #: The lead the dossier has now: it may stay even if merged since.
     current_lead_id: int | None = None
+    #: The owner the dossier has now: they may stay even if no longer active.
+    current_owner_id: int | None = None
 
     def validate_lead_municipality_id(self, field) -> None:
         if field.data in (None, self.current_lead_id):
@@ -201,13 +204,16 @@ class ApplicationForm(FlaskForm):
         if not is_workplace(field.data):
             raise ValidationError(_l("Choose a municipality from the matches."))
 
-    def set_choices(self, calls, themes, owners) -> None:
+    def validate_owner_id(self, field) -> None:
+        if field.data in (None, self.current_owner_id):
+            return
+        if not is_assignable(field.data):
+            raise ValidationError(_l("Choose a person from the matches."))
+
+    def set_choices(self, calls, themes) -> None:
         empty = SelectChoice("", "—")
         self.call_id.choices = [SelectChoice(c.id, c.title) for c in calls]
         self.theme_id.choices = [empty] + [SelectChoice(t.id, t.title) for t in themes]
-        self.owner_id.choices = [empty] + [
-            SelectChoice(u.id, u.full_name) for u in owners
-        ]
 
     def values(self) -> dict:
         data = {name: getattr(self, name).data for name in self.FIELDS}

@@ -10,8 +10,7 @@ from app import clock
 from app.archive import not_archived
 from app.auth import permissions as perm
 from app.auth.access import check, regional_pages, requires
-from app.auth.models import User
-from app.choices import municipality_search
+from app.choices import municipality_search, person_search
 from app.concurrency import ensure_current
 from app.extensions import db
 from app.municipalities.models import Municipality
@@ -254,6 +253,8 @@ def _application_form(application: Application | None) -> ApplicationForm:
         form.call_id.data = request.args.get("call_id", type=int)
     form.current_lead_id = application.lead_municipality_id if application else None
     form.lead_search = municipality_search(form.lead_municipality_id, request.values)
+    form.current_owner_id = application.owner_id if application else None
+    form.owner_search = person_search(form.owner_id, request.values)
     form.set_choices(
         db.session.scalars(
             select(SubsidyCall)
@@ -264,11 +265,6 @@ def _application_form(application: Application | None) -> ApplicationForm:
             .order_by(SubsidyCall.deadline_at.desc())
         ),
         db.session.scalars(select(Theme).order_by(Theme.title)),
-        db.session.scalars(
-            select(User)
-            .where(User.active, User.role != "viewer")
-            .order_by(User.full_name)
-        ),
     )
     return form
 
