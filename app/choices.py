@@ -6,8 +6,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, literal, select
-from wtforms import IntegerField
+from wtforms import IntegerField, ValidationError
 
 from app.archive import not_archived
 from app.auth import permissions
@@ -115,14 +116,20 @@ def chosen_choice(kind: str, choice_id: int | None, user: Any = None) -> Choice 
     return Choice(*row) if row else None
 
 
-def is_assignable(user_id: int) -> bool:
-    """Whether a task may be given to this person (active and not a viewer)."""
-    return chosen_choice("assignable", user_id) is not None
+#: What a search field says when its value is not one of the matches of its kind.
+NOT_A_MATCH = {
+    "assignable": _l("Choose a person from the matches."),
+    "workplace": _l("Choose a municipality from the matches."),
+}
 
 
-def is_workplace(municipality_id: int) -> bool:
-    """Whether new work may concern this municipality (it has not merged away)."""
-    return chosen_choice("workplace", municipality_id) is not None
+def check_pick(kind: str, chosen: int | None, current: int | None = None) -> None:
+    """A form's search-field value: none, the value the object holds now (it may
+    stay even if it no longer qualifies), or one of `kind`'s matches."""
+    if chosen in (None, current):
+        return
+    if chosen_choice(kind, chosen) is None:
+        raise ValidationError(NOT_A_MATCH[kind])
 
 
 def municipality_choice(municipality_id: int | None) -> Choice | None:

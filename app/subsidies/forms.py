@@ -31,7 +31,7 @@ from wtforms.validators import (
     ValidationError,
 )
 
-from app.choices import NoneOrIdField, is_assignable, is_workplace
+from app.choices import NoneOrIdField, check_pick
 from app.db import LONG, SHORT
 from app.labels import choices
 from app.subsidies.amounts import AmountError, parse_amount
@@ -199,16 +199,10 @@ class ApplicationForm(FlaskForm):
     current_owner_id: int | None = None
 
     def validate_lead_municipality_id(self, field) -> None:
-        if field.data in (None, self.current_lead_id):
-            return
-        if not is_workplace(field.data):
-            raise ValidationError(_l("Choose a municipality from the matches."))
+        check_pick("workplace", field.data, self.current_lead_id)
 
     def validate_owner_id(self, field) -> None:
-        if field.data in (None, self.current_owner_id):
-            return
-        if not is_assignable(field.data):
-            raise ValidationError(_l("Choose a person from the matches."))
+        check_pick("assignable", field.data, self.current_owner_id)
 
     def set_choices(self, calls, themes) -> None:
         empty = SelectChoice("", "—")
@@ -286,8 +280,7 @@ class PartnerForm(FlaskForm):
     )
 
     def validate_municipality_id(self, field) -> None:
-        if field.data is not None and not is_workplace(field.data):
-            raise ValidationError(_l("Choose a municipality from the matches."))
+        check_pick("workplace", field.data)
 
 
 class ShareForm(FlaskForm):

@@ -23,7 +23,7 @@ from wtforms.validators import (
 )
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from app.choices import is_assignable, is_workplace
+from app.choices import check_pick
 from app.db import LONG, SHORT
 from app.labels import choices
 
@@ -92,16 +92,10 @@ class TaskForm(TaskProgressForm):
     current_municipality_id: int | None = None
 
     def validate_assignee_id(self, field) -> None:
-        if field.data in (None, self.current_assignee_id):
-            return
-        if not is_assignable(field.data):
-            raise ValidationError(_l("Choose a person from the matches."))
+        check_pick("assignable", field.data, self.current_assignee_id)
 
     def validate_municipality_id(self, field) -> None:
-        if field.data in (None, self.current_municipality_id):
-            return
-        if not is_workplace(field.data):
-            raise ValidationError(_l("Choose a municipality from the matches."))
+        check_pick("workplace", field.data, self.current_municipality_id)
 
     def validate_start_on(self, field) -> None:
         """A task cannot start after it is due."""
