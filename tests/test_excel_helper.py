@@ -46,3 +46,23 @@ def test_sheet_is_styled_and_typed():
     assert ws["C2"].value == datetime(2026, 11, 28) and ws["C2"].is_date
     assert ws["D2"].value == datetime(2026, 11, 28, 12, 0)  # Brussels wall clock
     assert ws["E2"].value == 3
+
+
+def test_headers_follow_the_text_rule_of_data_cells():
+    """A header made of user text (a municipality, thread or theme name) that starts
+    like a formula is stored as text, never as a formula (issue 24 item 22)."""
+    workbook = excel.new_workbook()
+    excel.sheet(workbook, "Blad", [excel.Column(text) for text in HOSTILE], [])
+    ws = load_workbook(io.BytesIO(excel.to_bytes(workbook)))["Blad"]
+    for cell, text in zip(ws[1], HOSTILE, strict=True):
+        assert cell.value == text.replace("\r", "\n") and cell.data_type == "s"
+        assert cell.font.bold
+
+
+def test_a_column_is_at_least_as_wide_as_its_header():
+    workbook = excel.new_workbook()
+    long = "Share scoring 7 or more of the municipalities"
+    excel.sheet(workbook, "Blad", [excel.Column(long, 10), excel.Column("Ok", 30)], [])
+    ws = load_workbook(io.BytesIO(excel.to_bytes(workbook)))["Blad"]
+    assert ws.column_dimensions["A"].width >= len(long)
+    assert ws.column_dimensions["B"].width == 30

@@ -404,3 +404,49 @@ def test_export_for_others_shows_no_scores_of_other_municipalities(
         login_as("viewer").get(f"/exports/scores-{world['round'].id}.xlsx").status_code
         == 403
     )
+
+
+HOSTILE_NAME = '=HYPERLINK("http://x","y")'
+
+
+def test_names_in_header_rows_are_text_never_formulas(login_as, world):
+    """A municipality or theme named like a formula stays text in the header
+    row of the template, the score export and the forum report (item 22)."""
+    factories.municipality(HOSTILE_NAME, slug="hostile")
+    factories.theme(title="=1+1")
+    db.session.commit()
+    client = login_as("coordinator", language="en")
+    round_id = world["round"].id
+    for url, title, name in (
+        (f"/rounds/{round_id}/template.xlsx", "Scores", HOSTILE_NAME),
+        (f"/exports/scores-{round_id}.xlsx", "Scores", HOSTILE_NAME),
+        ("/exports/forum-report.xlsx", "Themes and rollout", HOSTILE_NAME),
+        ("/exports/rollout.xlsx", "Rollout", "=1+1"),
+    ):
+        response = client.get(url)
+        assert response.status_code == 200, url
+        ws = load_workbook(io.BytesIO(response.data))[title]
+        header = {cell.value: cell.data_type for cell in ws[1]}
+        assert header[name] == "s", url
+        assert not [c.value for c in ws[1] if c.data_type == "f"], url
+
+
+def test_headers_fit_their_columns_in_rollout_and_results(login_as, closed):
+    """Every header fits its column (or wraps, past the widest a column grows)."""
+    from openpyxl.utils import get_column_letter
+
+    from app.exports.excel import MAX_HEADER_WIDTH
+
+    factories.theme(title="Digitale dienstverlening voor burgers en ondernemingen")
+    db.session.commit()
+    for language in ("nl", "en"):
+        client = login_as("coordinator", language=language)
+        for url in (f"/exports/scores-{closed.id}.xlsx", "/exports/rollout.xlsx"):
+            book = load_workbook(io.BytesIO(client.get(url).data))
+            for ws in book:
+                for index, cell in enumerate(ws[1], start=1):
+                    width = ws.column_dimensions[get_column_letter(index)].width
+                    assert width >= min(len(cell.value), MAX_HEADER_WIDTH), (
+                        url,
+                        cell.value,
+                    )

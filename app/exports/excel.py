@@ -18,7 +18,7 @@ from typing import Any
 from flask import Response, send_file
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
-from openpyxl.styles import Font
+from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 
 from app.clock import BRUSSELS
@@ -32,6 +32,8 @@ from app.formatting import (
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 MAX_CELL_TEXT = 32767  # Excel's limit for one cell
+#: The widest a column grows to fit its header; a longer header wraps.
+MAX_HEADER_WIDTH = 60
 
 
 @dataclass(frozen=True)
@@ -45,6 +47,13 @@ class Column:
     # whose rows say their own kind)
     kind: str = "text"
 
+    @property
+    def fitted_width(self) -> float:
+        """The width, grown to fit the header (bold text is a little wider)."""
+        return max(
+            self.width, min(round(len(self.header) * 1.15) + 2, MAX_HEADER_WIDTH)
+        )
+
 
 def new_workbook() -> Workbook:
     return Workbook(write_only=True)
@@ -52,6 +61,18 @@ def new_workbook() -> Workbook:
 
 #: The number format of a value that is not a date, by column kind.
 KIND_FORMATS = {"money": EURO_FORMAT, "percent": PERCENT_FORMAT, "mean": MEAN_FORMAT}
+
+
+def text_cell(ws, value: str) -> Any:
+    """Text as a cell holds it: cut to Excel's limit, and text that a spreadsheet
+    would run as a formula in a plain string cell (kept exactly as typed, never
+    evaluated). The rule of every text cell, headers included."""
+    value = value[:MAX_CELL_TEXT]
+    if not value.startswith(FORMULA_STARTS):
+        return value
+    cell = WriteOnlyCell(ws, value=value)
+    cell.data_type = "s"
+    return cell
 
 
 def _typed(value: Any, kind: str) -> tuple[Any, str | None]:
@@ -85,14 +106,7 @@ class _Cells:
 
     def value(self, index: int, value: Any, kind: str) -> Any:
         if isinstance(value, str):
-            value = value[:MAX_CELL_TEXT]
-            if not value.startswith(FORMULA_STARTS):
-                return value
-            # openpyxl would write "=…" as a formula: force a plain string cell,
-            # so the text is kept exactly as typed and never evaluated.
-            cell = WriteOnlyCell(self.ws, value=value)
-            cell.data_type = "s"
-            return cell
+            return text_cell(self.ws, value)
         value, number_format = _typed(value, kind)
         if number_format is None:
             return value
@@ -113,13 +127,20 @@ def sheet(
     """Add a styled sheet: bold frozen header, autofilter, widths, typed cells."""
     ws = workbook.create_sheet(title=title[:31])
     for index, column in enumerate(columns, start=1):
-        ws.column_dimensions[get_column_letter(index)].width = column.width
+        ws.column_dimensions[get_column_letter(index)].width = column.fitted_width
     ws.freeze_panes = "A2"
     bold = Font(bold=True)
+    wrapped = Alignment(wrap_text=True, vertical="top")
     header = []
     for column in columns:
-        cell = WriteOnlyCell(ws, value=column.header)
+        # A header is often user text (a municipality, thread or theme name):
+        # the same text rule as the data cells.
+        cell = text_cell(ws, column.header)
+        if isinstance(cell, str):
+            cell = WriteOnlyCell(ws, value=cell)
         cell.font = bold
+        if len(column.header) + 2 > column.fitted_width:
+            cell.alignment = wrapped
         header.append(cell)
     ws.append(header)
     cells = _Cells(ws, len(columns))
