@@ -78,7 +78,9 @@ def test_ballot_per_role(app):
     assert rounds.ballot_municipality(viewer, chosen.id) is None
 
 
-def test_score_template_is_own_column_while_active(login_as):
+def test_score_template_is_for_who_imports(login_as):
+    """The template is the import's format: only the coordinator imports, so only
+    the coordinator gets it (every column, or the one chosen)."""
     thread = factories.thread()
     scoring_round = factories.scoring_round([thread])
     merged_into = factories.municipality()
@@ -86,16 +88,18 @@ def test_score_template_is_own_column_while_active(login_as):
         merged_into_id=merged_into.id, merged_on=date(2025, 1, 1)
     )
     url = f"/rounds/{scoring_round.id}/template.xlsx"
-    client = login_as("municipality", language="en")
-    response = client.get(url)
+    client = login_as("coordinator", language="en")
+    response = client.get(f"{url}?municipality={merged_into.id}")
     assert response.status_code == 200
     sheet = load_workbook(io.BytesIO(response.data)).active
-    headers = [c.value for c in sheet[1]]
-    assert client.user.municipality.name in headers
-    assert merged_into.name not in headers
-    assert login_as("municipality", municipality_=merged).get(url).status_code == 403
-    assert login_as("viewer").get(url).status_code == 403
-    assert not permissions.can_download_score_template(factories.user(role="viewer"))
+    assert [c.value for c in sheet[1]] == ["Code", "Thread", merged_into.name]
+    headers = [
+        c.value for c in load_workbook(io.BytesIO(client.get(url).data)).active[1]
+    ]
+    assert merged_into.name in headers and merged.name not in headers
+    for role in ("municipality", "lead", "viewer"):
+        assert login_as(role).get(url).status_code == 403
+        assert not permissions.can_download_score_template(factories.user(role=role))
 
 
 def test_drafts_are_for_the_coordinator(login_as):

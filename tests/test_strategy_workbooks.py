@@ -331,7 +331,7 @@ def test_the_import_functions_work_outside_a_request(app, world):
 
 
 def test_the_template_has_the_import_format(login_as, world):
-    coordinator = login_as("coordinator")
+    coordinator = login_as("coordinator", language="en")
     response = coordinator.get(f"/rounds/{world['round'].id}/template.xlsx")
     assert response.status_code == 200
     sheet = load_workbook(io.BytesIO(response.data)).worksheets[0]
@@ -340,14 +340,35 @@ def test_the_template_has_the_import_format(login_as, world):
     assert rows[1] == ("RD01", "Draad 1", 5, None)
     assert [r[0] for r in rows[1:]] == ["RD01", "RD02", "RD03"]
 
-    own = login_as("municipality", municipality=world["tielt"])
-    response = own.get(f"/rounds/{world['round'].id}/template.xlsx")
-    rows = list(load_workbook(io.BytesIO(response.data)).worksheets[0].values)
-    assert rows[0] == ("Code", "Thread", "Tielt")
-    assert (
-        login_as("viewer").get(f"/rounds/{world['round'].id}/template.xlsx").status_code
-        == 403
+    one = coordinator.get(
+        f"/rounds/{world['round'].id}/template.xlsx?municipality={world['tielt'].id}"
     )
+    rows = list(load_workbook(io.BytesIO(one.data)).worksheets[0].values)
+    assert rows[0] == ("Code", "Thread", "Tielt")
+
+
+def test_the_template_header_is_in_the_readers_language(login_as, world):
+    """Dutch readers get "Rode draad", as in the export, and the import reads it."""
+    client = login_as("coordinator", language="nl")
+    response = client.get(f"/rounds/{world['round'].id}/template.xlsx")
+    header = next(load_workbook(io.BytesIO(response.data)).worksheets[0].values)
+    assert header == ("Code", "Rode draad", "Izegem", "Tielt")
+    html = _upload(client, world["round"].id, response.data).get_data(as_text=True)
+    assert "data-import-error" not in html and "data-change=" not in html
+
+
+@pytest.mark.parametrize("role", ["municipality", "lead", "viewer"])
+def test_the_template_is_offered_only_to_who_may_import_it(login_as, world, role):
+    """Only the coordinator imports: nobody else is offered (or gets) the file."""
+    client = login_as(role, municipality=world["tielt"])
+    url = f"/rounds/{world['round'].id}/template.xlsx"
+    assert client.get(url).status_code == 403
+    page = client.get(f"/rounds/{world['round'].id}").get_data(as_text=True)
+    assert "data-template-link" not in page and url not in page
+    assert _upload(client, world["round"].id, xlsx(GOOD)).status_code == 403
+    coordinator = login_as("coordinator")
+    page = coordinator.get(f"/rounds/{world['round'].id}").get_data(as_text=True)
+    assert "data-template-link" in page
 
 
 def test_a_filled_template_imports_back(login_as, world):
@@ -450,3 +471,57 @@ def test_headers_fit_their_columns_in_rollout_and_results(login_as, closed):
                         url,
                         cell.value,
                     )
+
+
+@pytest.fixture
+def many(world):
+    """An open round with more municipalities than a page of the matrix, every
+    one with scores (the last ones by name too)."""
+    from app.strategy.rounds import MATRIX_COLUMNS
+
+    places = [world["izegem"], world["tielt"]] + [
+        factories.municipality(f"Zwevegem {n:02d}") for n in range(MATRIX_COLUMNS + 3)
+    ]
+    for n, place in enumerate(places):
+        for k, thread in enumerate(world["threads"]):
+            if (place, k) != (world["izegem"], 0):  # that one exists already
+                factories.score(world["round"], thread, place, (n + k) % 11)
+    db.session.commit()
+    return places
+
+
+def test_the_score_export_holds_every_score_and_imports_back_unchanged(
+    login_as, world, many
+):
+    """The export reads its own complete query, not the screen's paged matrix:
+    exported, saved by openpyxl and imported again, it changes nothing (item 1)."""
+    client = login_as("coordinator", language="nl")
+    response = client.get(f"/exports/scores-{world['round'].id}.xlsx")
+    workbook = load_workbook(io.BytesIO(response.data))
+    rows = list(workbook["Scores"].iter_rows(values_only=True))
+    assert len(rows[0]) == 2 + len(many)
+    filled = sum(1 for row in rows[1:] for value in row[2:] if value is not None)
+    assert filled == db.session.scalar(select(func.count(Score.id))) == 3 * len(many)
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    html = _upload(client, world["round"].id, buffer.getvalue()).get_data(as_text=True)
+    assert "data-import-error" not in html
+    assert "data-change=" not in html
+    assert 'name="token"' not in html
+
+
+def test_a_municipality_gets_its_own_column_filled_wherever_it_sorts(
+    login_as, world, many
+):
+    last = many[-1]
+    world["round"].status = "closed"
+    db.session.commit()
+    own = login_as("municipality", municipality=last, language="en")
+    rows = list(
+        load_workbook(
+            io.BytesIO(own.get(f"/exports/scores-{world['round'].id}.xlsx").data)
+        )["Scores"].iter_rows(values_only=True)
+    )
+    assert rows[0] == ("Code", "Thread", last.name)
+    n = len(many) - 1
+    assert [row[2] for row in rows[1:]] == [(n + k) % 11 for k in range(3)]

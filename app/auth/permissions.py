@@ -178,16 +178,11 @@ def ballot_municipality_id(user: Any, chosen_id: int | None) -> int | None:
     return None
 
 
-def can_download_score_template(user: Any, municipality: Any = None) -> bool:
-    """The score workbook: the coordinator gets every column (or the chosen one); a
-    municipality only its own column, and only while it is active (not merged)."""
-    if is_coordinator(user):
-        return True
-    return (
-        municipality is not None
-        and belongs_to(user, municipality.id)
-        and municipality.is_active
-    )
+def can_download_score_template(user: Any) -> bool:
+    """The score workbook is the import's format, and only the coordinator imports
+    (every column, or the chosen municipality's to hand to it): nobody is offered
+    a file they may not upload."""
+    return can_import_scores(user)
 
 
 def can_view_round_results(user: Any, scoring_round: Any) -> bool:

@@ -54,16 +54,14 @@ def ballot_municipality(user: Any, chosen_id: int | None) -> Municipality | None
 def template_municipalities(
     user: Any, scoring_round: ScoringRound, chosen_id: int | None
 ) -> list[Municipality] | None:
-    """The columns of `user`'s score workbook; None when they may not have one."""
-    if permissions.is_coordinator(user):
-        municipalities = ballot_municipalities(scoring_round)
-        if chosen_id:
-            municipalities = [m for m in municipalities if m.id == chosen_id]
-        return municipalities
-    own = ballot_municipality(user, None)
-    if not permissions.can_download_score_template(user, own):
+    """The columns of the score workbook (the coordinator's: every municipality
+    with a ballot, or the chosen one); None when `user` may not have one."""
+    if not permissions.can_download_score_template(user):
         return None
-    return [own]
+    municipalities = ballot_municipalities(scoring_round)
+    if chosen_id:
+        municipalities = [m for m in municipalities if m.id == chosen_id]
+    return municipalities
 
 
 def round_threads(scoring_round: ScoringRound) -> list[Thread]:
@@ -218,15 +216,26 @@ def matrix(scoring_round: ScoringRound, column_page: int = 1) -> Matrix:
             .group_by(Score.municipality_id)
         ).all()
     )
+    values = round_scores(scoring_round, [m.id for m in shown])
+    return Matrix(threads, shown, values, answered, everyone, page, pages)
+
+
+def round_scores(
+    scoring_round: ScoringRound, municipality_ids: list[int]
+) -> dict[tuple[int, int], int | None]:
+    """Every stored score of the round of these municipalities, by (thread id,
+    municipality id), in one query: what a matrix page and the workbooks show."""
+    asked = select(round_thread.c.thread_id).where(
+        round_thread.c.round_id == scoring_round.id
+    )
     rows = db.session.execute(
         select(Score.thread_id, Score.municipality_id, Score.value).where(
             Score.round_id == scoring_round.id,
             Score.thread_id.in_(asked),
-            Score.municipality_id.in_([m.id for m in shown]),
+            Score.municipality_id.in_(municipality_ids),
         )
     )
-    values = {(thread_id, mid): value for thread_id, mid, value in rows}
-    return Matrix(threads, shown, values, answered, everyone, page, pages)
+    return {(thread_id, mid): value for thread_id, mid, value in rows}
 
 
 def round_detail(

@@ -1,8 +1,9 @@
 """Score workbooks (spec §5): the template, the import and the export.
 
-Format of sheet 1: row 1 is `Code`, `Thread`, then one column per municipality
-(its name as shown in the app, case-insensitive). Each next row: a thread code,
-its title (ignored) and a whole score 0–10 or empty (no answer) per municipality.
+Format of sheet 1: row 1 is `Code`, `Thread` (in Dutch `Code`, `Rode draad`), then
+one column per municipality (its name as shown in the app, case-insensitive). Each
+next row: a thread code, its title (ignored) and a whole score 0–10 or empty (no
+answer) per municipality.
 
 The import reads and checks the whole file first and collects every error by cell
 ("D7: 11 is not a score from 0 to 10"); only a file without errors can be applied,
@@ -46,7 +47,8 @@ MAX_COLUMNS = 502  # code, title and up to 500 municipalities
 #: (notes, a sum); a wider sheet is refused before it is read.
 COLUMN_MARGIN = 20
 HEADER = ("code", "thread")
-HEADER_ALIASES = {"thread", "rode draad"}  # the export writes headers translated
+#: The workbooks write the header in the reader's language: both are read.
+HEADER_ALIASES = {"thread", "rode draad"}
 TOKEN_RE = re.compile(r"^[A-Za-z0-9_-]{32,64}$")
 PENDING_MAX_AGE = 60 * 60  # seconds a preview stays applicable
 
@@ -56,18 +58,20 @@ PENDING_MAX_AGE = 60 * 60  # seconds a preview stays applicable
 
 def template_workbook(scoring_round: ScoringRound, municipalities: list[Municipality]):
     """The import format for a round, filled with the current scores shown."""
-    threads = rounds_logic.round_threads(scoring_round)
-    ids = [m.id for m in municipalities]
-    values = dict(
-        ((thread_id, municipality_id), value)
-        for thread_id, municipality_id, value in db.session.execute(
-            select(Score.thread_id, Score.municipality_id, Score.value).where(
-                Score.round_id == scoring_round.id, Score.municipality_id.in_(ids)
-            )
-        )
-    )
     workbook = new_workbook()
-    columns = [Column("Code", 10), Column("Thread", 50)] + [
+    scores_sheet(workbook, scoring_round, municipalities)
+    return workbook
+
+
+def scores_sheet(
+    workbook, scoring_round: ScoringRound, municipalities: list[Municipality]
+) -> None:
+    """The import format: code, thread, then every score of each municipality
+    given (its own complete query, never a page of the matrix). The header is in
+    the reader's language; the import reads both languages."""
+    threads = rounds_logic.round_threads(scoring_round)
+    values = rounds_logic.round_scores(scoring_round, [m.id for m in municipalities])
+    columns = [Column(_("Code"), 10), Column(_("Thread"), 50)] + [
         Column(m.name, max(12, len(m.name) + 2), "int") for m in municipalities
     ]
     rows = (
@@ -75,7 +79,6 @@ def template_workbook(scoring_round: ScoringRound, municipalities: list[Municipa
         for t in threads
     )
     sheet(workbook, _("Scores"), columns, rows)
-    return workbook
 
 
 # --- import: parse and check -------------------------------------------------------
@@ -563,14 +566,6 @@ def export_workbook(scoring_round: ScoringRound, user: Any):
     else:
         shown = []
     if shown:
-        data = rounds_logic.matrix(scoring_round)
-        columns = [Column(_("Code"), 10), Column(_("Thread"), 50)] + [
-            Column(m.name, max(12, len(m.name) + 2), "int") for m in shown
-        ]
-        rows = (
-            [t.code, t.title] + [data.value(t.id, m.id) for m in shown]
-            for t in data.threads
-        )
-        sheet(workbook, _("Scores"), columns, rows)
+        scores_sheet(workbook, scoring_round, shown)
     results_sheet(workbook, round_results(scoring_round), _("Results"))
     return workbook

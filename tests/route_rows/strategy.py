@@ -145,8 +145,9 @@ ROUTES = [
         {},
         data={"value": "7"},
     ),
-    page("/rounds/{open_round}/template.xlsx", viewer=403),
-    page("/rounds/{closed_round}/template.xlsx", viewer=403),
+    # the score workbook: the import's format, for who imports (the coordinator)
+    page("/rounds/{open_round}/template.xlsx", everyone=403, coordinator=200),
+    page("/rounds/{closed_round}/template.xlsx", everyone=403, coordinator=200),
     # results: everyone once closed; during the round the coordinator only
     page("/rounds/{closed_round}/results"),
     page("/rounds/{open_round}/results", everyone=403, coordinator=200),
