@@ -215,3 +215,21 @@ def test_forum_report_is_linked(demo_login, email, path):
     assert 'href="/exports/forum-report.xlsx"' in page
     assert "Forum report (Excel)" in page
     assert client.get("/exports/forum-report.xlsx").status_code == 200
+
+
+def test_the_municipality_workbook_lists_every_task_and_deadline(login_as):
+    """An export reads its own complete query, not the page's first 50 (item 1)."""
+    from app import clock
+    from app.municipalities.participation import LIST_LIMIT
+    from tests import factories
+
+    place = factories.municipality("Staden")
+    group = factories.group()
+    count = LIST_LIMIT + 5
+    for _n in range(count):
+        factories.task(group, municipality_id=place.id, due_on=clock.today())
+    db.session.commit()
+    client = login_as("coordinator", language="en")
+    book = _workbook(client, "municipality-staden")
+    assert book["Tasks"].max_row == count + 1
+    assert book["Deadlines"].max_row == count + 1

@@ -198,7 +198,7 @@ def _tasks(
     today: date,
     until: date | None,
     categories: tuple[str, ...],
-    limit: int,
+    limit: int | None,
 ) -> list[Deadline]:
     query = _task_query(scope).where(*_due_days(Task.due_on, today, until, categories))
     query = query.order_by(Task.due_on, Task.id).limit(limit)
@@ -224,7 +224,7 @@ def _calls(
     today: date,
     until: date | None,
     categories: tuple[str, ...],
-    limit: int,
+    limit: int | None,
 ) -> list[Deadline]:
     query = select(SubsidyCall).where(
         SubsidyCall.deadline_at > clock.now_utc(),
@@ -254,7 +254,7 @@ def _applications(
     today: date,
     until: date | None,
     categories: tuple[str, ...],
-    limit: int,
+    limit: int | None,
 ) -> list[Deadline]:
     query = (
         select(Application, SubsidyCall.deadline_at)
@@ -290,7 +290,7 @@ def _obligations(
     today: date,
     until: date | None,
     categories: tuple[str, ...],
-    limit: int,
+    limit: int | None,
 ) -> list[Deadline]:
     query = (
         select(ReportingObligation)
@@ -340,13 +340,14 @@ def deadlines(
     within_days: int | None = None,
     kinds: tuple[str, ...] = KINDS,
     categories: tuple[str, ...] = CATEGORIES,
-    limit: int = 500,
+    limit: int | None = 500,
 ) -> list[Deadline]:
     """The deadlines of `scope`, soonest first (overdue ones first of all).
 
     `within_days` keeps overdue items and those due within that many days;
     `categories` keeps those of these categories. Both are conditions of each
     kind's query, before its limit: a limit never hides an item asked for.
+    `limit` None: every deadline (an export reads them all).
     A bounded number of queries (one per kind), whatever the data size.
     """
     today = clock.today()

@@ -69,7 +69,7 @@ def municipality_workbook(user, args, slug):
     )
     if municipality is None:
         abort(404)
-    p = participation(user, municipality)
+    p = participation(user, municipality, limit=None)  # all, not the page's
     workbook = new_workbook()
     summary = [
         (_("Municipality"), municipality.name, "text"),
@@ -250,7 +250,7 @@ def forum_report(user, args, _param):
             for t in themes
         ],
     )
-    soon = deadlines(Scope(viewer=user), kinds=("task",), within_days=30, limit=5000)
+    soon = deadlines(Scope(viewer=user), kinds=("task",), within_days=30, limit=None)
     _deadline_sheet(workbook, soon)
     if permissions.can_view_applications(user):
         applications_sheet(workbook, user, Filters())

@@ -143,8 +143,11 @@ def _applications(
     return as_lead, as_partner
 
 
-def participation(user: Any, municipality: Municipality) -> Participation:
-    """Everything of one municipality's page, in a fixed number of queries."""
+def participation(
+    user: Any, municipality: Municipality, limit: int | None = LIST_LIMIT
+) -> Participation:
+    """Everything of one municipality's page, in a fixed number of queries; the
+    page lists the first `limit` tasks and deadlines, an export (None) all."""
     groups = list(
         db.session.scalars(
             select(WorkingGroup)
@@ -178,7 +181,7 @@ def participation(user: Any, municipality: Municipality) -> Participation:
             .order_by(
                 Task.status == "done", Task.due_on.is_(None), Task.due_on, Task.id
             )
-            .limit(LIST_LIMIT)
+            .limit(limit)
         )
     )
     as_lead: list[Application] = []
@@ -200,7 +203,7 @@ def participation(user: Any, municipality: Municipality) -> Participation:
         deadlines=deadlines(
             Scope(viewer=user, municipality_id=municipality.id),
             kinds=("task", "application", "obligation"),
-            limit=LIST_LIMIT,
+            limit=limit,
         ),
         progress=municipality_progress([municipality.id])[municipality.id],
     )
