@@ -88,19 +88,27 @@ def create_user(email, full_name, role, municipality_slug, language, password) -
 @click.argument("dest", type=click.Path(dir_okay=False, writable=True))
 def backup(dest: str) -> None:
     """Consistent copy of the SQLite database while the app keeps running."""
+    target = Path(dest)
+    if not target.parent.is_dir():
+        raise click.ClickException(
+            f"the folder {target.parent} does not exist; create it first."
+        )
     url = db.engine.url
     if url.get_backend_name() != "sqlite" or not url.database:
         raise click.UsageError(
             "backup copies a SQLite database; for PostgreSQL use pg_dump "
             "(see the README, Production)."
         )
-    target = Path(dest)
     if target.exists() or documents_backup(target).exists():
         raise click.UsageError(f"{dest} exists already; choose a new file name.")
     # SQLite's online backup API copies page by page under a read transaction,
     # so concurrent writers neither block for long nor leave a torn copy.
     source = sqlite3.connect(url.database, timeout=30)
-    copy = sqlite3.connect(target)
+    try:
+        copy = sqlite3.connect(target)
+    except sqlite3.Error as error:  # a folder we may not write in, say
+        source.close()
+        raise click.ClickException(f"cannot write {target}: {error}") from None
     try:
         with copy:
             source.backup(copy, pages=256)

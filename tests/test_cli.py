@@ -98,3 +98,15 @@ def test_backup_copies_a_consistent_database_while_writes_go_on(demo_app, tmp_pa
     assert copied == db.session.scalar(select(func.count(Score.id)))
     again = runner.invoke(args=["backup", str(target)])
     assert again.exit_code != 0 and "exists already" in again.output
+
+
+def test_backup_into_a_missing_folder_is_a_one_line_error(app, tmp_path):
+    """No traceback: one line that says what is wrong, exit status 1 (item 18)."""
+    runner = app.test_cli_runner()
+    target = tmp_path / "missing" / "copy.sqlite"
+    result = runner.invoke(args=["backup", str(target)])
+    assert result.exit_code == 1 and isinstance(result.exception, SystemExit)
+    assert result.output.strip().splitlines() == [
+        f"Error: the folder {target.parent} does not exist; create it first."
+    ]
+    assert "Traceback" not in result.output and not target.parent.exists()
