@@ -233,3 +233,15 @@ def test_the_municipality_workbook_lists_every_task_and_deadline(login_as):
     book = _workbook(client, "municipality-staden")
     assert book["Tasks"].max_row == count + 1
     assert book["Deadlines"].max_row == count + 1
+
+
+def test_forum_report_says_whose_view_its_amounts_are(demo_login):
+    """The totals differ by reader (nobody gets a total over dossiers they may not
+    see): the summary states whose view they are (item 5)."""
+    notes = {}
+    for email in (COORDINATOR, IZEGEM, VIEWER):
+        book = _workbook(_english(demo_login(email)), "forum-report")
+        notes[email] = _rows_by_label(book["Summary"])["Amounts counted over"].value
+    assert notes[COORDINATOR] == "every dossier of the region"
+    assert notes[IZEGEM].startswith("only the dossiers of Izegem (as lead or partner)")
+    assert "withheld" in notes[VIEWER]

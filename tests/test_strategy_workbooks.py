@@ -525,3 +525,18 @@ def test_a_municipality_gets_its_own_column_filled_wherever_it_sorts(
     assert rows[0] == ("Code", "Thread", last.name)
     n = len(many) - 1
     assert [row[2] for row in rows[1:]] == [(n + k) % 11 for k in range(3)]
+
+
+def test_a_command_line_import_without_changes_records_nothing(app, world, tmp_path):
+    """A file equal to the round's scores changes nothing: no activity entry."""
+    path = tmp_path / "same.xlsx"
+    path.write_bytes(xlsx([("Code", "Thread", "Izegem"), ("RD01", "", 5)]))
+    before = db.session.scalar(select(func.count(Activity.id)))
+    result = app.test_cli_runner().invoke(
+        args=["import-scores", str(path), "--round", str(world["round"].id)]
+    )
+    assert result.exit_code == 0, result.output
+    assert "nothing to import" in result.output
+    db.session.expire_all()
+    assert db.session.scalar(select(func.count(Activity.id))) == before
+    assert _state() == [(world["threads"][0].id, world["izegem"].id, 5)]

@@ -179,6 +179,25 @@ def municipality_workbook(user, args, slug):
     return workbook
 
 
+def _amounts_basis(user) -> str:
+    """Whose view the report's amounts are: they differ by who downloads it
+    (nobody gets a total over dossiers they may not see), so the sheet says so."""
+    scope = permissions.application_scope(user)
+    if scope == "region":
+        return _("every dossier of the region")
+    if scope == "none":
+        return _(
+            "every dossier of the region; a figure over 1 or 2 dossiers you may"
+            " not see is withheld"
+        )
+    municipality = db.session.get(Municipality, user.municipality_id)
+    return _(
+        "only the dossiers of %(name)s (as lead or partner): the ones you may see;"
+        " the coordinator's report counts every dossier",
+        name=municipality.name if municipality else "",
+    )
+
+
 @exporter("forum-report")
 def forum_report(user, args, _param):
     """One workbook for the Midwest forums: summary, themes and rollout, tasks due
@@ -223,6 +242,7 @@ def forum_report(user, args, _param):
         (_("Requested"), _shown(totals, "requested"), "money"),
         (_("Granted"), _shown(totals, "granted"), "money"),
         (_("Paid"), _shown(totals, "paid"), "money"),
+        (_("Amounts counted over"), _amounts_basis(user), "text"),
     ]
     summary_sheet(workbook, _("Summary"), (_("Figure"), _("Value")), summary)
     stages = {

@@ -55,6 +55,9 @@ def _import(file: Path, round_id: int, dry_run: bool, email: str | None) -> None
         old = "-" if change.old is None else change.old
         new = "-" if change.new is None else change.new
         click.echo(f"{change.code} {change.municipality}: {old} -> {new}")
+    if not check.changes:
+        click.echo("nothing to import: the file holds the round's scores already")
+        return
     if dry_run:
         click.echo(f"{len(check.changes)} changes (dry run: nothing imported)")
         return

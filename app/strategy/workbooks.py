@@ -367,6 +367,8 @@ def apply_import(check: ImportCheck, user: Any) -> int:
     bulk INSERT and one bulk UPDATE (no ORM object per score)."""
     if not check.ok:
         raise ValueError("a file with errors cannot be applied")
+    if not check.changes:
+        return 0  # nothing happened: nothing to record either
     scoring_round = db.session.get(ScoringRound, check.round_id)
     if scoring_round is None or scoring_round.status != "open":
         raise StaleImport()
