@@ -245,3 +245,30 @@ def test_outside_debug_a_local_base_url_is_refused(app, people, smtp_server):
     assert result.exit_code == 1
     assert "BASE_URL is not set" in result.output and "Traceback" not in result.output
     assert smtp_server.messages == [] and _claimed(app) == set()
+
+
+def test_list_unsubscribe_is_a_plain_url_on_the_wire_with_a_long_base_url(
+    app, people, smtp_server
+):
+    """RFC 2369/8058: strict clients read the header's bytes; an RFC 2047
+    encoded-word or a fold inside the URL hides the address from them."""
+    long_base = "https://tracker.midwest-regio-digitaal.example/omgeving/productie"
+    app.config["BASE_URL"] = long_base
+    assert _send(app).exit_code == 0
+    assert len(smtp_server.raw) == 3
+    for raw in smtp_server.raw:
+        head = raw.split(b"\r\n\r\n", 1)[0]
+        lines = head.split(b"\r\n")
+        header = next(x for x in lines if x.startswith(b"List-Unsubscribe: "))
+        following = lines[lines.index(header) + 1]
+        assert not following[:1].isspace()  # not folded onto a next line
+        assert b"=?" not in header
+        assert re.fullmatch(
+            rb"List-Unsubscribe: <"
+            + re.escape(long_base.encode())
+            + rb"/reminders/unsubscribe/[A-Za-z0-9_.-]+>",
+            header,
+        ), header
+        assert b"\r\nList-Unsubscribe-Post: List-Unsubscribe=One-Click\r\n" in head
+        # The other headers are still folded as usual (at most 78 characters).
+        assert all(len(x) <= 78 for x in lines if x is not header)
