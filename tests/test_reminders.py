@@ -272,3 +272,14 @@ def test_list_unsubscribe_is_a_plain_url_on_the_wire_with_a_long_base_url(
         assert b"\r\nList-Unsubscribe-Post: List-Unsubscribe=One-Click\r\n" in head
         # The other headers are still folded as usual (at most 78 characters).
         assert all(len(x) <= 78 for x in lines if x is not header)
+
+
+@pytest.mark.parametrize("method", ["GET", "POST"])
+def test_the_unsubscribe_answer_sets_no_cookie(app, people, method):
+    """A mail program's one-click POST (and the page the link opens) is answered
+    without a session: nothing for a browser to keep."""
+    ann = people[0]
+    path = f"/reminders/unsubscribe/{unsubscribe_token(ann)}"
+    response = app.test_client().open(path, method=method)
+    assert response.status_code == 200
+    assert "Set-Cookie" not in response.headers
