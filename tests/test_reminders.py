@@ -283,3 +283,51 @@ def test_the_unsubscribe_answer_sets_no_cookie(app, people, method):
     response = app.test_client().open(path, method=method)
     assert response.status_code == 200
     assert "Set-Cookie" not in response.headers
+
+
+def test_an_unsubscribe_token_stays_out_of_the_logs():
+    from app.redact import redact_secrets
+
+    token = "eyJhbGciOiJIUzUxMiJ9.WzEsImFiYyJd.c2lnbmF0dXJl"
+    line = f"POST /reminders/unsubscribe/{token} HTTP/1.1"
+    assert redact_secrets(line) == "POST /reminders/unsubscribe/[token] HTTP/1.1"
+    assert token not in redact_secrets(
+        f"https://x.example/reminders/unsubscribe/{token}"
+    )
+
+
+def _unsubscribe_status(app, token: str) -> int:
+    return app.test_client().get(f"/reminders/unsubscribe/{token}").status_code
+
+
+def test_an_admin_password_reset_replaces_the_unsubscribe_link(app, people, login_as):
+    ann_id = people[0].id
+    old = unsubscribe_token(people[0])
+    assert _unsubscribe_status(app, old) == 200
+    coordinator = login_as(people[2])
+    assert coordinator.form(f"/admin/users/{ann_id}/reset").status_code == 200
+    new = unsubscribe_token(db.session.get(type(people[0]), ann_id))
+    assert new != old
+    assert _unsubscribe_status(app, old) == 404
+    assert _unsubscribe_status(app, new) == 200
+
+
+def test_changing_ones_password_replaces_the_unsubscribe_link(app, people, login_as):
+    from tests import factories as f
+
+    bob = people[1]
+    old = unsubscribe_token(bob)
+    client = login_as(bob)
+    new_password = "een veel beter wachtzinnetje"
+    response = client.form(
+        "/profile/password",
+        {
+            "password-current_password": f.PASSWORD,
+            "password-new_password": new_password,
+            "password-confirm": new_password,
+        },
+    )
+    assert response.status_code == 303
+    assert _unsubscribe_status(app, old) == 404
+    new = unsubscribe_token(db.session.get(type(bob), bob.id))
+    assert _unsubscribe_status(app, new) == 200

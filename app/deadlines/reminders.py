@@ -11,6 +11,8 @@ one-click unsubscribe link (RFC 8058) signed for the user, which needs no sign-i
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import smtplib
 from dataclasses import dataclass, field
 from email import policy
@@ -86,20 +88,35 @@ def _serializer() -> URLSafeSerializer:
     return URLSafeSerializer(current_app.secret_key, salt=UNSUBSCRIBE_SALT)
 
 
+def _password_mark(user: User) -> str:
+    """Changes with every new password (an admin's reset, the user's own change),
+    so that the links in earlier mails stop working: a reset answers a suspected
+    compromise. (A one-way digest of the salted hash: it reveals nothing.)"""
+    return hashlib.sha256(user.password_hash.encode()).hexdigest()[:16]
+
+
 def unsubscribe_token(user: User) -> str:
-    """The signed token of `user`'s unsubscribe link (no sign-in needed)."""
-    return _serializer().dumps(user.id)
+    """The signed token of `user`'s unsubscribe link (no sign-in needed), valid
+    until the user's password changes."""
+    return _serializer().dumps([user.id, _password_mark(user)])
 
 
 def user_for_unsubscribe_token(token: str) -> User | None:
-    """The user a genuine unsubscribe token was made for; None for any other."""
+    """The user a genuine, current unsubscribe token was made for; None for any
+    other (forged, or made before the password last changed)."""
     try:
-        user_id = _serializer().loads(token)
+        payload = _serializer().loads(token)
     except BadSignature:
         return None
-    if not isinstance(user_id, int):
+    if not (isinstance(payload, list) and len(payload) == 2):
         return None
-    return db.session.get(User, user_id)
+    user_id, mark = payload
+    if not isinstance(user_id, int) or isinstance(user_id, bool):
+        return None
+    user = db.session.get(User, user_id)
+    if user is None or not hmac.compare_digest(str(mark), _password_mark(user)):
+        return None
+    return user
 
 
 def unsubscribe_url(user: User) -> str:
