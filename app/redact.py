@@ -5,10 +5,11 @@ from __future__ import annotations
 
 import re
 
-#: The calendar feed's path holds its owner's token, which is the key to the feed.
-CALENDAR_TOKEN = re.compile(r"(/calendar/)[^/?#\s\"]+")
+#: The calendar feed's path holds its owner's token, which is the key to the feed;
+#: the digest's unsubscribe link holds a token that turns the owner's digest off.
+SECRET_PATHS = re.compile(r"(/calendar/|/reminders/unsubscribe/)[^/?#\s\"]+")
 
 
 def redact_secrets(text: str) -> str:
     """`text` (a path, a request line) with secret URL parts replaced."""
-    return CALENDAR_TOKEN.sub(r"\1[token]", text or "")
+    return SECRET_PATHS.sub(r"\1[token]", text or "")

@@ -380,6 +380,7 @@ class Inbox:
 
     def __init__(self):
         self.messages = []
+        self.raw: list[bytes] = []  # as received, before any parsing
         self.refuse: set[str] = set()
         self.drop_at: set[int] = set()
         self.connections = 0
@@ -401,6 +402,7 @@ class Inbox:
         if self._data in self.drop_at:
             server.transport.close()  # gone without an answer
             return "421 gone"
+        self.raw.append(envelope.content)
         self.messages.append(
             message_from_bytes(envelope.content, policy=policy.default)
         )

@@ -245,3 +245,89 @@ def test_outside_debug_a_local_base_url_is_refused(app, people, smtp_server):
     assert result.exit_code == 1
     assert "BASE_URL is not set" in result.output and "Traceback" not in result.output
     assert smtp_server.messages == [] and _claimed(app) == set()
+
+
+def test_list_unsubscribe_is_a_plain_url_on_the_wire_with_a_long_base_url(
+    app, people, smtp_server
+):
+    """RFC 2369/8058: strict clients read the header's bytes; an RFC 2047
+    encoded-word or a fold inside the URL hides the address from them."""
+    long_base = "https://tracker.midwest-regio-digitaal.example/omgeving/productie"
+    app.config["BASE_URL"] = long_base
+    assert _send(app).exit_code == 0
+    assert len(smtp_server.raw) == 3
+    for raw in smtp_server.raw:
+        head = raw.split(b"\r\n\r\n", 1)[0]
+        lines = head.split(b"\r\n")
+        header = next(x for x in lines if x.startswith(b"List-Unsubscribe: "))
+        following = lines[lines.index(header) + 1]
+        assert not following[:1].isspace()  # not folded onto a next line
+        assert b"=?" not in header
+        assert re.fullmatch(
+            rb"List-Unsubscribe: <"
+            + re.escape(long_base.encode())
+            + rb"/reminders/unsubscribe/[A-Za-z0-9_.-]+>",
+            header,
+        ), header
+        assert b"\r\nList-Unsubscribe-Post: List-Unsubscribe=One-Click\r\n" in head
+        # The other headers are still folded as usual (at most 78 characters).
+        assert all(len(x) <= 78 for x in lines if x is not header)
+
+
+@pytest.mark.parametrize("method", ["GET", "POST"])
+def test_the_unsubscribe_answer_sets_no_cookie(app, people, method):
+    """A mail program's one-click POST (and the page the link opens) is answered
+    without a session: nothing for a browser to keep."""
+    ann = people[0]
+    path = f"/reminders/unsubscribe/{unsubscribe_token(ann)}"
+    response = app.test_client().open(path, method=method)
+    assert response.status_code == 200
+    assert "Set-Cookie" not in response.headers
+
+
+def test_an_unsubscribe_token_stays_out_of_the_logs():
+    from app.redact import redact_secrets
+
+    token = "eyJhbGciOiJIUzUxMiJ9.WzEsImFiYyJd.c2lnbmF0dXJl"
+    line = f"POST /reminders/unsubscribe/{token} HTTP/1.1"
+    assert redact_secrets(line) == "POST /reminders/unsubscribe/[token] HTTP/1.1"
+    assert token not in redact_secrets(
+        f"https://x.example/reminders/unsubscribe/{token}"
+    )
+
+
+def _unsubscribe_status(app, token: str) -> int:
+    return app.test_client().get(f"/reminders/unsubscribe/{token}").status_code
+
+
+def test_an_admin_password_reset_replaces_the_unsubscribe_link(app, people, login_as):
+    ann_id = people[0].id
+    old = unsubscribe_token(people[0])
+    assert _unsubscribe_status(app, old) == 200
+    coordinator = login_as(people[2])
+    assert coordinator.form(f"/admin/users/{ann_id}/reset").status_code == 200
+    new = unsubscribe_token(db.session.get(type(people[0]), ann_id))
+    assert new != old
+    assert _unsubscribe_status(app, old) == 404
+    assert _unsubscribe_status(app, new) == 200
+
+
+def test_changing_ones_password_replaces_the_unsubscribe_link(app, people, login_as):
+    from tests import factories as f
+
+    bob = people[1]
+    old = unsubscribe_token(bob)
+    client = login_as(bob)
+    new_password = "een veel beter wachtzinnetje"
+    response = client.form(
+        "/profile/password",
+        {
+            "password-current_password": f.PASSWORD,
+            "password-new_password": new_password,
+            "password-confirm": new_password,
+        },
+    )
+    assert response.status_code == 303
+    assert _unsubscribe_status(app, old) == 404
+    new = unsubscribe_token(db.session.get(type(bob), bob.id))
+    assert _unsubscribe_status(app, new) == 200

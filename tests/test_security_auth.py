@@ -288,3 +288,34 @@ def test_audit_lines_cannot_be_forged_with_line_breaks(client, audit_log):
     lines = audit_log()
     assert any(line.startswith("failed login email=") for line in lines)
     assert all("\n" not in line and "\r" not in line for line in lines)
+
+
+@pytest.mark.parametrize(
+    "path", ["/api/v1/me", "/api/v1/", "/api/v1/openapi.json", "/api/nothing"]
+)
+@pytest.mark.parametrize("with_token", [False, True])
+def test_the_api_neither_reads_nor_renews_the_remember_me_cookie(
+    app, client, account, path, with_token
+):
+    from flask_login import user_loaded_from_cookie
+
+    from app.api import tokens
+
+    _login(client)
+    remembered = client.get_cookie("remember_token").value
+    _row, raw = tokens.create_token(account, "script")
+    db.session.commit()
+    browser = _remembered_browser(app, remembered)
+    read = []
+
+    def loaded(sender, user):
+        read.append(user.id)
+
+    headers = {"Authorization": f"Bearer {raw}"} if with_token else {}
+    with user_loaded_from_cookie.connected_to(loaded, app):
+        response = browser.get(path, headers=headers)
+    assert response.status_code < 500
+    assert read == []  # the cookie was not read
+    assert "Set-Cookie" not in response.headers  # nor renewed (nor a session set)
+    if path == "/api/v1/me":
+        assert response.status_code == (200 if with_token else 401)

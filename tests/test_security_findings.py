@@ -420,8 +420,13 @@ def test_gunicorn_access_log_leaves_the_calendar_token_out(tmp_path):
             finally:
                 connection.close()
         assert status == 404
+        # The digest's unsubscribe link (issue 24 item 28) is a key as well.
+        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
+        connection.request("POST", "/reminders/unsubscribe/very-secret-unsub")
+        assert connection.getresponse().status == 404
+        connection.close()
         for _attempt in range(50):
-            if access_log.exists() and "/calendar/" in access_log.read_text():
+            if access_log.exists() and "/unsubscribe/" in access_log.read_text():
                 break
             time.sleep(0.1)
     finally:
@@ -430,6 +435,8 @@ def test_gunicorn_access_log_leaves_the_calendar_token_out(tmp_path):
     logged = access_log.read_text()
     assert "GET /calendar/[token]?v=1" in logged
     assert "very-secret-token" not in logged
+    assert "POST /reminders/unsubscribe/[token]" in logged
+    assert "very-secret-unsub" not in logged
 
 
 # --- finding 10: adding the same partner twice at once ----------------------------

@@ -11,8 +11,11 @@ one-click unsubscribe link (RFC 8058) signed for the user, which needs no sign-i
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import smtplib
 from dataclasses import dataclass, field
+from email import policy
 from email.message import EmailMessage
 from email.utils import format_datetime, make_msgid, parseaddr
 from urllib.parse import urlsplit
@@ -34,6 +37,11 @@ from app.links import absolute_url
 #: What a message can fail with: the server's refusal or a lost connection.
 SEND_FAILURES = (smtplib.SMTPException, OSError)
 UNSUBSCRIBE_SALT = "reminder-digest-unsubscribe"
+#: The default policy, except that a header stored as is (`set_raw`) is written as
+#: is: the email package folds a long header without spaces (a URL) into RFC 2047
+#: encoded-words, in which strict clients and mailbox providers find no address.
+#: Headers set the usual way are still folded (and encoded) by the policy.
+MAIL_POLICY = policy.default.clone(refold_source="none")
 
 
 class MailServerUnreachable(Exception):
@@ -80,20 +88,35 @@ def _serializer() -> URLSafeSerializer:
     return URLSafeSerializer(current_app.secret_key, salt=UNSUBSCRIBE_SALT)
 
 
+def _password_mark(user: User) -> str:
+    """Changes with every new password (an admin's reset, the user's own change),
+    so that the links in earlier mails stop working: a reset answers a suspected
+    compromise. (A one-way digest of the salted hash: it reveals nothing.)"""
+    return hashlib.sha256(user.password_hash.encode()).hexdigest()[:16]
+
+
 def unsubscribe_token(user: User) -> str:
-    """The signed token of `user`'s unsubscribe link (no sign-in needed)."""
-    return _serializer().dumps(user.id)
+    """The signed token of `user`'s unsubscribe link (no sign-in needed), valid
+    until the user's password changes."""
+    return _serializer().dumps([user.id, _password_mark(user)])
 
 
 def user_for_unsubscribe_token(token: str) -> User | None:
-    """The user a genuine unsubscribe token was made for; None for any other."""
+    """The user a genuine, current unsubscribe token was made for; None for any
+    other (forged, or made before the password last changed)."""
     try:
-        user_id = _serializer().loads(token)
+        payload = _serializer().loads(token)
     except BadSignature:
         return None
-    if not isinstance(user_id, int):
+    if not (isinstance(payload, list) and len(payload) == 2):
         return None
-    return db.session.get(User, user_id)
+    user_id, mark = payload
+    if not isinstance(user_id, int) or isinstance(user_id, bool):
+        return None
+    user = db.session.get(User, user_id)
+    if user is None or not hmac.compare_digest(str(mark), _password_mark(user)):
+        return None
+    return user
 
 
 def unsubscribe_url(user: User) -> str:
@@ -129,7 +152,7 @@ def build_message(digest: Digest, days: int) -> EmailMessage:
             "profile_url": absolute_url("auth.profile"),
             "unsubscribe_url": unsubscribe,
         }
-        message = EmailMessage()
+        message = EmailMessage(policy=MAIL_POLICY)
         message["Subject"] = ngettext(
             "Midwest: %(num)s deadline, %(overdue)s overdue",
             "Midwest: %(num)s deadlines, %(overdue)s overdue",
@@ -141,7 +164,8 @@ def build_message(digest: Digest, days: int) -> EmailMessage:
         message["Date"] = format_datetime(clock.now_utc())
         message["Message-ID"] = make_msgid(domain=message_id_domain())
         message["Auto-Submitted"] = "auto-generated"
-        message["List-Unsubscribe"] = f"<{unsubscribe}>"
+        # ASCII only (a URL of ours); one line, up to RFC 5322's 998 characters.
+        message.set_raw("List-Unsubscribe", f"<{unsubscribe}>")
         message["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
         message.set_content(render_template("deadlines/reminder.txt", **context))
         message.add_alternative(

@@ -1,10 +1,12 @@
-"""Cookieless paths: the public pages, the open data and the API.
+"""Cookieless paths: the public pages, the open data, the API and the digest's
+unsubscribe link.
 
 Their answers are the same for everyone who asks (public) or depend on a bearer
-token (API), so they must never read or set a cookie: a proxy can cache the public
-ones, and a token request cannot ride on a browser's session. The session of such a
-request starts empty and is never saved; the language comes from `?lang=` or the
-Accept-Language header.
+token (API) or a signed address (unsubscribe), so they must never read or set a
+cookie: a proxy can cache the public ones, and a token request cannot ride on a
+browser's session. The session of such a request starts empty and is never saved,
+nobody is signed in from a cookie (the remember-me cookie is neither read nor
+renewed); the language comes from `?lang=` or the Accept-Language header.
 """
 
 from __future__ import annotations
@@ -12,11 +14,12 @@ from __future__ import annotations
 from flask import Flask, current_app, request
 from flask.sessions import SecureCookieSessionInterface
 
-PREFIXES = ("/public", "/api")
+PREFIXES = ("/public", "/api", "/reminders/unsubscribe")
 
 
 def is_cookieless_path(path: str) -> bool:
-    """/public, /public/…, /api, /api/… (not /publications, the coordinator's)."""
+    """/public, /public/…, /api, /api/…, /reminders/unsubscribe/… (not
+    /publications, the coordinator's)."""
     return any(path == p or path.startswith(p + "/") for p in PREFIXES)
 
 
@@ -44,5 +47,16 @@ def public_locale() -> str:
     return request.accept_languages.best_match(languages, default=default)
 
 
+def nobody_from_cookies() -> None:
+    """Nobody is signed in on a cookieless path before anything asks who is: else
+    Flask-Login would sign a remember-me cookie in (and the idle check renew it).
+    The API puts its token's user in place afterwards."""
+    if is_cookieless_path(request.path):
+        current_app.login_manager._update_request_context_with_user()
+
+
 def install(app: Flask) -> None:
+    """Called before the app's request handling registers its hooks (idle timeout,
+    password rule): `nobody_from_cookies` runs before they ask for the user."""
     app.session_interface = CookielessSessionInterface()
+    app.before_request(nobody_from_cookies)

@@ -6,7 +6,6 @@ from __future__ import annotations
 from flask import (
     Response,
     abort,
-    current_app,
     jsonify,
     redirect,
     render_template,
@@ -25,13 +24,6 @@ from app.web import reload_url, wants_fragment
 
 #: How long a proxy or browser may keep a public answer without asking again.
 MAX_AGE = 300
-
-
-@bp.before_app_request
-def anonymous_on_cookieless_paths() -> None:
-    """Public pages look the same to everyone: nobody is signed in there."""
-    if is_cookieless_path(request.path) and not request.path.startswith("/api"):
-        current_app.login_manager._update_request_context_with_user()
 
 
 @bp.after_request
