@@ -261,7 +261,8 @@
   if (searchField && searchList) {
     document.addEventListener("htmx:afterSwap", function (event) {
       if (event.detail.target !== searchList) { return; }
-      setSearchOpen(searchOptions().length > 0 && searchField.value.trim() !== "");
+      setSearchOpen(searchOptions().length > 0 && searchField.value.trim() !== "" &&
+        document.activeElement === searchField);
     });
     searchField.addEventListener("keydown", function (event) {
       var options = searchOptions();
@@ -283,8 +284,18 @@
       }
     });
     document.addEventListener("click", function (event) {
-      if (!event.target.closest(".site-search")) { setSearchOpen(false); }
+      var option = event.target.closest("#site-search-results [role=option]");
+      if (option) {
+        window.location.assign(option.getAttribute("data-href"));
+      } else if (!event.target.closest(".site-search")) {
+        setSearchOpen(false);
+      }
     });
+    // Tab (or a click) leaving the field closes the list (the options are not
+    // focusable: the focus stays in the field while the arrows move).
+    searchField.addEventListener("blur", function () { setSearchOpen(false); });
+    // A click on an option must not blur the field before the click lands.
+    searchList.addEventListener("mousedown", function (event) { event.preventDefault(); });
   }
 
   // Confirmation before destructive actions: <form data-confirm="…">.
