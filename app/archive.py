@@ -61,7 +61,8 @@ def dossier_in_use() -> Any:
     return Application.archived_at.is_(None)
 
 
-def _label(obj: Any) -> str | None:
+def name_of(obj: Any) -> str | None:
+    """The name a reader knows an archivable object by."""
     # A talk has no title: it is known by its municipality.
     if type(obj).__tablename__ == "conversation":
         return obj.municipality.name
@@ -84,7 +85,7 @@ def archive(obj: Any, actor: Any) -> bool:
         "archive",
         obj,
         {"archived_at": [None, when.isoformat()]},
-        label=_label(obj),
+        label=name_of(obj),
         details=_details(obj),
         actor=actor,
     )
@@ -101,7 +102,7 @@ def restore(obj: Any, actor: Any) -> bool:
         "restore",
         obj,
         {"archived_at": [old, None]},
-        label=_label(obj),
+        label=name_of(obj),
         details=_details(obj),
         actor=actor,
     )
@@ -160,7 +161,7 @@ def delete_blockers(obj: Any) -> list[str]:
 
 def delete(obj: Any, actor: Any) -> None:
     """Delete `obj` for real (the caller checked `delete_blockers`) and record it."""
-    record("delete", obj, label=_label(obj), details=_details(obj), actor=actor)
+    record("delete", obj, label=name_of(obj), details=_details(obj), actor=actor)
     db.session.delete(obj)
 
 

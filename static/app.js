@@ -99,10 +99,12 @@
       return;
     }
     var invalid = first(elements, "[aria-invalid=true]");
+    // An invalid group (a search field's fieldset) hands the focus to its first field.
+    var invalidField = invalid && !invalid.matches(FIELDS) ? invalid.querySelector(FIELDS) || invalid : invalid;
     var target = null;
     if (state.hadFocus || lost) {
       var editor = first(elements, "[data-focus-first]");
-      target = invalid || first(elements, "[data-autofocus]") || sameControl(elements, state.was) ||
+      target = invalidField || first(elements, "[data-autofocus]") || sameControl(elements, state.was) ||
         (editor && editor.querySelector(FIELDS)) || first(elements, "[data-opener]") ||
         (opener && opener.isConnected && !editor ? opener : null);
       if (target && target !== document.activeElement) { target.focus(); }
@@ -141,6 +143,62 @@
     var state = pending;
     if (!state || state.xhr !== event.detail.xhr || !(event.target instanceof Element)) { return; }
     state.elements.push(event.target);
+  });
+
+  // A <noscript> that arrives in an htmx swap is parsed as live elements (the
+  // parser of a swapped fragment runs without scripting): its no-JavaScript "Find"
+  // button would become the form's default button, and Enter would send a search
+  // instead of saving. With JavaScript running, it has no business in the page.
+  document.addEventListener("htmx:load", function (event) {
+    var root = event.detail.elt;
+    if (!(root instanceof Element)) { return; }
+    all([root], "noscript").forEach(function (each) { each.remove(); });
+  });
+
+  // A search field of a form (a task's assignee, a dossier's partner): Enter and
+  // ArrowDown search at once and go to the first match (radio buttons: the arrow
+  // keys choose, Tab leaves); Enter never sends the half-filled form.
+  var goToMatches = null;
+  function matchesOf(field) {
+    var id = field.getAttribute("aria-controls");
+    return id ? document.getElementById(id) : null;
+  }
+  function firstMatch(field) {
+    var box = matchesOf(field);
+    return box ? box.querySelector("input[type=radio]") : null;
+  }
+  document.addEventListener("keydown", function (event) {
+    var field = event.target;
+    if (!field.matches || !field.matches(".search-choice input[type=search]")) { return; }
+    if (event.key !== "Enter" && event.key !== "ArrowDown") { return; }
+    event.preventDefault();
+    var box = matchesOf(field);
+    var match = firstMatch(field);
+    if (match && box.getAttribute("data-search") === field.value) {
+      match.focus();
+      return;
+    }
+    if (field.value.trim() === "") { return; }
+    goToMatches = field;
+    window.htmx.trigger(field, "search");
+  });
+  document.addEventListener("htmx:afterSettle", function (event) {
+    var field = goToMatches;
+    if (!field || !(event.target instanceof Element) || event.target.id !== field.getAttribute("aria-controls")) { return; }
+    goToMatches = null;
+    var match = firstMatch(field);
+    if (match && document.activeElement === field) { match.focus(); }
+  });
+
+  // Openers that add an editor once (<button data-open-once="#row">): pressed
+  // again, they go to the open editor instead of adding a second one.
+  document.addEventListener("htmx:confirm", function (event) {
+    var selector = event.detail.elt.getAttribute("data-open-once");
+    var open = selector && document.querySelector(selector);
+    if (!open) { return; }
+    event.preventDefault();
+    var field = open.querySelector(FIELDS);
+    if (field) { field.focus(); }
   });
 
   // The main navigation as a disclosure menu on narrow screens. Without
@@ -203,7 +261,8 @@
   if (searchField && searchList) {
     document.addEventListener("htmx:afterSwap", function (event) {
       if (event.detail.target !== searchList) { return; }
-      setSearchOpen(searchOptions().length > 0 && searchField.value.trim() !== "");
+      setSearchOpen(searchOptions().length > 0 && searchField.value.trim() !== "" &&
+        document.activeElement === searchField);
     });
     searchField.addEventListener("keydown", function (event) {
       var options = searchOptions();
@@ -225,8 +284,18 @@
       }
     });
     document.addEventListener("click", function (event) {
-      if (!event.target.closest(".site-search")) { setSearchOpen(false); }
+      var option = event.target.closest("#site-search-results [role=option]");
+      if (option) {
+        window.location.assign(option.getAttribute("data-href"));
+      } else if (!event.target.closest(".site-search")) {
+        setSearchOpen(false);
+      }
     });
+    // Tab (or a click) leaving the field closes the list (the options are not
+    // focusable: the focus stays in the field while the arrows move).
+    searchField.addEventListener("blur", function () { setSearchOpen(false); });
+    // A click on an option must not blur the field before the click lands.
+    searchList.addEventListener("mousedown", function (event) { event.preventDefault(); });
   }
 
   // Confirmation before destructive actions: <form data-confirm="…">.

@@ -132,10 +132,25 @@ def test_a_call_without_dossiers_is_deleted_for_real(world, login_as):
     client = login_as(world["people"]["coordinator"])
     page = client.get(f"/calls/{call_id}").get_data(as_text=True)
     assert f"/calls/{call_id}/delete" in page
-    response = client.form(f"/calls/{call_id}/delete")
+    response = client.form(f"/calls/{call_id}/delete", {"confirm": "yes"})
     assert response.status_code == 303
     assert db.session.get(SubsidyCall, call_id) is None
     assert len(_entries("delete", "subsidy_call", call_id)) == 1
+
+
+@pytest.mark.parametrize("answer", [None, "no", ""])
+def test_delete_for_good_asks_first_and_changes_nothing(world, login_as, answer):
+    """Issue 24 item 9 (WCAG 3.3.4): the button asks before deleting for real."""
+    call_id = world["call"].id
+    client = login_as(world["people"]["coordinator"])
+    data = {} if answer is None else {"confirm": answer}
+    response = client.form(f"/calls/{call_id}/delete", data)
+    assert response.status_code == 200
+    page = response.get_data(as_text=True)
+    assert "Smart lighting call" in page and 'name="confirm" value="yes"' in page
+    assert f'href="/calls/{call_id}"' in page  # cancel: back to the call
+    assert db.session.get(SubsidyCall, call_id) is not None
+    assert _entries("delete", "subsidy_call", call_id) == []
 
 
 def test_a_call_with_a_dossier_is_not_deleted(world, login_as):
@@ -392,7 +407,8 @@ def test_a_talk_is_deleted_for_real_and_a_mentioned_thread_is_not(
     client = login_as(world["people"]["coordinator"])
     assert client.form(f"/threads/{thread_id}/delete").status_code == 409
     assert db.session.get(Thread, thread_id) is not None
-    assert client.form(f"/talks/{talk_id}/delete").status_code == 303
+    confirmed = {"confirm": "yes"}
+    assert client.form(f"/talks/{talk_id}/delete", confirmed).status_code == 303
     assert db.session.get(Conversation, talk_id) is None
     assert client.form(f"/threads/{thread_id}/delete").status_code == 409  # round
 

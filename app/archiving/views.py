@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import flash, redirect, render_template
+from flask import flash, redirect, render_template, request
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -41,7 +41,8 @@ def restore_object(segment: str, object_id: int):
 @bp.post(f"{OBJECT}/delete")
 @requires(permissions.can_delete_for_real)
 def delete_object(segment: str, object_id: int):
-    """Delete for real what nothing refers to; else 409 and nothing changes."""
+    """Delete for real what nothing refers to; else 409 and nothing changes.
+    Without `confirm=yes` it only asks (WCAG 3.3.4: a deletion cannot be undone)."""
     kind, obj = load(segment, object_id)
     blockers = archive.delete_blockers(obj)
     if blockers:
@@ -49,6 +50,13 @@ def delete_object(segment: str, object_id: int):
             "archiving/refused.html", kind=kind, obj=obj, blockers=blockers
         )
         return html, 409
+    if request.form.get("confirm") != "yes":
+        return render_template(
+            "archiving/confirm_delete.html",
+            kind=kind,
+            obj=obj,
+            name=archive.name_of(obj),
+        )
     archive.delete(obj, current_user._get_current_object())
     db.session.commit()
     flash(_("Deleted."), "success")

@@ -351,10 +351,12 @@ def task_update(task_id: int):
     return _back(_task_home(task))
 
 
-def _new_task_form(group):
+def _new_task_form(group, fresh: bool = False):
+    """The add-task form; `fresh`: empty (the row for the next task after an add),
+    not filled from the request that added one."""
     check(perm.can_create_task(current_user, group))
-    form = TaskForm()
-    fill_choices(form, searches=request.values)
+    form = TaskForm(formdata=None) if fresh else TaskForm()
+    fill_choices(form, searches={} if fresh else request.values)
     return form
 
 
@@ -390,7 +392,7 @@ def task_create(group_id: int):
             "work/_task_created.html",
             task=task,
             group=group,
-            form=_new_task_form(group),
+            form=_new_task_form(group, fresh=True),
             progress=group_progress([group.id])[group.id],
         )
     return _back(url_for("work.group", group_id=group.id))

@@ -27,8 +27,10 @@ ROUTES = [
     action("POST", "/rounds/{closed_round}/delete", {"coordinator": 409}),
     action("POST", "/groups/{own_group}/delete", {"coordinator": 409}),
     action("POST", "/threads/{thread}/delete", {"coordinator": 409}),
-    # A talk: nothing refers to it, so it goes.
-    action("POST", "/talks/{talk}/delete", COORDINATOR_ONLY),
+    # A talk: nothing refers to it, so it goes, once confirmed (WCAG 3.3.4);
+    # unconfirmed, the coordinator is asked first.
+    action("POST", "/talks/{talk}/delete", {"coordinator": 200}),
+    action("POST", "/talks/{talk}/delete", COORDINATOR_ONLY, data={"confirm": "yes"}),
 ]
 
 # Edit (coordinator only). Empty forms: the coordinator gets them back (422).

@@ -1,0 +1,179 @@
+"""Forms after an htmx swap, with the keyboard (issue 24, items 6 and 11): Enter
+saves the inline task editor, the add-task row and the partner form; Enter in a
+search field searches and goes to the matches instead of saving; the focus and
+the live region say what happened."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from playwright.sync_api import expect
+from sqlalchemy import func, select
+
+from tests.e2e.conftest import focused
+from tests.e2e.test_journeys import in_english, query
+from tests.e2e.test_keyboard import _group_task, no_axe_findings, said, tab_until
+
+pytestmark = pytest.mark.e2e
+
+
+def _task_title(live, task_id: int) -> str:
+    from app.extensions import db
+    from app.work.models import Task
+
+    return query(live, lambda: db.session.get(Task, task_id).title)
+
+
+def _tasks_titled(live, title: str) -> int:
+    from app.extensions import db
+    from app.work.models import Task
+
+    return query(
+        live,
+        lambda: db.session.scalar(
+            select(func.count()).select_from(Task).where(Task.title == title)
+        ),
+    )
+
+
+def test_enter_saves_the_inline_task_editor_after_a_swap(live, new_page):
+    group_id, task_id = _group_task(live)
+    row = f"#task-{task_id}"
+    title = f"{_task_title(live, task_id)} (Enter)"
+    with in_english(live, "lead@midwest.example"):
+        page, watched = new_page("lead")
+        page.goto(f"/groups/{group_id}")
+        tab_until(page, f"e => e.matches('{row} a[data-opener]')")
+        page.keyboard.press("Enter")  # the editor arrives by an htmx swap
+        expect(page.locator(f"{row}.editing")).to_be_visible()
+        assert focused(page)["id"] == f"task-{task_id}-title"
+        # No hidden no-JavaScript button in the swapped-in editor.
+        expect(page.locator(f"{row} button[name=find]")).to_have_count(0)
+
+        # Enter in a search field searches and goes to the first match; it
+        # does not send the form.
+        tab_until(page, f"e => e.id === 'task-{task_id}-assignee_id_search'")
+        page.keyboard.type("a")
+        page.keyboard.press("Enter")
+        matches = page.locator(f"#task-{task_id}-assignee_id-matches input[type=radio]")
+        expect(matches.first).to_be_focused()
+        expect(page.locator(f"{row}.editing")).to_be_visible()
+
+        page.locator(f"#task-{task_id}-title").focus()
+        page.keyboard.press("Control+A")
+        page.keyboard.type(title)
+        page.keyboard.press("Enter")
+        expect(page.locator(f"{row} .saved-state")).to_have_text("Saved")
+        said(page, "Saved")
+        assert page.evaluate(
+            f"document.activeElement.matches('{row} a[data-opener]')"
+        ), focused(page)
+        watched.assert_clean()
+    assert _task_title(live, task_id) == title
+
+
+def test_enter_adds_a_task_and_the_focus_goes_to_the_next_title(live, new_page):
+    group_id, _ = _group_task(live)
+    first, second = "Enter-taak een", "Enter-taak twee"
+    with in_english(live, "lead@midwest.example"):
+        page, watched = new_page("lead")
+        page.goto(f"/groups/{group_id}")
+        tab_until(page, "e => e.textContent.trim() === 'Add a task'")
+        page.keyboard.press("Enter")
+        expect(page.locator("#new-task-row")).to_be_visible()
+        # A second press does not add a second row with the same ids.
+        page.get_by_role("button", name="Add a task").press("Enter")
+        page.locator("#new-task-title").focus()
+        expect(page.locator("#new-task-row")).to_have_count(1)
+        assert (
+            page.evaluate("document.querySelectorAll('[id=new-task-title]').length")
+            == 1
+        )
+
+        page.keyboard.type(first)
+        page.keyboard.press("Enter")
+        created = page.locator("#group-tasks-body tr.task-row", has_text=first)
+        expect(created).to_have_count(1)
+        said(page, re.compile(re.escape(first)))
+        # The focus is on the title of the fresh row, ready for the next task.
+        expect(page.locator("#new-task-title")).to_be_focused()
+        expect(page.locator("#new-task-title")).to_have_value("")
+
+        page.keyboard.type(second)
+        page.get_by_role("button", name="Add", exact=True).click()  # the button too
+        expect(
+            page.locator("#group-tasks-body tr.task-row", has_text=second)
+        ).to_have_count(1)
+        expect(page.locator("#new-task-title")).to_be_focused()
+        no_axe_findings(page, "the group after two inline adds")
+        watched.assert_clean()
+    assert _tasks_titled(live, first) == 1
+    assert _tasks_titled(live, second) == 1
+
+
+def _dossier_without_partners(live) -> int:
+    """A dossier of the demo that has no partners yet and is still open."""
+    from app.extensions import db
+    from app.subsidies.models import Application
+
+    def find():
+        for application in db.session.scalars(
+            select(Application).order_by(Application.id)
+        ):
+            if not application.partners and application.status in ("idea", "preparing"):
+                return application.id
+        raise AssertionError("the demo has no open dossier without partners")
+
+    return query(live, find)
+
+
+def _partner_slugs(live, application_id: int) -> list[str]:
+    from app.extensions import db
+    from app.subsidies.models import Application
+
+    return query(
+        live,
+        lambda: sorted(
+            p.municipality.slug
+            for p in db.session.get(Application, application_id).partners
+        ),
+    )
+
+
+def test_enter_adds_a_partner_after_a_swap(live, new_page):
+    application_id = _dossier_without_partners(live)
+    with in_english(live, "coordinator@midwest.example"):
+        page, watched = new_page("coordinator")
+        page.goto(f"/applications/{application_id}")
+        partners = page.locator("#dossier-partners")
+
+        # An empty add: the section is swapped, the error is said and the
+        # focus goes to the field in error (not to <body>).
+        partners.get_by_role("button", name="Add partner").click()
+        error_field = partners.locator("[aria-invalid=true]").first
+        expect(error_field).to_be_visible()
+        assert focused(page)["tag"] != "body"
+        expect(page.locator("#announcer")).not_to_have_text("")
+
+        # After that swap: type, pick with the keyboard, Enter in the share.
+        search = partners.get_by_label("Search: Partner municipality")
+        search.fill("Pittem")
+        search.press("Enter")  # searches, and goes to the first match
+        match = partners.locator(
+            "#dossier-partner-municipality_id-matches"
+        ).get_by_label("Pittem", exact=True)
+        expect(match).to_be_focused()
+        page.keyboard.press("Space")
+        expect(match).to_be_checked()
+        assert _partner_slugs(live, application_id) == []  # nothing sent yet
+        share = partners.get_by_label("Share (%)")
+        share.fill("20")
+        share.press("Enter")
+        expect(
+            page.locator("#dossier-partners tbody").get_by_role("link", name="Pittem")
+        ).to_be_visible()
+        expect(page.locator("#announcer")).not_to_have_text("")
+        assert focused(page)["tag"] != "body"
+        watched.assert_clean()
+    assert _partner_slugs(live, application_id) == ["pittem"]
