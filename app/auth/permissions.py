@@ -265,6 +265,27 @@ def can_view_application(user: Any, application: Any) -> bool:
     )
 
 
+def can_own_application(user: Any, application: Any) -> bool:
+    """Own a dossier (its deadlines, digests and obligations reach the owner): an
+    active person who may open it. Whoever loses that hands it back."""
+    return bool(getattr(user, "active", False)) and can_view_application(
+        user, application
+    )
+
+
+def may_own_dossier_of(municipality_ids: Any) -> Any:
+    """SQL condition on users: who may own a dossier whose lead and partners are
+    `municipality_ids` (can_own_application as a query: active coordinators, and
+    the active leads and municipality users of those municipalities)."""
+    from app.auth.models import MUNICIPAL_ROLES, User
+
+    ids = [i for i in municipality_ids if i is not None]
+    return User.active.is_(True) & (
+        (User.role == Role.COORDINATOR)
+        | (User.role.in_(MUNICIPAL_ROLES) & User.municipality_id.in_(ids))
+    )
+
+
 def can_edit_application_notes(user: Any, application: Any) -> bool:
     return is_coordinator(user) or belongs_to(user, application.lead_municipality_id)
 
