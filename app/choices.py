@@ -63,9 +63,12 @@ def _choice_query(kind: str, user: Any = None, scope: Any = ()):
         id_, name = User.id, User.full_name
         may_own = permissions.may_own_dossier_of(scope)
         return select(id_, name, literal(False)).where(may_own), id_, name
-    if kind == "who":  # who changed something (the activity filter): anyone
+    if kind == "who":  # who changed something (the activity filter)
         id_, name = User.id, User.full_name
-        return select(id_, name, literal(False)), id_, name
+        query = select(id_, name, literal(False))
+        if user is not None:
+            query = query.where(permissions.activity_people(user))
+        return query, id_, name
     # Assignees: the people who have a task (whom filtering can find).
     id_, name = User.id, User.full_name
     assignees = select(Task.assignee_id).where(Task.assignee_id.is_not(None))
@@ -99,13 +102,14 @@ def field_name(kind: str) -> str:
 
 def _may_search(kind: str, user: Any) -> bool:
     """People by name: the activity filter's only for who may read activity, the
-    people a task may be given to only for who may give tasks (not viewers)."""
+    people a task may be given to only for who may give tasks, a dossier's
+    possible owners for who manages dossiers."""
     if user is None:
         return True
     if kind == "who":
         return permissions.can_view_activity(user)
     if kind == "assignable":
-        return not permissions.is_viewer(user)
+        return permissions.can_assign_work(user)
     if kind == "owner":
         return permissions.can_manage_application(user)
     return True

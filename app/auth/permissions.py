@@ -487,6 +487,33 @@ def visible_activity(user: Any, query: Any) -> Any:
     )
 
 
+def activity_people(user: Any) -> Any:
+    """SQL condition on users: whom `user` may pick in the activity log's "who"
+    filter. The coordinator anyone; others only the people who made an entry
+    they may read (never the names of all users, deactivated ones included)."""
+    from sqlalchemy import select, true
+
+    from app.activity.models import Activity
+    from app.auth.models import User
+
+    if is_coordinator(user):
+        return true()
+    return User.id.in_(visible_activity(user, select(Activity.actor_id)))
+
+
+def can_assign_work(user: Any) -> bool:
+    """Search the people a task may be given to (a task's assignee): those who
+    edit tasks, the coordinator and group leads."""
+    return is_coordinator(user) or (_signed_in(user) and user.role == Role.LEAD)
+
+
+def can_read_talk_notes(user: Any) -> bool:
+    """The notes of a one-on-one talk: the coordinator who records them, as the
+    activity log keeps talks for the coordinator (AUDIENCE_COORDINATOR). Others
+    see that a talk took place and which threads it raised."""
+    return is_coordinator(user)
+
+
 def can_use_calendar_feed(user: Any) -> bool:
     return _signed_in(user) and user.active
 
