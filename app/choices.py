@@ -35,9 +35,10 @@ class Matches:
     more: bool = False  # more match than are shown
 
 
-def _choice_query(kind: str, user: Any = None):
+def _choice_query(kind: str, user: Any = None, scope: Any = ()):
     """(SELECT id, name, merged; the id column; the name column) of a kind.
-    Assignees are the people with a task `user` may see."""
+    Assignees are the people with a task `user` may see; owners the people who
+    may own a dossier of the municipalities in `scope` (lead and partners)."""
     if kind == "group":
         id_, name = WorkingGroup.id, WorkingGroup.name
         query = select(id_, name, literal(False)).where(not_archived(WorkingGroup))
@@ -58,9 +59,16 @@ def _choice_query(kind: str, user: Any = None):
         id_, name = User.id, User.full_name
         can_work = User.active.is_(True) & (User.role != Role.VIEWER)
         return select(id_, name, literal(False)).where(can_work), id_, name
-    if kind == "who":  # who changed something (the activity filter): anyone
+    if kind == "owner":  # who may own a dossier: who may open it
         id_, name = User.id, User.full_name
-        return select(id_, name, literal(False)), id_, name
+        may_own = permissions.may_own_dossier_of(scope)
+        return select(id_, name, literal(False)).where(may_own), id_, name
+    if kind == "who":  # who changed something (the activity filter)
+        id_, name = User.id, User.full_name
+        query = select(id_, name, literal(False))
+        if user is not None:
+            query = query.where(permissions.activity_people(user))
+        return query, id_, name
     # Assignees: the people who have a task (whom filtering can find).
     id_, name = User.id, User.full_name
     assignees = select(Task.assignee_id).where(Task.assignee_id.is_not(None))
@@ -69,9 +77,22 @@ def _choice_query(kind: str, user: Any = None):
     return select(id_, name, literal(False)).where(id_.in_(assignees)), id_, name
 
 
-KINDS = ("group", "municipality", "assignee", "call", "who", "assignable", "workplace")
+KINDS = (
+    "group",
+    "municipality",
+    "assignee",
+    "call",
+    "who",
+    "assignable",
+    "workplace",
+    "owner",
+)
 #: The form field a kind fills when it is not the kind's own name.
-FIELD_NAMES = {"assignable": "assignee_id", "workplace": "municipality_id"}
+FIELD_NAMES = {
+    "assignable": "assignee_id",
+    "workplace": "municipality_id",
+    "owner": "owner_id",
+}
 
 
 def field_name(kind: str) -> str:
@@ -81,23 +102,28 @@ def field_name(kind: str) -> str:
 
 def _may_search(kind: str, user: Any) -> bool:
     """People by name: the activity filter's only for who may read activity, the
-    people a task may be given to only for who may give tasks (not viewers)."""
+    people a task may be given to only for who may give tasks, a dossier's
+    possible owners for who manages dossiers."""
     if user is None:
         return True
     if kind == "who":
         return permissions.can_view_activity(user)
     if kind == "assignable":
-        return not permissions.is_viewer(user)
+        return permissions.can_assign_work(user)
+    if kind == "owner":
+        return permissions.can_manage_application(user)
     return True
 
 
-def search_choices(kind: str, text: str | None, user: Any = None) -> Matches:
+def search_choices(
+    kind: str, text: str | None, user: Any = None, scope: Any = ()
+) -> Matches:
     """The first matches (case-insensitive, anywhere in the name); none for an
     empty search or an unknown kind."""
     text = (text or "").strip().lower()
     if kind not in KINDS or not text or not _may_search(kind, user):
         return Matches([])
-    query, id_, name = _choice_query(kind, user)
+    query, id_, name = _choice_query(kind, user, scope)
     rows = db.session.execute(
         query.where(func.lower(name).contains(text, autoescape=True))
         .order_by(name, id_)
@@ -107,11 +133,13 @@ def search_choices(kind: str, text: str | None, user: Any = None) -> Matches:
     return Matches(choices[:MATCHES_SHOWN], more=len(choices) > MATCHES_SHOWN)
 
 
-def chosen_choice(kind: str, choice_id: int | None, user: Any = None) -> Choice | None:
+def chosen_choice(
+    kind: str, choice_id: int | None, user: Any = None, scope: Any = ()
+) -> Choice | None:
     """The option a filter has now (its name, shown next to the search field)."""
     if choice_id is None or kind not in KINDS or not _may_search(kind, user):
         return None
-    query, id_, _name = _choice_query(kind, user)
+    query, id_, _name = _choice_query(kind, user, scope)
     row = db.session.execute(query.where(id_ == choice_id)).first()
     return Choice(*row) if row else None
 
@@ -120,16 +148,37 @@ def chosen_choice(kind: str, choice_id: int | None, user: Any = None) -> Choice 
 NOT_A_MATCH = {
     "assignable": _l("Choose a person from the matches."),
     "workplace": _l("Choose a municipality from the matches."),
+    "owner": _l(
+        "Choose a person who may open the dossier: the coordinator or someone of "
+        "its lead or partner municipalities."
+    ),
 }
 
 
-def check_pick(kind: str, chosen: int | None, current: int | None = None) -> None:
+def check_pick(
+    kind: str, chosen: int | None, current: int | None = None, scope: Any = ()
+) -> None:
     """A form's search-field value: none, the value the object holds now (it may
     stay even if it no longer qualifies), or one of `kind`'s matches."""
     if chosen in (None, current):
         return
-    if chosen_choice(kind, chosen) is None:
+    if chosen_choice(kind, chosen, scope=scope) is None:
         raise ValidationError(NOT_A_MATCH[kind])
+
+
+def dossier_scope(application_id: Any, lead_id: Any) -> tuple[int, ...]:
+    """The municipalities whose people may open a dossier: the lead chosen in its
+    form and the dossier's partners (none yet for a new one)."""
+    from app.subsidies.models import ApplicationPartner
+
+    ids = [lead_id] if isinstance(lead_id, int) else []
+    if isinstance(application_id, int):
+        ids += db.session.scalars(
+            select(ApplicationPartner.municipality_id).where(
+                ApplicationPartner.application_id == application_id
+            )
+        )
+    return tuple(ids)
 
 
 def municipality_choice(municipality_id: int | None) -> Choice | None:
@@ -170,12 +219,15 @@ def municipality_search(field: Any, searches: Any, kind: str = "workplace"):
     return SearchField(municipality_choice(chosen), search_choices(kind, typed))
 
 
-def person_search(field: Any, searches: Any) -> SearchField:
-    """The search field of a form's person among those who may be given work: the
-    one it holds now (whatever their state) and the matches of what was typed."""
+def person_search(
+    field: Any, searches: Any, kind: str = "assignable", scope: Any = ()
+) -> SearchField:
+    """The search field of a form's person among those who may be given work (or
+    own a dossier of `scope`): the one it holds now (whatever their state) and the
+    matches of what was typed."""
     chosen = field.data if isinstance(field.data, int) else None
     typed = (searches or {}).get(f"{field.name}_search")
-    return SearchField(person_choice(chosen), search_choices("assignable", typed))
+    return SearchField(person_choice(chosen), search_choices(kind, typed, scope=scope))
 
 
 class NoneOrIdField(IntegerField):

@@ -580,8 +580,10 @@ def test_find_merger_target_without_javascript_saves_nothing(login_as, world):
 
 @pytest.fixture
 def people(world):
-    for n in range(MANY):
-        factories.user(role="lead", full_name=f"Persoon {n:02d}")
+    for n in range(MANY):  # people of the dossier's lead: they may own it
+        factories.user(
+            role="lead", municipality_=world["home"], full_name=f"Persoon {n:02d}"
+        )
     factories.user(role="viewer", full_name="Kijker Alleen")
     db.session.commit()
     return world
@@ -595,12 +597,14 @@ def test_owner_is_a_search_on_the_dossier_forms(login_as, people):
         assert _largest_select(page) <= 50, url
         assert 'name="owner_id_search"' in page and "Persoon 07" not in page
     typed = client.htmx(
-        "GET", "/choices/assignable?name=owner_id&owner_id_search=persoon 0"
+        "GET",
+        f"/choices/owner?owner_id_search=persoon 0&dossier={dossier.id}"
+        f"&lead_municipality_id={dossier.lead_municipality_id}",
     ).text
     chosen = db.session.scalar(select(User).where(User.full_name == "Persoon 07"))
     assert f'name="owner_id" value="{chosen.id}"> Persoon 07' in typed
     viewers = client.htmx(
-        "GET", "/choices/assignable?name=owner_id&owner_id_search=kijker"
+        "GET", f"/choices/owner?owner_id_search=kijker&dossier={dossier.id}"
     ).text
     assert "Kijker Alleen" not in viewers  # a viewer owns no dossier
     saved = client.form(

@@ -199,3 +199,37 @@ def test_each_figure_counts_its_own_dossiers(world):
     assert figures.withheld == {"granted", "paid", "success_rate"}
     assert (figures.applications, figures.requested) == (3, Decimal("30000.00"))
     assert (figures.granted, figures.won, figures.decided) == (0, 0, 0)
+
+
+def test_no_zero_beside_a_withheld_figure_tells_a_fate(world, client):
+    """Issue 24 item 25: a call with one hidden rejected dossier: "fewer than 3"
+    decided beside € 0,00 granted would say it was rejected. The figures over a
+    subset of the withheld dossiers are withheld with them."""
+    rejected_call = factories.call(title="Rejected call")
+    factories.application(
+        rejected_call,
+        status="rejected",
+        requested_amount=Decimal("5000"),
+    )
+    db.session.commit()
+    viewer = world["users"]["viewer"]
+    figures = call_figures_for(viewer, [rejected_call.id])[rejected_call.id]
+    assert {"success_rate", "granted", "paid"} <= figures.withheld
+    body = _as(client, world, "viewer").get("/calls").get_data(as_text=True)
+    row = body.split("Rejected call")[1].split("</tr>")[0]
+    assert "0,00" not in row
+    assert 'data-withheld="granted"' in row and 'data-withheld="success_rate"' in row
+
+
+def test_wider_figures_stay_when_only_narrower_ones_are_withheld(world):
+    """Three hidden dossiers of which one was decided: the count and the amount
+    asked (over three) stay; the rate and the amounts granted and paid (over the
+    one decided or a subset of it) are withheld together."""
+    place = factories.municipality("Ardooie")
+    call = factories.call(title="Half-decided call")
+    for status in ("submitted", "submitted", "rejected"):
+        factories.application(call, lead=place, status=status)
+    db.session.commit()
+    figures = call_figures_for(world["users"]["viewer"], [call.id])[call.id]
+    assert figures.withheld == {"success_rate", "granted", "paid"}
+    assert figures.applications == 3

@@ -383,6 +383,14 @@ def sentence(entry: Activity) -> str:
         return _(
             "Partner %(partner)s removed from “%(name)s”", partner=partner, name=name
         )
+    if action == "owner_returned":
+        return _(
+            "%(kind)s “%(name)s” handed back: %(person)s can no longer open the "
+            "dossier",
+            kind=kind,
+            name=name,
+            person=details.get("person", ""),
+        )
     if action == "promote":
         return _(
             "Thread %(thread)s promoted to theme “%(name)s”",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import secrets
 
+from flask_login import current_user
 from sqlalchemy import case, func, select
 from sqlalchemy.orm import joinedload
 
@@ -13,6 +14,7 @@ from app.auth.service import find_user, normalize_email
 from app.extensions import db
 from app.municipalities.models import Municipality
 from app.sorting import Sort, Sortable
+from app.subsidies.dossiers import hand_back_dossiers_of
 
 #: The columns of /admin/users; by default by name.
 USER_SORT = Sortable(
@@ -98,8 +100,11 @@ def update(user: User, form) -> dict:
         user.rotate_calendar_token()  # the old feed address stops working
     if changes:
         record("update", user, changes)
+    handed_back = []
+    if {"role", "municipality_id", "active"} & changes.keys():
+        handed_back = hand_back_dossiers_of(user, current_user._get_current_object())
     db.session.commit()
-    return changes
+    return changes | ({"handed_back": handed_back} if handed_back else {})
 
 
 def reset_password(user: User) -> str:

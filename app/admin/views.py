@@ -2,6 +2,7 @@
 
 from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
 
 from app.admin import bp, users
@@ -82,8 +83,21 @@ def user_edit(user_id: int):
         ):
             form.role.errors.append(_("You cannot remove your own coordinator access."))
         else:
-            users.update(user, form)
+            changes = users.update(user, form)
             flash(_("The user is saved."), "success")
+            if titles := changes.get("handed_back"):
+                flash(
+                    ngettext(
+                        "%(name)s can no longer open the dossier %(titles)s: what "
+                        "they owned in it is now yours.",
+                        "%(name)s can no longer open the dossiers %(titles)s: what "
+                        "they owned in them is now yours.",
+                        len(titles),
+                        name=user.full_name,
+                        titles=", ".join(f"“{t}”" for t in titles),
+                    ),
+                    "info",
+                )
             return redirect(url_for("admin.users_index"), code=303)
     status = 422 if form.is_submitted() else 200
     return render_template("admin/user_form.html", form=form, user=user), status

@@ -260,6 +260,27 @@ def can_view_application(user: Any, application: Any) -> bool:
     )
 
 
+def can_own_application(user: Any, application: Any) -> bool:
+    """Own a dossier (its deadlines, digests and obligations reach the owner): an
+    active person who may open it. Whoever loses that hands it back."""
+    return bool(getattr(user, "active", False)) and can_view_application(
+        user, application
+    )
+
+
+def may_own_dossier_of(municipality_ids: Any) -> Any:
+    """SQL condition on users: who may own a dossier whose lead and partners are
+    `municipality_ids` (can_own_application as a query: active coordinators, and
+    the active leads and municipality users of those municipalities)."""
+    from app.auth.models import MUNICIPAL_ROLES, User
+
+    ids = [i for i in municipality_ids if i is not None]
+    return User.active.is_(True) & (
+        (User.role == Role.COORDINATOR)
+        | (User.role.in_(MUNICIPAL_ROLES) & User.municipality_id.in_(ids))
+    )
+
+
 def can_edit_application_notes(user: Any, application: Any) -> bool:
     return is_coordinator(user) or belongs_to(user, application.lead_municipality_id)
 
@@ -459,6 +480,33 @@ def visible_activity(user: Any, query: Any) -> Any:
             ),
         )
     )
+
+
+def activity_people(user: Any) -> Any:
+    """SQL condition on users: whom `user` may pick in the activity log's "who"
+    filter. The coordinator anyone; others only the people who made an entry
+    they may read (never the names of all users, deactivated ones included)."""
+    from sqlalchemy import select, true
+
+    from app.activity.models import Activity
+    from app.auth.models import User
+
+    if is_coordinator(user):
+        return true()
+    return User.id.in_(visible_activity(user, select(Activity.actor_id)))
+
+
+def can_assign_work(user: Any) -> bool:
+    """Search the people a task may be given to (a task's assignee): those who
+    edit tasks, the coordinator and group leads."""
+    return is_coordinator(user) or (_signed_in(user) and user.role == Role.LEAD)
+
+
+def can_read_talk_notes(user: Any) -> bool:
+    """The notes of a one-on-one talk: the coordinator who records them, as the
+    activity log keeps talks for the coordinator (AUDIENCE_COORDINATOR). Others
+    see that a talk took place and which threads it raised."""
+    return is_coordinator(user)
 
 
 def can_use_calendar_feed(user: Any) -> bool:

@@ -8,7 +8,7 @@ from sqlalchemy import text
 
 from app.auth import permissions
 from app.auth.access import public, regional_pages, requires
-from app.choices import KINDS, field_name, search_choices
+from app.choices import KINDS, dossier_scope, field_name, search_choices
 from app.extensions import db
 from app.main import bp
 from app.main.dashboard import dashboard_data, dashboard_template
@@ -41,6 +41,11 @@ def choices(kind: str):
     search = request.args.get(f"{name}_search")
     # A search field in a table row: its matches belong to the row's form.
     form_id, target = request.args.get("form", ""), request.args.get("target", "")
+    # A dossier's owner: among who may open it (its partners, the lead chosen).
+    scope = dossier_scope(
+        request.args.get("dossier", type=int),
+        request.args.get("lead_municipality_id", type=int),
+    )
     return render_template(
         "_filter_matches.html",
         kind=kind,
@@ -48,7 +53,7 @@ def choices(kind: str):
         form_id=form_id if ELEMENT_ID.fullmatch(form_id) else None,
         matches_id=target if ELEMENT_ID.fullmatch(target) else None,
         search=search,
-        matches=search_choices(kind, search, current_user),
+        matches=search_choices(kind, search, current_user, scope),
     )
 
 

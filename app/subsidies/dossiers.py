@@ -20,6 +20,8 @@ from sqlalchemy.exc import IntegrityError
 
 from app import clock
 from app.activity.log import diff, record
+from app.auth import permissions
+from app.auth.models import User
 from app.extensions import db
 from app.formatting import fmt_date, fmt_money, fmt_progress
 from app.labels import label
@@ -738,6 +740,66 @@ def remove_partner(application: Application, partner: ApplicationPartner, actor:
         municipality_id=application.lead_municipality_id,
         actor=actor,
     )
+
+
+# --- ownership ----------------------------------------------------------------------
+
+
+def hand_back_ownership(application: Application, actor: Any) -> list[str]:
+    """Whoever owns the dossier or one of its open obligations but may no longer
+    open it (a partner removed, the lead changed, their role, municipality or
+    account changed) hands it back to the coordinator making the change (to
+    nobody, the coordinators' shared list, when no coordinator acts). Each hand
+    back is an activity entry; the names of those who lost something are
+    returned for the notice to the one making the change."""
+    successor = (
+        db.session.get(User, actor.id) if permissions.is_coordinator(actor) else None
+    )
+    lost: list[str] = []
+    open_obligations = [o for o in application.obligations if o.status == "open"]
+    for holder in (application, *open_obligations):
+        person = holder.owner
+        if person is None or person is successor:
+            continue
+        if permissions.can_own_application(person, application):
+            continue
+        record(
+            "owner_returned",
+            holder,
+            {"owner_id": [person.id, successor.id if successor else None]},
+            details={"person": person.full_name},
+            municipality_id=application.lead_municipality_id,
+            actor=actor,
+        )
+        holder.owner = successor
+        if person.full_name not in lost:
+            lost.append(person.full_name)
+    return lost
+
+
+def handed_back_notice(names: list[str]) -> str:
+    """What the coordinator is told after a change took a dossier from its owner."""
+    return _(
+        "%(names)s can no longer open this dossier: what they owned in it is now "
+        "yours.",
+        names=", ".join(names),
+    )
+
+
+def hand_back_dossiers_of(person: Any, actor: Any) -> list[str]:
+    """hand_back_ownership for every dossier `person` owns (or owns an open
+    obligation of), after a change to their account: the titles of the dossiers
+    they handed back."""
+    held = select(ReportingObligation.application_id).where(
+        ReportingObligation.owner_id == person.id,
+        ReportingObligation.status == "open",
+    )
+    dossiers = db.session.scalars(
+        select(Application)
+        .where((Application.owner_id == person.id) | Application.id.in_(held))
+        .order_by(Application.title, Application.id)
+    ).all()
+    return [d.title for d in dossiers if hand_back_ownership(d, actor)]
 
 
 # --- payments and derived amounts -------------------------------------------------

@@ -31,7 +31,7 @@ from wtforms.validators import (
     ValidationError,
 )
 
-from app.choices import NoneOrIdField, check_pick
+from app.choices import NoneOrIdField, check_pick, dossier_scope
 from app.db import LONG, SHORT
 from app.labels import choices
 from app.subsidies.amounts import AmountError, parse_amount
@@ -195,14 +195,18 @@ class ApplicationForm(FlaskForm):
 
     #: The lead the dossier has now: it may stay even if merged since.
     current_lead_id: int | None = None
-    #: The owner the dossier has now: they may stay even if no longer active.
+    #: The owner the dossier has now: they may stay (if they can no longer open
+    #: it, saving hands it back: dossiers.hand_back_ownership).
     current_owner_id: int | None = None
+    #: The dossier being edited (its partners may own it too); None: a new one.
+    application_id: int | None = None
 
     def validate_lead_municipality_id(self, field) -> None:
         check_pick("workplace", field.data, self.current_lead_id)
 
     def validate_owner_id(self, field) -> None:
-        check_pick("assignable", field.data, self.current_owner_id)
+        scope = dossier_scope(self.application_id, self.lead_municipality_id.data)
+        check_pick("owner", field.data, self.current_owner_id, scope)
 
     def set_choices(self, calls, themes) -> None:
         empty = SelectChoice("", "—")

@@ -224,12 +224,34 @@ FIGURE_BASIS = {
 }
 
 
+#: The dossiers each basis counts, widest first: every applied dossier, those
+#: submitted, those decided, those won. Each narrower set lies within the wider.
+BASIS_ORDER = ("applications", "submitted", "decided", "won")
+
+
+def _together(names: frozenset[str]) -> frozenset[str]:
+    """The figures to withhold with `names`: also every figure over a narrower set
+    of dossiers. Once a figure says "fewer than 3" over 1 or 2 hidden dossiers, a
+    figure over a subset of them hides 0, 1 or 2: shown, a 0 (€ 0,00 granted
+    beside "fewer than 3" decided) would tell the hidden dossiers' fate."""
+    if not names:
+        return names
+    widest = min(BASIS_ORDER.index(FIGURE_BASIS[name]) for name in names)
+    return frozenset(
+        name
+        for name, basis in FIGURE_BASIS.items()
+        if BASIS_ORDER.index(basis) >= widest
+    )
+
+
 def _hidden(everyone: Figures, visible: Figures, basis: str) -> int:
     return getattr(everyone, basis) - getattr(visible, basis)
 
 
 def _withhold(figures: Figures, names: frozenset[str]) -> Figures:
-    """`figures` with the figures `names` zeroed and marked as withheld."""
+    """`figures` with the figures `names` (and those over the same hidden
+    dossiers, `_together`) zeroed and marked as withheld."""
+    names = _together(names)
     if not names:
         return figures
     return replace(

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import abort, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
 
@@ -10,7 +10,7 @@ from app import clock
 from app.archive import not_archived
 from app.auth import permissions as perm
 from app.auth.access import check, regional_pages, requires
-from app.choices import municipality_search, person_search
+from app.choices import dossier_scope, municipality_search, person_search
 from app.concurrency import ensure_current
 from app.extensions import db
 from app.municipalities.models import Municipality
@@ -254,7 +254,14 @@ def _application_form(application: Application | None) -> ApplicationForm:
     form.current_lead_id = application.lead_municipality_id if application else None
     form.lead_search = municipality_search(form.lead_municipality_id, request.values)
     form.current_owner_id = application.owner_id if application else None
-    form.owner_search = person_search(form.owner_id, request.values)
+    form.application_id = application.id if application else None
+    lead = form.lead_municipality_id.data
+    form.owner_search = person_search(
+        form.owner_id,
+        request.values,
+        kind="owner",
+        scope=dossier_scope(form.application_id, lead),
+    )
     form.set_choices(
         db.session.scalars(
             select(SubsidyCall)
@@ -315,8 +322,16 @@ def application_edit(application_id: int):
         _attach(form, errors)
         return _render_application_form(form, application, 422)
     dossiers.update_application(application, values, _user())
+    _hand_back(application)
     db.session.commit()
     return _see_other("subsidies.application", application_id=application.id)
+
+
+def _hand_back(application: Application) -> None:
+    """After a change of who may open the dossier: owners who lost it hand it back."""
+    lost = dossiers.hand_back_ownership(application, _user())
+    if lost:
+        flash(dossiers.handed_back_notice(lost), "info")
 
 
 def _attach(form, errors: dict) -> None:
@@ -480,6 +495,7 @@ def partner_remove(application_id: int, municipality_id: int):
     dossiers.remove_partner(
         application, _partner(application, municipality_id), _user()
     )
+    _hand_back(application)
     return _part_done(application, "partners")
 
 
