@@ -63,11 +63,6 @@ class Config:
     # How long a signed-in page's ETag may answer 304 (app/http_cache.py): pages
     # show time-relative things (countdowns, overdue), so not for long.
     HTTP_CACHE_SECONDS = int(os.environ.get("HTTP_CACHE_SECONDS", "60"))
-    # Shared page parts (app/page_cache.py): kept per worker for everyone of the
-    # same sharing scope until the next write, and for this long at most (for the
-    # same reason); at most this many per worker (0 turns the cache off).
-    PAGE_CACHE_SECONDS = int(os.environ.get("PAGE_CACHE_SECONDS", "60"))
-    PAGE_CACHE_SIZE = int(os.environ.get("PAGE_CACHE_SIZE", "300"))
     MAX_CONTENT_LENGTH = int(os.environ.get("MAX_UPLOAD_BYTES", str(5 * 1024 * 1024)))
     # Documents on dossiers: stored outside the web root, each file named by a
     # random key. One document may not pass DOCUMENT_MAX_BYTES, and no request

@@ -11,7 +11,6 @@ from app.activity.render import present
 from app.auth import permissions
 from app.auth.access import requires
 from app.choices import chosen_choice, search_choices
-from app.page_cache import shared_page
 from app.paging import paginate
 from app.web import wants_fragment
 
@@ -68,4 +67,4 @@ def index():
 
     if wants_fragment():
         return render_template("activity/_list.html", **activity_page())
-    return shared_page("activity/index.html", activity_page, personal=True)
+    return render_template("activity/index.html", **activity_page())

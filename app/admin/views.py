@@ -12,7 +12,6 @@ from app.auth.access import requires
 from app.auth.models import User
 from app.choices import chosen_choice, municipality_search, search_choices
 from app.extensions import db
-from app.page_cache import shared_page
 
 
 @bp.get("/users")
@@ -41,7 +40,7 @@ def users_index():
             ),
         }
 
-    return shared_page("admin/users.html", users_page, personal=True)
+    return render_template("admin/users.html", **users_page())
 
 
 @bp.route("/users/new", methods=["GET", "POST"])

@@ -35,19 +35,6 @@ def is_municipal(user: Any) -> bool:
     return _signed_in(user) and user.role in (Role.LEAD, Role.MUNICIPALITY)
 
 
-def sharing_scope(user: Any) -> str:
-    """Who sees exactly the pages `user` sees (app/page_cache.py keeps pages per
-    scope). For a coordinator every rule in this module decides on the role
-    alone, for a viewer on the role and municipality (own coverage); for a lead
-    or a municipality user they read the person's own id and groups. (The rules
-    about one's own account, tokens and access are on pages kept for nobody.)"""
-    if is_coordinator(user):
-        return "coordinator"
-    if is_viewer(user):
-        return f"viewer:{user.municipality_id}"
-    return f"user:{user.id}"
-
-
 def belongs_to(user: Any, municipality_id: int | None) -> bool:
     return (
         is_municipal(user)

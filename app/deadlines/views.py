@@ -13,7 +13,6 @@ from app.deadlines.calendar import feed
 from app.deadlines.deadlines import CATEGORIES, KINDS, Scope, deadlines, grouped
 from app.deadlines.reminders import set_digest, user_for_unsubscribe_token
 from app.extensions import csrf, db
-from app.page_cache import shared_page
 from app.paging import window
 from app.web import wants_fragment
 
@@ -59,10 +58,7 @@ def index():
 
     if wants_fragment():
         return render_template("deadlines/_list.html", **deadlines_page())
-    # "Mine" (the default) is the reader's own; the region's is their scope's.
-    return shared_page(
-        "deadlines/index.html", deadlines_page, personal=scope_name == "mine"
-    )
+    return render_template("deadlines/index.html", **deadlines_page())
 
 
 @bp.get("/calendar/<token>.ics")

@@ -12,7 +12,6 @@ from app.choices import KINDS, dossier_scope, field_name, search_choices
 from app.extensions import db
 from app.main import bp
 from app.main.dashboard import dashboard_data, dashboard_template
-from app.page_cache import shared_page
 
 regional_pages(bp)
 
@@ -24,8 +23,8 @@ ELEMENT_ID = re.compile(r"[a-z][a-z0-9_-]{0,60}")
 @requires(permissions.can_view_regional)
 def dashboard():
     """The signed-in user's dashboard for their role."""
-    return shared_page(
-        dashboard_template(current_user), lambda: dashboard_data(current_user)
+    return render_template(
+        dashboard_template(current_user), **dashboard_data(current_user)
     )
 
 

@@ -19,7 +19,6 @@ from app.municipalities.participation import (
     municipality_list,
     participation,
 )
-from app.page_cache import shared_page
 
 regional_pages(bp)
 
@@ -29,9 +28,8 @@ regional_pages(bp)
 def index():
     """Every municipality, merged ones marked, with its progress."""
     sort = MUNICIPALITY_SORT.parse(request.args)
-    return shared_page(
-        "municipalities/index.html",
-        lambda: {"rows": municipality_list(sort), "sort": sort},
+    return render_template(
+        "municipalities/index.html", rows=municipality_list(sort), sort=sort
     )
 
 
@@ -51,7 +49,7 @@ def detail(slug: str):
         )
         return {"p": participation(current_user, municipality)}
 
-    return shared_page("municipalities/detail.html", municipality_page)
+    return render_template("municipalities/detail.html", **municipality_page())
 
 
 def _render_edit(municipality: Municipality, form: MunicipalityForm) -> str:

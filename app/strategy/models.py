@@ -136,6 +136,14 @@ class Score(db.Model):
         UniqueConstraint("round_id", "thread_id", "municipality_id"),
         CheckConstraint("value IS NULL OR (value >= 0 AND value <= 10)", name="value"),
         Index("ix_score_round_municipality", "round_id", "municipality_id"),
+        # Covering a round's figures: how often each score per thread, respondents.
+        Index(
+            "ix_score_round_thread_value",
+            "round_id",
+            "thread_id",
+            "value",
+            "municipality_id",
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -12,13 +12,14 @@ later: its history stays. "No answer" (an empty score or no row) is not a respon
 
 from __future__ import annotations
 
-import statistics
-from collections import defaultdict
+import math
+from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from fractions import Fraction
 
 from flask import current_app
-from sqlalchemy import select
+from sqlalchemy import Integer, cast, distinct, func, null, select, union_all
 
 from app import readmodel
 from app.extensions import db
@@ -60,18 +61,48 @@ def summarize(
     thread: Thread | None, values: list[int], high: int, majority: float
 ) -> ThreadResult:
     """The figures of one thread from its answers (no-answers left out)."""
-    result = ThreadResult(thread=thread, responses=len(values))
-    if not values:
+    return summarize_counts(thread, Counter(values), high, majority)
+
+
+def summarize_counts(
+    thread: Thread | None, counts: Mapping[int, int], high: int, majority: float
+) -> ThreadResult:
+    """The figures of one thread from how often each score was given: scores
+    are whole numbers 0–10, so a round's thousands of answers per thread come
+    from the database as a dozen counts (no list of every answer)."""
+    counts = {value: n for value, n in counts.items() if n}
+    responses = sum(counts.values())
+    result = ThreadResult(thread=thread, responses=responses)
+    if not responses:
         return result
-    result.mean = sum(values) / len(values)
-    result.median = float(statistics.median(values))
-    result.minimum = min(values)
-    result.maximum = max(values)
-    result.stdev = statistics.pstdev(values)
-    result.high = sum(1 for value in values if value >= high)
-    result.share_high = result.high / len(values)
+    total = sum(value * n for value, n in counts.items())
+    squares = sum(value * value * n for value, n in counts.items())
+    result.mean = total / responses
+    result.median = _median(counts, responses)
+    result.minimum = min(counts)
+    result.maximum = max(counts)
+    # The population variance, exact: (n·Σx² − (Σx)²) / n².
+    result.stdev = math.sqrt(
+        Fraction(responses * squares - total * total, responses * responses)
+    )
+    result.high = sum(n for value, n in counts.items() if value >= high)
+    result.share_high = result.high / responses
     result.broadly_supported = result.share_high >= majority
     return result
+
+
+def _median(counts: Mapping[int, int], responses: int) -> float:
+    """The median of the answers counted in `counts` (as statistics.median)."""
+
+    def at(place: int) -> int:
+        seen = 0
+        for value in sorted(counts):
+            seen += counts[value]
+            if place < seen:
+                return value
+        raise IndexError(place)
+
+    return (at((responses - 1) // 2) + at(responses // 2)) / 2
 
 
 def rank(results: list[ThreadResult]) -> list[ThreadResult]:
@@ -156,35 +187,57 @@ def _round_figures(rounds, asked, high, majority) -> dict[int, tuple[dict, int]]
 
 
 def _score_figures(scopes: list[tuple]) -> dict[tuple, tuple[dict, int]]:
-    """Figures of the scores of several rounds (one query, whatever their size)."""
-    values: dict[tuple[int, int], list[int]] = defaultdict(list)
-    respondents: dict[int, set[int]] = defaultdict(set)
-    scores = db.session.execute(
-        select(Score.round_id, Score.thread_id, Score.municipality_id, Score.value)
-        .join(
-            round_thread,
-            (round_thread.c.round_id == Score.round_id)
-            & (round_thread.c.thread_id == Score.thread_id),
-        )
-        .where(Score.round_id.in_([scope[0] for scope in scopes]))
-        .where(Score.value.is_not(None))
+    """Figures of the scores of several rounds (one query, whatever their size):
+    per round and thread how often each score was given, and per round the
+    number of municipalities that answered."""
+    asked = (round_thread.c.round_id == Score.round_id) & (
+        round_thread.c.thread_id == Score.thread_id
     )
-    for round_id, thread_id, municipality_id, value in scores:
-        values[(round_id, thread_id)].append(value)
-        respondents[round_id].add(municipality_id)
+    answered = (
+        Score.round_id.in_([scope[0] for scope in scopes]),
+        Score.value.is_not(None),
+    )
+    per_value = (
+        select(Score.round_id, Score.thread_id, Score.value, func.count())
+        .join(round_thread, asked)
+        .where(*answered)
+        .group_by(Score.round_id, Score.thread_id, Score.value)
+    )
+    per_round = (
+        select(
+            Score.round_id,
+            cast(null(), Integer),
+            cast(null(), Integer),
+            func.count(distinct(Score.municipality_id)),
+        )
+        .join(round_thread, asked)
+        .where(*answered)
+        .group_by(Score.round_id)
+    )
+    counts: dict[tuple[int, int], dict[int, int]] = defaultdict(dict)
+    respondents: dict[int, int] = defaultdict(int)
+    for round_id, thread_id, value, n in db.session.execute(
+        union_all(per_value, per_round)
+    ):
+        if thread_id is None:
+            respondents[round_id] = n
+        else:
+            counts[(round_id, thread_id)][value] = n
     result = {}
     for round_id, thread_ids, high, majority in scopes:
         per_thread = {}
         for thread_id in thread_ids:
             figures = vars(
-                summarize(None, values[(round_id, thread_id)], high, majority)
+                summarize_counts(
+                    None, counts.get((round_id, thread_id), {}), high, majority
+                )
             )
             per_thread[thread_id] = {
                 k: v for k, v in figures.items() if k not in ("thread", "rank")
             }
         result[(round_id, thread_ids, high, majority)] = (
             per_thread,
-            len(respondents[round_id]),
+            respondents[round_id],
         )
     return result
 

@@ -22,7 +22,6 @@ from app.choices import municipality_search
 from app.exports import excel
 from app.extensions import db
 from app.municipalities.models import Municipality
-from app.page_cache import shared_page
 from app.strategy import bp, promotion
 from app.strategy import rounds as rounds_logic
 from app.strategy import threads as threads_logic
@@ -84,7 +83,7 @@ def trajectory():
             forms = {s.id: StepForm(obj=s, prefix=f"step{s.id}") for s in steps}
         return {"steps": steps, "forms": forms}
 
-    return shared_page("strategy/trajectory.html", trajectory_page)
+    return render_template("strategy/trajectory.html", **trajectory_page())
 
 
 @bp.post("/trajectory/steps/<int:step_id>")
@@ -128,7 +127,7 @@ def _render_threads(form, status):
 @requires(permissions.can_view_regional)
 def threads():
     """Every thread: municipalities that raised it, qualification, latest mean."""
-    return shared_page("strategy/threads.html", _threads_page)
+    return render_template("strategy/threads.html", **_threads_page())
 
 
 @bp.post("/threads")
@@ -163,9 +162,8 @@ def _render_thread(thread: Thread, form, status):
 @requires(permissions.can_view_regional)
 def thread(thread_id: int):
     """One thread: mentions per municipality and its scores in every round."""
-    return shared_page(
-        "strategy/thread.html",
-        lambda: _thread_page(db.get_or_404(Thread, thread_id)),
+    return render_template(
+        "strategy/thread.html", **_thread_page(db.get_or_404(Thread, thread_id))
     )
 
 
@@ -266,7 +264,7 @@ def rounds():
         )
         return {"page": page, "archived": archived}
 
-    return shared_page("strategy/rounds.html", rounds_page)
+    return render_template("strategy/rounds.html", **rounds_page())
 
 
 def _round_form_page(scoring_round: ScoringRound | None):
@@ -426,9 +424,9 @@ def results(round_id: int):
     """Ranking, support share and chart of a round; the coordinator promotes."""
     scoring_round = rounds_logic.get_round(current_user, round_id)
     access.check(permissions.can_view_round_results(current_user, scoring_round))
-    return shared_page(
+    return render_template(
         "strategy/results.html",
-        lambda: rounds_logic.results_detail(current_user, scoring_round),
+        **rounds_logic.results_detail(current_user, scoring_round),
     )
 
 

@@ -348,6 +348,19 @@ def _euros(cents: int) -> Decimal:
     return (Decimal(cents) / 100).quantize(CENT)
 
 
+def _share_in_cents_sql(cents: Any, pct_hundredths: Any) -> Any:
+    """SQL: `share_in_cents` of two whole numbers, the same rounding (half to
+    even), so a roll-up is added up by the database to the same cent."""
+    product = func.coalesce(cents, 0) * pct_hundredths
+    whole = product // 10_000  # whole numbers, non-negative: floor = truncation
+    twice_rest = 2 * (product - whole * 10_000)
+    return whole + case(
+        (twice_rest > 10_000, 1),
+        ((twice_rest == 10_000) & (whole % 2 == 1), 1),
+        else_=0,
+    )
+
+
 def _in_hundredths(column: Any) -> Any:
     """SQL: a two-decimal amount or percentage as a whole number of hundredths."""
     return cast(func.round(column * 100), BigInteger)
@@ -412,28 +425,23 @@ def _by_municipality(user: Any, among: Any = None) -> dict[int, dict[str, Figure
         rows,
     ).join(rows, rows.c.id == ApplicationPartner.application_id)
     both = union_all(as_lead, as_partner).subquery()
+    pct = _in_hundredths(both.c.pct)
     query = select(
         both.c.municipality_id,
         both.c.role,
-        _in_hundredths(both.c.pct),
-        _in_hundredths(both.c.requested),
-        _in_hundredths(both.c.granted),
-        _in_hundredths(both.c.paid),
-        both.c.decided,
-        both.c.won,
-        both.c.submitted,
-    )
-    sums: dict[tuple[int, str], list[int]] = {}
-    for municipality_id, role, pct, *row in db.session.execute(query).tuples():
-        requested, granted, paid, decided, won, submitted = row
-        total = sums.setdefault((municipality_id, role), [0, 0, 0, 0, 0, 0, 0])
-        total[0] += 1
-        total[1] += share_in_cents(requested or 0, pct)
-        total[2] += share_in_cents(granted or 0, pct)
-        total[3] += share_in_cents(paid or 0, pct)
-        total[4] += decided or 0
-        total[5] += won or 0
-        total[6] += submitted or 0
+        func.count(),
+        *(
+            func.sum(_share_in_cents_sql(_in_hundredths(amount), pct))
+            for amount in (both.c.requested, both.c.granted, both.c.paid)
+        ),
+        func.sum(both.c.decided),
+        func.sum(both.c.won),
+        func.sum(both.c.submitted),
+    ).group_by(both.c.municipality_id, both.c.role)
+    sums = {
+        (municipality_id, role): [int(value or 0) for value in values]
+        for municipality_id, role, *values in db.session.execute(query).tuples()
+    }
     result: dict[int, dict[str, Figures]] = {}
     for (municipality_id, role), (n, *cents, decided, won, submitted) in sums.items():
         figures = result.setdefault(

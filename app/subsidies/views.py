@@ -14,7 +14,6 @@ from app.choices import dossier_scope, municipality_search, person_search
 from app.concurrency import ensure_current
 from app.extensions import db
 from app.municipalities.models import Municipality
-from app.page_cache import shared_page
 from app.subsidies import bp, calls, dossiers, listing, pages
 from app.subsidies.forms import (
     ApplicationForm,
@@ -64,9 +63,9 @@ def calls_index():
     archived = request.args.get("archived") == "1"
     sort = calls.CALL_SORT.parse(request.args)
     number = request.args.get("page", 1, type=int)
-    return shared_page(
+    return render_template(
         "subsidies/calls.html",
-        lambda: pages.call_list(_user(), number, clock.now_utc(), archived, sort),
+        **pages.call_list(_user(), number, clock.now_utc(), archived, sort),
     )
 
 
@@ -74,9 +73,9 @@ def calls_index():
 @requires(perm.can_view_regional)
 def call(call_id: int):
     """One call: its facts, countdown, figures, applications and coverage."""
-    return shared_page(
+    return render_template(
         "subsidies/call.html",
-        lambda: pages.call_detail(
+        **pages.call_detail(
             db.get_or_404(SubsidyCall, call_id), _user(), clock.now_utc()
         ),
     )
@@ -159,9 +158,9 @@ def applications():
     searches = {
         kind: request.args.get(f"{kind}_search") for kind in pages.SEARCHED_FILTERS
     }
-    return shared_page(
+    return render_template(
         "subsidies/applications.html",
-        lambda: pages.applications_overview(user, filters, page, searches),
+        **pages.applications_overview(user, filters, page, searches),
     )
 
 
@@ -239,11 +238,11 @@ def _dossier(
 def application(application_id: int):
     """One dossier: partners, amounts, payments, reporting, tasks."""
     application = _visible(application_id)
-    return shared_page(
+    return render_template(
         "subsidies/application.html",
-        lambda: (
-            pages.dossier_detail(application) | {"oob": False, **_forms(application)}
-        ),
+        **pages.dossier_detail(application),
+        oob=False,
+        **_forms(application),
     )
 
 

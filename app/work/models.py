@@ -65,6 +65,9 @@ class Rollout(VersionedMixin, db.Model):
     __table_args__ = (
         UniqueConstraint("theme_id", "municipality_id"),
         CheckConstraint(enum_check("stage", ROLLOUT_STAGES), name="stage"),
+        # Covering the stage counts per theme and per municipality.
+        Index("ix_rollout_theme_stage", "theme_id", "stage", "municipality_id"),
+        Index("ix_rollout_municipality_stage", "municipality_id", "stage"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -155,6 +158,19 @@ class Task(VersionedMixin, db.Model):
         CheckConstraint("progress >= 0 AND progress <= 100", name="progress_range"),
         CheckConstraint("status <> 'done' OR progress = 100", name="done_is_complete"),
         Index("ix_task_status_due", "status", "due_on"),
+        # Covering the open/overdue counts and the progress per group and per
+        # municipality (app/work/progress.py): no table rows read.
+        Index("ix_task_open", "status", "due_on", "group_id", "application_id"),
+        Index(
+            "ix_task_group_progress", "group_id", "application_id", "status", "progress"
+        ),
+        Index(
+            "ix_task_municipality_progress",
+            "municipality_id",
+            "application_id",
+            "status",
+            "progress",
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

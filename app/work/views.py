@@ -15,7 +15,6 @@ from app.auth.access import check, regional_pages, requires
 from app.concurrency import EditConflict, conflict_message
 from app.extensions import db
 from app.municipalities.models import Municipality
-from app.page_cache import shared_page
 from app.paging import page_number
 from app.web import is_safe_next, reload_url, wants_fragment
 from app.work import bp
@@ -96,7 +95,7 @@ regional_pages(bp)
 def themes():
     """Every theme with its groups and progress, and the rollout matrix."""
     number = page_number()
-    return shared_page("work/themes.html", lambda: themes_overview(number))
+    return render_template("work/themes.html", **themes_overview(number))
 
 
 @bp.get("/themes/<int:theme_id>")
@@ -111,7 +110,7 @@ def theme(theme_id: int):
         form = ThemeStatusForm(formdata=None, status=theme.status)
         return data | {"status_form": form}
 
-    return shared_page("work/theme.html", theme_page)
+    return render_template("work/theme.html", **theme_page())
 
 
 @bp.post("/themes/<int:theme_id>/status")
@@ -186,9 +185,8 @@ def rollout_update(theme_id: int, municipality_id: int):
 def group(group_id: int):
     """A working group: purpose, people, municipalities, its tasks."""
     number = _page()
-    return shared_page(
-        "work/group.html",
-        lambda: group_detail(load_group(group_id), number, current_user),
+    return render_template(
+        "work/group.html", **group_detail(load_group(group_id), number, current_user)
     )
 
 
@@ -269,12 +267,10 @@ def tasks():
 
     if wants_fragment() and request.headers.get("HX-Target") == "task-list":
         return render_template("work/_task_list.html", **task_page())
-    return shared_page(
+    return render_template(
         "work/tasks.html",
-        lambda: (
-            task_page()
-            | {"options": filter_options(filters, request.args, current_user)}
-        ),
+        **task_page(),
+        options=filter_options(filters, request.args, current_user),
     )
 
 

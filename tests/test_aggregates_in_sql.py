@@ -1,0 +1,54 @@
+"""Figures the database adds up (issue 23 item 1) agree to the cent and to the
+last digit with the one Python rule they replace."""
+
+from __future__ import annotations
+
+import random
+import statistics
+from decimal import Decimal
+
+import pytest
+from sqlalchemy import select
+
+from app.extensions import db
+from app.strategy.results import summarize, summarize_counts
+from app.subsidies.models import Application
+from app.subsidies.rollups import rollup_by_municipality, share_of
+from tests import factories
+
+
+def test_shares_per_municipality_are_rounded_half_to_even_per_dossier(app):
+    """Each dossier's share is rounded to the cent (half to even) before the
+    sum, as `share_of` does: 1% of €0.50 is €0.00 and 1% of €1.50 is €0.02."""
+    lead, partner = factories.municipality(), factories.municipality()
+    amounts = ["0.50", "1.50", "2.50", "0.51", "12345.67", "0.49"]
+    for amount in amounts:
+        dossier = factories.application(
+            lead=lead, requested_amount=Decimal(amount), status="submitted"
+        )
+        factories.partner(dossier, partner, "1.00")
+    db.session.commit()
+    figures = rollup_by_municipality(among=select(Application.id))
+    expected_partner = sum(share_of(Decimal(a), Decimal("1.00")) for a in amounts)
+    expected_lead = sum(share_of(Decimal(a), Decimal("99.00")) for a in amounts)
+    assert figures[partner.id]["partner"].requested == expected_partner
+    assert figures[lead.id]["lead"].requested == expected_lead
+    assert expected_partner == Decimal("123.51")  # 0+0.02+0.02+0.01+123.46+0
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_a_threads_figures_from_counts_are_those_of_its_answers(seed):
+    rng = random.Random(seed)
+    for _ in range(200):
+        values = [rng.randint(0, 10) for _ in range(rng.randint(1, 30))]
+        result = summarize(None, values, 7, 2 / 3)
+        assert result.mean == sum(values) / len(values)
+        assert result.median == float(statistics.median(values))
+        assert result.stdev == pytest.approx(statistics.pstdev(values), abs=1e-12)
+        assert (result.minimum, result.maximum) == (min(values), max(values))
+        assert result.high == sum(1 for value in values if value >= 7)
+
+
+def test_no_answers_give_no_figures():
+    result = summarize_counts(None, {3: 0}, 7, 2 / 3)
+    assert result.responses == 0 and result.mean is None and result.median is None
