@@ -58,10 +58,14 @@ def test_results_detail_offers_themes_only_to_who_may_promote(app):
     _home, _other, first, _open, closed_round, people = _round_world()
     theme = promotion.promote(first, people["coordinator"])
     db.session.commit()
-    for role, themes in (("coordinator", {first.id: theme}), ("municipality", {})):
+    # One answer: its figures are the coordinator's only (the small-number rule).
+    for role, themes, means in (
+        ("coordinator", {first.id: theme}, [6.0]),
+        ("municipality", {}, [None]),
+    ):
         page = rounds.results_detail(people[role], closed_round)
         assert page["scoring_round"] == closed_round
-        assert [r.mean for r in page["results"].threads] == [6.0]
+        assert [r.mean for r in page["results"].threads] == means
         assert page["municipalities"] == 2
         assert page["themes"] == themes
 

@@ -1,5 +1,6 @@
 """The results of a round: one function, hand-checked figures, bounded queries."""
 
+import io
 import math
 from datetime import date
 
@@ -136,3 +137,106 @@ def test_the_three_real_themes_rank_top_three_in_the_2021_round(demo_app):
     assert top == {"RD04", "RD09", "RD15"}
     assert all(x.broadly_supported for x in results.threads[:3])
     assert results.respondents == 16
+
+
+# --- the small-number rule (issue 24 item 14) ---------------------------------------
+
+
+@pytest.fixture
+def sparse(app):
+    """A closed round: T1 has one answer (9), T2 two (3 and 4), T3 three (5, 6, 7)."""
+    a, b, c = (factories.municipality(n) for n in ("Aalter", "Brugge", "Damme"))
+    t = {n: factories.thread(code=f"T{n}", title=f"Draad {n}") for n in (1, 2, 3)}
+    r = factories.scoring_round(threads=t.values(), status="closed")
+    for n, values in {1: {a: 9}, 2: {b: 3, c: 4}, 3: {a: 5, b: 6, c: 7}}.items():
+        for municipality, value in values.items():
+            factories.score(r, t[n], municipality, value)
+    theme = factories.theme(title="Thema uit T1", origin_thread_id=t[1].id)
+    db.session.commit()
+    return {"round": r, "threads": t, "places": (a, b, c), "theme": theme}
+
+
+def _readers(login_as, sparse):
+    a, b, _c = sparse["places"]
+    return {
+        "viewer": lambda: login_as("viewer", language="en"),
+        "municipality": lambda: login_as("municipality", municipality=a, language="en"),
+        "lead": lambda: login_as("lead", municipality=b, language="en"),
+    }
+
+
+def test_for_reader_withholds_figures_of_fewer_than_3_answers(sparse):
+    from app.strategy.results import for_reader
+
+    viewer = factories.user(role="viewer")
+    coordinator = factories.user(role="coordinator")
+    full = round_results(sparse["round"])
+    assert for_reader(full, coordinator) is full
+    shown = {x.thread.code: x for x in for_reader(full, viewer).threads}
+    for code in ("T1", "T2"):
+        assert shown[code].withheld and shown[code].rank is None
+        assert shown[code].mean is None and shown[code].maximum is None
+        assert shown[code].share_high is None and not shown[code].broadly_supported
+    assert shown["T3"].mean == 6 and shown["T3"].rank == 1  # ranked alone
+    assert {x.thread.code: x.rank for x in full.threads}["T1"] == 1  # untouched
+
+
+@pytest.mark.parametrize("role", ["viewer", "municipality", "lead"])
+def test_results_page_and_exports_withhold_small_figures(login_as, sparse, role):
+    client = _readers(login_as, sparse)[role]()
+    r = sparse["round"]
+    html = client.get(f"/rounds/{r.id}/results").get_data(as_text=True)
+    assert html.count("data-withheld") == 2 and "fewer than 3" in html
+    assert 'data-mean="9' not in html and 'data-mean="3.5' not in html
+    assert 'data-mean="6' in html
+    from openpyxl import load_workbook
+
+    for url, title in (
+        (f"/exports/scores-{r.id}.xlsx", "Results"),
+        ("/exports/forum-report.xlsx", "Scores results"),
+    ):
+        book = load_workbook(io.BytesIO(client.get(url).data))
+        rows = {row[1]: row for row in book[title].iter_rows(values_only=True)}
+        assert rows["T3"][:5] == (1, "T3", "Draad 3", 3, 6)
+        for code in ("T1", "T2"):
+            assert rows[code][3] == "fewer than 3", url
+            assert rows[code][0] is None and set(rows[code][4:]) == {None}, url
+    thread = sparse["threads"][1]
+    page = client.get(f"/threads/{thread.id}").get_data(as_text=True)
+    assert "data-withheld" in page and "9.0" not in page
+    listing = client.get("/threads").get_data(as_text=True)
+    assert "9.0" not in listing and "3.5" not in listing and "6.0" in listing
+    theme = client.get(f"/themes/{sparse['theme'].id}").get_data(as_text=True)
+    assert 'data-figure="score" data-withheld' in theme and "9.0" not in theme
+
+
+def test_the_coordinator_sees_every_figure(login_as, sparse):
+    client = login_as("coordinator", language="en")
+    r = sparse["round"]
+    html = client.get(f"/rounds/{r.id}/results").get_data(as_text=True)
+    assert "data-withheld" not in html and 'data-mean="9' in html
+    theme = client.get(f"/themes/{sparse['theme'].id}").get_data(as_text=True)
+    assert "data-withheld" not in theme and "9.0" in theme
+
+
+@pytest.mark.parametrize("role", ["viewer", "municipality", "coordinator"])
+def test_the_api_withholds_small_figures(client, sparse, role):
+    from app.api import tokens
+
+    a = sparse["places"][0]
+    user = factories.user(role=role, municipality=a)
+    _row, raw = tokens.create_token(user, "test")
+    db.session.commit()
+    body = client.get(
+        f"/api/v1/rounds/{sparse['round'].id}/results",
+        headers={"Authorization": f"Bearer {raw}"},
+    ).get_json()
+    threads = {t["code"]: t for t in body["threads"]}
+    hidden = role != "coordinator"
+    for code in ("T1", "T2"):
+        assert threads[code]["withheld"] is hidden
+        assert (threads[code]["mean"] is None) is hidden
+        assert (threads[code]["maximum"] is None) is hidden
+    assert threads["T3"]["mean"] == 6 and not threads["T3"]["withheld"]
+    if role == "municipality":  # its own score stays its own
+        assert {s["code"]: s["value"] for s in body["own_scores"]} == {"T1": 9, "T3": 5}

@@ -24,7 +24,7 @@ from app.deadlines.deadlines import CATEGORIES, KINDS, Scope, deadlines
 from app.extensions import db
 from app.municipalities.models import Municipality
 from app.strategy.models import Score, Thread
-from app.strategy.results import round_results
+from app.strategy.results import for_reader, round_results
 from app.strategy.rounds import get_round, visible_rounds_query
 from app.subsidies.listing import get_application, loaded
 from app.subsidies.models import APPLICATION_STATUSES, Application
@@ -354,7 +354,7 @@ def results(user, round_id: int) -> dict[str, Any]:
     scoring_round = get_round(user, round_id)
     if not permissions.can_view_round_results(user, scoring_round):
         abort(403)
-    computed = round_results(scoring_round)
+    computed = for_reader(round_results(scoring_round), user)
     own: list[dict[str, Any]] = []
     mid = getattr(user, "municipality_id", None)
     if permissions.is_municipal(user) and permissions.can_view_scores_of(
@@ -385,6 +385,7 @@ def results(user, round_id: int) -> dict[str, Any]:
                 "share_high": t.share_high,
                 "broadly_supported": t.broadly_supported,
                 "rank": t.rank,
+                "withheld": t.withheld,
             }
             for t in computed.threads
         ],

@@ -163,6 +163,11 @@ SCHEMAS: dict[str, dict[str, Any]] = {
             "share_high": _nullable(NUMBER),
             "broadly_supported": {"type": "boolean"},
             "rank": _nullable(INTEGER),
+            "withheld": {
+                "description": "The figures are left out: fewer than 3 answers "
+                "(the coordinator sees them).",
+                "type": "boolean",
+            },
         }
     ),
     "OwnScore": _object(

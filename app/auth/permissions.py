@@ -172,6 +172,17 @@ def can_download_score_template(user: Any) -> bool:
     return can_import_scores(user)
 
 
+#: A thread's figures over fewer answers than this would give the answers away
+#: (a mean of one answer is that municipality's score).
+MIN_RESPONSES_IN_RESULT = 3
+
+
+def withholds_thread_result(user: Any, responses: int) -> bool:
+    """A thread's figures over 1 or 2 answers are for who may see individual
+    scores (the coordinator); anyone else (the public too) gets "fewer than 3"."""
+    return 0 < responses < MIN_RESPONSES_IN_RESULT and not can_view_score_matrix(user)
+
+
 def can_view_round_results(user: Any, scoring_round: Any) -> bool:
     """Aggregates are for everyone once a round is closed; during it, coordinators."""
     return _signed_in(user) and (

@@ -19,7 +19,7 @@ from app.labels import label
 from app.municipalities.models import Municipality
 from app.municipalities.participation import participation
 from app.strategy.models import ScoringRound
-from app.strategy.results import round_results
+from app.strategy.results import for_reader, round_results
 from app.strategy.workbooks import results_sheet
 from app.subsidies.exports import applications_sheet
 from app.subsidies.listing import Filters
@@ -305,6 +305,6 @@ def forum_report(user, args, _param):
         .order_by(ScoringRound.closes_on.desc())
         .limit(1)
     )
-    results = round_results(latest) if latest is not None else None
+    results = for_reader(round_results(latest), user) if latest is not None else None
     results_sheet(workbook, results, _("Scores results"))
     return workbook

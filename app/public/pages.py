@@ -13,6 +13,7 @@ from flask import abort
 from sqlalchemy import or_, select
 from sqlalchemy.orm import selectinload
 
+from app.auth import permissions
 from app.extensions import db
 from app.municipalities.models import Municipality
 from app.public.publishing import (
@@ -21,7 +22,7 @@ from app.public.publishing import (
     published_theme_ids,
 )
 from app.strategy.models import ScoringRound, TrajectoryStep
-from app.strategy.results import compute_results
+from app.strategy.results import compute_results, for_reader
 from app.subsidies.models import Application, ApplicationPartner, SubsidyCall
 from app.subsidies.rollups import (
     combined,
@@ -36,7 +37,7 @@ from app.work.themes import all_municipalities
 
 #: Round results of a thread with fewer answers than this are not shown publicly:
 #: a mean of one or two answers would be a municipality's own score.
-MIN_PUBLIC_RESPONSES = 3
+MIN_PUBLIC_RESPONSES = permissions.MIN_RESPONSES_IN_RESULT
 
 
 def published_themes() -> list[Theme]:
@@ -104,13 +105,14 @@ def funding(*conditions) -> Funding:
 
 
 def public_round_results() -> list[Any]:
-    """Results of the published rounds, newest first (aggregates only)."""
+    """Results of the published rounds, newest first (aggregates only, as the
+    public may read them: no figures over 1 or 2 answers, ranked without them)."""
     rounds = db.session.scalars(
         select(ScoringRound)
         .where(ScoringRound.id.in_(published_round_ids()))
         .order_by(ScoringRound.closes_on.desc(), ScoringRound.id.desc())
     )
-    return list(compute_results(rounds).values())
+    return [for_reader(r, None) for r in compute_results(rounds).values()]
 
 
 def stage_rows(theme_ids: list[int]) -> dict[tuple[int, int], str]:

@@ -15,13 +15,15 @@ from __future__ import annotations
 import math
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from fractions import Fraction
+from typing import Any
 
 from flask import current_app
 from sqlalchemy import Integer, cast, distinct, func, null, select, union_all
 
 from app import readmodel
+from app.auth import permissions
 from app.extensions import db
 from app.strategy.models import Score, ScoringRound, Thread, round_thread
 
@@ -39,6 +41,8 @@ class ThreadResult:
     share_high: float | None = None
     broadly_supported: bool = False
     rank: int | None = None
+    #: The figures are withheld from this reader (fewer than 3 answers).
+    withheld: bool = False
 
     @property
     def sort_key(self) -> tuple:
@@ -108,7 +112,7 @@ def _median(counts: Mapping[int, int], responses: int) -> float:
 def rank(results: list[ThreadResult]) -> list[ThreadResult]:
     """Sort by mean, share, median (all descending) and number them; ties share."""
     scored = sorted(
-        (r for r in results if r.responses),
+        (r for r in results if r.responses and not r.withheld),
         key=lambda r: (tuple(-value for value in r.sort_key), r.thread.code),
     )
     previous = None
@@ -119,7 +123,8 @@ def rank(results: list[ThreadResult]) -> list[ThreadResult]:
             result.rank = position
         previous = result
     unscored = sorted(
-        (r for r in results if not r.responses), key=lambda r: r.thread.code
+        (r for r in results if not r.responses or r.withheld),
+        key=lambda r: r.thread.code,
     )
     return scored + unscored
 
@@ -233,7 +238,9 @@ def _score_figures(scopes: list[tuple]) -> dict[tuple, tuple[dict, int]]:
                 )
             )
             per_thread[thread_id] = {
-                k: v for k, v in figures.items() if k not in ("thread", "rank")
+                k: v
+                for k, v in figures.items()
+                if k not in ("thread", "rank", "withheld")
             }
         result[(round_id, thread_ids, high, majority)] = (
             per_thread,
@@ -245,3 +252,27 @@ def _score_figures(scopes: list[tuple]) -> dict[tuple, tuple[dict, int]]:
 def round_results(scoring_round: ScoringRound, **options) -> RoundResults:
     """The results of one round (see the module docstring)."""
     return compute_results([scoring_round], **options)[scoring_round.id]
+
+
+def withheld(result: ThreadResult) -> ThreadResult:
+    """The result with its figures left out: only the thread and that it had
+    answers remain."""
+    return ThreadResult(thread=result.thread, responses=result.responses, withheld=True)
+
+
+def for_reader(results: RoundResults, user: Any) -> RoundResults:
+    """The results as `user` may read them: the figures of a thread with 1 or 2
+    answers are withheld (`permissions.withholds_thread_result`), and the rest
+    ranked among themselves, so that no rank hints at a withheld mean."""
+    hidden = {
+        r.thread.id
+        for r in results.threads
+        if permissions.withholds_thread_result(user, r.responses)
+    }
+    if not hidden:
+        return results
+    threads = [
+        withheld(r) if r.thread.id in hidden else replace(r, rank=None)
+        for r in results.threads
+    ]
+    return replace(results, threads=rank(threads))

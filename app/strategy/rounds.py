@@ -18,7 +18,7 @@ from app.extensions import db
 from app.municipalities.models import Municipality
 from app.strategy import promotion
 from app.strategy.models import Score, ScoringRound, Thread, round_thread
-from app.strategy.results import round_results
+from app.strategy.results import for_reader, round_results
 
 #: Allowed status moves of a round.
 STATUS_MOVES = {"draft": ("open",), "open": ("closed",), "closed": ()}
@@ -267,7 +267,7 @@ def round_detail(
 def results_detail(user: Any, scoring_round: ScoringRound) -> dict[str, Any]:
     """Everything the results page of a round shows: the ranking, the number of
     municipalities asked and (for who may promote) the themes made so far."""
-    computed = round_results(scoring_round)
+    computed = for_reader(round_results(scoring_round), user)
     themes = {}
     if permissions.can_promote_threads(user):
         themes = promotion.themes_by_thread([r.thread.id for r in computed.threads])

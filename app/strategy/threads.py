@@ -23,7 +23,7 @@ from app.strategy.models import (
     TrajectoryStep,
     round_thread,
 )
-from app.strategy.results import ThreadResult, compute_results
+from app.strategy.results import ThreadResult, compute_results, for_reader
 from app.strategy.rounds import visible_rounds_query
 
 # --- trajectory ------------------------------------------------------------------
@@ -102,14 +102,18 @@ def latest_closed_rounds(thread_ids: list[int]) -> dict[int, ScoringRound]:
     return latest
 
 
-def thread_rows(threads: list[Thread]) -> list[ThreadRow]:
+def thread_rows(threads: list[Thread], user: Any) -> list[ThreadRow]:
     """The threads with mention counts and the figures of the latest closed round
-    that asked each thread (a later round that asked others does not blank it)."""
+    that asked each thread (a later round that asked others does not blank it),
+    as `user` may read them."""
     ids = [t.id for t in threads]
     counts = mention_counts(ids)
     latest = latest_closed_rounds(ids) if ids else {}
     rounds = {r.id: r for r in latest.values()}
-    results = compute_results(rounds.values())
+    results = {
+        round_id: for_reader(computed, user)
+        for round_id, computed in compute_results(rounds.values()).items()
+    }
     return [
         ThreadRow(
             thread=t,
@@ -143,10 +147,12 @@ def mentions_by_municipality(thread: Thread) -> list[tuple[Municipality, list]]:
     return sorted(grouped.values(), key=lambda item: item[0].name)
 
 
-def score_history(thread: Thread, rounds_query) -> list[tuple[ScoringRound, Any]]:
-    """The thread's figures in every round that asked about it: the rounds with
-    every thread each asked in one query, whatever the data (figures from the
-    read model)."""
+def score_history(
+    thread: Thread, rounds_query, user: Any
+) -> list[tuple[ScoringRound, Any]]:
+    """The thread's figures in every round that asked about it, as `user` may
+    read them: the rounds with every thread each asked in one query, whatever
+    the data (figures from the read model)."""
     this_thread, every_thread = round_thread.alias(), round_thread.alias()
     rows = db.session.execute(
         rounds_query.join(this_thread, this_thread.c.round_id == ScoringRound.id)
@@ -162,7 +168,10 @@ def score_history(thread: Thread, rounds_query) -> list[tuple[ScoringRound, Any]
         rounds.setdefault(scoring_round.id, scoring_round)
         asked.setdefault(scoring_round.id, []).append(asked_thread)
     results = compute_results(rounds.values(), asked=asked)
-    return [(r, results[r.id].by_thread_id().get(thread.id)) for r in rounds.values()]
+    return [
+        (r, for_reader(results[r.id], user).by_thread_id().get(thread.id))
+        for r in rounds.values()
+    ]
 
 
 def thread_detail(thread: Thread, user: Any) -> dict[str, Any]:
@@ -170,7 +179,7 @@ def thread_detail(thread: Thread, user: Any) -> dict[str, Any]:
     figures in every round `user` may see the results of, promotion."""
     history = [
         (r, result)
-        for r, result in score_history(thread, visible_rounds_query(user))
+        for r, result in score_history(thread, visible_rounds_query(user), user)
         if permissions.can_view_round_results(user, r)
     ]
     theme = promotion.existing_theme(thread)

@@ -112,7 +112,7 @@ def _threads_page(form=None) -> dict:
         select(Thread).where(archived_filter(Thread, archived)).order_by(Thread.code),
         per_page=current_app.config["PAGE_SIZE"],
     )
-    rows = threads_logic.thread_rows(list(page.items))
+    rows = threads_logic.thread_rows(list(page.items), current_user)
     if form is None and permissions.can_manage_threads(current_user):
         form = ThreadForm(prefix="new")
     return {"page": page, "rows": rows, "form": form, "archived": archived}

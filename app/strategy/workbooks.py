@@ -38,7 +38,7 @@ from app.municipalities.models import Municipality
 from app.strategy import rounds as rounds_logic
 from app.strategy.forms import parse_score
 from app.strategy.models import Score, ScoringRound, Thread
-from app.strategy.results import round_results
+from app.strategy.results import for_reader, round_results
 from app.uploads import UploadError, open_xlsx, read_sheet
 
 MAX_ROWS = 1000
@@ -511,19 +511,21 @@ def take_pending(token: str, user: Any) -> ImportCheck | None:
 
 
 def results_rows(results) -> list[list]:
+    """A row per thread; a withheld one says "fewer than 3" answers, no figures."""
+    fewer = _("fewer than %(n)s", n=permissions.MIN_RESPONSES_IN_RESULT)
     return [
         [
             r.rank,
             r.thread.code,
             r.thread.title,
-            r.responses,
+            fewer if r.withheld else r.responses,
             mean_value(r.mean),
             r.median,
             r.minimum,
             r.maximum,
             round(r.stdev, 2) if r.stdev is not None else None,
             r.share_high,
-            fmt_yes_no(r.broadly_supported),
+            None if r.withheld else fmt_yes_no(r.broadly_supported),
         ]
         for r in results.threads
     ]
@@ -569,5 +571,7 @@ def export_workbook(scoring_round: ScoringRound, user: Any):
         shown = []
     if shown:
         scores_sheet(workbook, scoring_round, shown)
-    results_sheet(workbook, round_results(scoring_round), _("Results"))
+    results_sheet(
+        workbook, for_reader(round_results(scoring_round), user), _("Results")
+    )
     return workbook

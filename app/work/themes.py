@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from typing import Any
 
@@ -112,16 +112,22 @@ class ThreadScore:
     responses: int
     mean: float | None
     high_share: float | None
+    #: The figures are withheld from this reader (fewer than 3 answers).
+    withheld: bool = False
 
 
-def latest_thread_score(thread_id: int | None) -> ThreadScore | None:
-    """Mean and share of high scores in the most recent closed round (read model:
-    the figures of every thread, computed once per data generation)."""
+def latest_thread_score(thread_id: int | None, user: Any) -> ThreadScore | None:
+    """Mean and share of high scores in the most recent closed round, as `user`
+    may read them (read model: the figures of every thread, computed once per
+    data generation)."""
     if thread_id is None:
         return None
-    return readmodel.cached(
+    score = readmodel.cached(
         "latest_thread_scores", "region", _latest_thread_scores
     ).get(thread_id)
+    if score is not None and permissions.withholds_thread_result(user, score.responses):
+        return replace(score, mean=None, high_share=None, withheld=True)
+    return score
 
 
 def _latest_thread_scores() -> dict[int, ThreadScore]:
@@ -318,7 +324,7 @@ def theme_detail(
         "archived_groups": archived_groups,
         "progress": theme_progress([theme.id])[theme.id],
         "group_progress": group_progress([g.id for g in groups]),
-        "score": latest_thread_score(theme.origin_thread_id),
+        "score": latest_thread_score(theme.origin_thread_id, user),
         "rollouts": rollouts,
         "rollout_page": municipalities,
         "calls": calls,
