@@ -298,6 +298,207 @@
     searchList.addEventListener("mousedown", function (event) { event.preventDefault(); });
   }
 
+  // --- Idle warning and drafts (issue 24 item 10, WCAG 2.2.1) ---------------------
+  // Signed-in pages carry the idle timeout (body[data-idle-seconds]). Before it
+  // runs out, a modal dialog (#idle-warning) says when the user will be signed out
+  // and offers "Stay signed in" (a POST that renews the server's idle timer).
+  // What a user types into a POST form is kept as a draft in this tab's
+  // sessionStorage (per user; never passwords, files or hidden fields such as the
+  // CSRF token; only the fields they changed). After a forced sign-in (the tab
+  // passed through the sign-in page) the drafts of the page they return to are
+  // filled in again, unsaved, and that is said. A successful save, or signing out,
+  // drops them. The server keeps no POST: nothing typed is stored outside the tab.
+  var DRAFTS = "mw-drafts";
+  var RESTORE = "mw-restore";
+  var user = document.body.getAttribute("data-user");
+
+  function tabStore() {
+    try { return window.sessionStorage; } catch (error) { return null; }
+  }
+  function readDrafts() {
+    var store = tabStore();
+    try { return (store && JSON.parse(store.getItem(DRAFTS) || "{}")) || {}; } catch (error) { return {}; }
+  }
+  function writeDrafts(drafts) {
+    var store = tabStore();
+    try { if (store) { store.setItem(DRAFTS, JSON.stringify(drafts)); } } catch (error) { /* full: no draft */ }
+  }
+  function draftable(form) {
+    return !!(user && form && form.method === "post" && !form.matches("[data-sign-out]") &&
+      !form.querySelector("input[type=password]"));
+  }
+  function draftKey(form) {
+    var forms = Array.prototype.slice.call(document.forms);
+    var name = form.id || form.getAttribute("action") || String(forms.indexOf(form));
+    return user + " " + window.location.pathname + window.location.search + " " + name;
+  }
+  function keptField(field) {
+    return field.name && field.name !== "csrf_token" && field.matches("input, select, textarea") &&
+      !field.matches("[type=hidden], [type=password], [type=file], [type=submit], [type=button]");
+  }
+  function fieldKey(field) {
+    return field.type === "checkbox" ? field.name + "=" + field.value : field.name;
+  }
+  document.addEventListener("input", keepDraft);
+  document.addEventListener("change", keepDraft);
+  function keepDraft(event) {
+    var field = event.target;
+    var form = field.form;
+    if (!keptField(field) || !draftable(form)) { return; }
+    var drafts = readDrafts();
+    var key = draftKey(form);
+    var draft = drafts[key] || { fields: {} };
+    draft.fields[fieldKey(field)] = field.type === "checkbox" ? field.checked :
+      (field.type === "radio" ? (field.checked ? field.value : draft.fields[field.name]) : field.value);
+    draft.sent = false;
+    drafts[key] = draft;
+    writeDrafts(drafts);
+  }
+  function dropDraft(form) {
+    var drafts = readDrafts();
+    if (drafts[draftKey(form)]) { delete drafts[draftKey(form)]; writeDrafts(drafts); }
+  }
+  function fillIn(form, draft) {
+    Object.keys(draft.fields).forEach(function (key) {
+      var value = draft.fields[key];
+      Array.prototype.slice.call(form.elements).forEach(function (field) {
+        if (!keptField(field) || fieldKey(field) !== key) { return; }
+        if (field.type === "checkbox") { field.checked = !!value; } else if (field.type === "radio") {
+          field.checked = field.value === value;
+        } else { field.value = value; }
+      });
+    });
+  }
+  var restoring = false;
+  function restoreDrafts(root) {
+    var drafts = readDrafts();
+    var filled = 0;
+    var forms = root.matches && root.matches("form") ? [root] : Array.prototype.slice.call(root.querySelectorAll("form"));
+    forms.forEach(function (form) {
+      var draft = draftable(form) && drafts[draftKey(form)];
+      if (!draft) { return; }
+      fillIn(form, draft);
+      delete drafts[draftKey(form)];
+      filled++;
+    });
+    if (!filled) { return; }
+    writeDrafts(drafts);
+    var dialog = document.getElementById("idle-warning");
+    var text = dialog ? dialog.getAttribute("data-idle-restored") : "";
+    var box = document.getElementById("flashes");
+    if (box && text) {
+      var message = document.createElement("p");
+      message.className = "flash flash-info";
+      message.textContent = text;
+      box.appendChild(message);
+    }
+    announce(text);
+  }
+  (function startDrafts() {
+    var store = tabStore();
+    if (!store) { return; }
+    if (!user) {
+      // The sign-in page: the next signed-in page fills its drafts in again.
+      if (document.querySelector("input[autocomplete=current-password]")) { store.setItem(RESTORE, "1"); }
+      return;
+    }
+    var drafts = readDrafts();
+    Object.keys(drafts).forEach(function (key) {
+      // Another person's drafts never stay in a tab someone else signed into; a
+      // form sent without a forced sign-in since needs its draft no more.
+      if (key.split(" ")[0] !== user || (drafts[key].sent && !store.getItem(RESTORE))) { delete drafts[key]; }
+    });
+    writeDrafts(drafts);
+    if (store.getItem(RESTORE)) {
+      store.removeItem(RESTORE);
+      restoring = true;
+      restoreDrafts(document);
+    }
+  })();
+  // An editor that arrives later (an inline task editor) gets its draft too.
+  document.addEventListener("htmx:load", function (event) {
+    if (restoring && event.detail.elt instanceof Element) { restoreDrafts(event.detail.elt); }
+  });
+  document.addEventListener("submit", function (event) {
+    var form = event.target;
+    if (form.matches("[data-sign-out]")) { writeDrafts({}); return; }
+    if (!draftable(form)) { return; }
+    var drafts = readDrafts();
+    if (drafts[draftKey(form)]) { drafts[draftKey(form)].sent = true; writeDrafts(drafts); }
+  });
+  document.addEventListener("htmx:afterRequest", function (event) {
+    var form = event.detail.elt && event.detail.elt.closest ? event.detail.elt.closest("form") : null;
+    var xhr = event.detail.xhr;
+    if (form && xhr && xhr.status >= 200 && xhr.status < 300 && draftable(form)) { dropDraft(form); }
+  });
+
+  var idleDialog = document.getElementById("idle-warning");
+  var idleSeconds = Number(document.body.getAttribute("data-idle-seconds") || 0);
+  if (idleDialog && idleSeconds > 0 && typeof idleDialog.showModal === "function") {
+    var lastActive = Date.now();
+    // Two minutes' warning (a quarter of a very short timeout): WCAG asks 20 s.
+    var warnBefore = Math.min(120, idleSeconds / 4) * 1000;
+    var idleState = "quiet";
+    var focusBefore = null;
+    var stayButton = idleDialog.querySelector("[data-idle-stay]");
+    var signInLink = idleDialog.querySelector("[data-idle-signin]");
+    var showPart = function (name) {
+      Array.prototype.slice.call(idleDialog.querySelectorAll("[data-idle-state]")).forEach(function (part) {
+        part.hidden = part.getAttribute("data-idle-state") !== name;
+      });
+    };
+    var csrfToken = function () {
+      try { return JSON.parse(document.body.getAttribute("hx-headers"))["X-CSRFToken"]; } catch (error) { return ""; }
+    };
+    var signedOut = function () {
+      idleState = "out";
+      showPart("out");
+      signInLink.setAttribute("href", signInLink.pathname + "?next=" +
+        encodeURIComponent(window.location.pathname + window.location.search));
+      if (!idleDialog.open) { idleDialog.showModal(); }
+      signInLink.focus();
+    };
+    var warn = function () {
+      idleState = "warning";
+      showPart("warning");
+      var text = idleDialog.querySelector("[data-idle-template]");
+      var at = new Date(lastActive + idleSeconds * 1000).toLocaleTimeString(document.documentElement.lang || undefined, { hour: "2-digit", minute: "2-digit" });
+      text.textContent = text.getAttribute("data-idle-template").replace("%(time)s", at);
+      focusBefore = document.activeElement;
+      idleDialog.showModal();
+      stayButton.focus();
+    };
+    var stay = function () {
+      window.fetch(idleDialog.getAttribute("data-keepalive"), {
+        method: "POST", credentials: "same-origin", redirect: "manual",
+        headers: { "X-CSRFToken": csrfToken(), "HX-Request": "true" }
+      }).then(function (response) {
+        if (response.status !== 204) { signedOut(); return; }
+        lastActive = Date.now();
+        idleState = "quiet";
+        idleDialog.close();
+        if (focusBefore && focusBefore.isConnected && focusBefore !== document.body) { focusBefore.focus(); }
+        announce(idleDialog.getAttribute("data-idle-stayed"));
+      }, signedOut);
+    };
+    stayButton.addEventListener("click", stay);
+    signInLink.addEventListener("click", function () {
+      var store = tabStore();
+      if (store) { store.setItem(RESTORE, "1"); }
+    });
+    // Escape: the user is there, so it counts as "stay" (a signed-out notice closes).
+    idleDialog.addEventListener("cancel", function (event) {
+      if (idleState === "warning") { event.preventDefault(); stay(); }
+    });
+    document.addEventListener("htmx:afterRequest", function (event) {
+      if (event.detail.xhr && event.detail.xhr.status !== 401) { lastActive = Date.now(); }
+    });
+    window.setInterval(function () {
+      var left = idleSeconds * 1000 - (Date.now() - lastActive);
+      if (left <= 0 && idleState !== "out") { signedOut(); } else if (left > 0 && left <= warnBefore && idleState === "quiet") { warn(); }
+    }, 1000);
+  }
+
   // Confirmation before destructive actions: <form data-confirm="…">.
   document.addEventListener("submit", function (event) {
     var form = event.target.closest("[data-confirm]");

@@ -1,5 +1,7 @@
 """Sign-in, sign-out, sessions, CSRF, language and the profile."""
 
+import re
+
 import pytest
 
 from app.extensions import db
@@ -320,3 +322,75 @@ def test_audit_lines_without_secrets(client, account, caplog):
     assert "failed login email=anna@example.org" in text
     assert "login user=" in text
     assert "wrong password" not in text and factories.PASSWORD not in text
+
+
+# --- issue 24 item 10: the idle warning's "Stay signed in" ----------------------
+
+
+def _idle_for(app, client, seconds: float) -> None:
+    with client.session_transaction() as session:
+        session["seen"] -= seconds
+
+
+def test_stay_signed_in_renews_the_idle_timer(app, login_as):
+    client = login_as("viewer")
+    page = client.get("/").get_data(as_text=True)
+    limit = app.config["IDLE_TIMEOUT"].total_seconds()
+    assert f'data-idle-seconds="{int(limit)}"' in page and 'id="idle-warning"' in page
+    _idle_for(app, client, limit - 30)  # the warning is showing
+    assert client.form("/session/keepalive", htmx=True).status_code == 204
+    _idle_for(app, client, 60)  # renewed: a minute later still signed in
+    assert client.get("/").status_code == 200
+
+
+def test_stay_signed_in_after_the_timeout_is_refused(app, login_as):
+    client = login_as("viewer")
+    client.fetch_csrf("/")
+    _idle_for(app, client, app.config["IDLE_TIMEOUT"].total_seconds() + 5)
+    response = client.form("/session/keepalive", htmx=True)
+    assert response.status_code == 401
+    assert client.get("/").status_code == 302
+
+
+def test_an_idle_htmx_request_returns_to_its_page_after_sign_in(app, login_as):
+    client = login_as("lead")
+    client.fetch_csrf("/")
+    _idle_for(app, client, app.config["IDLE_TIMEOUT"].total_seconds() + 5)
+    response = client.form(
+        "/tasks/1",
+        htmx=True,
+        headers={"HX-Current-URL": "http://localhost/groups/1?page=2"},
+    )
+    assert response.status_code == 401
+    assert response.headers["HX-Redirect"] == "/login?next=/groups/1?page%3D2"
+
+
+def test_an_idle_htmx_request_from_elsewhere_returns_to_its_own_path(app, login_as):
+    client = login_as("lead")
+    client.fetch_csrf("/")
+    _idle_for(app, client, app.config["IDLE_TIMEOUT"].total_seconds() + 5)
+    response = client.form(
+        "/tasks/1", htmx=True, headers={"HX-Current-URL": "https://evil.example/x"}
+    )
+    assert response.headers["HX-Redirect"] == "/login?next=/tasks/1"
+
+
+def test_the_sign_in_page_after_an_idle_timeout_is_the_form(app, login_as):
+    client = login_as("viewer")
+    client.fetch_csrf("/")
+    _idle_for(app, client, app.config["IDLE_TIMEOUT"].total_seconds() + 5)
+    response = client.get("/login?next=/applications/new")
+    assert response.status_code == 200
+    assert 'name="password"' in response.get_data(as_text=True)
+
+
+def test_sign_in_and_password_fields_say_what_they_hold(login_as, client):
+    """Issue 24 item 11: autocomplete on sign-in and password fields (1.3.5)."""
+    page = client.get("/login").get_data(as_text=True)
+    assert re.search(r'<input[^>]*autocomplete="username"[^>]*name="email"', page)
+    assert re.search(
+        r'<input[^>]*autocomplete="current-password"[^>]*name="password"', page
+    )
+    profile = login_as("viewer").get("/profile").get_data(as_text=True)
+    assert profile.count('autocomplete="new-password"') == 2
+    assert 'autocomplete="current-password"' in profile

@@ -30,9 +30,16 @@ def retry_message(seconds: int) -> str:
 
 
 class LoginForm(FlaskForm):
-    email = EmailField(_l("Email"), validators=[DataRequired(), Length(max=254)])
+    # autocomplete: password managers and assistive fill-in (WCAG 1.3.5).
+    email = EmailField(
+        _l("Email"),
+        validators=[DataRequired(), Length(max=254)],
+        render_kw={"autocomplete": "username"},
+    )
     password = PasswordField(
-        _l("Password"), validators=[DataRequired(), Length(max=200)]
+        _l("Password"),
+        validators=[DataRequired(), Length(max=200)],
+        render_kw={"autocomplete": "current-password"},
     )
     remember = BooleanField(_l("Keep me signed in on this device"))
 
@@ -52,11 +59,18 @@ class DigestForm(FlaskForm):
 
 class PasswordForm(FlaskForm):
     current_password = PasswordField(
-        _l("Current password"), validators=[DataRequired()]
+        _l("Current password"),
+        validators=[DataRequired()],
+        render_kw={"autocomplete": "current-password"},
     )
-    new_password = PasswordField(_l("New password"), validators=[DataRequired()])
+    new_password = PasswordField(
+        _l("New password"),
+        validators=[DataRequired()],
+        render_kw={"autocomplete": "new-password"},
+    )
     confirm = PasswordField(
         _l("Repeat the new password"),
+        render_kw={"autocomplete": "new-password"},
         validators=[
             DataRequired(),
             EqualTo("new_password", message=_l("The passwords do not match.")),

@@ -44,6 +44,14 @@ def login():
     return render_template("auth/login.html", form=form), status
 
 
+@bp.post("/session/keepalive")
+@requires(permissions.is_signed_in)
+def keepalive():
+    """ "Stay signed in" of the idle warning: the request itself renews the idle
+    timer (app/web/session.py); nothing else changes."""
+    return "", 204
+
+
 @bp.post("/logout")
 @requires(permissions.is_signed_in)
 def logout():

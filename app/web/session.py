@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from urllib.parse import urlsplit
 
 from flask import Flask, Response, current_app, flash, redirect, request, session
 from flask import url_for as flask_url_for
@@ -12,6 +13,7 @@ from sqlalchemy.orm import joinedload
 
 from app.auth.models import User
 from app.extensions import db, login_manager
+from app.web.redirects import is_safe_next
 
 REMEMBER_RENEW_SECONDS = 60
 
@@ -42,7 +44,7 @@ def register_session(app: Flask) -> None:
 
     @login_manager.unauthorized_handler
     def unauthorized() -> Response:
-        login_url = flask_url_for("auth.login", next=request.full_path.rstrip("?"))
+        login_url = flask_url_for("auth.login", next=_back_to())
         if request.htmx:
             response = Response(status=401)
             response.headers["HX-Redirect"] = login_url
@@ -63,6 +65,8 @@ def register_session(app: Flask) -> None:
             session.clear()
             logout_user()
             flash(_("You were signed out after a period of inactivity."), "info")
+            if request.endpoint == "auth.login":
+                return None  # the sign-in page itself, not a redirect to it
             return unauthorized()
         session["seen"] = now
         renew_remember_cookie(now)
@@ -81,6 +85,17 @@ def register_session(app: Flask) -> None:
             response.headers["HX-Redirect"] = target
             return response
         return redirect(target)
+
+
+def _back_to() -> str:
+    """Where to return after signing in: the page itself, or for an htmx request
+    the page it came from (its form is filled in again there: static/app.js)."""
+    if request.htmx:
+        parts = urlsplit(request.headers.get("HX-Current-URL", ""))
+        page = parts.path + (f"?{parts.query}" if parts.query else "")
+        if parts.netloc == request.host and is_safe_next(page):
+            return page
+    return request.full_path.rstrip("?")
 
 
 def renew_remember_cookie(now: float) -> None:

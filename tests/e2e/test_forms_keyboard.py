@@ -177,3 +177,70 @@ def test_enter_adds_a_partner_after_a_swap(live, new_page):
         assert focused(page)["tag"] != "body"
         watched.assert_clean()
     assert _partner_slugs(live, application_id) == ["pittem"]
+
+
+# --- issue 24 item 10: the idle warning and what was typed -------------------------
+
+
+@pytest.fixture
+def short_idle_timeout(live):
+    """The live server signs out after 20 s of inactivity during the test."""
+    from datetime import timedelta
+
+    before = live.app.config["IDLE_TIMEOUT"]
+    live.app.config["IDLE_TIMEOUT"] = timedelta(seconds=20)
+    yield 20
+    live.app.config["IDLE_TIMEOUT"] = before
+
+
+def test_idle_warning_keeps_the_user_signed_in_and_keeps_what_was_typed(
+    live, new_page, short_idle_timeout
+):
+    from tests.conftest import DEMO_PASSWORD
+    from tests.e2e.live import sign_in
+
+    wait = {"timeout": 60_000}
+    with in_english(live, "coordinator@midwest.example"):
+        page, watched = new_page()
+        sign_in(page, live.url, "coordinator@midwest.example", DEMO_PASSWORD)
+        page.goto("/applications/new")
+        form = page.locator("main form")
+        form.get_by_label("Title").fill("Half-typed dossier")
+        reference = form.get_by_label("Reference")
+        reference.fill("IDLE-001")
+
+        # The warning comes before the timeout, with the focus on "Stay signed in".
+        dialog = page.get_by_role("dialog", name="Are you still there?")
+        expect(dialog).to_be_visible(**wait)
+        stay = dialog.get_by_role("button", name="Stay signed in")
+        expect(stay).to_be_focused()
+        expect(dialog).to_contain_text("you will be signed out at")
+        no_axe_findings(page, "the idle warning")
+        page.keyboard.press("Enter")
+        expect(dialog).to_be_hidden()
+        said(page, "You stay signed in.")
+        expect(reference).to_be_focused()
+
+        # Ignored, the warning turns into the notice of the sign-out.
+        sign_in_again = dialog.get_by_role("button", name="Sign in again")
+        expect(sign_in_again).to_be_visible(**wait)
+        expect(sign_in_again).to_be_focused()
+        page.keyboard.press("Enter")
+        page.wait_for_url(re.compile(r"/login\?next="))
+        expect(page.locator("#flashes")).to_contain_text(re.compile("afgemeld"))
+
+        # Signed in again: back on the form, filled in again (unsaved), and said.
+        page.locator("input[name=email]").fill("coordinator@midwest.example")
+        page.locator("input[name=password]").fill(DEMO_PASSWORD)
+        page.locator("main form button[type=submit]").click()
+        page.wait_for_url(re.compile(r"/applications/new$"))
+        form = page.locator("main form")
+        expect(form.get_by_label("Title")).to_have_value("Half-typed dossier")
+        expect(form.get_by_label("Reference")).to_have_value("IDLE-001")
+        said(page, re.compile("filled in again"))
+        expect(page.locator("#flashes")).to_contain_text("filled in again")
+
+        # Once filled in, the draft is gone: a reload shows the empty form.
+        page.reload()
+        expect(page.locator("main form").get_by_label("Title")).to_have_value("")
+        watched.assert_clean()

@@ -14,6 +14,8 @@ ROUTES = [
         data={"email": "nobody@midwest.example", "password": "not the password"},
     ),
     action("POST", "/logout", SIGNED_IN),
+    # "Stay signed in" of the idle warning (issue 24 item 10).
+    action("POST", "/session/keepalive", {r: 204 for r in SIGNED_IN}),
     page("/"),
     page("/healthz", anonymous=200),
     # Matches of a filter's search field (htmx active search on /tasks, /applications).
