@@ -206,7 +206,7 @@ def group_edit(group_id: int):
     group = load_group(group_id)
     check(perm.can_edit_group(current_user, group))
     form = GroupForm(data=group_form_data(group))
-    fill_group_choices(form, group)
+    fill_group_choices(form, group, request.values)
     return _render_group_form(group, form)
 
 
@@ -233,7 +233,9 @@ def group_update(group_id: int):
     group = load_group(group_id)
     check(perm.can_edit_group(current_user, group))
     form = GroupForm()
-    fill_group_choices(form, group)
+    fill_group_choices(form, group, request.values)
+    if request.form.get("find"):  # without JavaScript: list the matches, unsaved
+        return _render_group_form(group, form)
     may_change_leads = perm.can_change_group_leads(current_user, group)
     if not may_change_leads:
         form.leads.data = [u.id for u in group.leads]  # shown, never taken from input
