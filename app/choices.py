@@ -12,11 +12,11 @@ from wtforms import IntegerField, ValidationError
 
 from app.archive import not_archived
 from app.auth import permissions
-from app.auth.models import Role, User
+from app.auth.models import MUNICIPAL_ROLES, Role, User
 from app.extensions import db
 from app.municipalities.models import Municipality, active_municipalities_clause
 from app.subsidies.models import SubsidyCall
-from app.work.models import Task, WorkingGroup
+from app.work.models import Task, WorkingGroup, group_member
 
 #: How many matches a search shows (type more of the name to narrow it down).
 MATCHES_SHOWN = 20
@@ -27,12 +27,27 @@ class Choice:
     id: int
     text: str
     merged: bool = False  # a municipality that merged into another
+    #: What tells people of the same name apart: their municipality, else e-mail.
+    detail: str | None = None
 
 
 @dataclass(frozen=True)
 class Matches:
     choices: list[Choice]
     more: bool = False  # more match than are shown
+
+
+def _people(condition: Any = None):
+    """(SELECT id, name, merged, detail; id; name) of people: each with their
+    municipality, or their e-mail when they have none (three "An Janssens")."""
+    id_, name = User.id, User.full_name
+    detail = func.coalesce(Municipality.name, User.email)
+    query = select(id_, name, literal(False), detail).outerjoin(
+        Municipality, Municipality.id == User.municipality_id
+    )
+    if condition is not None:
+        query = query.where(condition)
+    return query, id_, name
 
 
 def _choice_query(kind: str, user: Any = None, scope: Any = ()):
@@ -56,25 +71,18 @@ def _choice_query(kind: str, user: Any = None, scope: Any = ()):
         query = select(id_, name, literal(False)).where(not_archived(SubsidyCall))
         return query, id_, name
     if kind == "assignable":  # whom a task may be given: active, not viewers
-        id_, name = User.id, User.full_name
-        can_work = User.active.is_(True) & (User.role != Role.VIEWER)
-        return select(id_, name, literal(False)).where(can_work), id_, name
+        return _people(User.active.is_(True) & (User.role != Role.VIEWER))
+    if kind == "member":  # who may join a working group: active municipal staff
+        return _people(User.active.is_(True) & User.role.in_(MUNICIPAL_ROLES))
     if kind == "owner":  # who may own a dossier: who may open it
-        id_, name = User.id, User.full_name
-        may_own = permissions.may_own_dossier_of(scope)
-        return select(id_, name, literal(False)).where(may_own), id_, name
+        return _people(permissions.may_own_dossier_of(scope))
     if kind == "who":  # who changed something (the activity filter)
-        id_, name = User.id, User.full_name
-        query = select(id_, name, literal(False))
-        if user is not None:
-            query = query.where(permissions.activity_people(user))
-        return query, id_, name
+        return _people(None if user is None else permissions.activity_people(user))
     # Assignees: the people who have a task (whom filtering can find).
-    id_, name = User.id, User.full_name
     assignees = select(Task.assignee_id).where(Task.assignee_id.is_not(None))
     if user is not None:
         assignees = assignees.where(permissions.visible_tasks(user))
-    return select(id_, name, literal(False)).where(id_.in_(assignees)), id_, name
+    return _people(User.id.in_(assignees))
 
 
 KINDS = (
@@ -86,12 +94,16 @@ KINDS = (
     "assignable",
     "workplace",
     "owner",
+    "member",
 )
+#: Kinds whose field holds several choices (checkboxes, not radio buttons).
+MULTIPLE = ("member",)
 #: The form field a kind fills when it is not the kind's own name.
 FIELD_NAMES = {
     "assignable": "assignee_id",
     "workplace": "municipality_id",
     "owner": "owner_id",
+    "member": "members",
 }
 
 
@@ -108,7 +120,7 @@ def _may_search(kind: str, user: Any) -> bool:
         return True
     if kind == "who":
         return permissions.can_view_activity(user)
-    if kind == "assignable":
+    if kind in ("assignable", "member"):
         return permissions.can_assign_work(user)
     if kind == "owner":
         return permissions.can_manage_application(user)
@@ -198,9 +210,44 @@ def person_choice(user_id: int | None) -> Choice | None:
     """A person by id, whatever their state (the current assignee of a task)."""
     if user_id is None:
         return None
-    row = db.session.execute(select(User.id, User.full_name).where(User.id == user_id))
-    found = row.first()
+    query, id_, _name = _people(User.id == user_id)
+    found = db.session.execute(query).first()
     return Choice(*found) if found else None
+
+
+def group_member_ids(group_id: Any) -> list[int]:
+    """The members a working group has now (its form lists them already)."""
+    if not isinstance(group_id, int):
+        return []
+    return list(
+        db.session.scalars(
+            select(group_member.c.user_id).where(group_member.c.group_id == group_id)
+        )
+    )
+
+
+def search_more(
+    kind: str, text: str | None, picked: Any, kept: Any, user: Any = None
+) -> tuple[list[Choice], Matches]:
+    """A field of several choices (a group's members): the people `picked` from
+    earlier searches (still ticked, kept across searches) and the matches of
+    `text`; neither holds those the field has already (`kept`)."""
+    kept = set(kept)
+    chosen_ids = [i for i in dict.fromkeys(picked) if i not in kept][:MATCHES_SHOWN]
+    chosen = []
+    if chosen_ids and _may_search(kind, user):
+        query, id_, name = _choice_query(kind, user)
+        chosen = [
+            Choice(*row)
+            for row in db.session.execute(
+                query.where(id_.in_(chosen_ids)).order_by(name, id_)
+            )
+        ]
+    found = search_choices(kind, text, user)
+    skip = kept | {c.id for c in chosen}
+    return chosen, Matches(
+        [c for c in found.choices if c.id not in skip], more=found.more
+    )
 
 
 @dataclass(frozen=True)

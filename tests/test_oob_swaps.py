@@ -133,3 +133,43 @@ def test_a_pipeline_move_updates_the_table_under_the_board(login_as):
     )
     assert row and "Moving dossier" in row.group(1)
     assert "In preparation" in row.group(1) and "Idea" not in row.group(1)
+
+
+def _on_group_page(client, group):
+    return {"HX-Current-URL": f"http://localhost/groups/{group.id}"}
+
+
+def test_editing_or_deleting_a_task_updates_the_groups_tasks_done(login_as):
+    """Issue 24 item 15: "n / m tasks done" follows an edit and a delete too."""
+    group = factories.group()
+    task = factories.task(group, title="To finish", status="todo", progress=0)
+    factories.task(group, status="done", progress=100)
+    db.session.commit()
+    client = login_as("coordinator", language="en")
+    headers = _on_group_page(client, group)
+    edited = client.form(
+        f"/tasks/{task.id}",
+        {
+            "version": str(task.version),
+            "title": "To finish",
+            "status": "done",
+            "progress": "100",
+        },
+        htmx=True,
+        headers=headers,
+    )
+    assert edited.status_code == 200
+    figure = _oob(edited.text, "group-progress")
+    assert re.search(r'data-figure="done">2 / 2<', figure)
+    deleted = client.form(f"/tasks/{task.id}/delete", htmx=True, headers=headers)
+    assert deleted.status_code == 200
+    assert re.search(r'data-figure="done">1 / 1<', _oob(deleted.text, "group-progress"))
+    # Elsewhere (the task list) there is no such figure to update.
+    other = factories.task(group, title="Elsewhere")
+    db.session.commit()
+    elsewhere = client.form(
+        f"/tasks/{other.id}/delete",
+        htmx=True,
+        headers={"HX-Current-URL": "http://localhost/tasks"},
+    )
+    assert elsewhere.status_code == 200 and "group-progress" not in elsewhere.text

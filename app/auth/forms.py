@@ -4,7 +4,7 @@ from flask import request
 from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, EmailField, PasswordField, SelectField
+from wtforms import BooleanField, EmailField, HiddenField, PasswordField, SelectField
 from wtforms.fields import SelectChoice
 from wtforms.validators import DataRequired, EqualTo, Length, ValidationError
 
@@ -49,6 +49,16 @@ class ProfileForm(FlaskForm):
         _l("Language"),
         choices=[SelectChoice("nl", "Nederlands"), SelectChoice("en", "English")],
     )
+
+
+class LanguageSwitchForm(FlaskForm):
+    """The menu's language switch: one button per language, back to the page."""
+
+    language = SelectField(
+        _l("Language"),
+        choices=[SelectChoice("nl", "Nederlands"), SelectChoice("en", "English")],
+    )
+    next = HiddenField()
 
 
 class DigestForm(FlaskForm):

@@ -8,6 +8,7 @@ from app.auth import bp, permissions, service
 from app.auth.access import public, requires
 from app.auth.forms import (
     DigestForm,
+    LanguageSwitchForm,
     LoginForm,
     PasswordForm,
     ProfileForm,
@@ -96,6 +97,23 @@ def profile_language():
     db.session.commit()
     flash(_("Your language is saved."), "success")
     return redirect(url_for("auth.profile"), code=303)
+
+
+@bp.post("/language")
+@requires(permissions.is_signed_in)
+def switch_language():
+    """The menu's language switch: save the language, back to the same page."""
+    form = LanguageSwitchForm()
+    if not form.validate_on_submit():
+        shown = ProfileForm(prefix="profile", language=current_user.language)
+        shown.language.errors = [*form.language.errors, *form.csrf_token.errors]
+        return _render_profile(profile_form=shown, status=422)
+    current_user.language = form.language.data
+    db.session.commit()
+    target = form.next.data
+    return redirect(
+        target if is_safe_next(target) else url_for("main.dashboard"), code=303
+    )
 
 
 @bp.post("/profile/digest")

@@ -57,15 +57,21 @@ def open_rounds_progress(municipality_id: int | None = None) -> list[dict[str, A
     """Open rounds with, per round, how many threads and answers it has.
 
     With a municipality: how many of the round's threads it scored; without: how
-    many active municipalities have not answered every thread yet.
+    many active municipalities have not answered every thread yet. A merged
+    municipality is asked for no ballot: rounds opened since its merger are left
+    out, and the older ones show what it scored without asking for more.
     """
-    rounds = list(
-        db.session.scalars(
-            select(ScoringRound)
-            .where(ScoringRound.status == "open", not_archived(ScoringRound))
-            .order_by(ScoringRound.closes_on)
-        )
+    query = select(ScoringRound).where(
+        ScoringRound.status == "open", not_archived(ScoringRound)
     )
+    merged_on = None
+    if municipality_id is not None:
+        merged_on = db.session.scalar(
+            select(Municipality.merged_on).where(Municipality.id == municipality_id)
+        )
+        if merged_on is not None:
+            query = query.where(ScoringRound.opens_on < merged_on)
+    rounds = list(db.session.scalars(query.order_by(ScoringRound.closes_on)))
     if not rounds:
         return []
     ids = [r.id for r in rounds]
@@ -79,16 +85,13 @@ def open_rounds_progress(municipality_id: int | None = None) -> list[dict[str, A
     answered = (
         select(Score.round_id, Score.municipality_id, func.count(Score.id).label("n"))
         .join(Municipality, Municipality.id == Score.municipality_id)
-        # a merged municipality is not asked: it counts neither way
-        .where(
-            Score.round_id.in_(ids),
-            Score.value.is_not(None),
-            active_municipalities_clause(),
-        )
+        .where(Score.round_id.in_(ids), Score.value.is_not(None))
         .group_by(Score.round_id, Score.municipality_id)
     )
-    if municipality_id is not None:
+    if municipality_id is not None:  # its own answers, merged or not
         answered = answered.where(Score.municipality_id == municipality_id)
+    else:  # a merged municipality is not asked: it counts neither way
+        answered = answered.where(active_municipalities_clause())
     per_municipality: dict[int, dict[int, int]] = {}
     for round_id, mun_id, n in db.session.execute(answered):
         per_municipality.setdefault(round_id, {})[mun_id] = n
@@ -104,6 +107,7 @@ def open_rounds_progress(municipality_id: int | None = None) -> list[dict[str, A
                 "round": scoring_round,
                 "threads": total,
                 "scored": answers.get(municipality_id, 0) if municipality_id else None,
+                "asked": merged_on is None,
                 "complete": sum(1 for n in answers.values() if n >= total),
                 "municipalities": active,
             }

@@ -8,7 +8,15 @@ from sqlalchemy import text
 
 from app.auth import permissions
 from app.auth.access import public, regional_pages, requires
-from app.choices import KINDS, dossier_scope, field_name, search_choices
+from app.choices import (
+    KINDS,
+    MULTIPLE,
+    dossier_scope,
+    field_name,
+    group_member_ids,
+    search_choices,
+    search_more,
+)
 from app.extensions import db
 from app.main import bp
 from app.main.dashboard import dashboard_data, dashboard_template
@@ -45,6 +53,15 @@ def choices(kind: str):
         request.args.get("dossier", type=int),
         request.args.get("lead_municipality_id", type=int),
     )
+    picked, matches = [], search_choices(kind, search, current_user, scope)
+    if kind in MULTIPLE:  # a group's members: ticked ones stay across searches
+        picked, matches = search_more(
+            kind,
+            search,
+            request.args.getlist(name, type=int),
+            group_member_ids(request.args.get("group", type=int)),
+            current_user,
+        )
     return render_template(
         "_filter_matches.html",
         kind=kind,
@@ -52,7 +69,9 @@ def choices(kind: str):
         form_id=form_id if ELEMENT_ID.fullmatch(form_id) else None,
         matches_id=target if ELEMENT_ID.fullmatch(target) else None,
         search=search,
-        matches=search_choices(kind, search, current_user, scope),
+        matches=matches,
+        picked=picked,
+        multiple=kind in MULTIPLE,
     )
 
 

@@ -7,10 +7,12 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from flask import current_app
+from flask_babel import force_locale, pgettext
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, func, or_, select, union
 
 from app.activity.log import diff, record
+from app.auth.models import LANGUAGES
 from app.clock import BRUSSELS, now_utc
 from app.extensions import db
 from app.municipalities.models import Municipality, active_municipalities_clause
@@ -118,11 +120,41 @@ def parse_preparation(text: str) -> list[dict]:
     return sorted(items, key=lambda item: -item["days_before"])
 
 
+def _keywords() -> dict[str, str]:
+    return {
+        "decision": pgettext("template keyword", "decision"),
+        "start": pgettext("template keyword", "start"),
+        "end": pgettext("template keyword", "end"),
+        "advance": pgettext("template keyword", "advance"),
+        "interim": pgettext("template keyword", "interim"),
+        "final": pgettext("template keyword", "final"),
+        "financial": pgettext("template keyword", "financial"),
+        "balance": pgettext("template keyword", "balance"),
+    }
+
+
+def keyword(code: str) -> str:
+    """A reporting template's keyword for `code` (a base or an obligation kind)
+    in the reader's language: `beslissing | 60 | voorschot | …` in Dutch."""
+    return _keywords().get(code, code)
+
+
+def _codes(codes: tuple[str, ...]) -> dict[str, str]:
+    """Every word a template line may use for `codes`: the codes themselves and
+    their keywords in each language (a template pasted from a colleague who works
+    in the other language still reads)."""
+    words = {code: code for code in codes}
+    for language in LANGUAGES:
+        with force_locale(language):
+            words |= {keyword(code).casefold(): code for code in codes}
+    return words
+
+
 def format_reporting(template: list[dict]) -> str:
-    """`decision | 60 | advance | Voorschot 80%` per line."""
+    """`beslissing | 60 | voorschot | Voorschot 80%` per line (reader's language)."""
     return "\n".join(
-        f"{item.get('from', 'decision')} | {_days(item)} | {item['kind']} | "
-        f"{item['title']}"
+        f"{keyword(item.get('from', 'decision'))} | {_days(item)} | "
+        f"{keyword(item['kind'])} | {item['title']}"
         for item in template
     )
 
@@ -130,13 +162,14 @@ def format_reporting(template: list[dict]) -> str:
 def parse_reporting(text: str) -> list[dict]:
     """Lines `decision|start|end | days | kind | title` → template entries."""
     items = []
+    bases, kinds = _codes(REPORTING_BASES), _codes(OBLIGATION_KINDS)
     for number, line in _lines(text):
         parts = [p.strip() for p in line.split("|", 3)]
         if (
             len(parts) != 4
-            or parts[0] not in REPORTING_BASES
+            or parts[0].casefold() not in bases
             or not parts[1].isdigit()
-            or parts[2] not in OBLIGATION_KINDS
+            or parts[2].casefold() not in kinds
             or not parts[3]
         ):
             raise TemplateError(
@@ -144,10 +177,11 @@ def parse_reporting(text: str) -> list[dict]:
                     'Line %(n)s: write "from | days | kind | title" with from one of '
                     "%(bases)s and kind one of %(kinds)s.",
                     n=number,
-                    bases=", ".join(REPORTING_BASES),
-                    kinds=", ".join(OBLIGATION_KINDS),
+                    bases=", ".join(keyword(code) for code in REPORTING_BASES),
+                    kinds=", ".join(keyword(code) for code in OBLIGATION_KINDS),
                 )
             )
+        parts[0], parts[2] = bases[parts[0].casefold()], kinds[parts[2].casefold()]
         if int(parts[1]) > 3650 or len(parts[3]) > 200:
             raise TemplateError(_l("Line %(n)s: too long.", n=number))
         items.append(

@@ -12,6 +12,7 @@ from wtforms.fields import SelectChoice
 from app.activity.log import record
 from app.auth import permissions
 from app.auth.models import Role, User
+from app.choices import search_more
 from app.extensions import db
 from app.municipalities.models import Municipality, active_municipalities_clause
 from app.work.models import Task, Theme, WorkingGroup
@@ -66,20 +67,31 @@ def _users(condition) -> list[User]:
     )
 
 
-def fill_group_choices(form, group: WorkingGroup) -> None:
-    """Options: active leads, active municipal users, active municipalities (and
-    whoever is in the group already, so saving never drops them silently)."""
+def fill_group_choices(form, group: WorkingGroup, searches: Any = None) -> None:
+    """Options: active leads, active municipalities (and whoever is in the group
+    already, so saving never drops them silently). Members are thousands at
+    Flanders scale: the form lists the group's own and those picked with its
+    search field (`members_search`, app/choices.py), never everyone."""
     current_leads = [u.id for u in group.leads]
     current_members = [u.id for u in group.members]
     current_places = [m.id for m in group.municipalities]
     leads = _users(
         or_((User.role == Role.LEAD) & User.active, User.id.in_(current_leads))
     )
+    asked = [i for i in (form.members.data or []) if isinstance(i, int)]
     members = _users(
         or_(
-            User.role.in_([Role.LEAD, Role.MUNICIPALITY]) & User.active,
             User.id.in_(current_members),
+            User.role.in_([Role.LEAD, Role.MUNICIPALITY])
+            & User.active
+            & User.id.in_(asked),
         )
+    )
+    form.members_picked, form.members_matches = search_more(
+        "member",
+        (searches or {}).get("members_search"),
+        [],
+        [u.id for u in members],  # listed by the form already
     )
     places = db.session.scalars(
         select(Municipality)

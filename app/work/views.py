@@ -5,6 +5,8 @@ request with a 303 to the page; 422 re-renders the form with its messages and a
 stale version answers 409 (see app.concurrency).
 """
 
+from urllib.parse import urlsplit
+
 from flask import abort, current_app, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -202,7 +204,7 @@ def group_edit(group_id: int):
     group = load_group(group_id)
     check(perm.can_edit_group(current_user, group))
     form = GroupForm(data=group_form_data(group))
-    fill_group_choices(form, group)
+    fill_group_choices(form, group, request.values)
     return _render_group_form(group, form)
 
 
@@ -229,7 +231,9 @@ def group_update(group_id: int):
     group = load_group(group_id)
     check(perm.can_edit_group(current_user, group))
     form = GroupForm()
-    fill_group_choices(form, group)
+    fill_group_choices(form, group, request.values)
+    if request.form.get("find"):  # without JavaScript: list the matches, unsaved
+        return _render_group_form(group, form)
     may_change_leads = perm.can_change_group_leads(current_user, group)
     if not may_change_leads:
         form.leads.data = [u.id for u in group.leads]  # shown, never taken from input
@@ -343,8 +347,22 @@ def task_update(task_id: int):
             raise
         return _row_conflict(error, TASK_COLUMNS)
     if wants_fragment():
-        return render_template("work/_task_row.html", task=task, saved=True)
+        row = render_template("work/_task_row.html", task=task, saved=True)
+        return row + _group_progress_oob(task.group_id)
     return _back(_task_home(task))
+
+
+def _group_progress_oob(group_id: int) -> str:
+    """The group's "n / m tasks done", out of band, when the change was made on
+    the group's page (the only page that shows it)."""
+    on_page = urlsplit(request.headers.get("HX-Current-URL", "")).path
+    if on_page != url_for("work.group", group_id=group_id):
+        return ""
+    return render_template(
+        "work/_group_progress.html",
+        oob=True,
+        progress=group_progress([group_id])[group_id],
+    )
 
 
 def _new_task_form(group, fresh: bool = False):
@@ -412,8 +430,8 @@ def task_delete_confirm(task_id: int):
 def task_delete(task_id: int):
     """Delete a task (htmx: an empty answer removes its row)."""
     task = _deletable_task(task_id)
-    home = _task_home(task)
+    home, group_id = _task_home(task), task.group_id
     delete_task(task, current_user)
     if wants_fragment():
-        return ""
+        return _group_progress_oob(group_id)
     return _back(home)

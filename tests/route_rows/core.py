@@ -32,6 +32,8 @@ ROUTES = [
     page("/profile/password"),
     page("/exports/no-such-export.xlsx", everyone=404),
     action("POST", "/profile/language", SIGNED_IN, data={"profile-language": "nl"}),
+    # The menu's language switch (issue 24 item 15).
+    action("POST", "/language", SIGNED_IN, data={"language": "nl", "next": "/"}),
     action(
         "POST",
         "/profile/password",
