@@ -52,3 +52,27 @@ def test_a_threads_figures_from_counts_are_those_of_its_answers(seed):
 def test_no_answers_give_no_figures():
     result = summarize_counts(None, {3: 0}, 7, 2 / 3)
     assert result.responses == 0 and result.mean is None and result.median is None
+
+
+def test_one_calls_figures_are_those_of_the_whole_list(app):
+    """/calls/<id> adds up the dossiers of its own call only: the same figures as
+    the list of every call, an archived dossier left out of both."""
+    from app.clock import now_utc
+    from app.subsidies.rollups import call_figures_for, calls_and_totals_for
+
+    coordinator = factories.user(role="coordinator")
+    first, second = factories.call(), factories.call()
+    for call_, amount in ((first, "100.10"), (first, "50.05"), (second, "7.00")):
+        dossier = factories.application(
+            call_=call_, requested_amount=Decimal(amount), status="submitted"
+        )
+        factories.payment(dossier, "10.00")
+    gone = factories.application(call_=first, requested_amount=Decimal("999"))
+    gone.archived_at = now_utc()
+    db.session.commit()
+    every, _totals = calls_and_totals_for(coordinator)
+    for call_ in (first, second):
+        one = call_figures_for(coordinator, [call_.id])
+        assert one == {call_.id: every[call_.id]}
+    assert every[first.id].requested == Decimal("150.15")
+    assert every[first.id].paid == Decimal("20.00")

@@ -78,19 +78,17 @@ class Figures:
 def _per_application(user: Any = None, among: Any = None):
     """One row per application with what the roll-ups add up (visible to `user`;
     only those whose id is in the SELECT `among`, when given)."""
-    paid = (
-        select(Payment.application_id, func.sum(Payment.amount).label("paid"))
-        .group_by(Payment.application_id)
-        .subquery()
-    )
-    shares = (
-        select(
-            ApplicationPartner.application_id,
-            func.sum(ApplicationPartner.share_pct).label("partner_pct"),
-        )
-        .group_by(ApplicationPartner.application_id)
-        .subquery()
-    )
+    paid = select(
+        Payment.application_id, func.sum(Payment.amount).label("paid")
+    ).group_by(Payment.application_id)
+    shares = select(
+        ApplicationPartner.application_id,
+        func.sum(ApplicationPartner.share_pct).label("partner_pct"),
+    ).group_by(ApplicationPartner.application_id)
+    if among is not None:  # add up the payments and shares of these alone
+        paid = paid.where(Payment.application_id.in_(among))
+        shares = shares.where(ApplicationPartner.application_id.in_(among))
+    paid, shares = paid.subquery(), shares.subquery()
     status = Application.status
     query = (
         select(
@@ -167,10 +165,26 @@ def rollup_by_call(
     call_ids: list[int] | None = None, user: Any = None, among: Any = None
 ) -> dict[int, Figures]:
     """Per call (all applications, those visible to `user`, or those `among`)."""
-    every_call = _grouped("call_id", user, among)
     if call_ids is None:
-        return dict(every_call)
-    return {cid: every_call[cid] for cid in call_ids if cid in every_call}
+        return dict(_grouped("call_id", user, among))
+    if among is not None:
+        every_call = _grouped("call_id", user, among)
+        return {cid: every_call[cid] for cid in call_ids if cid in every_call}
+    # A few calls: only their dossiers are added up (one read-model entry each).
+    scope = permissions.application_scope(user)
+
+    def compute(missing: list) -> dict:
+        ids = [call_id for _scope, call_id in missing]
+        of_calls = select(Application.id).where(
+            Application.call_id.in_(ids), not_archived(Application)
+        )
+        found = _grouped("call_id", user, of_calls)
+        return {key: found.get(key[1]) for key in missing}
+
+    kept = readmodel.cached_many(
+        "rollup_of_call", [(scope, cid) for cid in call_ids], compute
+    )
+    return {cid: kept[(scope, cid)] for cid in call_ids if kept[(scope, cid)]}
 
 
 def rollup_by_application(among: Any) -> dict[int, Figures]:

@@ -67,7 +67,7 @@ class Rollout(VersionedMixin, db.Model):
         CheckConstraint(enum_check("stage", ROLLOUT_STAGES), name="stage"),
         # Covering the stage counts per theme and per municipality.
         Index("ix_rollout_theme_stage", "theme_id", "stage", "municipality_id"),
-        Index("ix_rollout_municipality_stage", "municipality_id", "stage"),
+        Index("ix_rollout_municipality_stage", "municipality_id", "stage", "theme_id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

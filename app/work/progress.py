@@ -44,41 +44,52 @@ def _progress_by(query) -> dict[int, Progress]:
     }
 
 
-def _pick(figures: dict, ids: list[int], empty):
+def _per_id(name: str, ids: list[int], compute, empty) -> dict:
+    """The figures of these ids only (read model, one entry per id): the missing
+    ones in one query on an index (`compute(missing)`), never the whole region."""
+    if not ids:
+        return {}
+    found = readmodel.cached_many(
+        name, ids, lambda missing: _pick(compute(missing), missing, empty)
+    )
+    return {key: found[key] for key in ids}
+
+
+def _pick(figures: dict, ids: list, empty):
     return {key: figures.get(key, empty) for key in ids}
 
 
 def group_progress(group_ids: list[int]) -> dict[int, Progress]:
-    """Per working group: tasks done / total and mean progress (read model)."""
-    if not group_ids:
-        return {}
-    every_group = readmodel.cached(
+    """Per working group: tasks done / total and mean progress."""
+    return _per_id(
         "group_progress",
-        "region",
-        lambda: _progress_by(
+        group_ids,
+        lambda ids: _progress_by(
             select(Task.group_id, *_progress_columns())
-            .where(in_shared_task_figures())
+            .where(Task.group_id.in_(ids), in_shared_task_figures())
             .group_by(Task.group_id)
         ),
+        Progress(),
     )
-    return _pick(every_group, group_ids, Progress())
 
 
 def theme_progress(theme_ids: list[int]) -> dict[int, Progress]:
-    """Per theme, over the tasks of all its groups (read model)."""
-    if not theme_ids:
-        return {}
-    every_theme = readmodel.cached(
+    """Per theme, over the tasks of all its groups."""
+    return _per_id(
         "theme_progress",
-        "region",
-        lambda: _progress_by(
+        theme_ids,
+        lambda ids: _progress_by(
             select(WorkingGroup.theme_id, *_progress_columns())
             .join(Task, Task.group_id == WorkingGroup.id)
-            .where(in_shared_task_figures(), not_archived(WorkingGroup))
+            .where(
+                WorkingGroup.theme_id.in_(ids),
+                in_shared_task_figures(),
+                not_archived(WorkingGroup),
+            )
             .group_by(WorkingGroup.theme_id)
         ),
+        Progress(),
     )
-    return _pick(every_theme, theme_ids, Progress())
 
 
 def overdue_clause(today: date):
@@ -107,25 +118,26 @@ class MunicipalityProgress:
 def municipality_progress(
     municipality_ids: list[int],
 ) -> dict[int, MunicipalityProgress]:
-    """Per municipality: rollout stage counts and task progress (read model)."""
-    if not municipality_ids:
-        return {}
-    every = readmodel.cached("municipality_progress", "region", _every_municipality)
-    empty = MunicipalityProgress(stages={}, tasks=Progress())
-    return _pick(every, municipality_ids, empty)
+    """Per municipality: rollout stage counts and task progress."""
+    return _per_id(
+        "municipality_progress",
+        municipality_ids,
+        _of_municipalities,
+        MunicipalityProgress(stages={}, tasks=Progress()),
+    )
 
 
-def _every_municipality() -> dict[int, MunicipalityProgress]:
+def _of_municipalities(ids: list[int]) -> dict[int, MunicipalityProgress]:
     stages: dict[int, dict[str, int]] = {}
     for mid, stage, n in db.session.execute(
-        select(Rollout.municipality_id, Rollout.stage, func.count()).group_by(
-            Rollout.municipality_id, Rollout.stage
-        )
+        select(Rollout.municipality_id, Rollout.stage, func.count())
+        .where(Rollout.municipality_id.in_(ids))
+        .group_by(Rollout.municipality_id, Rollout.stage)
     ):
         stages.setdefault(mid, {})[stage] = n
     tasks = _progress_by(
         select(Task.municipality_id, *_progress_columns())
-        .where(Task.municipality_id.is_not(None), in_shared_task_figures())
+        .where(Task.municipality_id.in_(ids), in_shared_task_figures())
         .group_by(Task.municipality_id)
     )
     return {

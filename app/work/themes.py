@@ -117,26 +117,22 @@ class ThreadScore:
 
 
 def latest_thread_score(thread_id: int | None, user: Any) -> ThreadScore | None:
-    """Mean and share of high scores in the most recent closed round, as `user`
-    may read them (read model: the figures of every thread, computed once per
-    data generation)."""
+    """Mean and share of high scores in the most recent closed round that scored
+    the thread, as `user` may read them."""
     if thread_id is None:
         return None
-    score = readmodel.cached(
-        "latest_thread_scores", "region", _latest_thread_scores
-    ).get(thread_id)
+    score = _latest_thread_score(thread_id)
     if score is not None and permissions.withholds_thread_result(user, score.responses):
         return replace(score, mean=None, high_share=None, withheld=True)
     return score
 
 
-def _latest_thread_scores() -> dict[int, ThreadScore]:
-    """Per thread, the aggregate of the latest closed round that scored it (one
-    query for all threads)."""
+def _latest_thread_score(thread_id: int) -> ThreadScore | None:
+    """The aggregate of the latest closed round that scored the thread (one query
+    on the scores of this thread alone)."""
     high = current_app.config["SCORE_HIGH"]
-    rows = db.session.execute(
+    row = db.session.execute(
         select(
-            Score.thread_id,
             ScoringRound.id,
             ScoringRound.name,
             func.count(Score.value),
@@ -144,24 +140,21 @@ def _latest_thread_scores() -> dict[int, ThreadScore]:
             func.sum(case((Score.value >= high, 1), else_=0)),
         )
         .join(Score, Score.round_id == ScoringRound.id)
-        .where(ScoringRound.status == "closed")
-        .group_by(
-            Score.thread_id, ScoringRound.id, ScoringRound.name, ScoringRound.closes_on
-        )
+        .where(ScoringRound.status == "closed", Score.thread_id == thread_id)
+        .group_by(ScoringRound.id, ScoringRound.name, ScoringRound.closes_on)
         .order_by(ScoringRound.closes_on.desc(), ScoringRound.id.desc())
+        .limit(1)
+    ).first()
+    if row is None:
+        return None
+    round_id, name, responses, mean, high_count = row
+    return ThreadScore(
+        round_id=round_id,
+        round_name=name,
+        responses=responses,
+        mean=float(mean) if mean is not None else None,
+        high_share=(high_count or 0) / responses if responses else None,
     )
-    latest: dict[int, ThreadScore] = {}
-    for thread_id, round_id, name, responses, mean, high_count in rows:
-        if thread_id in latest:
-            continue
-        latest[thread_id] = ThreadScore(
-            round_id=round_id,
-            round_name=name,
-            responses=responses,
-            mean=float(mean) if mean is not None else None,
-            high_share=(high_count or 0) / responses if responses else None,
-        )
-    return latest
 
 
 def _timeline_tasks(theme: Theme, user: Any, today: date) -> list[Task]:

@@ -13,7 +13,11 @@ depends_on = None
 
 INDEXES = [
     ("ix_rollout_theme_stage", "rollout", ["theme_id", "stage", "municipality_id"]),
-    ("ix_rollout_municipality_stage", "rollout", ["municipality_id", "stage"]),
+    (
+        "ix_rollout_municipality_stage",
+        "rollout",
+        ["municipality_id", "stage", "theme_id"],
+    ),
     ("ix_task_open", "task", ["status", "due_on", "group_id", "application_id"]),
     (
         "ix_task_group_progress",
