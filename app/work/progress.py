@@ -60,6 +60,7 @@ def group_progress(group_ids: list[int]) -> dict[int, Progress]:
             .where(in_shared_task_figures())
             .group_by(Task.group_id)
         ),
+        reads=("task",),
     )
     return _pick(every_group, group_ids, Progress())
 
@@ -77,6 +78,7 @@ def theme_progress(theme_ids: list[int]) -> dict[int, Progress]:
             .where(in_shared_task_figures(), not_archived(WorkingGroup))
             .group_by(WorkingGroup.theme_id)
         ),
+        reads=("task", "working_group"),
     )
     return _pick(every_theme, theme_ids, Progress())
 
@@ -110,7 +112,12 @@ def municipality_progress(
     """Per municipality: rollout stage counts and task progress (read model)."""
     if not municipality_ids:
         return {}
-    every = readmodel.cached("municipality_progress", "region", _every_municipality)
+    every = readmodel.cached(
+        "municipality_progress",
+        "region",
+        _every_municipality,
+        reads=("municipality", "rollout", "task"),
+    )
     empty = MunicipalityProgress(stages={}, tasks=Progress())
     return _pick(every, municipality_ids, empty)
 

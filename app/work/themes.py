@@ -116,11 +116,14 @@ class ThreadScore:
 
 def latest_thread_score(thread_id: int | None) -> ThreadScore | None:
     """Mean and share of high scores in the most recent closed round (read model:
-    the figures of every thread, computed once per data generation)."""
+    the figures of every thread, computed once per change of the scores)."""
     if thread_id is None:
         return None
     return readmodel.cached(
-        "latest_thread_scores", "region", _latest_thread_scores
+        "latest_thread_scores",
+        "region",
+        _latest_thread_scores,
+        reads=("score", "scoring_round", "round_thread", "thread"),
     ).get(thread_id)
 
 
@@ -236,6 +239,7 @@ def municipality_count() -> int:
         "municipality_count",
         "region",
         lambda: db.session.scalar(select(func.count()).select_from(Municipality)),
+        reads=("municipality",),
     )
 
 
