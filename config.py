@@ -133,6 +133,8 @@ class TestConfig(Config):
     REMEMBER_COOKIE_SECURE = False
     WTF_CSRF_ENABLED = True
     SERVER_NAME = None
+    # A cached figure that reads a table it does not declare fails the test.
+    READMODEL_CHECK_READS = True
     # scrypt costs ~0.1-0.5 s per hash and check (a sign-in, every user a test
     # makes); a cheap method keeps the suite fast. Production keeps scrypt
     # (test_security_auth.py checks Config's default).

@@ -22,6 +22,7 @@ def create_app(config_class: type = Config) -> Flask:
     app.config.from_object(config_class)
     Config.check(app.config)
     register_extensions(app)
+    check_read_model(app)
     register_blueprints(app)
     register_exporters()
     register_request_handling(app)
@@ -65,6 +66,19 @@ def register_extensions(app: Flask) -> None:
     )
     login_manager.init_app(app)
     import app.models  # noqa: F401 - every model registered before use
+
+
+def check_read_model(app: Flask) -> None:
+    """A missing or doubled version row would leave figures stale: stop here."""
+    from app.extensions import db
+    from app.readmodel import check_versions
+
+    with app.app_context():
+        try:
+            check_versions(db.engine)
+        except Exception:
+            db.engine.dispose()  # the app stops: leave no connection behind
+            raise
 
 
 def register_request_handling(app: Flask) -> None:

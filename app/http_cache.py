@@ -9,8 +9,8 @@ with a 304 before anything is loaded or rendered:
 - the user and their session nonce (logout, a password change or a reset rotate
   it: every older ETag of that person stops matching), and the session's CSRF
   secret (the page embeds a token made from it);
-- the language and the data generation of app/readmodel.py (every write by
-  anyone, a role or language change included, bumps it);
+- the language and the sum of the table versions of app/readmodel.py (every
+  write by anyone, a role or language change and a sign-in included, raises it);
 - the URL with its query string, and a fingerprint of the code, templates and
   catalogs (a deploy changes the pages);
 - the moment it was issued: pages show time-relative things (a call's countdown,
@@ -72,7 +72,7 @@ def _eligible_request() -> bool:
 
 def page_inputs() -> str:
     """What the page of this request depends on, besides the moment and the
-    CSRF secret (read before the view: the data generation it starts from)."""
+    CSRF secret (read before the view: the table versions it starts from)."""
     return "\n".join(
         [
             str(current_user.id),

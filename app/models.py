@@ -7,7 +7,7 @@ from app.deadlines.models import ReminderSent
 from app.documents.models import Document
 from app.municipalities.models import Municipality
 from app.public.models import Publication
-from app.readmodel import DataGeneration
+from app.readmodel import DataChange, DataVersion
 from app.strategy.models import (
     Conversation,
     Score,
@@ -31,7 +31,8 @@ __all__ = [
     "Application",
     "ApplicationPartner",
     "Conversation",
-    "DataGeneration",
+    "DataChange",
+    "DataVersion",
     "Document",
     "LoginFailure",
     "Municipality",

@@ -196,15 +196,16 @@ def signed_in_client(app: Flask, email: str = COORDINATOR):
 
 
 def new_generation(app: Flask) -> None:
-    """What any write does to the read model: a new data generation."""
-    from sqlalchemy import update
+    """What a write to every table does to the read model: a new version of each
+    (every cached figure is computed again)."""
+    from sqlalchemy import insert
 
     from app.extensions import db
-    from app.readmodel import DataGeneration
+    from app.readmodel import DataChange, versioned_names
 
     with app.app_context():
         db.session.execute(
-            update(DataGeneration).values(value=DataGeneration.value + 1)
+            insert(DataChange), [{"table_name": n} for n in versioned_names()]
         )
         db.session.commit()
 

@@ -124,3 +124,19 @@ def test_only_successful_html_pages_get_an_etag(signed_in):
     assert missing.headers["Cache-Control"] == "no-store"
     anonymous = signed_in.application.test_client().get("/login")
     assert anonymous.get_etag() == (None, None)
+
+
+def test_the_304_is_decided_after_every_request_check(app):
+    """Pinned hook order: the idle timeout, the forced password change and the
+    input check run before a 304 may answer; the cache headers are set before
+    the security headers fill in their defaults (after_request runs last-first)."""
+    before = [f.__name__ for f in app.before_request_funcs[None]]
+    assert before[-1] == "answer_not_modified"
+    for check in (
+        "enforce_idle_timeout",
+        "require_own_password",
+        "refuse_control_characters",
+    ):
+        assert before.index(check) < before.index("answer_not_modified"), check
+    after = [f.__name__ for f in app.after_request_funcs[None]]
+    assert after.index("tag_page") > after.index("set_headers")

@@ -115,9 +115,22 @@ def open_rounds_progress(municipality_id: int | None = None) -> list[dict[str, A
     return result
 
 
+#: The tables the key figures count rows of (the read model's invalidation).
+KEY_FIGURES_READS = (
+    "application",
+    "municipality",
+    "task",
+    "theme",
+    "thread",
+    "working_group",
+)
+
+
 def key_figures(day) -> dict[str, int]:
     """The coordinator's key figures (read model; one query when they changed)."""
-    return readmodel.cached("key_figures", day, lambda: _key_figures(day))
+    return readmodel.cached(
+        "key_figures", day, lambda: _key_figures(day), reads=KEY_FIGURES_READS
+    )
 
 
 def _key_figures(day) -> dict[str, int]:
@@ -214,7 +227,12 @@ def regional_progress() -> dict[str, Any]:
     return {
         "themes": themes,
         "progress": theme_progress([t.id for t in themes]),
-        "stages": readmodel.cached("theme_stage_counts", "region", theme_stage_counts),
+        "stages": readmodel.cached(
+            "theme_stage_counts",
+            "region",
+            theme_stage_counts,
+            reads=("municipality", "rollout"),
+        ),
     }
 
 

@@ -185,7 +185,11 @@ def _round_figures(rounds, asked, high, majority) -> dict[int, tuple[dict, int]]
             (r.id, tuple(t.id for t in asked[r.id]), high, majority): r.id for r in part
         }
         figures = readmodel.cached_many(
-            "round_results", scopes, _score_figures, keep=closed
+            "round_results",
+            scopes,
+            _score_figures,
+            keep=closed,
+            reads=("score", "round_thread"),
         )
         result.update({scopes[scope]: value for scope, value in figures.items()})
     return result

@@ -47,6 +47,9 @@ from app.subsidies.models import (
 
 CENT = Decimal("0.01")
 ZERO = Decimal("0.00")
+#: The tables the roll-ups read (the read model's invalidation).
+ROLLUP_READS = ("application", "application_partner", "payment")
+PIPELINE_READS = ("application", "application_partner")
 
 
 def _money(value: Any) -> Decimal:
@@ -157,7 +160,10 @@ def _grouped(key, user: Any, among: Any = None) -> dict[Any, Figures]:
     if among is not None:
         return compute()
     return readmodel.cached(
-        f"rollup_by_{key}", permissions.application_scope(user), compute
+        f"rollup_by_{key}",
+        permissions.application_scope(user),
+        compute,
+        reads=ROLLUP_READS,
     )
 
 
@@ -207,7 +213,10 @@ def regional_totals(user: Any = None, among: Any = None) -> Figures:
     if among is not None:
         return compute()
     return readmodel.cached(
-        "regional_totals", permissions.application_scope(user), compute
+        "regional_totals",
+        permissions.application_scope(user),
+        compute,
+        reads=ROLLUP_READS,
     )
 
 
@@ -393,6 +402,7 @@ def rollup_by_municipality(
             "rollup_by_municipality",
             permissions.application_scope(user),
             lambda: _by_municipality(user),
+            reads=ROLLUP_READS,
         )
     if municipality_ids is None:
         return dict(every)
@@ -415,7 +425,10 @@ def _of_municipalities(
         return {key: found.get(key[1]) for key in missing}
 
     kept = readmodel.cached_many(
-        "rollup_of_municipality", [(scope, mid) for mid in municipality_ids], compute
+        "rollup_of_municipality",
+        [(scope, mid) for mid in municipality_ids],
+        compute,
+        reads=ROLLUP_READS,
     )
     return {
         mid: kept[(scope, mid)]
@@ -517,6 +530,7 @@ def pipeline_totals(user: Any) -> dict[str, StatusTotal]:
         "pipeline_totals",
         permissions.application_scope(user),
         lambda: _pipeline_totals(user),
+        reads=PIPELINE_READS,
     )
 
 

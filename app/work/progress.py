@@ -44,13 +44,16 @@ def _progress_by(query) -> dict[int, Progress]:
     }
 
 
-def _per_id(name: str, ids: list[int], compute, empty) -> dict:
+def _per_id(name: str, ids: list[int], compute, empty, *, reads) -> dict:
     """The figures of these ids only (read model, one entry per id): the missing
     ones in one query on an index (`compute(missing)`), never the whole region."""
     if not ids:
         return {}
     found = readmodel.cached_many(
-        name, ids, lambda missing: _pick(compute(missing), missing, empty)
+        name,
+        ids,
+        lambda missing: _pick(compute(missing), missing, empty),
+        reads=reads,
     )
     return {key: found[key] for key in ids}
 
@@ -70,6 +73,7 @@ def group_progress(group_ids: list[int]) -> dict[int, Progress]:
             .group_by(Task.group_id)
         ),
         Progress(),
+        reads=("task",),
     )
 
 
@@ -89,6 +93,7 @@ def theme_progress(theme_ids: list[int]) -> dict[int, Progress]:
             .group_by(WorkingGroup.theme_id)
         ),
         Progress(),
+        reads=("task", "working_group"),
     )
 
 
@@ -124,6 +129,7 @@ def municipality_progress(
         municipality_ids,
         _of_municipalities,
         MunicipalityProgress(stages={}, tasks=Progress()),
+        reads=("municipality", "rollout", "task"),
     )
 
 

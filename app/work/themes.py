@@ -235,6 +235,7 @@ def municipality_count() -> int:
         "municipality_count",
         "region",
         lambda: db.session.scalar(select(func.count()).select_from(Municipality)),
+        reads=("municipality",),
     )
 
 
