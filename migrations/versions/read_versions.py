@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "read_versions"
-down_revision = "task_start"
+down_revision = "render_indexes"
 branch_labels = None
 depends_on = None
 
