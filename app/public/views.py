@@ -10,7 +10,6 @@ from flask import (
     redirect,
     render_template,
     request,
-    url_for,
 )
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -18,6 +17,7 @@ from flask_login import current_user
 from app.auth import permissions
 from app.auth.access import public, requires
 from app.extensions import db
+from app.links import absolute_url
 from app.public import bp, opendata, pages, publishing
 from app.public.cookieless import is_cookieless_path
 from app.web import reload_url, wants_fragment
@@ -78,7 +78,7 @@ def data_csv(name: str):
 def data_json(name: str):
     """Open data as JSON: the CSV's rows as objects; or the data package."""
     if name == "datapackage":
-        return jsonify(opendata.datapackage(url_for("public.index", _external=True)))
+        return jsonify(opendata.datapackage(absolute_url("public.index")))
     if name not in opendata.RESOURCES:
         abort(404)
     return jsonify(opendata.as_json(name))
