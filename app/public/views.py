@@ -6,7 +6,6 @@ from __future__ import annotations
 from flask import (
     Response,
     abort,
-    jsonify,
     redirect,
     render_template,
     request,
@@ -78,10 +77,12 @@ def data_csv(name: str):
 def data_json(name: str):
     """Open data as JSON: the CSV's rows as objects; or the data package."""
     if name == "datapackage":
-        return jsonify(opendata.datapackage(absolute_url("public.index")))
-    if name not in opendata.RESOURCES:
+        data = opendata.datapackage(absolute_url("public.index"))
+    elif name in opendata.RESOURCES:
+        data = opendata.as_json(name)
+    else:
         abort(404)
-    return jsonify(opendata.as_json(name))
+    return Response(opendata.json_text(data), mimetype="application/json")
 
 
 # --- publishing (the coordinator, signed in: not a cookieless path) ------------------
