@@ -47,6 +47,16 @@ MUNICIPALITIES = [
     "Meulebeke", "Moorslede", "Oostrozebeke", "Pittem", "Roeselare", "Ruiselede",
     "Staden", "Tielt", "Wielsbeke", "Wingene",
 ]  # fmt: skip
+#: Their NIS codes (Statbel REFNIS; the codes of before the 2025 mergers, which
+#: data.vlaanderen.be's gemeente URIs use): arrondissements Roeselare (36) and Tielt
+#: (37). Checked against two published REFNIS lists; Ardooie is 37020.
+NIS_CODES = {
+    "ardooie": "37020", "hooglede": "36006", "ingelmunster": "36007",
+    "izegem": "36008", "ledegem": "36010", "lichtervelde": "36011",
+    "meulebeke": "37007", "moorslede": "36012", "oostrozebeke": "37010",
+    "pittem": "37011", "roeselare": "36015", "ruiselede": "37012",
+    "staden": "36019", "tielt": "37015", "wielsbeke": "37017", "wingene": "37018",
+}  # fmt: skip
 MERGERS = {"ruiselede": "wingene", "meulebeke": "tielt"}  # on 2025-01-01
 MERGER_DATE = date(2025, 1, 1)
 CENTRAL_CITY = "roeselare"
@@ -159,7 +169,10 @@ class Seeder:
                 {"slug": slug},
                 name=name,
                 is_central_city=slug == CENTRAL_CITY,
+                nis_code=NIS_CODES[slug],
             )
+            if self.m[slug].nis_code is None:  # seeded before the codes were known
+                self.m[slug].nis_code = NIS_CODES[slug]
         for old, new in MERGERS.items():
             if self.m[old].merged_into_id is None:
                 self.m[old].merged_into = self.m[new]

@@ -35,6 +35,8 @@ def select_locale() -> str:
         return current_app.config["BABEL_DEFAULT_LOCALE"]
     languages = current_app.config["LANGUAGES"]
     if is_cookieless_path(request.path):
+        if current_user and current_user.is_authenticated:
+            return user_locale(current_user)  # the API's token owner
         return public_locale()  # no session to remember a choice in
     if current_user and current_user.is_authenticated:
         return user_locale(current_user)

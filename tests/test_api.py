@@ -403,3 +403,151 @@ def test_no_answer_holds_what_the_role_may_not_see(client, world, role):
         text = response.get_data(as_text=True)
         for secret in NEVER[role]:
             assert secret not in text, (role, url, secret)
+
+
+# --- issue 24 item 4: methods, parameters, language, ETags, absolute URLs ---
+
+
+@pytest.mark.parametrize("method", ["POST", "PUT", "PATCH", "DELETE"])
+@pytest.mark.parametrize(
+    "path", ["/api/v1/me", "/api/v1/dossiers/1", "/api/v1/openapi.json", "/api/x"]
+)
+def test_a_wrong_method_is_a_json_405_with_allow(client, world, method, path):
+    raw = _token(world["users"]["coordinator"])
+    response = client.open(path, method=method, headers=_bearer(raw))
+    assert response.status_code == 405
+    assert response.mimetype == "application/json"
+    assert response.get_json()["error"]["status"] == 405
+    assert {"GET", "HEAD"} <= set(response.headers["Allow"].split(", "))
+    assert "Set-Cookie" not in response.headers
+
+
+@pytest.mark.parametrize("value", ["0.5", "-1.0", "IZEGEM", "izegem/x", "a" * 121])
+def test_a_municipality_that_is_no_slug_is_refused(client, world, value):
+    raw = _token(world["users"]["coordinator"])
+    for url in ("/api/v1/tasks", "/api/v1/rollout"):
+        response = client.get(
+            url, query_string={"municipality": value}, headers=_bearer(raw)
+        )
+        assert response.status_code == 400, (url, value)
+        assert "municipality" in response.get_json()["error"]["message"]
+
+
+ANSWERS = {
+    "nl": {
+        "page=0": (
+            "Parameter page: een geheel getal van 1 tot 2147483647 wordt verwacht"
+        ),
+        "mine=x": "Parameter mine: een van true, false wordt verwacht",
+        "404": "Niet gevonden.",
+        "405": "Hier kan alleen GET.",
+    },
+    "en": {
+        "page=0": "Parameter page: a whole number from 1 to 2147483647 is expected",
+        "mine=x": "Parameter mine: one of true, false is expected",
+        "404": "Not found.",
+        "405": "Only GET is possible here.",
+    },
+}
+
+
+@pytest.mark.parametrize("language", ["nl", "en"])
+def test_errors_are_in_the_token_owners_language(client, world, language):
+    """Whatever the client's Accept-Language says: one language, the owner's."""
+    user = world["users"]["coordinator"]
+    user.language = language
+    raw = _token(user)
+    headers = _bearer(raw) | {"Accept-Language": "en" if language == "nl" else "nl"}
+    expected = ANSWERS[language]
+
+    def message(response):
+        return response.get_json()["error"]["message"]
+
+    for query in ("page=0", "mine=x"):
+        response = client.get(f"/api/v1/tasks?{query}", headers=headers)
+        assert message(response) == expected[query]
+    assert (
+        message(client.get("/api/v1/dossiers/999", headers=headers)) == expected["404"]
+    )
+    assert message(client.post("/api/v1/me", headers=headers)) == expected["405"]
+
+
+def test_get_answers_carry_an_etag_and_answer_304(client, world):
+    raw = _token(world["users"]["coordinator"])
+    for url in ("/api/v1/me", "/api/v1/dossiers", "/api/v1/openapi.json"):
+        first = client.get(url, headers=_bearer(raw))
+        etag = first.headers["ETag"]
+        again = client.get(url, headers=_bearer(raw) | {"If-None-Match": etag})
+        assert again.status_code == 304 and again.get_data() == b""
+        assert again.headers["ETag"] == etag
+    # Another holder's answer differs: the tag is of the body, never shared.
+    other = _token(world["users"]["viewer"])
+    me = client.get("/api/v1/me", headers=_bearer(other))
+    assert (
+        me.headers["ETag"]
+        != client.get("/api/v1/me", headers=_bearer(raw)).headers["ETag"]
+    )
+    assert "Authorization" in me.headers["Vary"]
+    # Errors get no tag.
+    assert (
+        "ETag" not in client.get("/api/v1/dossiers/999", headers=_bearer(raw)).headers
+    )
+
+
+def test_urls_come_from_base_url_never_the_host_header(app, client, world):
+    app.config["BASE_URL"] = "https://tracker.midwest.example/app"
+    raw = _token(world["users"]["coordinator"])
+    evil = {"Host": "evil.example"}
+    body = client.get("/api/v1/dossiers", headers=_bearer(raw) | evil).get_json()
+    urls = [item["url"] for item in body["items"]]
+    body = client.get("/api/v1/tasks", headers=_bearer(raw) | evil).get_json()
+    urls += [item["url"] for item in body["items"]]
+    body = client.get(
+        "/api/v1/deadlines?scope=region", headers=_bearer(raw) | evil
+    ).get_json()
+    urls += [item["url"] for item in body["items"]]
+    assert len(urls) >= 5
+    assert all(u.startswith("https://tracker.midwest.example/app/") for u in urls)
+    page = client.get("/api/v1/", headers=evil).text
+    assert "evil.example" not in page
+    assert "https://tracker.midwest.example/app/api/v1/deadlines?when=week" in page
+
+
+# --- issue 24 item 31: the description names every status the API answers ---
+
+
+def test_every_status_the_api_answers_is_in_its_description(client, world):
+    spec = client.get("/api/v1/openapi.json").get_json()
+    validate(spec)
+    raw = _token(world["users"]["coordinator"])
+    long_query = "status=" + "x" * 3000
+    for path, item in spec["paths"].items():
+        url = path.replace("{application_id}", str(world["own"].id)).replace(
+            "{round_id}", str(world["closed"].id)
+        )
+        documented = set(item["get"]["responses"])
+        first = client.get(url, headers=_bearer(raw))
+        assert first.status_code == 200, url
+        answers = {
+            "304": client.get(
+                url, headers=_bearer(raw) | {"If-None-Match": first.headers["ETag"]}
+            ),
+            "401": client.get(url),
+            "414": client.get(f"{url}?{long_query}", headers=_bearer(raw)),
+            "422": client.get(f"{url}?x=%00", headers=_bearer(raw)),
+        }
+        for status, response in answers.items():
+            assert str(response.status_code) == status, (url, status)
+            assert status in documented, (path, status)
+        assert "ETag" in item["get"]["responses"]["200"]["headers"]
+        assert "ETag" in item["get"]["responses"]["304"]["headers"]
+        refused = client.post(url, headers=_bearer(raw))
+        assert refused.status_code == 405
+    # A wrong method has no operation of its own: the description names the
+    # answer once, with its Allow header, and says when it comes.
+    method = spec["components"]["responses"]["MethodNotAllowed"]
+    assert "Allow" in method["headers"]
+    assert method["content"]["application/json"]["schema"] == {
+        "$ref": "#/components/schemas/Error"
+    }
+    assert "405" in spec["info"]["description"]

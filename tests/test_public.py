@@ -235,12 +235,16 @@ def test_csv_columns_equal_the_datapackage_schema(client, world, name):
     fields = [f["name"] for f in resource["schema"]["fields"]]
     response = client.get(f"/public/data/{name}.csv")
     assert response.mimetype == "text/csv"
-    rows = list(csv.DictReader(io.StringIO(response.get_data().decode("utf-8"))))
+    text = response.get_data().decode("utf-8-sig")  # after the byte order mark
+    rows = list(csv.DictReader(io.StringIO(text)))
     assert rows
     assert list(rows[0]) == fields
     as_json = client.get(f"/public/data/{name}.json").get_json()
-    assert all(set(row) == set(fields) for row in as_json)  # JSON keys: unordered
-    assert [{k: str(v) for k, v in row.items()} for row in as_json] == rows
+    assert all(list(row) == fields for row in as_json)
+    # The same values; what the CSV leaves empty is null in the JSON.
+    assert [
+        {k: "" if v is None else str(v) for k, v in row.items()} for row in as_json
+    ] == rows
 
 
 def test_datapackage_describes_types_units_and_licence(client, world):
@@ -409,3 +413,146 @@ def test_every_role_sees_the_same_public_page(app, world, role):
         seen = member.get(url)
         assert seen.get_data() == anonymous.get(url).get_data()
         assert seen.headers["Cache-Control"].startswith("public")
+
+
+# --- issue 24 item 3: strict tools read the open data ---
+
+
+def _write_package(client, folder) -> dict:
+    """The data package and its resources as served, written to `folder`."""
+    package = client.get("/public/data/datapackage.json")
+    (folder / "datapackage.json").write_bytes(package.get_data())
+    for resource in package.get_json()["resources"]:
+        served = client.get(f"/public/data/{resource['path']}")
+        assert served.status_code == 200
+        (folder / resource["path"]).write_bytes(served.get_data())
+    return package.get_json()
+
+
+def _frictionless_errors(folder) -> list[str]:
+    """What `frictionless validate` finds in the package written to `folder`.
+
+    frictionless reads JSON resources with ijson (its "json" extra). Without it,
+    each JSON file is read here as frictionless reads it (labels: the keys of the
+    first object, in their order; then the values) and handed over as inline
+    data with the descriptor's own schema.
+    """
+    from frictionless import validate
+
+    path = folder / "datapackage.json"
+    try:
+        import ijson  # noqa: F401
+    except ImportError:
+        descriptor = json.loads(path.read_text(encoding="utf-8"))
+        for resource in descriptor["resources"]:
+            if resource["format"] != "json":
+                continue
+            text = (folder / resource.pop("path")).read_text(encoding="utf-8")
+            rows = json.loads(text)
+            labels = list(rows[0]) if rows else []
+            resource["data"] = [labels, *([row.get(k) for k in labels] for row in rows)]
+            for key in ("format", "mediatype", "encoding"):
+                resource.pop(key)
+        path = folder / "datapackage-inline.json"
+        path.write_text(json.dumps(descriptor), encoding="utf-8")
+    report = validate(str(path))
+    return [
+        f"{task.name}: {error.type}: {error.message}"
+        for task in report.tasks
+        for error in task.errors
+    ] + [f"{error.type}: {error.message}" for error in report.errors]
+
+
+def test_the_data_package_passes_frictionless_validate(client, world, tmp_path):
+    package = _write_package(client, tmp_path)
+    assert len(package["resources"]) == 4
+    assert _frictionless_errors(tmp_path) == []
+
+
+def test_the_demo_data_package_passes_frictionless_validate(demo_client, tmp_path):
+    _write_package(demo_client, tmp_path)
+    assert _frictionless_errors(tmp_path) == []
+
+
+@pytest.mark.parametrize("name", ["funded-projects", "rollout"])
+def test_json_objects_keep_the_schema_order(client, world, name):
+    package = _datapackage(client)
+    resource = next(r for r in package["resources"] if r["path"] == f"{name}.json")
+    fields = [f["name"] for f in resource["schema"]["fields"]]
+    rows = json.loads(client.get(f"/public/data/{name}.json").get_data())
+    assert rows and all(list(row) == fields for row in rows)
+
+
+def test_csv_starts_with_a_utf8_byte_order_mark(client, world):
+    """A spreadsheet's default import reads UTF-8 only with the mark: "–" and
+    "é" stay what they are instead of "â€“"."""
+    world["home"].name = "Izegem – Émelgem"
+    db.session.commit()
+    for name in ("funded-projects", "rollout"):
+        body = client.get(f"/public/data/{name}.csv").get_data()
+        assert body.startswith(b"\xef\xbb\xbf")
+        assert "Izegem – Émelgem" in body.decode("utf-8-sig")
+        assert not body[3:].startswith(b"\xef\xbb\xbf")  # one mark, at the start
+
+
+def test_open_data_carries_nis_codes_and_gemeente_uris(client, world):
+    projects = client.get("/public/data/funded-projects.json").get_json()
+    assert projects[0]["lead_nis_code"] == "36008"
+    assert projects[0]["lead_municipality_uri"] == (
+        "https://data.vlaanderen.be/id/gemeente/36008"
+    )
+    rollout = {
+        r["municipality"]: r for r in client.get("/public/data/rollout.json").get_json()
+    }
+    assert rollout["Izegem"]["nis_code"] == "36008"
+    assert rollout["Izegem"]["municipality_uri"] == (
+        "https://data.vlaanderen.be/id/gemeente/36008"
+    )
+    # Tielt has no NIS code in this world: null, not a made-up address.
+    assert rollout["Tielt"]["nis_code"] is None
+    assert rollout["Tielt"]["municipality_uri"] is None
+    text = client.get("/public/data/rollout.csv").get_data().decode("utf-8-sig")
+    rows = {r["municipality"]: r for r in csv.DictReader(io.StringIO(text))}
+    assert rows["Tielt"]["municipality_uri"] == "" and rows["Tielt"]["nis_code"] == ""
+    assert rows["Izegem"]["municipality_uri"].endswith("/gemeente/36008")
+
+
+def test_the_homepage_comes_from_base_url_never_the_host_header(app, client, world):
+    app.config["BASE_URL"] = "https://tracker.midwest.example/app"
+    response = client.get(
+        "/public/data/datapackage.json", headers={"Host": "evil.example"}
+    )
+    assert response.get_json()["homepage"] == (
+        "https://tracker.midwest.example/app/public"
+    )
+
+
+#: The 16 besturen of the demo and their NIS codes (Statbel REFNIS, the codes
+#: before the 2025 mergers; checked against two published lists).
+DEMO_NIS_CODES = {
+    "Ardooie": "37020",
+    "Hooglede": "36006",
+    "Ingelmunster": "36007",
+    "Izegem": "36008",
+    "Ledegem": "36010",
+    "Lichtervelde": "36011",
+    "Meulebeke": "37007",
+    "Moorslede": "36012",
+    "Oostrozebeke": "37010",
+    "Pittem": "37011",
+    "Roeselare": "36015",
+    "Ruiselede": "37012",
+    "Staden": "36019",
+    "Tielt": "37015",
+    "Wielsbeke": "37017",
+    "Wingene": "37018",
+}
+
+
+def test_the_demo_municipalities_have_their_nis_codes(demo_app):
+    from app.municipalities.models import Municipality
+
+    found = dict(
+        db.session.execute(select(Municipality.name, Municipality.nis_code)).all()
+    )
+    assert found == DEMO_NIS_CODES

@@ -12,16 +12,18 @@ from decimal import Decimal
 from typing import Any
 from urllib.parse import urlencode
 
-from flask import abort, request, url_for
+from flask import abort, request
+from flask_babel import gettext as _
 from sqlalchemy import false, select
 from sqlalchemy.orm import selectinload
 
 from app import clock
-from app.api.spec import MAX_INT, PER_PAGE_DEFAULT, PER_PAGE_MAX
+from app.api.spec import MAX_INT, PER_PAGE_DEFAULT, PER_PAGE_MAX, SLUG_PATTERN
 from app.archive import not_archived
 from app.auth import permissions
 from app.deadlines.deadlines import CATEGORIES, KINDS, Scope, deadlines
 from app.extensions import db
+from app.links import absolute_url
 from app.municipalities.models import Municipality
 from app.strategy.models import Score, Thread
 from app.strategy.results import for_reader, round_results
@@ -50,7 +52,9 @@ def _int(name: str, default: int | None = None, maximum: int = MAX_INT):
     if raw is None or raw == "":
         return default
     if not raw.isascii() or not raw.isdigit() or not 1 <= int(raw) <= maximum:
-        raise BadParameter(name, f"a whole number from 1 to {maximum} is expected")
+        raise BadParameter(
+            name, _("a whole number from 1 to %(maximum)s is expected", maximum=maximum)
+        )
     return int(raw)
 
 
@@ -59,7 +63,9 @@ def _choice(name: str, allowed) -> str | None:
     if raw is None or raw == "":
         return None
     if raw not in allowed:
-        raise BadParameter(name, "one of " + ", ".join(allowed) + " is expected")
+        raise BadParameter(
+            name, _("one of %(choices)s is expected", choices=", ".join(allowed))
+        )
     return raw
 
 
@@ -69,6 +75,11 @@ def _municipality(name: str = "municipality") -> int | None:
     slug = request.args.get(name)
     if slug is None or slug == "":
         return None
+    if not SLUG_PATTERN.fullmatch(slug):  # "0.5", "IZEGEM": not a slug at all
+        raise BadParameter(
+            name,
+            _("a short name of lowercase letters, digits and hyphens is expected"),
+        )
     found = db.session.scalar(select(Municipality.id).where(Municipality.slug == slug))
     return found or 0
 
@@ -188,7 +199,7 @@ def tasks(user) -> dict[str, Any]:
                 "theme": _ref(t.group.theme, "title") if t.group else None,
                 "municipality": _municipality_ref(t.municipality),
                 "assigned_to_me": t.assignee_id == user.id,
-                "url": url_for("work.task", task_id=t.id, _external=True),
+                "url": absolute_url("work.task", task_id=t.id),
             }
             for t in rows
         ]
@@ -220,7 +231,7 @@ def deadline_list(user) -> dict[str, Any]:
                 "category": d.category,
                 "municipality": d.municipality,
                 "context": d.context,
-                "url": url_for(d.endpoint, **dict(d.values), _external=True),
+                "url": absolute_url(d.endpoint, **dict(d.values)),
             }
             for d in items
         ],
@@ -252,7 +263,7 @@ def _dossier(a: Application, paid: Decimal | None) -> dict[str, Any]:
         "decided_on": _day(a.decided_on),
         "project_start": _day(a.project_start),
         "project_end": _day(a.project_end),
-        "url": url_for("subsidies.application", application_id=a.id, _external=True),
+        "url": absolute_url("subsidies.application", application_id=a.id),
     }
 
 

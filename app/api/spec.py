@@ -25,6 +25,7 @@ PER_PAGE_MAX = 100
 MAX_INT = 2**31 - 1
 ID = {"type": "integer", "minimum": 1, "maximum": MAX_INT}
 SLUG = {"type": "string", "pattern": "^[a-z0-9-]{1,120}$"}
+SLUG_PATTERN = re.compile(SLUG["pattern"].strip("^$"))
 PER_PAGE_DEFAULT = 50
 
 
@@ -251,7 +252,32 @@ ERROR_TEXT = {
     401: "No token, or a token that is not (or no longer) valid.",
     403: "Your role may not see this.",
     404: "Not found, or not yours to see.",
-    422: "A parameter holds a control character (such as NUL).",
+    414: "The query string is longer than 2048 bytes.",
+    422: "The address or a parameter holds a control character (such as NUL).",
+}
+#: Every operation can answer these (its query is checked before anything else).
+ALWAYS = {414, 422}
+ETAG_HEADER = {
+    "ETag": {
+        "description": "Tag of this answer: send it as If-None-Match to get a 304.",
+        "schema": STRING,
+    }
+}
+IF_NONE_MATCH = {
+    "name": "If-None-Match",
+    "in": "header",
+    "required": False,
+    "description": "The ETag of an earlier answer: 304 when nothing changed.",
+    "schema": STRING,
+}
+#: Only GET (and HEAD, OPTIONS) are answered: any other method gets this, on every
+#: path. It has no operation of its own (a client has nothing to call).
+METHOD_NOT_ALLOWED = {
+    "description": "Any method but GET, HEAD or OPTIONS (on every path).",
+    "headers": {
+        "Allow": {"description": "The methods of this path.", "schema": STRING}
+    },
+    "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}},
 }
 
 
@@ -293,14 +319,20 @@ def _operation(rule, doc: Doc) -> dict[str, Any]:
                 "schema": param.schema,
             }
         )
+    parameters.append(IF_NONE_MATCH)
     schema = page_schema(doc.schema) if doc.paginated else _ref(doc.schema)
     responses = {
         "200": {
             "description": "OK",
+            "headers": ETAG_HEADER,
             "content": {"application/json": {"schema": schema}},
-        }
+        },
+        "304": {
+            "description": "Not modified: If-None-Match holds this answer's ETag.",
+            "headers": ETAG_HEADER,
+        },
     }
-    errors = set(doc.errors) | ({400, 422} if query else set())
+    errors = set(doc.errors) | ALWAYS | ({400} if query else set())
     if doc.auth:
         errors.add(401)
     for status in sorted(errors):
@@ -337,6 +369,9 @@ def openapi(app: Flask) -> dict[str, Any]:
                 " Every answer holds only what you may see on the pages."
                 " Lists are paginated (`page`, `per_page` up to"
                 f" {PER_PAGE_MAX}). Amounts are euro as decimal strings."
+                " A successful answer carries an ETag; send it as If-None-Match"
+                " for a 304. Only GET is answered: another method gets a 405"
+                " with an Allow header (`MethodNotAllowed`)."
             ),
         },
         "servers": [{"url": "/"}],
@@ -344,6 +379,7 @@ def openapi(app: Flask) -> dict[str, Any]:
         "paths": paths,
         "components": {
             "schemas": SCHEMAS,
+            "responses": {"MethodNotAllowed": METHOD_NOT_ALLOWED},
             "securitySchemes": {
                 "bearerToken": {
                     "type": "http",

@@ -12,10 +12,11 @@ from flask import (
     request,
     url_for,
 )
+from flask_babel import force_locale, get_locale, refresh
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, MethodNotAllowed
 
 from app.api import bp, resources, tokens, tokens_bp
 from app.api.forms import TokenForm
@@ -32,6 +33,7 @@ from app.api.spec import (
 from app.auth import permissions
 from app.auth.access import public, requires
 from app.extensions import db
+from app.i18n import user_locale
 from app.subsidies.models import APPLICATION_STATUSES
 from app.web import wants_fragment
 from app.work.models import ROLLOUT_STAGES, TASK_STATUSES
@@ -51,8 +53,22 @@ MESSAGES = {
     403: _l("You are not allowed to see this."),
     404: _l("Not found."),
     405: _l("Only GET is possible here."),
+    414: _l("The address is too long."),
     422: _l("The request contains a character that is not allowed."),
 }
+#: Longer query strings are refused (414) before anything reads them.
+MAX_QUERY_LENGTH = 2048
+
+
+def is_api_path(path: str) -> bool:
+    return path == "/api" or path.startswith("/api/")
+
+
+@bp.before_request
+def refuse_long_queries() -> tuple[Response, int] | None:
+    if len(request.query_string) > MAX_QUERY_LENGTH:
+        return error(414, str(MESSAGES[414]))
+    return None
 
 
 @bp.before_request
@@ -61,6 +77,7 @@ def authenticate_api_token() -> tuple[Response, int] | None:
     empty on these paths). After the app's input checks: NUL is a 422 first."""
     user = tokens.authenticate(request.headers.get("Authorization"))
     current_app.login_manager._update_request_context_with_user(user)
+    refresh()  # from here on, messages are in the token owner's language
     if user is None and request.endpoint not in OPEN_ENDPOINTS:
         response, status = error(401, str(MESSAGES[401]))
         response.headers["WWW-Authenticate"] = 'Bearer realm="api"'
@@ -81,15 +98,37 @@ def http_error(exc: HTTPException):
     return error(status, str(MESSAGES.get(status, exc.name)))
 
 
-@bp.after_request
-def json_errors(response: Response) -> Response:
-    """Errors answered by the app (e.g. refused characters, 422) as JSON, too."""
+def _error_language() -> str:
+    """The token owner's language, also for an answer the API's views never saw
+    (a wrong method is refused while routing, before the token is read)."""
+    user = current_user if current_user.is_authenticated else None
+    if user is None and request.headers.get("Authorization"):
+        user = tokens.authenticate(request.headers.get("Authorization"))
+    return user_locale(user) if user is not None else str(get_locale())
+
+
+@bp.after_app_request
+def api_answers(response: Response) -> Response:
+    """Every answer under /api, routing errors included: errors in the API's JSON
+    shape (a 405 with its `Allow`), never cached, GETs tagged for a 304."""
+    if not is_api_path(request.path):
+        return response
     if response.status_code >= 400 and response.mimetype == "text/html":
         status = response.status_code
-        response, _status = error(status, str(MESSAGES.get(status, "Error")))
+        with force_locale(_error_language()):
+            message = str(MESSAGES.get(status, _("Error")))
+        response, _status = error(status, message)
         response.status_code = status
-    # Answers for one token holder (or about a refused one): never cached.
+        if isinstance(request.routing_exception, MethodNotAllowed):
+            allowed = request.routing_exception.valid_methods or ["GET", "HEAD"]
+            response.headers["Allow"] = ", ".join(sorted(allowed))
+    # Answers for one token holder (or about a refused one): never stored.
     response.headers["Cache-Control"] = "no-store"
+    response.vary.add("Authorization")
+    response.vary.add("Accept-Language")
+    if request.method in ("GET", "HEAD") and response.status_code == 200:
+        response.add_etag()  # of the body: a client may ask again with it
+        response = response.make_conditional(request)
     return response
 
 

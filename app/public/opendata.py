@@ -1,12 +1,15 @@
 """Open data: funded projects and rollout, as CSV and JSON, described by a
 Frictionless Data Package. The schema below is the contract: the files are
-written from it, so a column can never be missing from the description.
+written from it, so a column can never be missing from the description, and
+every JSON object holds its keys in the schema's order (strict tools read the
+first object's keys as the labels).
 """
 
 from __future__ import annotations
 
 import csv
 import io
+import json
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -21,15 +24,22 @@ LICENCE = {
 }
 
 
+#: The address of a municipality in the Flemish base registry, from its NIS code.
+GEMEENTE_URI = "https://data.vlaanderen.be/id/gemeente/{nis_code}"
+
+
 @dataclass(frozen=True)
 class Field:
     name: str
     type: str  # Frictionless Table Schema type
     description: str
     unit: str | None = None
+    format: str | None = None
 
     def descriptor(self) -> dict[str, Any]:
         result = {"name": self.name, "type": self.type, "description": self.description}
+        if self.format:
+            result["format"] = self.format
         if self.type == "number":
             result["decimalChar"] = "."
             result["groupChar"] = ""
@@ -46,6 +56,13 @@ FUNDED_PROJECTS = (
     Field("status", "string", "granted, reporting or closed."),
     Field("lead_municipality", "string", "Name of the lead municipality."),
     Field("lead_nis_code", "string", "NIS code of the lead municipality (if known)."),
+    Field(
+        "lead_municipality_uri",
+        "string",
+        "The lead municipality in the Flemish base registry (data.vlaanderen.be),"
+        " if its NIS code is known.",
+        format="uri",
+    ),
     Field(
         "partner_municipalities",
         "string",
@@ -64,6 +81,13 @@ ROLLOUT = (
     Field("municipality_slug", "string", "Short name used in the tracker's URLs."),
     Field("nis_code", "string", "NIS code of the municipality (if known)."),
     Field(
+        "municipality_uri",
+        "string",
+        "The municipality in the Flemish base registry (data.vlaanderen.be),"
+        " if its NIS code is known.",
+        format="uri",
+    ),
+    Field(
         "stage",
         "string",
         "not_participating, not_started, exploring, preparing, implementing or live.",
@@ -72,12 +96,20 @@ ROLLOUT = (
 RESOURCES = {"funded-projects": FUNDED_PROJECTS, "rollout": ROLLOUT}
 
 
-def _amount(value: Decimal | None) -> str:
-    return "" if value is None else f"{value:.2f}"
+# Missing values are None: empty in the CSV, null in the JSON.
 
 
-def _day(value) -> str:
-    return value.isoformat() if value else ""
+def _amount(value: Decimal | None) -> str | None:
+    return None if value is None else f"{value:.2f}"
+
+
+def _day(value) -> str | None:
+    return value.isoformat() if value else None
+
+
+def gemeente_uri(nis_code: str | None) -> str | None:
+    """The municipality's URI at data.vlaanderen.be; None without a NIS code."""
+    return GEMEENTE_URI.format(nis_code=nis_code) if nis_code else None
 
 
 def funded_project_rows() -> list[dict[str, Any]]:
@@ -95,9 +127,12 @@ def funded_project_rows() -> list[dict[str, Any]]:
                 "funder": dossier.call.funder,
                 "status": dossier.status,
                 "lead_municipality": dossier.lead_municipality.name,
-                "lead_nis_code": dossier.lead_municipality.nis_code or "",
+                "lead_nis_code": dossier.lead_municipality.nis_code,
+                "lead_municipality_uri": gemeente_uri(
+                    dossier.lead_municipality.nis_code
+                ),
                 "partner_municipalities": "; ".join(partners),
-                "theme": theme.title if theme else "",
+                "theme": theme.title if theme else None,
                 "granted_amount": _amount(dossier.granted_amount),
                 "paid_amount": _amount(found.paid.get(dossier.id)),
                 "project_start": _day(dossier.project_start),
@@ -118,7 +153,8 @@ def rollout_rows() -> list[dict[str, Any]]:
             "theme": theme.title,
             "municipality": m.name,
             "municipality_slug": m.slug,
-            "nis_code": m.nis_code or "",
+            "nis_code": m.nis_code,
+            "municipality_uri": gemeente_uri(m.nis_code),
             "stage": stages[(theme.id, m.id)],
         }
         for theme in themes
@@ -131,9 +167,13 @@ ROWS = {"funded-projects": funded_project_rows, "rollout": rollout_rows}
 
 
 def as_csv(name: str) -> str:
-    """The resource as CSV text: a header, then the rows (amounts with a dot)."""
+    """The resource as CSV text: a header, then the rows (amounts with a dot).
+
+    It starts with a UTF-8 byte order mark: a spreadsheet's default import
+    reads UTF-8 without one as Windows-1252 ("–" becomes "â€“")."""
     fields = [field.name for field in RESOURCES[name]]
     out = io.StringIO()
+    out.write("\ufeff")
     writer = csv.DictWriter(out, fieldnames=fields, lineterminator="\r\n")
     writer.writeheader()
     for row in ROWS[name]():
@@ -149,8 +189,15 @@ def _no_formula(value: Any) -> Any:
 
 
 def as_json(name: str) -> list[dict[str, Any]]:
-    """The resource as a list of objects with the same keys and values as the CSV."""
-    return ROWS[name]()
+    """The resource as a list of objects with the CSV's keys (in the schema's
+    order) and values (null where the CSV is empty)."""
+    fields = [field.name for field in RESOURCES[name]]
+    return [{key: row[key] for key in fields} for row in ROWS[name]()]
+
+
+def json_text(data: Any) -> str:
+    """JSON with the keys in the order given (Flask's JSON provider sorts them)."""
+    return json.dumps(data, ensure_ascii=False)
 
 
 def datapackage(base_url: str) -> dict[str, Any]:

@@ -6,11 +6,9 @@ from __future__ import annotations
 from flask import (
     Response,
     abort,
-    jsonify,
     redirect,
     render_template,
     request,
-    url_for,
 )
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -18,6 +16,7 @@ from flask_login import current_user
 from app.auth import permissions
 from app.auth.access import public, requires
 from app.extensions import db
+from app.links import absolute_url
 from app.public import bp, opendata, pages, publishing
 from app.public.cookieless import is_cookieless_path
 from app.web import reload_url, wants_fragment
@@ -78,10 +77,12 @@ def data_csv(name: str):
 def data_json(name: str):
     """Open data as JSON: the CSV's rows as objects; or the data package."""
     if name == "datapackage":
-        return jsonify(opendata.datapackage(url_for("public.index", _external=True)))
-    if name not in opendata.RESOURCES:
+        data = opendata.datapackage(absolute_url("public.index"))
+    elif name in opendata.RESOURCES:
+        data = opendata.as_json(name)
+    else:
         abort(404)
-    return jsonify(opendata.as_json(name))
+    return Response(opendata.json_text(data), mimetype="application/json")
 
 
 # --- publishing (the coordinator, signed in: not a cookieless path) ------------------
