@@ -244,3 +244,93 @@ def test_idle_warning_keeps_the_user_signed_in_and_keeps_what_was_typed(
         page.reload()
         expect(page.locator("main form").get_by_label("Title")).to_have_value("")
         watched.assert_clean()
+
+
+# --- issue 24 item 11: focus and announcements after smaller swaps -------------------
+
+
+def _granted_dossier(live) -> int:
+    from app.extensions import db
+    from app.subsidies.models import Application
+
+    def find():
+        return db.session.scalar(
+            select(Application.id)
+            .where(Application.status == "granted", Application.archived_at.is_(None))
+            .order_by(Application.id)
+        )
+
+    return query(live, find)
+
+
+def test_payment_add_and_delete_are_said_and_keep_the_focus(live, new_page):
+    from app import clock
+
+    application_id = _granted_dossier(live)
+    with in_english(live, "coordinator@midwest.example"):
+        page, watched = new_page("coordinator")
+        page.goto(f"/applications/{application_id}")
+        payments = page.locator("#dossier-payments")
+        payments.get_by_label("Paid on").fill(clock.today().isoformat())
+        payments.get_by_label("Amount (€)").fill("1234,50")
+        payments.get_by_label("Note").fill("e2e payment")
+        payments.get_by_label("Note").press("Enter")
+        added = payments.locator("li[data-payment-id]", has_text="e2e payment")
+        expect(added).to_have_count(1)
+        said(page, re.compile("^Payments saved"))
+        assert focused(page)["tag"] != "body"
+
+        page.once("dialog", lambda dialog: dialog.accept())
+        page.evaluate("document.getElementById('announcer').textContent = ''")
+        added.get_by_role("button", name="Delete").click()
+        expect(payments.locator("li", has_text="e2e payment")).to_have_count(0)
+        said(page, re.compile("^Payments saved"))
+        assert focused(page)["tag"] != "body"
+        watched.assert_clean()
+
+
+def test_deleting_a_task_inline_is_said_and_the_focus_goes_to_the_next_row(
+    live, new_page
+):
+    group_id, _ = _group_task(live)
+    with in_english(live, "lead@midwest.example"):
+        page, watched = new_page("lead")
+        page.goto(f"/groups/{group_id}")
+        page.get_by_role("button", name="Add a task").click()
+        page.locator("#new-task-title").fill("Task to delete")
+        page.locator("#new-task-title").press("Enter")
+        row = page.locator("#group-tasks-body tr.task-row", has_text="Task to delete")
+        expect(row).to_have_count(1)
+        page.once("dialog", lambda dialog: dialog.accept())
+        delete = row.get_by_role("link", name=re.compile("^Delete"))
+        delete.focus()
+        page.keyboard.press("Enter")
+        expect(row).to_have_count(0)
+        said(page, "Task “Task to delete” deleted.")
+        assert focused(page)["tag"] not in ("body", "main"), focused(page)
+        watched.assert_clean()
+    assert _tasks_titled(live, "Task to delete") == 0
+
+
+def test_publish_and_withdraw_keep_the_focus_and_are_said(live, new_page):
+    group_id, _ = _group_task(live)
+    from app.extensions import db
+    from app.work.models import WorkingGroup
+
+    theme_id = query(live, lambda: db.session.get(WorkingGroup, group_id).theme_id)
+    with in_english(live, "coordinator@midwest.example"):
+        page, watched = new_page("coordinator")
+        page.goto(f"/themes/{theme_id}")
+        widget = page.locator(f"#publish-theme-{theme_id}")
+        first = widget.get_by_role("button", name=re.compile("^(Publish|Unpublish)$"))
+        name = first.text_content().strip()
+        other = "Unpublish" if name == "Publish" else "Publish"
+        first.focus()
+        page.keyboard.press("Enter")
+        button = widget.get_by_role("button", name=other, exact=True)
+        expect(button).to_be_focused()
+        said(page, "Published." if name == "Publish" else "No longer public.")
+        page.keyboard.press("Enter")
+        expect(widget.get_by_role("button", name=name, exact=True)).to_be_focused()
+        said(page, "No longer public." if name == "Publish" else "Published.")
+        watched.assert_clean()
