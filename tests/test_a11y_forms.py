@@ -1,0 +1,35 @@
+"""Issue 24 item 11 over HTTP: an inline row's error is tied to its field."""
+
+import re
+
+from app.extensions import db
+from tests.test_dossier_dates_and_closing import _grant, _submitted
+
+
+def _described(page: str, name: str) -> str:
+    """The text of the element the field `name` is described by."""
+    field = re.search(rf'<(?:input|select)[^>]*name="{name}"[^>]*>', page).group(0)
+    assert 'aria-invalid="true"' in field or "<select" in field
+    ids = re.search(r'aria-describedby="([^"]+)"', field).group(1)
+    message = re.search(rf'id="{ids}"[^>]*>([^<]+)<', page)
+    assert message, f"{ids} is not in the page"
+    return message.group(1).strip()
+
+
+def test_an_obligation_rows_error_is_tied_to_its_fields(login_as):
+    application = _submitted()
+    client = login_as("coordinator", language="en")
+    dates = {"project_start": "2031-01-06", "project_end": "2032-06-30"}
+    assert _grant(client, application, **dates).status_code == 303
+    db.session.refresh(application)
+    obligation = application.obligations[0]
+    prefix = f"obligation-{obligation.id}"
+    response = client.form(
+        f"/applications/{application.id}/obligations/{obligation.id}",
+        {f"{prefix}-due_on": "not a date", f"{prefix}-status": "open"},
+        htmx=True,
+    )
+    assert response.status_code == 422
+    page = response.get_data(as_text=True)
+    assert _described(page, f"{prefix}-due_on")
+    assert _described(page, f"{prefix}-status") == _described(page, f"{prefix}-due_on")
