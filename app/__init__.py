@@ -69,7 +69,7 @@ def register_extensions(app: Flask) -> None:
 
 def register_request_handling(app: Flask) -> None:
     """Request-wide behaviour of app/web/, one concern per module."""
-    from app.web import audit, errors, headers, inputs, session, templates
+    from app.web import audit, errors, headers, inputs, invalid, session, templates
 
     audit.register_audit_log()
     session.register_session(app)
@@ -77,6 +77,7 @@ def register_request_handling(app: Flask) -> None:
     headers.register_security_headers(app)
     errors.register_errors(app)
     templates.register_template_helpers(app)
+    invalid.register_error_title(app)
 
 
 def register_exporters() -> None:

@@ -338,6 +338,49 @@
     searchList.addEventListener("mousedown", function (event) { event.preventDefault(); });
   }
 
+  // A page sent back with errors (a full-page 422; its title starts with "Error:"):
+  // an error summary at the top of the content, one link per message to its
+  // field, takes the focus (instead of leaving it at the top of the page).
+  (function errorSummary() {
+    var main = document.getElementById("main");
+    var box = document.getElementById("flashes");
+    if (!main || !box) { return; }
+    var seen = {};
+    var items = [];
+    Array.prototype.slice.call(main.querySelectorAll("[aria-invalid=true]")).forEach(function (invalid) {
+      var field = invalid.matches(FIELDS) ? invalid : invalid.querySelector("input[id]:not([type=hidden]), select[id], textarea[id]");
+      var message = errorText(invalid).trim();
+      if (!field || !field.id || !message || seen[message + field.id]) { return; }
+      seen[message + field.id] = true;
+      var legend = invalid.matches("fieldset") ? invalid.querySelector("legend") : null;
+      var label = legend || (field.labels && field.labels[0]);
+      var name = (label ? label.textContent : field.getAttribute("aria-label") || "").replace("*", "").trim();
+      items.push({ field: field, text: name ? name + ": " + message : message });
+    });
+    if (!items.length) { return; }
+    var summary = document.createElement("div");
+    summary.className = "error-summary";
+    summary.setAttribute("tabindex", "-1");
+    summary.setAttribute("aria-labelledby", "error-summary-title");
+    var heading = document.createElement("h2");
+    heading.id = "error-summary-title";
+    heading.textContent = box.getAttribute("data-error-heading");
+    var list = document.createElement("ul");
+    items.forEach(function (item) {
+      var link = document.createElement("a");
+      link.href = "#" + item.field.id;
+      link.textContent = item.text;
+      link.addEventListener("click", function (event) { event.preventDefault(); item.field.focus(); });
+      var entry = document.createElement("li");
+      entry.appendChild(link);
+      list.appendChild(entry);
+    });
+    summary.appendChild(heading);
+    summary.appendChild(list);
+    box.insertBefore(summary, box.firstChild);
+    summary.focus();
+  })();
+
   // --- Idle warning and drafts (issue 24 item 10, WCAG 2.2.1) ---------------------
   // Signed-in pages carry the idle timeout (body[data-idle-seconds]). Before it
   // runs out, a modal dialog (#idle-warning) says when the user will be signed out

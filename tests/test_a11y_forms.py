@@ -33,3 +33,20 @@ def test_an_obligation_rows_error_is_tied_to_its_fields(login_as):
     page = response.get_data(as_text=True)
     assert _described(page, f"{prefix}-due_on")
     assert _described(page, f"{prefix}-status") == _described(page, f"{prefix}-due_on")
+
+
+def test_a_page_sent_back_with_errors_says_so_in_its_title(client, login_as):
+    """Issue 24 item 11: a full-page 422 keeps no plain title."""
+    from tests.test_auth import _login
+
+    page = client.get("/login").get_data(as_text=True)
+    assert "<title>Fout" not in page
+    response = _login(client, "nobody@example.org", "not the password")
+    assert response.status_code == 422
+    assert "<title>Fout: Aanmelden" in response.get_data(as_text=True)
+    coordinator = login_as("coordinator", language="en")
+    sent = coordinator.form("/applications/new", {"title": ""})
+    assert sent.status_code == 422
+    assert "<title>Error: " in sent.get_data(as_text=True)
+    fragment = coordinator.form("/applications/new", {"title": ""}, htmx=True)
+    assert "Error: " not in fragment.get_data(as_text=True)

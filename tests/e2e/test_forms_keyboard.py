@@ -334,3 +334,46 @@ def test_publish_and_withdraw_keep_the_focus_and_are_said(live, new_page):
         expect(widget.get_by_role("button", name=name, exact=True)).to_be_focused()
         said(page, "No longer public." if name == "Publish" else "Published.")
         watched.assert_clean()
+
+
+def test_a_summary_has_the_focus_ring_of_every_control(live, new_page):
+    """Issue 24 item 11: Pico's translucent ring on <summary> was 1.76:1."""
+    from tests.e2e.test_keyboard import FOCUS_RING
+
+    with in_english(live, "coordinator@midwest.example"):
+        page, _ = new_page("coordinator")
+        page.goto(f"/applications/{_granted_dossier(live)}")
+        summary = page.locator("#dossier-obligations summary")
+        page.keyboard.press("Tab")  # a keyboard user: the ring shows on focus
+        summary.focus()
+        assert page.evaluate("document.activeElement.matches(':focus-visible')")
+        ring = page.evaluate(FOCUS_RING)
+        assert ring["style"] == "solid" and ring["width"] >= 2, ring
+        assert ring["contrast"] >= 3, ring
+        # FOCUS_RING reads the colour without its alpha: the ring must be opaque
+        # (Pico's is a see-through --pico-primary-focus).
+        colour = page.evaluate("getComputedStyle(document.activeElement).outlineColor")
+        assert colour.startswith("rgb(") or colour.endswith(", 1)"), colour
+
+
+def test_a_form_sent_back_with_errors_focuses_its_error_summary(live, new_page):
+    """Issue 24 item 11: a full-page 422 says "Error:" and moves the focus."""
+    with in_english(live, "coordinator@midwest.example"):
+        page, watched = new_page("coordinator")
+        page.goto("/applications/new")
+        page.locator("main form").get_by_role("button", name="Save").click()
+        page.wait_for_load_state()
+        assert page.title().startswith("Error: ")
+        summary = page.locator(".error-summary")
+        expect(summary).to_be_focused()
+        expect(summary.get_by_role("heading")).to_have_text(
+            "Please correct the following"
+        )
+        first = summary.get_by_role("link").first
+        expect(first).to_contain_text("Title")
+        page.keyboard.press("Tab")
+        expect(first).to_be_focused()
+        page.keyboard.press("Enter")
+        expect(page.locator("main form").get_by_label("Title")).to_be_focused()
+        no_axe_findings(page, "the form sent back with errors")
+        watched.assert_clean()
