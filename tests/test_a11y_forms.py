@@ -50,3 +50,26 @@ def test_a_page_sent_back_with_errors_says_so_in_its_title(client, login_as):
     assert "<title>Error: " in sent.get_data(as_text=True)
     fragment = coordinator.form("/applications/new", {"title": ""}, htmx=True)
     assert "Error: " not in fragment.get_data(as_text=True)
+
+
+def _title(page: str) -> str:
+    return re.search(r"<title>([^<]*)</title>", page).group(1)
+
+
+def test_an_edit_page_and_a_notes_page_have_titles_of_their_own(login_as):
+    """Issue 24 item 11: no two pages share a title (WCAG 2.4.2)."""
+    from tests import factories
+
+    place = factories.municipality("Izegem")
+    rollout = factories.rollout(factories.theme(), place)
+    application = factories.application(factories.call(), place)
+    db.session.commit()
+    client = login_as("coordinator", language="en")
+    page = f"/themes/{rollout.theme_id}/rollout/{rollout.municipality_id}"
+    shown = _title(client.get(page).get_data(as_text=True))
+    edit = _title(client.get(f"{page}/edit").get_data(as_text=True))
+    assert shown != edit and edit.startswith("Edit · ")
+    page = f"/applications/{application.id}"
+    shown = _title(client.get(page).get_data(as_text=True))
+    notes = _title(client.get(f"{page}/notes").get_data(as_text=True))
+    assert shown != notes and notes.startswith("Notes · ")
