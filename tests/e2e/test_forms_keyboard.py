@@ -377,3 +377,39 @@ def test_a_form_sent_back_with_errors_focuses_its_error_summary(live, new_page):
         expect(page.locator("main form").get_by_label("Title")).to_be_focused()
         no_axe_findings(page, "the form sent back with errors")
         watched.assert_clean()
+
+
+def test_timeline_box_reads_and_its_legend_names_every_colour(live, new_page):
+    """Issue 24 item 11: the focusable chart box held only hidden content, and
+    the blocked tasks' colour was missing from the legend."""
+    group_id, _ = _group_task(live)
+    from app.extensions import db
+    from app.work.models import WorkingGroup
+
+    theme_id = query(live, lambda: db.session.get(WorkingGroup, group_id).theme_id)
+    page, _ = new_page("coordinator")
+    page.goto(f"/themes/{theme_id}")
+    box = page.locator(".timeline .chart-scroll")
+    assert re.search(r"- (text|paragraph)", box.aria_snapshot()), box.aria_snapshot()
+    colours = page.evaluate(
+        """() => {
+          const svg = document.querySelector(".timeline-svg");
+          const NS = "http://www.w3.org/2000/svg";
+          const fills = [];
+          for (const status of ["todo", "in_progress", "blocked", "done"]) {
+            const g = document.createElementNS(NS, "g");
+            g.setAttribute("class", "timeline-item kind-task status-" + status);
+            const dot = document.createElementNS(NS, "circle");
+            dot.setAttribute("class", "marker");
+            g.appendChild(dot);
+            svg.appendChild(g);
+            fills.push(getComputedStyle(dot).fill);
+            g.remove();
+          }
+          const legend = [...document.querySelectorAll(".timeline-legend span")]
+            .map((s) => getComputedStyle(s, "::before").backgroundColor);
+          return {fills, legend};
+        }"""
+    )
+    missing = [f for f in colours["fills"] if f not in colours["legend"]]
+    assert not missing, colours
