@@ -83,7 +83,7 @@ def check_read_model(app: Flask) -> None:
 
 def register_request_handling(app: Flask) -> None:
     """Request-wide behaviour of app/web/, one concern per module."""
-    from app.web import audit, errors, headers, inputs, session, templates
+    from app.web import audit, errors, headers, inputs, invalid, session, templates
 
     audit.register_audit_log()
     session.register_session(app)
@@ -91,6 +91,7 @@ def register_request_handling(app: Flask) -> None:
     headers.register_security_headers(app)
     errors.register_errors(app)
     templates.register_template_helpers(app)
+    invalid.register_error_title(app)
 
 
 def register_exporters() -> None:

@@ -20,6 +20,8 @@
   // the page's one polite live region, #announcer (present from the start: a live
   // region swapped in together with its text is often not read out).
   var FIELDS = "input:not([type=hidden]):not([disabled]), select:not([disabled]), textarea:not([disabled])";
+  // Anything that takes the focus (for the fallbacks below).
+  var FOCUSABLE = "a[href], button:not([disabled]), " + FIELDS + ", summary, [tabindex]:not([tabindex='-1'])";
   var pending = null;
   var opener = null;
 
@@ -94,8 +96,13 @@
     var active = document.activeElement;
     var lost = !active || active === document.body || !active.isConnected;
     if (!elements.length) {
-      // Removed (a cancelled new row): back to the control that opened it.
-      if (lost && opener && opener.isConnected) { opener.focus(); }
+      // Removed: a cancelled editor gives the focus back to the control that
+      // opened it; a deleted item to its neighbour (never to <body>).
+      if (lost) {
+        var back = state.editor && opener && opener.isConnected ? opener : nearby(state);
+        if (back) { back.focus(); }
+      }
+      if (state.ok) { announce(state.done); }
       return;
     }
     var invalid = first(elements, "[aria-invalid=true]");
@@ -107,13 +114,19 @@
       target = invalidField || first(elements, "[data-autofocus]") || sameControl(elements, state.was) ||
         (editor && editor.querySelector(FIELDS)) || first(elements, "[data-opener]") ||
         (opener && opener.isConnected && !editor ? opener : null);
+      // Nothing named: the first control of what arrived (a widget whose button
+      // changed, "Publish" becoming "Unpublish"), never <body>.
+      // A control of the same kind first: a button stays on a button.
+      if (!target && state.was) { target = visibleFirst(all(elements, state.was.tag.toLowerCase() + ":not([disabled])")); }
+      target = target || visibleFirst(all(elements, FOCUSABLE));
       if (target && target !== document.activeElement) { target.focus(); }
     }
     var said = [];
     if (invalid) {
       said.push(errorText(invalid));
     } else {
-      all(elements, "[data-announce]").forEach(function (e) { said.push(e.textContent); });
+      all(elements, "[data-announce], [role=status]").forEach(function (e) { said.push(e.textContent); });
+      if (state.ok && state.done) { said.push(state.done); }
       if (state.ok) {
         all(elements, ".saved-state").forEach(function (e) { said.push(e.textContent); });
       }
@@ -122,10 +135,37 @@
     announce(said.join(" "));
   }
 
+  function visibleFirst(elements) {
+    return elements.filter(function (e) { return e.getClientRects().length > 0; })[0] || null;
+  }
+
+  // The control next to a removed item: after it, else before it, else further
+  // up; in the end the main content (tabindex -1).
+  function nearby(state) {
+    var candidates = [];
+    for (var e = state.next; e; e = e.nextElementSibling) { candidates.push(e); }
+    for (e = state.prev; e; e = e.previousElementSibling) { candidates.push(e); }
+    for (var i = 0; i < candidates.length; i++) {
+      if (!candidates[i].isConnected) { continue; }
+      var hit = visibleFirst(all([candidates[i]], FOCUSABLE));
+      if (hit) { return hit; }
+    }
+    var box = state.parent && state.parent.isConnected && state.parent.closest("section, article, main");
+    return (box && visibleFirst(all([box], FOCUSABLE))) || document.getElementById("main");
+  }
+
   document.addEventListener("htmx:beforeSwap", function (event) {
     var target = event.detail.target;
     var active = document.activeElement;
+    var requester = event.detail.requestConfig && event.detail.requestConfig.elt;
     pending = {
+      // <a data-announce-done="…">: said when its request succeeded (a delete
+      // whose answer is empty).
+      done: requester && requester.getAttribute ? requester.getAttribute("data-announce-done") : null,
+      editor: !!(target && target.matches && target.matches("[data-focus-first]")),
+      next: target ? target.nextElementSibling : null,
+      prev: target ? target.previousElementSibling : null,
+      parent: target ? target.parentElement : null,
       xhr: event.detail.xhr,
       // An opener (e.g. "Add a task") hands the focus to the editor it adds.
       hadFocus: !!(target && active && active !== document.body &&
@@ -297,6 +337,49 @@
     // A click on an option must not blur the field before the click lands.
     searchList.addEventListener("mousedown", function (event) { event.preventDefault(); });
   }
+
+  // A page sent back with errors (a full-page 422; its title starts with "Error:"):
+  // an error summary at the top of the content, one link per message to its
+  // field, takes the focus (instead of leaving it at the top of the page).
+  (function errorSummary() {
+    var main = document.getElementById("main");
+    var box = document.getElementById("flashes");
+    if (!main || !box) { return; }
+    var seen = {};
+    var items = [];
+    Array.prototype.slice.call(main.querySelectorAll("[aria-invalid=true]")).forEach(function (invalid) {
+      var field = invalid.matches(FIELDS) ? invalid : invalid.querySelector("input[id]:not([type=hidden]), select[id], textarea[id]");
+      var message = errorText(invalid).trim();
+      if (!field || !field.id || !message || seen[message + field.id]) { return; }
+      seen[message + field.id] = true;
+      var legend = invalid.matches("fieldset") ? invalid.querySelector("legend") : null;
+      var label = legend || (field.labels && field.labels[0]);
+      var name = (label ? label.textContent : field.getAttribute("aria-label") || "").replace("*", "").trim();
+      items.push({ field: field, text: name ? name + ": " + message : message });
+    });
+    if (!items.length) { return; }
+    var summary = document.createElement("div");
+    summary.className = "error-summary";
+    summary.setAttribute("tabindex", "-1");
+    summary.setAttribute("aria-labelledby", "error-summary-title");
+    var heading = document.createElement("h2");
+    heading.id = "error-summary-title";
+    heading.textContent = box.getAttribute("data-error-heading");
+    var list = document.createElement("ul");
+    items.forEach(function (item) {
+      var link = document.createElement("a");
+      link.href = "#" + item.field.id;
+      link.textContent = item.text;
+      link.addEventListener("click", function (event) { event.preventDefault(); item.field.focus(); });
+      var entry = document.createElement("li");
+      entry.appendChild(link);
+      list.appendChild(entry);
+    });
+    summary.appendChild(heading);
+    summary.appendChild(list);
+    box.insertBefore(summary, box.firstChild);
+    summary.focus();
+  })();
 
   // --- Idle warning and drafts (issue 24 item 10, WCAG 2.2.1) ---------------------
   // Signed-in pages carry the idle timeout (body[data-idle-seconds]). Before it

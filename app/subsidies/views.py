@@ -230,7 +230,9 @@ def _dossier(
     }
     if part and wants_fragment():
         return render_template(f"subsidies/_{part}.html", **context), status
-    return render_template("subsidies/application.html", **context), status
+    return render_template(
+        "subsidies/application.html", page_part=part, **context
+    ), status
 
 
 @bp.get("/applications/<int:application_id>")

@@ -244,3 +244,172 @@ def test_idle_warning_keeps_the_user_signed_in_and_keeps_what_was_typed(
         page.reload()
         expect(page.locator("main form").get_by_label("Title")).to_have_value("")
         watched.assert_clean()
+
+
+# --- issue 24 item 11: focus and announcements after smaller swaps -------------------
+
+
+def _granted_dossier(live) -> int:
+    from app.extensions import db
+    from app.subsidies.models import Application
+
+    def find():
+        return db.session.scalar(
+            select(Application.id)
+            .where(Application.status == "granted", Application.archived_at.is_(None))
+            .order_by(Application.id)
+        )
+
+    return query(live, find)
+
+
+def test_payment_add_and_delete_are_said_and_keep_the_focus(live, new_page):
+    from app import clock
+
+    application_id = _granted_dossier(live)
+    with in_english(live, "coordinator@midwest.example"):
+        page, watched = new_page("coordinator")
+        page.goto(f"/applications/{application_id}")
+        payments = page.locator("#dossier-payments")
+        payments.get_by_label("Paid on").fill(clock.today().isoformat())
+        payments.get_by_label("Amount (€)").fill("1234,50")
+        payments.get_by_label("Note").fill("e2e payment")
+        payments.get_by_label("Note").press("Enter")
+        added = payments.locator("li[data-payment-id]", has_text="e2e payment")
+        expect(added).to_have_count(1)
+        said(page, re.compile("^Payments saved"))
+        assert focused(page)["tag"] != "body"
+
+        page.once("dialog", lambda dialog: dialog.accept())
+        page.evaluate("document.getElementById('announcer').textContent = ''")
+        added.get_by_role("button", name="Delete").click()
+        expect(payments.locator("li", has_text="e2e payment")).to_have_count(0)
+        said(page, re.compile("^Payments saved"))
+        assert focused(page)["tag"] != "body"
+        watched.assert_clean()
+
+
+def test_deleting_a_task_inline_is_said_and_the_focus_goes_to_the_next_row(
+    live, new_page
+):
+    group_id, _ = _group_task(live)
+    with in_english(live, "lead@midwest.example"):
+        page, watched = new_page("lead")
+        page.goto(f"/groups/{group_id}")
+        page.get_by_role("button", name="Add a task").click()
+        page.locator("#new-task-title").fill("Task to delete")
+        page.locator("#new-task-title").press("Enter")
+        row = page.locator("#group-tasks-body tr.task-row", has_text="Task to delete")
+        expect(row).to_have_count(1)
+        page.once("dialog", lambda dialog: dialog.accept())
+        delete = row.get_by_role("link", name=re.compile("^Delete"))
+        delete.focus()
+        page.keyboard.press("Enter")
+        expect(row).to_have_count(0)
+        said(page, "Task “Task to delete” deleted.")
+        assert focused(page)["tag"] not in ("body", "main"), focused(page)
+        watched.assert_clean()
+    assert _tasks_titled(live, "Task to delete") == 0
+
+
+def test_publish_and_withdraw_keep_the_focus_and_are_said(live, new_page):
+    group_id, _ = _group_task(live)
+    from app.extensions import db
+    from app.work.models import WorkingGroup
+
+    theme_id = query(live, lambda: db.session.get(WorkingGroup, group_id).theme_id)
+    with in_english(live, "coordinator@midwest.example"):
+        page, watched = new_page("coordinator")
+        page.goto(f"/themes/{theme_id}")
+        widget = page.locator(f"#publish-theme-{theme_id}")
+        first = widget.get_by_role("button", name=re.compile("^(Publish|Unpublish)$"))
+        name = first.text_content().strip()
+        other = "Unpublish" if name == "Publish" else "Publish"
+        first.focus()
+        page.keyboard.press("Enter")
+        button = widget.get_by_role("button", name=other, exact=True)
+        expect(button).to_be_focused()
+        said(page, "Published." if name == "Publish" else "No longer public.")
+        page.keyboard.press("Enter")
+        expect(widget.get_by_role("button", name=name, exact=True)).to_be_focused()
+        said(page, "No longer public." if name == "Publish" else "Published.")
+        watched.assert_clean()
+
+
+def test_a_summary_has_the_focus_ring_of_every_control(live, new_page):
+    """Issue 24 item 11: Pico's translucent ring on <summary> was 1.76:1."""
+    from tests.e2e.test_keyboard import FOCUS_RING
+
+    with in_english(live, "coordinator@midwest.example"):
+        page, _ = new_page("coordinator")
+        page.goto(f"/applications/{_granted_dossier(live)}")
+        summary = page.locator("#dossier-obligations summary")
+        page.keyboard.press("Tab")  # a keyboard user: the ring shows on focus
+        summary.focus()
+        assert page.evaluate("document.activeElement.matches(':focus-visible')")
+        ring = page.evaluate(FOCUS_RING)
+        assert ring["style"] == "solid" and ring["width"] >= 2, ring
+        assert ring["contrast"] >= 3, ring
+        # FOCUS_RING reads the colour without its alpha: the ring must be opaque
+        # (Pico's is a see-through --pico-primary-focus).
+        colour = page.evaluate("getComputedStyle(document.activeElement).outlineColor")
+        assert colour.startswith("rgb(") or colour.endswith(", 1)"), colour
+
+
+def test_a_form_sent_back_with_errors_focuses_its_error_summary(live, new_page):
+    """Issue 24 item 11: a full-page 422 says "Error:" and moves the focus."""
+    with in_english(live, "coordinator@midwest.example"):
+        page, watched = new_page("coordinator")
+        page.goto("/applications/new")
+        page.locator("main form").get_by_role("button", name="Save").click()
+        page.wait_for_load_state()
+        assert page.title().startswith("Error: ")
+        summary = page.locator(".error-summary")
+        expect(summary).to_be_focused()
+        expect(summary.get_by_role("heading")).to_have_text(
+            "Please correct the following"
+        )
+        first = summary.get_by_role("link").first
+        expect(first).to_contain_text("Title")
+        page.keyboard.press("Tab")
+        expect(first).to_be_focused()
+        page.keyboard.press("Enter")
+        expect(page.locator("main form").get_by_label("Title")).to_be_focused()
+        no_axe_findings(page, "the form sent back with errors")
+        watched.assert_clean()
+
+
+def test_timeline_box_reads_and_its_legend_names_every_colour(live, new_page):
+    """Issue 24 item 11: the focusable chart box held only hidden content, and
+    the blocked tasks' colour was missing from the legend."""
+    group_id, _ = _group_task(live)
+    from app.extensions import db
+    from app.work.models import WorkingGroup
+
+    theme_id = query(live, lambda: db.session.get(WorkingGroup, group_id).theme_id)
+    page, _ = new_page("coordinator")
+    page.goto(f"/themes/{theme_id}")
+    box = page.locator(".timeline .chart-scroll")
+    assert re.search(r"- (text|paragraph)", box.aria_snapshot()), box.aria_snapshot()
+    colours = page.evaluate(
+        """() => {
+          const svg = document.querySelector(".timeline-svg");
+          const NS = "http://www.w3.org/2000/svg";
+          const fills = [];
+          for (const status of ["todo", "in_progress", "blocked", "done"]) {
+            const g = document.createElementNS(NS, "g");
+            g.setAttribute("class", "timeline-item kind-task status-" + status);
+            const dot = document.createElementNS(NS, "circle");
+            dot.setAttribute("class", "marker");
+            g.appendChild(dot);
+            svg.appendChild(g);
+            fills.push(getComputedStyle(dot).fill);
+            g.remove();
+          }
+          const legend = [...document.querySelectorAll(".timeline-legend span")]
+            .map((s) => getComputedStyle(s, "::before").backgroundColor);
+          return {fills, legend};
+        }"""
+    )
+    missing = [f for f in colours["fills"] if f not in colours["legend"]]
+    assert not missing, colours
