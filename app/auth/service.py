@@ -124,10 +124,15 @@ def sign_out(user: User) -> None:
     audit.info("logout user=%s", user_id)
 
 
-def change_password(user: User, new_password: str) -> None:
-    """Set a new password; other sessions end, this one continues."""
+def change_password(user: User, new_password: str, revoke_tokens: bool) -> None:
+    """Set a new password; other sessions end, this one continues; the API tokens
+    are revoked when the user asks for it."""
+    from app.api import tokens
+
     user.set_password(new_password)
     user.must_change_password = False
+    if revoke_tokens:
+        tokens.revoke_all(user)
     db.session.commit()
     # The remember-me cookie of this browser holds the old nonce: renew it.
     remembered = current_app.config.get("REMEMBER_COOKIE_NAME", "remember_token")
