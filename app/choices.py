@@ -16,6 +16,7 @@ from app.auth.models import Role, User
 from app.extensions import db
 from app.municipalities.models import Municipality, active_municipalities_clause
 from app.subsidies.models import SubsidyCall
+from app.web.params import parse_int
 from app.work.models import Task, WorkingGroup
 
 #: How many matches a search shows (type more of the name to narrow it down).
@@ -178,7 +179,18 @@ def person_search(field: Any, searches: Any) -> SearchField:
     return SearchField(person_choice(chosen), search_choices("assignable", typed))
 
 
-class NoneOrIdField(IntegerField):
+class IdField(IntegerField):
+    """A row's id in a form: a whole number from 1 to MAX_ID (a larger one could
+    name no row, and sent to the database it would fail the query)."""
+
+    def process_formdata(self, valuelist):
+        super().process_formdata(valuelist)
+        if self.data is not None and parse_int(str(self.data)) is None:
+            self.data = None
+            raise ValueError(self.gettext("Not a valid integer value."))
+
+
+class NoneOrIdField(IdField):
     """The id a search field picked; empty or 0 (the "none" option of the select
     it replaces) is None, anything else not a number an error."""
 
