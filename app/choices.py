@@ -16,7 +16,7 @@ from app.auth.models import Role, User
 from app.extensions import db
 from app.municipalities.models import Municipality, active_municipalities_clause
 from app.subsidies.models import SubsidyCall
-from app.web.params import parse_int
+from app.web.params import parse_int, search_text
 from app.work.models import Task, WorkingGroup
 
 #: How many matches a search shows (type more of the name to narrow it down).
@@ -95,7 +95,7 @@ def _may_search(kind: str, user: Any) -> bool:
 def search_choices(kind: str, text: str | None, user: Any = None) -> Matches:
     """The first matches (case-insensitive, anywhere in the name); none for an
     empty search or an unknown kind."""
-    text = (text or "").strip().lower()
+    text = search_text(text).lower()
     if kind not in KINDS or not text or not _may_search(kind, user):
         return Matches([])
     query, id_, name = _choice_query(kind, user)

@@ -1,4 +1,4 @@
-"""Whole numbers from the URL, bounded to the range of the columns they select.
+"""Numbers and search text from the URL, bounded to what the database takes.
 
 Ids are INTEGER primary keys (32 bits on PostgreSQL; SQLite refuses anything
 past 64 bits): a larger number cannot name a row, and sent to the database it
@@ -51,3 +51,13 @@ class BoundedIntConverter(IntegerConverter):
 def register_int_converter(app) -> None:
     """Before any route is added: every `<int:…>` is bounded."""
     app.url_map.converters["int"] = BoundedIntConverter
+
+
+#: The longest search text used (the header search and every search field):
+#: the rest is cut off (SQLite refuses a LIKE pattern past 50,000 characters).
+MAX_SEARCH_LENGTH = 200
+
+
+def search_text(raw: Any) -> str:
+    """What was typed in a search field, stripped and cut to MAX_SEARCH_LENGTH."""
+    return (raw if isinstance(raw, str) else "").strip()[:MAX_SEARCH_LENGTH]
