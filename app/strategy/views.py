@@ -23,7 +23,7 @@ from app.exports import excel
 from app.extensions import db
 from app.municipalities.models import Municipality
 from app.page_cache import shared_page
-from app.paging import paginate
+from app.paging import page_number
 from app.strategy import bp, promotion
 from app.strategy import rounds as rounds_logic
 from app.strategy import threads as threads_logic
@@ -111,8 +111,9 @@ def step_update(step_id: int):
 
 def _threads_page(form=None) -> dict:
     archived = request.args.get("archived") == "1"
-    page = paginate(
+    page = db.paginate(
         select(Thread).where(archived_filter(Thread, archived)).order_by(Thread.code),
+        page=page_number(),
         per_page=current_app.config["PAGE_SIZE"],
     )
     rows = threads_logic.thread_rows(list(page.items))
@@ -200,8 +201,10 @@ def thread_update(thread_id: int):
 def talks():
     """The one-on-one talks with the municipalities and the threads they raised."""
     archived = request.args.get("archived") == "1"
-    page = paginate(
-        threads_logic.talks_query(archived), per_page=current_app.config["PAGE_SIZE"]
+    page = db.paginate(
+        threads_logic.talks_query(archived),
+        page=page_number(),
+        per_page=current_app.config["PAGE_SIZE"],
     )
     return render_template("strategy/talks.html", page=page, archived=archived)
 
@@ -262,8 +265,9 @@ def rounds():
     archived = request.args.get("archived") == "1"
 
     def rounds_page() -> dict:
-        page = paginate(
+        page = db.paginate(
             rounds_logic.visible_rounds_query(current_user, archived),
+            page=page_number(),
             per_page=current_app.config["PAGE_SIZE"],
         )
         return {"page": page, "archived": archived}
