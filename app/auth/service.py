@@ -9,6 +9,7 @@ from flask_login import login_user, logout_user
 from sqlalchemy import func, select
 from werkzeug.security import generate_password_hash
 
+from app import clock
 from app.auth import throttle
 from app.auth.models import User
 from app.db import utcnow
@@ -107,6 +108,8 @@ def sign_in(user: User, remember: bool = False) -> None:
         session["lang"] = lang
         user.language = lang
     user.last_login_at = utcnow()
+    if remember:
+        user.remember_seen_at = clock.now_utc()
     db.session.commit()
     login_user(user, remember=remember)
     audit.info("login user=%s", user.id)
