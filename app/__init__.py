@@ -21,6 +21,9 @@ def create_app(config_class: type = Config) -> Flask:
     )
     app.config.from_object(config_class)
     Config.check(app.config)
+    from app.web.params import register_int_converter
+
+    register_int_converter(app)  # before the blueprints add their routes
     register_extensions(app)
     check_read_model(app)
     register_blueprints(app)

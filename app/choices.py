@@ -16,6 +16,7 @@ from app.auth.models import MUNICIPAL_ROLES, Role, User
 from app.extensions import db
 from app.municipalities.models import Municipality, active_municipalities_clause
 from app.subsidies.models import SubsidyCall
+from app.web.params import parse_int, search_text
 from app.work.models import Task, WorkingGroup, group_member
 
 #: How many matches a search shows (type more of the name to narrow it down).
@@ -132,7 +133,7 @@ def search_choices(
 ) -> Matches:
     """The first matches (case-insensitive, anywhere in the name); none for an
     empty search or an unknown kind."""
-    text = (text or "").strip().lower()
+    text = search_text(text).lower()
     if kind not in KINDS or not text or not _may_search(kind, user):
         return Matches([])
     query, id_, name = _choice_query(kind, user, scope)
@@ -277,7 +278,18 @@ def person_search(
     return SearchField(person_choice(chosen), search_choices(kind, typed, scope=scope))
 
 
-class NoneOrIdField(IntegerField):
+class IdField(IntegerField):
+    """A row's id in a form: a whole number from 1 to MAX_ID (a larger one could
+    name no row, and sent to the database it would fail the query)."""
+
+    def process_formdata(self, valuelist):
+        super().process_formdata(valuelist)
+        if self.data is not None and parse_int(str(self.data)) is None:
+            self.data = None
+            raise ValueError(self.gettext("Not a valid integer value."))
+
+
+class NoneOrIdField(IdField):
     """The id a search field picked; empty or 0 (the "none" option of the select
     it replaces) is None, anything else not a number an error."""
 

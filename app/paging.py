@@ -14,17 +14,18 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from flask import current_app, request
+from flask import current_app
 from flask_sqlalchemy.pagination import Pagination
 from sqlalchemy.sql import Select
 
 from app.extensions import db
+from app.web.params import query_int
 
 
 def page_number(name: str = "page") -> int:
     """The page asked for in the query string (1 for anything that is not a
-    positive number)."""
-    return max(request.args.get(name, 1, type=int) or 1, 1)
+    whole number from 1 to MAX_ID: a larger offset fails the query)."""
+    return query_int(name, 1)
 
 
 @dataclass

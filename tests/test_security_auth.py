@@ -9,6 +9,7 @@ import os
 import re
 import subprocess
 import sys
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -319,3 +320,45 @@ def test_the_api_neither_reads_nor_renews_the_remember_me_cookie(
     assert "Set-Cookie" not in response.headers  # nor renewed (nor a session set)
     if path == "/api/v1/me":
         assert response.status_code == (200 if with_token else 401)
+
+
+class Clock:
+    """app.clock.now_utc moved forward by the test (the app reads time there)."""
+
+    def __init__(self, monkeypatch):
+        from app import clock
+
+        self.offset = timedelta()
+        real = clock.now_utc
+        monkeypatch.setattr(clock, "now_utc", lambda: real() + self.offset)
+
+    def advance(self, delta: timedelta) -> None:
+        self.offset += delta
+
+
+def test_copied_remember_cookie_expires_with_the_idle_timeout(
+    app, client, account, monkeypatch
+):
+    clock = Clock(monkeypatch)
+    _login(client)
+    copied = client.get_cookie("remember_token").value
+    assert _remembered_browser(app, copied).get("/").status_code == 200
+    clock.advance(app.config["IDLE_TIMEOUT"] + timedelta(minutes=1))
+    response = _remembered_browser(app, copied).get("/")
+    assert response.status_code == 302
+    assert response.headers["Location"].startswith("/login")
+
+
+def test_remember_cookie_lives_on_while_its_owner_is_active(
+    app, client, account, monkeypatch
+):
+    clock = Clock(monkeypatch)
+    idle = app.config["IDLE_TIMEOUT"]
+    _login(client)
+    copied = client.get_cookie("remember_token").value
+    clock.advance(idle * 2 / 3)
+    assert client.get("/").status_code == 200  # the owner is active
+    clock.advance(idle * 2 / 3)
+    assert _remembered_browser(app, copied).get("/").status_code == 200
+    clock.advance(idle + timedelta(minutes=1))
+    assert _remembered_browser(app, copied).get("/").status_code == 302

@@ -13,6 +13,7 @@ from app.auth.access import requires
 from app.choices import chosen_choice, search_choices
 from app.paging import paginate
 from app.web import wants_fragment
+from app.web.params import query_int
 
 ENTITY_TYPES = (
     permissions.PUBLIC_ACTIVITY
@@ -37,9 +38,9 @@ def index():
     """The activity log with filters: who, what kind, municipality, period."""
     kind = request.args.get("kind")
     filters = ActivityFilter(
-        actor_id=request.args.get("who", type=int),
+        actor_id=query_int("who"),
         entity_type=kind if kind in ENTITY_TYPES else None,
-        municipality_id=request.args.get("municipality", type=int),
+        municipality_id=query_int("municipality"),
         since=_date("from"),
         until=_date("to"),
     )

@@ -9,6 +9,7 @@ from sqlalchemy import case, func, select
 from sqlalchemy.orm import joinedload
 
 from app.activity.log import diff, record
+from app.api import tokens
 from app.auth.models import MUNICIPAL_ROLES, Role, User
 from app.auth.service import find_user, normalize_email
 from app.extensions import db
@@ -98,6 +99,7 @@ def update(user: User, form) -> dict:
         user.rotate_session_nonce()
     if not user.active and "active" in changes:
         user.rotate_calendar_token()  # the old feed address stops working
+        tokens.revoke_all(user)  # and so do the API tokens, also after reactivation
     if changes:
         record("update", user, changes)
     handed_back = []
@@ -111,8 +113,10 @@ def reset_password(user: User) -> str:
     password = temporary_password()
     user.set_password(password)
     user.must_change_password = True
-    # A reset answers a suspected compromise: the calendar address changes too.
+    # A reset answers a suspected compromise: the calendar address changes too,
+    # and the API tokens are revoked.
     user.rotate_calendar_token()
+    tokens.revoke_all(user)
     record("password_reset", user)
     db.session.commit()
     return password

@@ -12,6 +12,8 @@ from app.auth.access import requires
 from app.auth.models import User
 from app.choices import chosen_choice, municipality_search, search_choices
 from app.extensions import db
+from app.paging import paginate
+from app.web.params import query_int
 
 
 @bp.get("/users")
@@ -19,14 +21,12 @@ from app.extensions import db
 def users_index():
     """Users, filterable by role and municipality."""
     role = request.args.get("role") or None
-    municipality_id = request.args.get("municipality", type=int)
+    municipality_id = query_int("municipality")
     sort = users.USER_SORT.parse(request.args)
 
     def users_page() -> dict:
-        page = db.paginate(
-            users.user_list_query(role, municipality_id, sort),
-            per_page=100,
-            error_out=False,
+        page = paginate(
+            users.user_list_query(role, municipality_id, sort), per_page=100
         )
         return {
             "page": page,

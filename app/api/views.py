@@ -71,15 +71,27 @@ def refuse_long_queries() -> tuple[Response, int] | None:
     return None
 
 
+#: Why a known token is refused (tokens.TokenRefused).
+REFUSALS = {
+    "expired": _l("This token has expired: create a new one in your profile."),
+    "password_change": _l(
+        "Tokens do not work until you have chosen a new password in the app."
+    ),
+}
+
+
 @bp.before_request
 def authenticate_api_token() -> tuple[Response, int] | None:
     """On /api: the token's user is the current user (never a session, which is
     empty on these paths). After the app's input checks: NUL is a 422 first."""
-    user = tokens.authenticate(request.headers.get("Authorization"))
+    try:
+        user, message = tokens.authenticate(request.headers.get("Authorization")), None
+    except tokens.TokenRefused as refused:
+        user, message = None, REFUSALS[refused.reason]
     current_app.login_manager._update_request_context_with_user(user)
     refresh()  # from here on, messages are in the token owner's language
     if user is None and request.endpoint not in OPEN_ENDPOINTS:
-        response, status = error(401, str(MESSAGES[401]))
+        response, status = error(401, str(message or MESSAGES[401]))
         response.headers["WWW-Authenticate"] = 'Bearer realm="api"'
         return response, status
     return None
@@ -290,13 +302,16 @@ def create_token():
     form = TokenForm(prefix="token")
     if not form.validate_on_submit():
         return _tokens_section(form, status=422)
-    if not tokens.has_room(current_user):
+    created = tokens.create_within_cap(
+        current_user, form.name.data.strip(), form.lifetime.data
+    )
+    if created is None:
         form.name.errors.append(
             _("You have %(n)s tokens: revoke one first.", n=tokens.MAX_TOKENS_PER_USER)
         )
         return _tokens_section(form, status=422)
-    _token, raw = tokens.create_token(current_user, form.name.data.strip())
     db.session.commit()
+    raw = created[1]
     return _tokens_section(TokenForm(prefix="token", formdata=None), new_token=raw)
 
 

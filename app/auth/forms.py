@@ -87,6 +87,9 @@ class PasswordForm(FlaskForm):
         ],
     )
 
+    # On by default: a password change often answers a suspected compromise.
+    revoke_tokens = BooleanField(_l("Also revoke all my API tokens"), default=True)
+
     def __init__(self, user, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.user = user

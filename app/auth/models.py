@@ -69,6 +69,10 @@ class User(UserMixin, db.Model):
     session_nonce: Mapped[str] = mapped_column(String(64), default=new_token)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     last_login_at: Mapped[datetime | None]
+    # Last activity under a remember-me cookie (at most a minute old while active):
+    # a session rebuilt from the cookie after the idle timeout is refused, so a
+    # copied cookie does not outlive it (app/web/session.py).
+    remember_seen_at: Mapped[datetime | None]
 
     municipality: Mapped[Municipality | None] = relationship()
 

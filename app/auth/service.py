@@ -9,6 +9,7 @@ from flask_login import login_user, logout_user
 from sqlalchemy import func, select
 from werkzeug.security import generate_password_hash
 
+from app import clock
 from app.auth import throttle
 from app.auth.models import User
 from app.db import utcnow
@@ -107,6 +108,8 @@ def sign_in(user: User, remember: bool = False) -> None:
         session["lang"] = lang
         user.language = lang
     user.last_login_at = utcnow()
+    if remember:
+        user.remember_seen_at = clock.now_utc()
     db.session.commit()
     login_user(user, remember=remember)
     audit.info("login user=%s", user.id)
@@ -124,10 +127,15 @@ def sign_out(user: User) -> None:
     audit.info("logout user=%s", user_id)
 
 
-def change_password(user: User, new_password: str) -> None:
-    """Set a new password; other sessions end, this one continues."""
+def change_password(user: User, new_password: str, revoke_tokens: bool) -> None:
+    """Set a new password; other sessions end, this one continues; the API tokens
+    are revoked when the user asks for it."""
+    from app.api import tokens
+
     user.set_password(new_password)
     user.must_change_password = False
+    if revoke_tokens:
+        tokens.revoke_all(user)
     db.session.commit()
     # The remember-me cookie of this browser holds the old nonce: renew it.
     remembered = current_app.config.get("REMEMBER_COOKIE_NAME", "remember_token")

@@ -147,7 +147,11 @@ def profile_password():
             html = render_template("auth/password.html", password_form=form)
             return html, form.status
         return _render_profile(password_form=form, status=form.status)
-    service.change_password(current_user._get_current_object(), form.new_password.data)
+    service.change_password(
+        current_user._get_current_object(),
+        form.new_password.data,
+        revoke_tokens=form.revoke_tokens.data,
+    )
     flash(_("Your password is changed. Other sessions are signed out."), "success")
     target = "main.dashboard" if forced else "auth.profile"
     return redirect(url_for(target), code=303)

@@ -7,6 +7,7 @@ from app.auth import permissions
 from app.auth.access import requires
 from app.search import bp, index
 from app.web import wants_fragment
+from app.web.params import search_text
 
 #: Hits of each kind: in the list under the field, and on the full page.
 SUGGESTIONS_PER_KIND = 3
@@ -16,7 +17,7 @@ SUGGESTIONS_PER_KIND = 3
 @requires(permissions.is_signed_in)
 def results():
     """Everything the user may see that matches `q`."""
-    query = request.args.get("q", "").strip()[:200]
+    query = search_text(request.args.get("q"))
     if wants_fragment():
         groups = index.search(current_user, query, SUGGESTIONS_PER_KIND)
         html = render_template("search/_suggestions.html", groups=groups, q=query)

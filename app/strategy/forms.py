@@ -10,7 +10,6 @@ from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import (
     DateField,
-    IntegerField,
     SelectField,
     SelectMultipleField,
     StringField,
@@ -27,7 +26,7 @@ from wtforms.validators import (
 )
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from app.choices import municipality_choice
+from app.choices import IdField, municipality_choice
 from app.db import LONG, SHORT
 from app.labels import choices
 
@@ -79,7 +78,7 @@ class ThreadForm(FlaskForm):
 class TalkForm(FlaskForm):
     # A search field among hundreds of municipalities, not a select (app/choices.py):
     # any municipality, merged or not (a talk may be from before the merger).
-    municipality_id = IntegerField(_l("Municipality"), validators=[InputRequired()])
+    municipality_id = IdField(_l("Municipality"), validators=[InputRequired()])
     held_on = DateField(
         _l("Date"),
         validators=[InputRequired(message=_l("Enter a date."))],

@@ -22,6 +22,7 @@ from app.choices import municipality_search
 from app.exports import excel
 from app.extensions import db
 from app.municipalities.models import Municipality
+from app.paging import page_number
 from app.strategy import bp, promotion
 from app.strategy import rounds as rounds_logic
 from app.strategy import threads as threads_logic
@@ -44,6 +45,7 @@ from app.strategy.workbooks import (
 )
 from app.web import wants_fragment
 from app.web.errors import error_page
+from app.web.params import query_int
 
 FIELDS = ("code", "title", "description", "status")
 STEP_FIELDS = ("title", "period", "description", "status")
@@ -110,6 +112,7 @@ def _threads_page(form=None) -> dict:
     archived = request.args.get("archived") == "1"
     page = db.paginate(
         select(Thread).where(archived_filter(Thread, archived)).order_by(Thread.code),
+        page=page_number(),
         per_page=current_app.config["PAGE_SIZE"],
     )
     rows = threads_logic.thread_rows(list(page.items), current_user)
@@ -197,7 +200,9 @@ def talks():
     """The one-on-one talks with the municipalities and the threads they raised."""
     archived = request.args.get("archived") == "1"
     page = db.paginate(
-        threads_logic.talks_query(archived), per_page=current_app.config["PAGE_SIZE"]
+        threads_logic.talks_query(archived),
+        page=page_number(),
+        per_page=current_app.config["PAGE_SIZE"],
     )
     return render_template("strategy/talks.html", page=page, archived=archived)
 
@@ -260,6 +265,7 @@ def rounds():
     def rounds_page() -> dict:
         page = db.paginate(
             rounds_logic.visible_rounds_query(current_user, archived),
+            page=page_number(),
             per_page=current_app.config["PAGE_SIZE"],
         )
         return {"page": page, "archived": archived}
@@ -345,8 +351,8 @@ def round(round_id: int):  # the endpoint name is fixed
     page = rounds_logic.round_detail(
         current_user,
         rounds_logic.get_round(current_user, round_id),
-        request.args.get("municipality", type=int),
-        request.args.get("columns", 1, type=int),
+        query_int("municipality"),
+        query_int("columns", 1),
     )
     return render_template("strategy/round.html", **page)
 
@@ -408,7 +414,7 @@ def score_template(round_id: int):
     only their own column for a municipality."""
     scoring_round = rounds_logic.get_round(current_user, round_id)
     municipalities = rounds_logic.template_municipalities(
-        current_user, scoring_round, request.args.get("municipality", type=int)
+        current_user, scoring_round, query_int("municipality")
     )
     access.check(municipalities is not None)
     workbook = template_workbook(scoring_round, municipalities)

@@ -31,7 +31,7 @@ from wtforms.validators import (
     ValidationError,
 )
 
-from app.choices import NoneOrIdField, check_pick, dossier_scope
+from app.choices import IdField, NoneOrIdField, check_pick, dossier_scope
 from app.db import LONG, SHORT
 from app.labels import choices
 from app.subsidies.amounts import AmountError, parse_amount
@@ -153,7 +153,7 @@ class ApplicationForm(FlaskForm):
     reference = StringField(_l("Reference"), validators=[Optional(), Length(max=100)])
     theme_id = SelectField(_l("Theme"), coerce=_int_or_none)
     # A search field among hundreds of municipalities, not a select (app/choices.py).
-    lead_municipality_id = IntegerField(
+    lead_municipality_id = IdField(
         _l("Lead municipality"), validators=[InputRequired()]
     )
     # A search field among the people who may own it (thousands at Flanders scale).
@@ -274,9 +274,7 @@ class NotesForm(FlaskForm):
 
 class PartnerForm(FlaskForm):
     # A search field among hundreds of municipalities, not a select (app/choices.py).
-    municipality_id = IntegerField(
-        _l("Partner municipality"), validators=[InputRequired()]
-    )
+    municipality_id = IdField(_l("Partner municipality"), validators=[InputRequired()])
     share_pct = DecimalField(
         _l("Share (%)"),
         places=2,

@@ -20,6 +20,7 @@ from app.subsidies.models import (
     ApplicationPartner,
     SubsidyCall,
 )
+from app.web.params import parse_int
 from app.work.models import Theme
 
 #: At most this many cards per pipeline column (the table has them all): the
@@ -79,18 +80,14 @@ class Filters:
         return APPLICATION_SORT.parse({"sort": self.sort})
 
 
-def _int(value: str | None) -> int | None:
-    return int(value) if value and value.isdigit() else None
-
-
 def parse_filters(args) -> Filters:
     """Filters from the query string; unknown values are ignored."""
     status = args.get("status")
     return Filters(
         status=status if status in APPLICATION_STATUSES else None,
-        call=_int(args.get("call")),
-        theme=_int(args.get("theme")),
-        municipality=_int(args.get("municipality")),
+        call=parse_int(args.get("call")),
+        theme=parse_int(args.get("theme")),
+        municipality=parse_int(args.get("municipality")),
         archived=True if args.get("archived") == "1" else None,
         sort=APPLICATION_SORT.parse(args).arg,
     )

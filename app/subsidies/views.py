@@ -14,6 +14,7 @@ from app.choices import dossier_scope, municipality_search, person_search
 from app.concurrency import ensure_current
 from app.extensions import db
 from app.municipalities.models import Municipality
+from app.paging import page_number
 from app.subsidies import bp, calls, dossiers, listing, pages
 from app.subsidies.forms import (
     ApplicationForm,
@@ -34,6 +35,7 @@ from app.subsidies.models import (
     SubsidyCall,
 )
 from app.web import wants_fragment
+from app.web.params import query_int
 from app.work.models import Theme
 
 regional_pages(bp)
@@ -62,7 +64,7 @@ def calls_index():
     """Every call with its status and countdown, and the regional totals."""
     archived = request.args.get("archived") == "1"
     sort = calls.CALL_SORT.parse(request.args)
-    number = request.args.get("page", 1, type=int)
+    number = page_number()
     return render_template(
         "subsidies/calls.html",
         **pages.call_list(_user(), number, clock.now_utc(), archived, sort),
@@ -151,7 +153,7 @@ def applications():
     """Pipeline by status, the filterable table, and the roll-ups."""
     user = _user()
     filters = listing.parse_filters(request.args)
-    page = request.args.get("page", 1, type=int)
+    page = page_number()
     if wants_fragment():
         context = pages.application_list(user, filters, page)
         return render_template("subsidies/_results.html", swapped_alone=True, **context)
@@ -251,7 +253,7 @@ def application(application_id: int):
 def _application_form(application: Application | None) -> ApplicationForm:
     form = ApplicationForm(obj=application if not request.form else None)
     if application is None and request.method == "GET":
-        form.call_id.data = request.args.get("call_id", type=int)
+        form.call_id.data = query_int("call_id")
     form.current_lead_id = application.lead_municipality_id if application else None
     form.lead_search = municipality_search(form.lead_municipality_id, request.values)
     form.current_owner_id = application.owner_id if application else None
@@ -391,7 +393,7 @@ def _move_refused(application_id: int, form: MoveForm, from_pipeline: bool):
 def _board(moved: Application | None = None):
     """The board after a move, with the table under it as an out-of-band swap."""
     filters = listing.parse_filters(request.args)
-    page = request.args.get("page", 1, type=int)
+    page = page_number()
     pagination = listing.table_page(_user(), filters, page)
     return render_template(
         "subsidies/_moved.html",

@@ -5,12 +5,13 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from urllib.parse import urlsplit
 
-from flask import Flask, Response, current_app, flash, redirect, request, session
+from flask import Flask, Response, current_app, flash, g, redirect, request, session
 from flask import url_for as flask_url_for
 from flask_babel import gettext as _
-from flask_login import current_user, logout_user
+from flask_login import current_user, logout_user, user_loaded_from_cookie
 from sqlalchemy.orm import joinedload
 
+from app import clock
 from app.auth.models import User
 from app.extensions import db, login_manager
 from app.web.redirects import is_safe_next
@@ -51,12 +52,21 @@ def register_session(app: Flask) -> None:
             return response
         return redirect(login_url)
 
+    @user_loaded_from_cookie.connect_via(app)
+    def from_remember_cookie(_app, user: User) -> None:
+        g.remembered_user = user
+
     @app.before_request
     def enforce_idle_timeout() -> Response | None:
         if not current_user.is_authenticated:
             return None
-        now = datetime.now(UTC).timestamp()
+        now = clock.now_utc().timestamp()
         last_seen = session.get("seen")
+        if last_seen is None and g.pop("remembered_user", None) is not None:
+            # A session rebuilt from the remember-me cookie: idle since the
+            # user's last activity under that cookie, wherever it was.
+            seen_at = current_user.remember_seen_at
+            last_seen = seen_at.timestamp() if seen_at else 0
         limit = app.config["IDLE_TIMEOUT"].total_seconds()
         if last_seen is not None and now - last_seen > limit:
             # Clear first: logout_user() marks the remember-me cookie for deletion
@@ -103,7 +113,9 @@ def renew_remember_cookie(now: float) -> None:
 
     The cookie lives as long as the idle timeout (REMEMBER_COOKIE_DURATION), so a
     browser closed and reopened after the idle limit is signed out too; activity
-    pushes its expiry forward (at most once a minute, not on every answer).
+    pushes its expiry forward (at most once a minute, not on every answer), and
+    the user's `remember_seen_at` with it: a copy of the cookie used elsewhere
+    after the idle limit is refused (the cookie holds no time of its own).
     """
     name = current_app.config.get("REMEMBER_COOKIE_NAME", "remember_token")
     if name not in request.cookies or "_remember" in session:
@@ -111,3 +123,5 @@ def renew_remember_cookie(now: float) -> None:
     if now - session.get("remember_renewed", 0) > REMEMBER_RENEW_SECONDS:
         session["_remember"] = "set"  # Flask-Login sets the cookie after the view
         session["remember_renewed"] = now
+        current_user.remember_seen_at = datetime.fromtimestamp(now, UTC)
+        db.session.commit()

@@ -23,7 +23,7 @@ from wtforms.validators import (
 )
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from app.choices import check_pick
+from app.choices import IdField, check_pick
 from app.db import LONG, SHORT
 from app.labels import choices
 
@@ -81,11 +81,9 @@ class TaskForm(TaskProgressForm):
         invalid_value_message=_l("Enter a date like 28/11/2026."),
     )
     # A search field among thousands of people, not a select (see app/choices.py).
-    assignee_id = IntegerField(_l("Assignee"), validators=[Optional()])
+    assignee_id = IdField(_l("Assignee"), validators=[Optional()])
     # A search field among hundreds of municipalities, not a select.
-    municipality_id = IntegerField(
-        _l("Municipality concerned"), validators=[Optional()]
-    )
+    municipality_id = IdField(_l("Municipality concerned"), validators=[Optional()])
     #: The assignee the task has now: they may stay even if no longer assignable.
     current_assignee_id: int | None = None
     #: The municipality the task concerns now: it may stay even if merged since.

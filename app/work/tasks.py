@@ -27,6 +27,7 @@ from app.concurrency import ensure_current
 from app.extensions import db
 from app.municipalities.models import Municipality
 from app.sorting import Sort, Sortable
+from app.web.params import parse_int
 from app.work.models import TASK_STATUSES, Task, Theme, WorkingGroup
 from app.work.progress import overdue_clause
 
@@ -71,14 +72,6 @@ def row_options() -> tuple:
     )
 
 
-def _positive_int(raw: Any) -> int | None:
-    try:
-        value = int(raw)
-    except (TypeError, ValueError):
-        return None
-    return value if value > 0 else None
-
-
 @dataclass(frozen=True)
 class TaskFilters:
     """The filters of /tasks, as they appear in its query string."""
@@ -98,10 +91,10 @@ class TaskFilters:
         due = args.get("due")
         return cls(
             status=status if status in TASK_STATUSES else None,
-            theme=_positive_int(args.get("theme")),
-            group=_positive_int(args.get("group")),
-            municipality=_positive_int(args.get("municipality")),
-            assignee=_positive_int(args.get("assignee")),
+            theme=parse_int(args.get("theme")),
+            group=parse_int(args.get("group")),
+            municipality=parse_int(args.get("municipality")),
+            assignee=parse_int(args.get("assignee")),
             due=due if due in DUE_FILTERS else None,
             sort=TASK_SORT.parse(args).arg,
         )

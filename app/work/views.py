@@ -63,10 +63,6 @@ TASK_COLUMNS = 8
 ROLLOUT_COLUMNS = 5
 
 
-def _page() -> int:
-    return max(request.args.get("page", 1, type=int) or 1, 1)
-
-
 def _back(default: str):
     """303 to the page the form came from (same site only), else `default`."""
     target = request.form.get("next")
@@ -104,7 +100,7 @@ def themes():
 @requires(perm.can_view_regional)
 def theme(theme_id: int):
     """One theme: groups, rollout per municipality, calls, applications, timeline."""
-    number = _page()
+    number = page_number()
 
     def theme_page() -> dict:
         theme = load_theme(theme_id)
@@ -122,7 +118,7 @@ def theme_status(theme_id: int):
     theme = load_theme(theme_id)
     form = ThemeStatusForm()
     if not form.validate_on_submit():
-        data = theme_detail(theme, current_user, clock.today(), _page())
+        data = theme_detail(theme, current_user, clock.today(), page_number())
         return render_template("work/theme.html", status_form=form, **data), 422
     set_theme_status(theme, form.status.data, current_user._get_current_object())
     return redirect(url_for("work.theme", theme_id=theme.id), code=303)
@@ -186,7 +182,7 @@ def rollout_update(theme_id: int, municipality_id: int):
 @requires(perm.can_view_regional)
 def group(group_id: int):
     """A working group: purpose, people, municipalities, its tasks."""
-    number = _page()
+    number = page_number()
     return render_template(
         "work/group.html", **group_detail(load_group(group_id), number, current_user)
     )
@@ -263,7 +259,7 @@ def tasks():
     def task_page() -> dict:
         pagination = db.paginate(
             task_query(filters, clock.today(), current_user).options(*row_options()),
-            page=_page(),
+            page=page_number(),
             per_page=current_app.config["PAGE_SIZE"],
             error_out=False,
         )
