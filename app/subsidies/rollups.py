@@ -387,7 +387,8 @@ def _of_municipalities(
     def compute(missing: list) -> dict:
         ids = [municipality_id for _scope, municipality_id in missing]
         among = select(Application.id).where(
-            or_(*(permissions.involving_municipality(mid) for mid in ids))
+            or_(*(permissions.involving_municipality(mid) for mid in ids)),
+            not_archived(Application),  # as in the region's figures
         )
         found = _by_municipality(user, among)
         return {key: found.get(key[1]) for key in missing}
