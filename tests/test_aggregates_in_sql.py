@@ -76,3 +76,28 @@ def test_one_calls_figures_are_those_of_the_whole_list(app):
         assert one == {call_.id: every[call_.id]}
     assert every[first.id].requested == Decimal("150.15")
     assert every[first.id].paid == Decimal("20.00")
+
+
+def test_a_municipalitys_figures_are_those_of_the_region_without_archived(app):
+    """The municipality page adds up its own dossiers only, and like the
+    region's roll-up leaves an archived dossier out."""
+    from app.clock import now_utc
+
+    places = [factories.municipality() for _ in range(3)]
+    for lead, amount in zip(places, ("10.00", "40.00", "20.00"), strict=True):
+        dossier = factories.application(
+            lead=lead, requested_amount=Decimal(amount), status="submitted"
+        )
+        factories.partner(dossier, places[0], "12.50")
+    gone = factories.application(
+        lead=places[2], requested_amount=Decimal("9999"), status="submitted"
+    )
+    factories.partner(gone, places[0], "50")
+    gone.archived_at = now_utc()
+    db.session.commit()
+    everyone = rollup_by_municipality(None)
+    for place in places:
+        alone = rollup_by_municipality(None, [place.id])
+        assert repr(alone[place.id]) == repr(everyone[place.id])
+    assert everyone[places[2].id]["lead"].requested == Decimal("17.50")
+    assert everyone[places[0].id]["partner"].requested == Decimal("8.75")

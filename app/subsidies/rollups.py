@@ -78,42 +78,39 @@ class Figures:
         return self.granted - self.paid
 
 
-def _per_application(user: Any = None, among: Any = None):
+def _per_application(user: Any = None, among: Any = None, *, cte: bool = False):
     """One row per application with what the roll-ups add up (visible to `user`;
     only those whose id is in the SELECT `among`, when given)."""
-    paid = select(
-        Payment.application_id, func.sum(Payment.amount).label("paid")
-    ).group_by(Payment.application_id)
-    shares = select(
-        ApplicationPartner.application_id,
-        func.sum(ApplicationPartner.share_pct).label("partner_pct"),
-    ).group_by(ApplicationPartner.application_id)
-    if among is not None:  # add up the payments and shares of these alone
-        paid = paid.where(Payment.application_id.in_(among))
-        shares = shares.where(ApplicationPartner.application_id.in_(among))
-    paid, shares = paid.subquery(), shares.subquery()
+    # Correlated: one index lookup per dossier (no GROUP BY over every payment
+    # and share of the region first).
+    paid = (
+        select(func.sum(Payment.amount))
+        .where(Payment.application_id == Application.id)
+        .scalar_subquery()
+    )
+    partner_pct = (
+        select(func.sum(ApplicationPartner.share_pct))
+        .where(ApplicationPartner.application_id == Application.id)
+        .scalar_subquery()
+    )
     status = Application.status
-    query = (
-        select(
-            Application.id.label("id"),
-            Application.call_id.label("call_id"),
-            Application.theme_id.label("theme_id"),
-            Application.lead_municipality_id.label("lead_id"),
-            case((status.in_(SUBMITTED), Application.requested_amount), else_=0).label(
-                "requested"
-            ),
-            case(
-                (status.in_(GRANTED), func.coalesce(Application.granted_amount, 0)),
-                else_=0,
-            ).label("granted"),
-            func.coalesce(paid.c.paid, 0).label("paid"),
-            case((status.in_(DECIDED), 1), else_=0).label("decided"),
-            case((status.in_(GRANTED), 1), else_=0).label("won"),
-            case((status.in_(SUBMITTED), 1), else_=0).label("submitted"),
-            func.coalesce(shares.c.partner_pct, 0).label("partner_pct"),
-        )
-        .outerjoin(paid, paid.c.application_id == Application.id)
-        .outerjoin(shares, shares.c.application_id == Application.id)
+    query = select(
+        Application.id.label("id"),
+        Application.call_id.label("call_id"),
+        Application.theme_id.label("theme_id"),
+        Application.lead_municipality_id.label("lead_id"),
+        case((status.in_(SUBMITTED), Application.requested_amount), else_=0).label(
+            "requested"
+        ),
+        case(
+            (status.in_(GRANTED), func.coalesce(Application.granted_amount, 0)),
+            else_=0,
+        ).label("granted"),
+        func.coalesce(paid, 0).label("paid"),
+        case((status.in_(DECIDED), 1), else_=0).label("decided"),
+        case((status.in_(GRANTED), 1), else_=0).label("won"),
+        case((status.in_(SUBMITTED), 1), else_=0).label("submitted"),
+        func.coalesce(partner_pct, 0).label("partner_pct"),
     )
     if user is not None:
         query = permissions.visible_applications(user, query)
@@ -121,7 +118,7 @@ def _per_application(user: Any = None, among: Any = None):
         query = query.where(Application.id.in_(among))
     else:  # an archived dossier leaves the shared figures
         query = query.where(not_archived(Application))
-    return query.subquery()
+    return query.cte() if cte else query.subquery()
 
 
 def _sums(rows):
@@ -419,7 +416,8 @@ def _of_municipalities(
     def compute(missing: list) -> dict:
         ids = [municipality_id for _scope, municipality_id in missing]
         among = select(Application.id).where(
-            or_(*(permissions.involving_municipality(mid) for mid in ids))
+            or_(*(permissions.involving_municipality(mid) for mid in ids)),
+            not_archived(Application),  # as in the region's figures
         )
         found = _by_municipality(user, among)
         return {key: found.get(key[1]) for key in missing}
@@ -438,7 +436,8 @@ def _of_municipalities(
 
 
 def _by_municipality(user: Any, among: Any = None) -> dict[int, dict[str, Figures]]:
-    rows = _per_application(user, among)
+    # A CTE: each dossier's row is made once for the lead and partner halves.
+    rows = _per_application(user, among, cte=True)
     as_lead = select(
         rows.c.lead_id.label("municipality_id"),
         literal("lead").label("role"),
