@@ -72,9 +72,18 @@ T = TypeVar("T")
 log = logging.getLogger(__name__)
 
 #: Writes to these tables change nothing anyone reads through the read model or a
-#: conditional GET: login throttling, reminder bookkeeping, the versions.
+#: conditional GET: login throttling, reminder bookkeeping, the versions, stored
+#: files.
 UNTRACKED_TABLES = frozenset(
-    {"data_version", "data_change", "login_failure", "reminder_sent"}
+    {
+        "data_version",
+        "data_change",
+        "login_failure",
+        "reminder_sent",
+        # Bytes of documents (written with their Document row) and score previews.
+        "document_file",
+        "pending_import",
+    }
 )
 #: Columns whose changes no figure reads (sign-in, sign-out, token use): a write
 #: to these alone raises only the BOOKKEEPING version.
