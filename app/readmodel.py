@@ -448,8 +448,11 @@ def _checked(name: str, reads: frozenset[str] | None, compute: Callable):
 
     def run(missing):
         read: set[str] = set()
+        mine = threading.get_ident()  # a live server's other requests are not
 
         def listen(_conn, _cursor, _statement, _params, context, _many):
+            if threading.get_ident() != mine:
+                return
             compiled = getattr(context, "compiled", None)
             if compiled is not None and compiled.statement is not None:
                 read.update(_tables_of(compiled.statement))
