@@ -64,12 +64,16 @@ class Config:
     # show time-relative things (countdowns, overdue), so not for long.
     HTTP_CACHE_SECONDS = int(os.environ.get("HTTP_CACHE_SECONDS", "60"))
     MAX_CONTENT_LENGTH = int(os.environ.get("MAX_UPLOAD_BYTES", str(5 * 1024 * 1024)))
-    # Documents on dossiers: stored outside the web root, each file named by a
-    # random key. One document may not pass DOCUMENT_MAX_BYTES, and no request
-    # passes MAX_UPLOAD_BYTES: raise both for larger files.
+    # Documents on dossiers are stored in the database (every app host serves
+    # them). DOCUMENTS_DIR is where releases before migration db_blobs kept them:
+    # that migration moves the files found there into the database.
     DOCUMENTS_DIR = os.environ.get("DOCUMENTS_DIR") or str(
         ROOT / "instance" / "documents"
     )
+    # The instance folder of this host (nothing in it is needed by another host).
+    INSTANCE_PATH = os.environ.get("INSTANCE_PATH") or str(ROOT / "instance")
+    # One document may not pass DOCUMENT_MAX_BYTES, and no request passes
+    # MAX_UPLOAD_BYTES: raise both for larger files.
     DOCUMENT_MAX_BYTES = int(os.environ.get("DOCUMENT_MAX_BYTES", str(4 * 1024 * 1024)))
 
     THREAD_MIN_MUNICIPALITIES = int(os.environ.get("THREAD_MIN_MUNICIPALITIES", "5"))

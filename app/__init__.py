@@ -17,7 +17,7 @@ def create_app(config_class: type = Config) -> Flask:
         __name__,
         template_folder=ROOT / "templates",
         static_folder=ROOT / "static",
-        instance_path=str(ROOT / "instance"),
+        instance_path=getattr(config_class, "INSTANCE_PATH", str(ROOT / "instance")),
     )
     app.config.from_object(config_class)
     Config.check(app.config)

@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import os
 import secrets
-import shutil
 import sqlite3
 from pathlib import Path
 
 import click
-from flask import Flask, current_app
+from flask import Flask
 from sqlalchemy import select
 
 from app.auth.models import Role
@@ -99,7 +98,7 @@ def backup(dest: str) -> None:
             "backup copies a SQLite database; for PostgreSQL use pg_dump "
             "(see the README, Production)."
         )
-    if target.exists() or documents_backup(target).exists():
+    if target.exists():
         raise click.UsageError(f"{dest} exists already; choose a new file name.")
     # SQLite's online backup API copies page by page under a read transaction,
     # so concurrent writers neither block for long nor leave a torn copy.
@@ -118,14 +117,5 @@ def backup(dest: str) -> None:
         source.close()
     if check != "ok":
         raise click.ClickException(f"the copy failed its integrity check: {check}")
+    # Documents live in the database (document_file): the copy has them.
     click.echo(f"Backed up {url.database} to {target} (integrity ok).")
-    documents = Path(current_app.config["DOCUMENTS_DIR"])
-    if documents.is_dir():
-        # Next to the database copy: DEST.documents/, the files by their keys.
-        copied = shutil.copytree(documents, documents_backup(target))
-        click.echo(f"Copied the documents to {copied}.")
-
-
-def documents_backup(database_copy: Path) -> Path:
-    """Where `backup` puts the copy of the documents: next to the database copy."""
-    return database_copy.with_name(database_copy.name + ".documents")

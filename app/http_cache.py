@@ -32,6 +32,7 @@ import functools
 import hashlib
 import hmac
 import time
+import tomllib
 from pathlib import Path
 
 from flask import Flask, Response, current_app, g, request, session
@@ -49,16 +50,35 @@ _INPUTS = "http_cache_inputs"  # flask.g: the page's inputs, read before the vie
 
 @functools.cache
 def code_fingerprint(root: Path = ROOT) -> str:
-    """A digest of the names, sizes and times of the files pages are made of
-    (once per process: a deploy starts new processes)."""
-    digest = hashlib.sha256()
+    """A digest of the release: the package version and the names (relative to
+    the checkout) and contents of the files pages are made of. Never times or
+    absolute paths, so every host of one release has the same fingerprint (an
+    ETag from one host is good on another). Once per process: a deploy starts
+    new processes."""
+    digest = hashlib.sha256(_version(root).encode())
     for folder in CODE_FOLDERS:
         for path in sorted((root / folder).rglob("*")):
-            if path.is_file() and "__pycache__" not in path.parts:
-                stat = path.stat()
-                digest.update(f"{path.relative_to(root)}:{stat.st_size}".encode())
-                digest.update(f":{stat.st_mtime_ns};".encode())
+            if path.is_file() and not _compiled(path):
+                digest.update(f"\n{path.relative_to(root).as_posix()}\n".encode())
+                digest.update(hashlib.sha256(path.read_bytes()).digest())
     return digest.hexdigest()[:16]
+
+
+def _compiled(path: Path) -> bool:
+    """Bytecode: made on each host from the sources, never part of the release."""
+    return "__pycache__" in path.parts or path.suffix in (".pyc", ".pyo")
+
+
+def _version(root: Path) -> str:
+    """The release's version as pyproject.toml gives it ('' without one)."""
+    pyproject = root / "pyproject.toml"
+    if not pyproject.is_file():
+        return ""
+    return (
+        tomllib.loads(pyproject.read_text("utf-8"))
+        .get("project", {})
+        .get("version", "")
+    )
 
 
 def _eligible_request() -> bool:

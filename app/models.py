@@ -4,12 +4,13 @@ from app.activity.models import Activity
 from app.api.models import ApiToken
 from app.auth.models import LoginFailure, User
 from app.deadlines.models import ReminderSent
-from app.documents.models import Document
+from app.documents.models import Document, DocumentFile
 from app.municipalities.models import Municipality
 from app.public.models import Publication
 from app.readmodel import DataChange, DataVersion
 from app.strategy.models import (
     Conversation,
+    PendingImport,
     Score,
     ScoringRound,
     Thread,
@@ -34,9 +35,11 @@ __all__ = [
     "DataChange",
     "DataVersion",
     "Document",
+    "DocumentFile",
     "LoginFailure",
     "Municipality",
     "Payment",
+    "PendingImport",
     "Publication",
     "ReminderSent",
     "ReportingObligation",

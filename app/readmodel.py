@@ -72,9 +72,18 @@ T = TypeVar("T")
 log = logging.getLogger(__name__)
 
 #: Writes to these tables change nothing anyone reads through the read model or a
-#: conditional GET: login throttling, reminder bookkeeping, the versions.
+#: conditional GET: login throttling, reminder bookkeeping, the versions, stored
+#: files.
 UNTRACKED_TABLES = frozenset(
-    {"data_version", "data_change", "login_failure", "reminder_sent"}
+    {
+        "data_version",
+        "data_change",
+        "login_failure",
+        "reminder_sent",
+        # Bytes of documents (written with their Document row) and score previews.
+        "document_file",
+        "pending_import",
+    }
 )
 #: Columns whose changes no figure reads (sign-in, sign-out, token use): a write
 #: to these alone raises only the BOOKKEEPING version.
@@ -439,8 +448,11 @@ def _checked(name: str, reads: frozenset[str] | None, compute: Callable):
 
     def run(missing):
         read: set[str] = set()
+        mine = threading.get_ident()  # a live server's other requests are not
 
         def listen(_conn, _cursor, _statement, _params, context, _many):
+            if threading.get_ident() != mine:
+                return
             compiled = getattr(context, "compiled", None)
             if compiled is not None and compiled.statement is not None:
                 read.update(_tables_of(compiled.statement))

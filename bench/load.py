@@ -157,7 +157,9 @@ def sign_in(server: Server, email: str, password: str) -> str:
     response, _ = server.request("GET", "/", headers={"Cookie": f"session={signed_in}"})
     if response.status != 200:
         raise RuntimeError(f"signed-in dashboard answered {response.status}")
-    return signed_in
+    # The first page puts the CSRF secret in the session: keep that cookie, as a
+    # browser would (else every page sets a new one).
+    return _cookie(response) or signed_in
 
 
 def run_wrk(

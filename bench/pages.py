@@ -77,8 +77,8 @@ class PageResult:
     # figures kept): the page's own statements and rendering.
     rendered_ms: list[float] = field(default_factory=list)
     rendered_statements: list[int] = field(default_factory=list)
-    # Right after a write (a new data generation): nothing the read model or the
-    # page cache kept is used.
+    # Uncached: right after a write to every table, with the read model's and the
+    # page cache's entries dropped: nothing kept is used.
     fresh_ms: list[float] = field(default_factory=list)
     html_bytes: int | None = None
     load_average: float | None = None  # 1-minute load average after the page
@@ -255,6 +255,10 @@ def measure_page(
             result.rendered_ms.append((time.perf_counter() - started) * 1000)
             result.rendered_statements.append(counter.count)
             new_generation(app)
+            # Cold: nothing kept in this process either (a closed round's
+            # results are kept across every write).
+            app.extensions.pop("readmodel", None)
+            app.extensions.pop("page_cache", None)
             started = time.perf_counter()
             response = client.get(url)
             result.fresh_ms.append((time.perf_counter() - started) * 1000)

@@ -28,6 +28,7 @@ from datetime import datetime
 from pathlib import Path
 
 from bench import load as load_mod
+from bench import mixed
 from bench.pages import LOAD_PAGES, measure_pages, resolve
 from bench.report import write_report
 
@@ -62,7 +63,8 @@ class Run:
     machine: dict = field(default_factory=dict)
     generation: list[dict] = field(default_factory=list)
     pages: dict[str, list[dict]] = field(default_factory=dict)  # "SQLite flanders"
-    load: dict = field(default_factory=dict)
+    load: dict = field(default_factory=dict)  # SQLite's (as before issue 23)
+    loads: dict[str, dict] = field(default_factory=dict)  # per backend
     excel: dict = field(default_factory=dict)
     seconds: float = 0.0
 
@@ -252,8 +254,11 @@ def pages_on(url: str, requests: int, budget_s: float) -> list[dict]:
 WARMUP_SECONDS = 5
 
 
-def load_on(url: str, seconds: int, connections: int, workdir: Path) -> dict:
-    """hello floor, then the three pages, one after the other."""
+def load_on(
+    url: str, seconds: int, connections: int, mixed_connections: int, workdir: Path
+) -> dict:
+    """hello floor, then each load page for one reader, then each under the mixed
+    scenario (24 readers and a writer), one after the other."""
     from app import create_app
     from app.extensions import db
     from bench.data import BENCH_PASSWORD
@@ -263,8 +268,10 @@ def load_on(url: str, seconds: int, connections: int, workdir: Path) -> dict:
         return {"error": "wrk is not installed (apt-get install wrk)"}
     app = create_app(bench_config(url))
     urls = resolve(app, LOAD_PAGES)
+    found = mixed.cast(app)
     with app.app_context():
         db.engine.dispose()
+    warmup = min(WARMUP_SECONDS, seconds)
     env = {
         "DATABASE_URL": url,
         "SECRET_KEY": os.environ["SECRET_KEY"],
@@ -275,12 +282,13 @@ def load_on(url: str, seconds: int, connections: int, workdir: Path) -> dict:
     results: dict = {
         "connections": connections,
         "seconds": seconds,
-        "warmup_seconds": WARMUP_SECONDS,
+        "warmup_seconds": warmup,
+        "mixed_connections": mixed_connections,
     }
     hello = load_mod.Server("bench.hello:app", 8771, env, workdir / "hello.log")
     try:
         hello.wait_ready("/")
-        load_mod.run_wrk(8771, "/", WARMUP_SECONDS, connections, None)
+        load_mod.run_wrk(8771, "/", warmup, connections, None)
         results["hello"] = load_mod.run_wrk(
             8771, "/", seconds, connections, None
         ).summary()
@@ -309,16 +317,50 @@ def load_on(url: str, seconds: int, connections: int, workdir: Path) -> dict:
                 continue
             # Every worker serves the page before the count starts (templates
             # compiled, the page's shared part kept), as for the hello floor.
-            load_mod.run_wrk(8772, url_path, WARMUP_SECONDS, connections, cookie)
+            load_mod.run_wrk(8772, url_path, warmup, connections, cookie)
             result = load_mod.run_wrk(8772, url_path, seconds, connections, cookie)
             results["pages"].append(result.summary())
             log(
                 f"    {url_path}: {result.requests_per_s} req/s, {result.errors} errors"
             )
+        results["mixed"] = _mixed(server, found, seconds, warmup, mixed_connections)
+        results["mixed_readers"] = len(found.readers)
     except RuntimeError as error:
         results["error"] = str(error)
     finally:
         server.stop()
+    return results
+
+
+def _mixed(server, found, seconds: int, warmup: int, connections: int) -> list:
+    """Each load page under 24 readers in rotation and one task save a second."""
+    from bench.data import BENCH_PASSWORD
+
+    workdir = Path(tempfile.mkdtemp(prefix="midwest-mixed-"))
+    cookies = [
+        load_mod.sign_in(server, email, BENCH_PASSWORD) for email in found.readers
+    ]
+    writer = load_mod.sign_in(server, found.writer, BENCH_PASSWORD)
+    results = []
+    for path in LOAD_PAGES:
+        pairs = mixed.reader_pairs(server, cookies, mixed.urls_for(path, found))
+        result = mixed.run_mixed(
+            server,
+            pairs,
+            path,
+            writer,
+            found.tasks,
+            seconds,
+            warmup,
+            connections,
+            workdir,
+        )
+        results.append(result.summary())
+        log(
+            f"    mixed {path}: {result.requests_per_s} req/s, p99 "
+            f"{result.p99_ms} ms, {result.readers} readers, {result.writes} saves"
+            + (f" ({result.error})" if result.error else "")
+        )
     return results
 
 
@@ -368,6 +410,12 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--requests", type=int, help="timed requests per page")
     parser.add_argument("--load-seconds", type=int, help="wrk duration per URL")
     parser.add_argument("--connections", type=int, default=8)
+    parser.add_argument(
+        "--mixed-connections",
+        type=int,
+        default=16,
+        help="wrk connections of the mixed scenario (2 threads)",
+    )
     parser.add_argument("--page-budget", type=float, default=15.0)
     parser.add_argument("--reuse", action="store_true", help="keep generated data")
     parser.add_argument("--skip-load", action="store_true")
@@ -398,6 +446,7 @@ def main(argv: list[str] | None = None) -> int:
             "requests": args.requests,
             "load_seconds": args.load_seconds,
             "connections": args.connections,
+            "mixed_connections": args.mixed_connections,
         },
         machine=machine(),
     )
@@ -420,14 +469,18 @@ def main(argv: list[str] | None = None) -> int:
                 log(f"{backend.name}, {largest} scale: export and import")
                 run.excel[backend.name] = excel_on(backend.url(largest))
         if not args.skip_load:
-            log(f"SQLite, {largest} scale: under load (gunicorn + wrk)")
-            run.load = load_on(
-                backends[0].url(largest),
-                args.load_seconds,
-                args.connections,
-                args.workdir,
-            )
-            run.load["scale"] = largest
+            for backend in backends:
+                log(f"{backend.name}, {largest} scale: under load (gunicorn + wrk)")
+                load = load_on(
+                    backend.url(largest),
+                    args.load_seconds,
+                    args.connections,
+                    args.mixed_connections,
+                    args.workdir,
+                )
+                load["scale"] = largest
+                run.loads[backend.name] = load
+            run.load = run.loads.get("SQLite", {})
     finally:
         for backend in backends:
             backend.close()

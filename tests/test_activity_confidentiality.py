@@ -41,11 +41,6 @@ def _xlsx(rows) -> bytes:
     return buffer.getvalue()
 
 
-@pytest.fixture(autouse=True)
-def _previews_in_tmp(app, tmp_path):
-    app.config["SCORE_IMPORT_FOLDER"] = str(tmp_path / "score-imports")
-
-
 @pytest.fixture
 def world(app):
     izegem = factories.municipality("Izegem")

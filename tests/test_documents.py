@@ -2,16 +2,18 @@
 removal, the activity log, marking an obligation done, and the backup."""
 
 import io
+import sqlite3
 import zipfile
 from datetime import date
 from pathlib import Path
 
 import pytest
 from openpyxl import Workbook
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 
 from app.activity.models import Activity
-from app.documents.models import Document
+from app.documents import storage
+from app.documents.models import Document, DocumentFile
 from app.extensions import db
 from app.subsidies.models import ReportingObligation
 from tests import factories
@@ -116,9 +118,9 @@ def test_accepted_types_are_stored_by_a_random_key(
     [document] = _documents()
     assert (document.content_type, document.filename) == (mimetype, stored_name)
     assert document.uploaded_by_id == client.user.id and document.size == len(data)
-    stored = Path(app.config["DOCUMENTS_DIR"]) / document.storage_key
-    assert stored.read_bytes() == data
-    assert len(document.storage_key) == 32 and stored_name not in str(stored)
+    assert storage.read(document.storage_key) == data
+    assert len(document.storage_key) == 32 and stored_name not in document.storage_key
+    assert not Path(app.config["DOCUMENTS_DIR"]).exists()  # nothing on this host
     page = client.get(f"/applications/{world['own'].id}").get_data(as_text=True)
     assert stored_name in page and client.user.full_name in page
 
@@ -146,8 +148,7 @@ def test_other_content_is_refused_with_422_and_nothing_stored(
     text = response.get_data(as_text=True)
     assert "not accepted" in text or "Choose a file" in text
     assert _documents() == []
-    folder = Path(app.config["DOCUMENTS_DIR"])
-    assert not folder.exists() or list(folder.iterdir()) == []
+    assert db.session.scalar(select(func.count()).select_from(DocumentFile)) == 0
 
 
 def _english_client(client):
@@ -255,9 +256,7 @@ def test_an_obligation_of_another_dossier_is_refused(login_as, world):
     assert db.session.scalar(select(func.count(Document.id))) == 0
 
 
-def test_backup_copies_the_documents_next_to_the_database(
-    app, login_as, world, tmp_path
-):
+def test_the_backup_of_the_database_has_the_documents(app, login_as, world, tmp_path):
     coordinator = login_as("coordinator")
     _upload(coordinator, world["own"].id, PDF_BYTES, "Brief.pdf")
     [document] = _documents()
@@ -268,5 +267,35 @@ def test_backup_copies_the_documents_next_to_the_database(
         assert result.exit_code != 0 and "pg_dump" in result.output
         return
     assert result.exit_code == 0, result.output
-    copied = target.parent / "copy.sqlite.documents" / document.storage_key
-    assert copied.read_bytes() == PDF_BYTES
+    with sqlite3.connect(target) as copy:
+        [(data,)] = copy.execute(
+            "SELECT data FROM document_file WHERE storage_key = ?",
+            (document.storage_key,),
+        ).fetchall()
+    copy.close()
+    assert data == PDF_BYTES
+
+
+def test_the_upgrade_moves_stored_files_into_the_database(app, world, tmp_path):
+    """Migration db_blobs: a file kept under DOCUMENTS_DIR by an older release is
+    in the database afterwards (and back on disk after a downgrade)."""
+    runner = app.test_cli_runner()
+    dossier = world["own"].id
+    db.session.remove()
+    down = runner.invoke(args=["db", "downgrade", "read_versions"])
+    assert down.exit_code == 0, down.output
+    folder = Path(app.config["DOCUMENTS_DIR"])
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / ("k" * 32)).write_bytes(PDF_BYTES)
+    with db.engine.begin() as connection:
+        connection.execute(
+            text(
+                "INSERT INTO document (application_id, kind, filename, content_type,"
+                " size, storage_key, uploaded_at) VALUES (:a, 'annex', 'old.pdf',"
+                " 'application/pdf', :n, :k, CURRENT_TIMESTAMP)"
+            ),
+            {"a": dossier, "n": len(PDF_BYTES), "k": "k" * 32},
+        )
+    up = runner.invoke(args=["db", "upgrade"])
+    assert up.exit_code == 0, up.output
+    assert storage.read("k" * 32) == PDF_BYTES

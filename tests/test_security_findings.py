@@ -32,7 +32,6 @@ def xlsx(rows) -> bytes:
 
 @pytest.fixture
 def world(app, tmp_path):
-    app.config["SCORE_IMPORT_FOLDER"] = str(tmp_path / "score-imports")
     izegem = factories.municipality("Izegem")
     thread = factories.thread(code="RD01")
     scoring_round = factories.scoring_round(threads=[thread], status="open")

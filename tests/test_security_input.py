@@ -430,7 +430,6 @@ def _workbook(rows) -> bytes:
 def test_hostile_cells_and_file_names_in_the_score_import(
     demo_app, demo_login, tmp_path
 ):
-    demo_app.config["SCORE_IMPORT_FOLDER"] = str(tmp_path / "imports")
     client = demo_login(COORDINATOR)
     round_id = IDS["open_round"]
     before = db.session.execute(

@@ -190,7 +190,6 @@ HOSTILE_FILES = {
 
 @pytest.fixture
 def world(app, tmp_path):
-    app.config["SCORE_IMPORT_FOLDER"] = str(tmp_path / "previews")
     izegem = factories.municipality("Izegem")
     thread = factories.thread(code="RD01")
     scoring_round = factories.scoring_round(threads=[thread], status="open")

@@ -38,12 +38,6 @@ def with_extra_part(data: bytes, name: str, content: bytes) -> bytes:
     return buffer.getvalue()
 
 
-@pytest.fixture(autouse=True)
-def _previews_in_tmp(app, tmp_path):
-    """Keep the pending previews of these tests out of the instance folder."""
-    app.config["SCORE_IMPORT_FOLDER"] = str(tmp_path / "score-imports")
-
-
 @pytest.fixture
 def world(app):
     izegem = factories.municipality("Izegem")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import CheckConstraint, ForeignKey, String
+from sqlalchemy import CheckConstraint, ForeignKey, LargeBinary, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.auth.models import User
@@ -14,8 +14,17 @@ from app.extensions import db
 DOCUMENT_KINDS = ("approval_letter", "report", "annex")
 
 
+class DocumentFile(db.Model):
+    """The bytes of a document, in the database: every app host reads them."""
+
+    __tablename__ = "document_file"
+
+    storage_key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    data: Mapped[bytes] = mapped_column(LargeBinary)
+
+
 class Document(db.Model):
-    """A file stored under DOCUMENTS_DIR by its random `storage_key`.
+    """A file stored in DocumentFile by its random `storage_key`.
 
     The name the user gave is kept for display and download only; it never
     becomes a path. Removing a document archives it (the file stays, for the

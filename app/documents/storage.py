@@ -1,7 +1,8 @@
 """What an uploaded document is (from its bytes, not its name) and where it lives.
 
-Files are stored flat under DOCUMENTS_DIR, each named by a random key: the name a
-user gave never becomes a path. Zip-based formats (DOCX, XLSX, ODT) are told apart
+Files are stored in the database (DocumentFile), each under a random key, so every
+app host on one database serves every document; the name a user gave is only
+shown. Zip-based formats (DOCX, XLSX, ODT) are told apart
 by the archive's own declaration: the `mimetype` entry of an OpenDocument file, the
 main part's content type in `[Content_Types].xml` of an Office Open XML file.
 """
@@ -9,18 +10,19 @@ main part's content type in `[Content_Types].xml` of an Office Open XML file.
 from __future__ import annotations
 
 import io
-import os
 import secrets
 import unicodedata
 import zipfile
 from dataclasses import dataclass
-from pathlib import Path, PurePosixPath, PureWindowsPath
+from pathlib import PurePosixPath, PureWindowsPath
 from xml.etree.ElementTree import ParseError
 
 from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import fromstring
-from flask import current_app
 from flask_babel import gettext as _
+from sqlalchemy import select
+
+from app.extensions import db
 
 
 @dataclass(frozen=True)
@@ -117,20 +119,20 @@ def safe_filename(name: str | None, file_type: FileType) -> str:
     return f"{stem}{file_type.extension}"
 
 
-def documents_dir() -> Path:
-    return Path(current_app.config["DOCUMENTS_DIR"])
-
-
-def path_of(storage_key: str) -> Path:
-    return documents_dir() / storage_key
-
-
 def store(data: bytes) -> str:
-    """Write `data` under a new random key (atomically) and return the key."""
-    folder = documents_dir()
-    folder.mkdir(parents=True, exist_ok=True)
+    """Keep `data` under a new random key (in this transaction: it is stored with
+    its Document or not at all) and return the key."""
+    from app.documents.models import DocumentFile
+
     key = secrets.token_hex(16)
-    partial = folder / f".{key}.part"
-    partial.write_bytes(data)
-    os.replace(partial, folder / key)
+    db.session.add(DocumentFile(storage_key=key, data=data))
     return key
+
+
+def read(storage_key: str) -> bytes | None:
+    """The bytes stored under `storage_key` (None when missing)."""
+    from app.documents.models import DocumentFile
+
+    return db.session.scalar(
+        select(DocumentFile.data).where(DocumentFile.storage_key == storage_key)
+    )

@@ -69,13 +69,13 @@ def upload(application_id: int):
 def download(document_id: int):
     """The file, as an attachment, for those who may see the dossier."""
     document = _visible_document(document_id)
-    path = storage.path_of(document.storage_key)
-    if not path.is_file():
+    data = storage.read(document.storage_key)
+    if data is None:
         current_app.logger.error("document %s: file missing", document.id)
         abort(404)
-    # Documents are small (DOCUMENT_MAX_BYTES): read whole, no handle left open.
+    # Documents are small (DOCUMENT_MAX_BYTES): read whole.
     response = send_file(
-        io.BytesIO(path.read_bytes()),
+        io.BytesIO(data),
         mimetype=document.content_type,
         as_attachment=True,
         download_name=document.filename,

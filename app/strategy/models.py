@@ -11,6 +11,7 @@ from sqlalchemy import (
     Index,
     String,
     Table,
+    Text,
     UniqueConstraint,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -167,3 +168,17 @@ class Score(db.Model):
     thread: Mapped[Thread] = relationship()
     municipality: Mapped[Municipality] = relationship()
     entered_by = relationship("User")
+
+
+class PendingImport(db.Model):
+    """A checked score file waiting for its uploader to apply it (in the database,
+    so the apply may reach another app host than the preview)."""
+
+    __tablename__ = "pending_import"
+
+    token: Mapped[str] = mapped_column(String(64), primary_key=True)
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("user_account.id", ondelete="CASCADE"), index=True
+    )
+    created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    payload: Mapped[str] = mapped_column(Text)

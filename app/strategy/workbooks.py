@@ -8,8 +8,9 @@ answer) per municipality.
 The import reads and checks the whole file first and collects every error by cell
 ("D7: 11 is not a score from 0 to 10"); only a file without errors can be applied,
 and applying is all-or-nothing. Between the preview and the apply, the web import
-keeps the parsed changes (never the uploaded file) in a JSON file under the
-instance folder, named by a random token and bound to the user who uploaded it.
+keeps the parsed changes (never the uploaded file) as JSON in the database
+(PendingImport: any app host may take the apply), under a random token and bound
+to the user who uploaded it.
 """
 
 from __future__ import annotations
@@ -17,15 +18,14 @@ from __future__ import annotations
 import json
 import re
 import secrets
-import time
 from dataclasses import asdict, dataclass, field
-from pathlib import Path
+from datetime import timedelta
 from typing import Any
 
 from flask import current_app
 from flask_babel import gettext as _
 from openpyxl.utils import get_column_letter
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import delete, func, insert, select, update
 from sqlalchemy.orm import selectinload
 
 from app.activity.log import record
@@ -37,7 +37,7 @@ from app.formatting import fmt_yes_no, mean_value
 from app.municipalities.models import Municipality
 from app.strategy import rounds as rounds_logic
 from app.strategy.forms import parse_score
-from app.strategy.models import Score, ScoringRound, Thread
+from app.strategy.models import PendingImport, Score, ScoringRound, Thread
 from app.strategy.results import for_reader, round_results
 from app.uploads import UploadError, open_xlsx, read_sheet
 
@@ -459,50 +459,40 @@ def _record_import(
         )
 
 
-def _pending_folder() -> Path:
-    # SCORE_IMPORT_FOLDER (optional) lets tests keep their previews elsewhere.
-    folder = Path(
-        current_app.config.get("SCORE_IMPORT_FOLDER")
-        or Path(current_app.instance_path) / "score-imports"
-    )
-    folder.mkdir(parents=True, exist_ok=True)
-    return folder
-
-
-def _forget_old(folder: Path) -> None:
-    limit = time.time() - PENDING_MAX_AGE
-    for path in folder.glob("*.json"):
-        if path.stat().st_mtime < limit:
-            path.unlink(missing_ok=True)
-
-
 def keep_pending(check: ImportCheck, user: Any) -> str:
-    """Store a checked import for `user` to apply; returns its random token."""
-    folder = _pending_folder()
-    _forget_old(folder)
+    """Store a checked import for `user` to apply (committed: the preview page
+    writes nothing else); returns its random token. Old previews go."""
+    db.session.execute(
+        delete(PendingImport).where(
+            PendingImport.created_at < now_utc() - timedelta(seconds=PENDING_MAX_AGE)
+        )
+    )
     token = secrets.token_urlsafe(32)
-    payload = {"user_id": user.id, "check": asdict(check)}
-    (folder / f"{token}.json").write_text(json.dumps(payload), encoding="utf-8")
+    db.session.add(
+        PendingImport(token=token, user_id=user.id, payload=json.dumps(asdict(check)))
+    )
+    db.session.commit()
     return token
 
 
 def take_pending(token: str, user: Any) -> ImportCheck | None:
     """The stored import for this token if it belongs to `user` and is recent;
-    it is used up (deleted) either way, so one preview applies at most once."""
+    it is used up (deleted, committed) either way, so one preview applies at
+    most once, also when two hosts are asked at the same moment."""
     if not TOKEN_RE.match(token or ""):
         return None
-    path = _pending_folder() / f"{token}.json"
-    try:
-        age = time.time() - path.stat().st_mtime
-        payload = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
+    taken = db.session.execute(
+        delete(PendingImport)
+        .where(PendingImport.token == token, PendingImport.user_id == user.id)
+        .returning(PendingImport.payload, PendingImport.created_at)
+    ).first()
+    db.session.commit()
+    if taken is None:
+        return None  # unknown, used, or someone else's (left alone)
+    payload, created_at = taken
+    if now_utc() - created_at > timedelta(seconds=PENDING_MAX_AGE):
         return None
-    if payload.get("user_id") != user.id:
-        return None  # someone else's preview: leave it alone
-    path.unlink(missing_ok=True)
-    if age > PENDING_MAX_AGE:
-        return None
-    data = payload["check"]
+    data = json.loads(payload)
     changes = [Change(**c) for c in data.pop("changes")]
     return ImportCheck(changes=changes, **data)
 

@@ -1,7 +1,7 @@
 """API tokens get an expiry chosen at creation; existing tokens expire in 90 days.
 
 Revision ID: token_expiry
-Revises: task_start
+Revises: db_blobs
 """
 
 from datetime import UTC, datetime, timedelta
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "token_expiry"
-down_revision = "task_start"
+down_revision = "db_blobs"
 branch_labels = None
 depends_on = None
 
