@@ -88,7 +88,7 @@ UNTRACKED_TABLES = frozenset(
 #: Columns whose changes no figure reads (sign-in, sign-out, token use): a write
 #: to these alone raises only the BOOKKEEPING version.
 BOOKKEEPING_COLUMNS = {
-    "user_account": frozenset({"last_login_at", "session_nonce"}),
+    "user_account": frozenset({"last_login_at", "session_nonce", "remember_seen_at"}),
     "api_token": frozenset({"last_used_at"}),
 }
 BOOKKEEPING = "bookkeeping"
