@@ -430,31 +430,11 @@ def _write_package(client, folder) -> dict:
 
 
 def _frictionless_errors(folder) -> list[str]:
-    """What `frictionless validate` finds in the package written to `folder`.
-
-    frictionless reads JSON resources with ijson (its "json" extra). Without it,
-    each JSON file is read here as frictionless reads it (labels: the keys of the
-    first object, in their order; then the values) and handed over as inline
-    data with the descriptor's own schema.
-    """
+    """What `frictionless validate` finds in the package written to `folder`
+    (frictionless reads the JSON resources with ijson, its "json" extra)."""
     from frictionless import validate
 
     path = folder / "datapackage.json"
-    try:
-        import ijson  # noqa: F401
-    except ImportError:
-        descriptor = json.loads(path.read_text(encoding="utf-8"))
-        for resource in descriptor["resources"]:
-            if resource["format"] != "json":
-                continue
-            text = (folder / resource.pop("path")).read_text(encoding="utf-8")
-            rows = json.loads(text)
-            labels = list(rows[0]) if rows else []
-            resource["data"] = [labels, *([row.get(k) for k in labels] for row in rows)]
-            for key in ("format", "mediatype", "encoding"):
-                resource.pop(key)
-        path = folder / "datapackage-inline.json"
-        path.write_text(json.dumps(descriptor), encoding="utf-8")
     report = validate(str(path))
     return [
         f"{task.name}: {error.type}: {error.message}"
