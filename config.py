@@ -93,6 +93,8 @@ class Config:
     MAIL_PASSWORD = os.environ.get("MAIL_PASSWORD")
     MAIL_USE_TLS = _env_bool("MAIL_USE_TLS")
     MAIL_USE_SSL = _env_bool("MAIL_USE_SSL")
+    # Seconds to wait for the mail server (connecting, its greeting, each reply).
+    MAIL_TIMEOUT = _env_float("MAIL_TIMEOUT", 30)
     # Default: noreply@ the host of BASE_URL (send-reminders refuses to send
     # while BASE_URL still points at this machine, outside debug and testing).
     MAIL_SENDER = os.environ.get("MAIL_SENDER") or (
