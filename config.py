@@ -20,14 +20,20 @@ def _env_float(name: str, default: float) -> float:
     return float(os.environ.get(name, default))
 
 
+#: The app's own folder (SQLite database, documents, score import previews by
+#: default): INSTANCE_PATH, else instance/ in the checkout. Created 0700.
+INSTANCE_PATH = os.environ.get("INSTANCE_PATH") or str(ROOT / "instance")
+
+
 def default_database_url() -> str:
-    return f"sqlite:///{ROOT / 'instance' / 'midwest.sqlite'}"
+    return f"sqlite:///{Path(INSTANCE_PATH) / 'midwest.sqlite'}"
 
 
 class Config:
     """Settings for running the app; every value can come from the environment."""
 
     SECRET_KEY = os.environ.get("SECRET_KEY", INSECURE_DEFAULT_KEY)
+    INSTANCE_PATH = INSTANCE_PATH
     SQLALCHEMY_DATABASE_URI = os.environ.get("DATABASE_URL") or default_database_url()
     SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
     SQLITE_BUSY_TIMEOUT_MS = int(os.environ.get("SQLITE_BUSY_TIMEOUT_MS", "15000"))
@@ -73,7 +79,7 @@ class Config:
     # random key. One document may not pass DOCUMENT_MAX_BYTES, and no request
     # passes MAX_UPLOAD_BYTES: raise both for larger files.
     DOCUMENTS_DIR = os.environ.get("DOCUMENTS_DIR") or str(
-        ROOT / "instance" / "documents"
+        Path(INSTANCE_PATH) / "documents"
     )
     DOCUMENT_MAX_BYTES = int(os.environ.get("DOCUMENT_MAX_BYTES", str(4 * 1024 * 1024)))
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import secrets
-import shutil
 import sqlite3
 from pathlib import Path
 
@@ -14,6 +13,7 @@ from sqlalchemy import select
 
 from app.auth.models import Role
 from app.extensions import db
+from app.private_files import copy_private, open_private
 
 
 def register_cli(app: Flask) -> None:
@@ -97,6 +97,7 @@ def backup(dest: str) -> None:
     target = Path(dest)
     if target.exists() or documents_backup(target).exists():
         raise click.UsageError(f"{dest} exists already; choose a new file name.")
+    os.close(open_private(target))  # 0600 before SQLite writes a byte into it
     # SQLite's online backup API copies page by page under a read transaction,
     # so concurrent writers neither block for long nor leave a torn copy.
     source = sqlite3.connect(url.database, timeout=30)
@@ -114,7 +115,8 @@ def backup(dest: str) -> None:
     documents = Path(current_app.config["DOCUMENTS_DIR"])
     if documents.is_dir():
         # Next to the database copy: DEST.documents/, the files by their keys.
-        copied = shutil.copytree(documents, documents_backup(target))
+        copied = documents_backup(target)
+        copy_private(documents, copied)
         click.echo(f"Copied the documents to {copied}.")
 
 

@@ -22,6 +22,8 @@ from defusedxml.ElementTree import fromstring
 from flask import current_app
 from flask_babel import gettext as _
 
+from app.private_files import private_folder, write_private
+
 
 @dataclass(frozen=True)
 class FileType:
@@ -127,10 +129,9 @@ def path_of(storage_key: str) -> Path:
 
 def store(data: bytes) -> str:
     """Write `data` under a new random key (atomically) and return the key."""
-    folder = documents_dir()
-    folder.mkdir(parents=True, exist_ok=True)
+    folder = private_folder(documents_dir())
     key = secrets.token_hex(16)
     partial = folder / f".{key}.part"
-    partial.write_bytes(data)
+    write_private(partial, data)
     os.replace(partial, folder / key)
     return key

@@ -34,6 +34,7 @@ from app.exports.excel import Column, new_workbook, sheet
 from app.extensions import db
 from app.formatting import fmt_yes_no, mean_value
 from app.municipalities.models import Municipality
+from app.private_files import private_folder, write_private
 from app.strategy import rounds as rounds_logic
 from app.strategy.forms import parse_score
 from app.strategy.models import Score, ScoringRound, Thread
@@ -460,8 +461,7 @@ def _pending_folder() -> Path:
         current_app.config.get("SCORE_IMPORT_FOLDER")
         or Path(current_app.instance_path) / "score-imports"
     )
-    folder.mkdir(parents=True, exist_ok=True)
-    return folder
+    return private_folder(folder)
 
 
 def _forget_old(folder: Path) -> None:
@@ -477,7 +477,7 @@ def keep_pending(check: ImportCheck, user: Any) -> str:
     _forget_old(folder)
     token = secrets.token_urlsafe(32)
     payload = {"user_id": user.id, "check": asdict(check)}
-    (folder / f"{token}.json").write_text(json.dumps(payload), encoding="utf-8")
+    write_private(folder / f"{token}.json", json.dumps(payload).encode())
     return token
 
 

@@ -1,0 +1,92 @@
+"""Private files stay private (issue 25): the instance folder, the SQLite
+database, stored documents, score import previews and backup copies are made
+0700 (folders) and 0600 (files) under the usual umask 022, which would give
+0755 and 0644."""
+
+import os
+import stat
+from types import SimpleNamespace
+
+import pytest
+from sqlalchemy import text
+
+from app import create_app
+from app.documents import storage
+from app.extensions import db
+from app.strategy.workbooks import ImportCheck, _pending_folder, keep_pending
+from config import TestConfig
+
+PDF = b"%PDF-1.7\nletter\n%%EOF\n"
+
+
+@pytest.fixture(autouse=True)
+def umask_022():
+    previous = os.umask(0o022)
+    yield
+    os.umask(previous)
+
+
+def mode(path) -> int:
+    return stat.S_IMODE(os.stat(path).st_mode)
+
+
+def test_the_instance_folder_and_the_sqlite_database_are_private(tmp_path):
+    folder = tmp_path / "instance"
+
+    class Config(TestConfig):
+        INSTANCE_PATH = str(folder)
+        SQLALCHEMY_DATABASE_URI = f"sqlite:///{folder / 'midwest.sqlite'}"
+
+    app = create_app(Config)
+    assert mode(folder) == 0o700
+    with app.app_context():
+        db.session.execute(text("CREATE TABLE t (x INTEGER)"))
+        db.session.execute(text("INSERT INTO t VALUES (1)"))
+        db.session.commit()
+        files = sorted(p.name for p in folder.iterdir())
+        assert "midwest.sqlite" in files and "midwest.sqlite-wal" in files
+        assert {name: mode(folder / name) for name in files} == dict.fromkeys(
+            files, 0o600
+        )
+        db.session.remove()
+        db.engine.dispose()
+
+
+def test_the_default_database_and_documents_live_in_the_instance_path():
+    import config
+
+    assert config.Config.INSTANCE_PATH == config.INSTANCE_PATH
+    assert config.default_database_url().endswith(
+        f"{config.INSTANCE_PATH}/midwest.sqlite"
+    )
+
+
+def test_a_stored_document_is_private(app, tmp_path):
+    app.config["DOCUMENTS_DIR"] = str(tmp_path / "data" / "documents")
+    key = storage.store(PDF)
+    assert mode(tmp_path / "data" / "documents") == 0o700
+    assert mode(storage.path_of(key)) == 0o600
+    assert storage.path_of(key).read_bytes() == PDF
+
+
+def test_a_score_import_preview_is_private(app, tmp_path):
+    app.config["SCORE_IMPORT_FOLDER"] = str(tmp_path / "previews")
+    token = keep_pending(ImportCheck(round_id=1), SimpleNamespace(id=7))
+    assert mode(tmp_path / "previews") == 0o700
+    assert mode(_pending_folder() / f"{token}.json") == 0o600
+
+
+def test_a_backup_copy_and_its_documents_are_private(app, tmp_path):
+    if db.engine.dialect.name != "sqlite":
+        pytest.skip("backup copies SQLite; PostgreSQL backs up with pg_dump")
+    app.config["DOCUMENTS_DIR"] = str(tmp_path / "documents")
+    key = storage.store(PDF)
+    target = tmp_path / "backups" / "copy.sqlite"
+    target.parent.mkdir()
+    result = app.test_cli_runner().invoke(args=["backup", str(target)])
+    assert result.exit_code == 0, result.output
+    copied = target.parent / "copy.sqlite.documents"
+    assert mode(target) == 0o600
+    assert mode(copied) == 0o700
+    assert mode(copied / key) == 0o600
+    assert (copied / key).read_bytes() == PDF
