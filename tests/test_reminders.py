@@ -236,6 +236,12 @@ def test_a_permanent_refusal_is_recorded_and_not_retried(
     page = coordinator.get(f"/admin/users/{bob.id}").get_data(as_text=True)
     assert "550 5.1.1 No such mailbox here" in page
     assert "geweigerd" in page
+    listed = coordinator.get("/admin/users").get_data(as_text=True)
+    row = next(r for r in listed.split("<tr>") if "bob@example.org" in r)
+    assert "mail geweigerd" in row
+    assert "mail geweigerd" not in next(
+        r for r in listed.split("<tr>") if "ann@example.org" in r
+    )
     # ... and a new address clears it: the next run sends to it.
     data = {
         "email": "bob@other.example",
