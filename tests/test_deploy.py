@@ -5,9 +5,12 @@ are real settings with a control socket per instance or none, and the systemd
 units pass `systemd-analyze verify`."""
 
 import ast
+import os
 import re
 import runpy
 import shutil
+import sqlite3
+import stat
 import subprocess
 from pathlib import Path
 
@@ -186,3 +189,47 @@ def test_the_systemd_units_verify(tmp_path):
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert result.stderr == ""
+
+
+def test_midwest_flask_runs_a_command_with_the_environment_file_from_anywhere(
+    tmp_path,
+):
+    if os.geteuid() != 0 or shutil.which("runuser") is None:
+        pytest.skip("deploy/midwest-flask switches user with runuser, as root")
+    instance = tmp_path / "instance"
+    env_file = tmp_path / "midwest.env"
+    env_file.write_text(
+        "SECRET_KEY=" + "k" * 40 + "\n"
+        f"INSTANCE_PATH={instance}\n"
+        'MAIL_SENDER="Midwest digitale regio <noreply@example.org>"\n'
+        "# a comment\n"
+    )
+    environment = {
+        "PATH": os.environ["PATH"],
+        "MIDWEST_HOME": str(ROOT),
+        "MIDWEST_ENV": str(env_file),
+        "MIDWEST_USER": "root",
+    }
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    result = subprocess.run(  # noqa: S603 - our own script
+        [str(DEPLOY / "midwest-flask"), "db", "upgrade"],
+        cwd=elsewhere,
+        env=environment,
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=300,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    database = instance / "midwest.sqlite"
+    with sqlite3.connect(database) as connection:
+        tables = {
+            name
+            for (name,) in connection.execute(
+                "SELECT name FROM sqlite_master WHERE type = 'table'"
+            )
+        }
+    assert {"user_account", "alembic_version"} <= tables
+    assert stat.S_IMODE(instance.stat().st_mode) == 0o700
+    assert stat.S_IMODE(database.stat().st_mode) == 0o600
