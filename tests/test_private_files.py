@@ -5,6 +5,7 @@ database, stored documents, score import previews and backup copies are made
 
 import os
 import stat
+from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
@@ -90,3 +91,33 @@ def test_a_backup_copy_and_its_documents_are_private(app, tmp_path):
     assert mode(copied) == 0o700
     assert mode(copied / key) == 0o600
     assert (copied / key).read_bytes() == PDF
+
+
+@pytest.mark.parametrize("target", ["instance/secret_key", "instance/demo_password"])
+def test_the_secrets_make_run_writes_are_private(tmp_path, target):
+    import shutil
+    import subprocess
+    import sys
+
+    from config import ROOT
+
+    make = shutil.which("make")
+    if make is None:
+        pytest.skip("make is not installed")
+    result = subprocess.run(  # noqa: S603 - our own Makefile, one file target
+        [
+            make,
+            "-f",
+            str(ROOT / "Makefile"),
+            f"BIN={Path(sys.executable).parent}",
+            target,
+        ],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert mode(tmp_path / "instance") == 0o700
+    assert mode(tmp_path / target) == 0o600
+    assert len((tmp_path / target).read_text().strip()) >= 16
