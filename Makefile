@@ -24,13 +24,14 @@ $(STAMP): requirements.lock pyproject.toml
 translations/%/LC_MESSAGES/messages.mo: translations/%/LC_MESSAGES/messages.po $(STAMP)
 	$(BIN)/pybabel compile -d translations -l $*
 
+# Secrets: 0600 in a 0700 folder whatever the umask (umask 077 for the write).
 instance/secret_key:
-	mkdir -p instance
-	$(BIN)/python -c "import secrets; print(secrets.token_hex(32))" > $@
+	mkdir -p -m 0700 instance
+	umask 077; $(BIN)/python -c "import secrets; print(secrets.token_hex(32))" > $@
 
 instance/demo_password:
-	mkdir -p instance
-	$(BIN)/python -c "import secrets; print(secrets.token_urlsafe(12))" > $@
+	mkdir -p -m 0700 instance
+	umask 077; $(BIN)/python -c "import secrets; print(secrets.token_urlsafe(12))" > $@
 
 # Local serving over plain HTTP, so the session cookie may not require HTTPS.
 RUN_ENV = SECRET_KEY="$$(cat instance/secret_key)" SESSION_COOKIE_SECURE=0 \

@@ -20,14 +20,21 @@ def _env_float(name: str, default: float) -> float:
     return float(os.environ.get(name, default))
 
 
+#: The app's own folder (the SQLite database by default, a document folder of
+#: releases before db_blobs): INSTANCE_PATH, else instance/ in the checkout. Created 0700.
+INSTANCE_PATH = os.environ.get("INSTANCE_PATH") or str(ROOT / "instance")
+
+
 def default_database_url() -> str:
-    return f"sqlite:///{ROOT / 'instance' / 'midwest.sqlite'}"
+    return f"sqlite:///{Path(INSTANCE_PATH) / 'midwest.sqlite'}"
 
 
 class Config:
     """Settings for running the app; every value can come from the environment."""
 
     SECRET_KEY = os.environ.get("SECRET_KEY", INSECURE_DEFAULT_KEY)
+    # The instance folder of this host (nothing in it is needed by another host).
+    INSTANCE_PATH = INSTANCE_PATH
     SQLALCHEMY_DATABASE_URI = os.environ.get("DATABASE_URL") or default_database_url()
     SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
     SQLITE_BUSY_TIMEOUT_MS = int(os.environ.get("SQLITE_BUSY_TIMEOUT_MS", "15000"))
@@ -68,10 +75,8 @@ class Config:
     # them). DOCUMENTS_DIR is where releases before migration db_blobs kept them:
     # that migration moves the files found there into the database.
     DOCUMENTS_DIR = os.environ.get("DOCUMENTS_DIR") or str(
-        ROOT / "instance" / "documents"
+        Path(INSTANCE_PATH) / "documents"
     )
-    # The instance folder of this host (nothing in it is needed by another host).
-    INSTANCE_PATH = os.environ.get("INSTANCE_PATH") or str(ROOT / "instance")
     # One document may not pass DOCUMENT_MAX_BYTES, and no request passes
     # MAX_UPLOAD_BYTES: raise both for larger files.
     DOCUMENT_MAX_BYTES = int(os.environ.get("DOCUMENT_MAX_BYTES", str(4 * 1024 * 1024)))
@@ -92,6 +97,8 @@ class Config:
     MAIL_PASSWORD = os.environ.get("MAIL_PASSWORD")
     MAIL_USE_TLS = _env_bool("MAIL_USE_TLS")
     MAIL_USE_SSL = _env_bool("MAIL_USE_SSL")
+    # Seconds to wait for the mail server (connecting, its greeting, each reply).
+    MAIL_TIMEOUT = _env_float("MAIL_TIMEOUT", 30)
     # Default: noreply@ the host of BASE_URL (send-reminders refuses to send
     # while BASE_URL still points at this machine, outside debug and testing).
     MAIL_SENDER = os.environ.get("MAIL_SENDER") or (

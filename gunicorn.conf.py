@@ -41,3 +41,11 @@ access_log_format = '%(h)s "%(r)s" %(s)s %(b)s %(M)sms'
 logger_class = RedactingLogger
 # Behind a reverse proxy that terminates HTTPS: trust its X-Forwarded-* headers.
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
+# gunicorn's control socket (gunicornc) defaults to one path per system user, so
+# a second instance takes over the first one's and removes it when it stops:
+# each instance names its own (deploy/midwest.service: /run/midwest/gunicorn.ctl)
+# or has none.
+if os.environ.get("GUNICORN_CONTROL_SOCKET"):
+    control_socket = os.environ["GUNICORN_CONTROL_SOCKET"]
+else:
+    control_socket_disable = True

@@ -17,7 +17,7 @@ def create_app(config_class: type = Config) -> Flask:
         __name__,
         template_folder=ROOT / "templates",
         static_folder=ROOT / "static",
-        instance_path=getattr(config_class, "INSTANCE_PATH", str(ROOT / "instance")),
+        instance_path=str(getattr(config_class, "INSTANCE_PATH", ROOT / "instance")),
     )
     app.config.from_object(config_class)
     Config.check(app.config)
@@ -48,9 +48,10 @@ def create_app(config_class: type = Config) -> Flask:
 def register_extensions(app: Flask) -> None:
     from app.extensions import babel, csrf, db, htmx, login_manager, migrate
     from app.i18n import check_catalogs, select_locale, select_timezone
+    from app.private_files import private_folder
     from app.sqlite import configure_sqlite
 
-    Path(app.instance_path).mkdir(exist_ok=True)
+    private_folder(app.instance_path)
     db.init_app(app)
     with app.app_context():
         configure_sqlite(db.engine, app.config["SQLITE_BUSY_TIMEOUT_MS"])

@@ -13,6 +13,7 @@ from sqlalchemy import select
 
 from app.auth.models import Role
 from app.extensions import db
+from app.private_files import open_private
 
 
 def register_cli(app: Flask) -> None:
@@ -100,6 +101,7 @@ def backup(dest: str) -> None:
         )
     if target.exists():
         raise click.UsageError(f"{dest} exists already; choose a new file name.")
+    os.close(open_private(target))  # 0600 before SQLite writes a byte into it
     # SQLite's online backup API copies page by page under a read transaction,
     # so concurrent writers neither block for long nor leave a torn copy.
     source = sqlite3.connect(url.database, timeout=30)

@@ -3,11 +3,14 @@
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
+from app.private_files import private_sqlite_file
+
 
 def configure_sqlite(engine: Engine, busy_timeout_ms: int) -> None:
     """Set the pragmas on every new SQLite connection of `engine`."""
     if engine.dialect.name != "sqlite":
         return
+    private_sqlite_file(engine.url.database)
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection, _record):

@@ -375,13 +375,17 @@ def free_port() -> int:
 
 class Inbox:
     """An aiosmtpd handler that keeps what it receives, and misbehaves on request:
-    refuses the addresses in `refuse`, and drops the connection in the middle of
-    the n-th message for each n in `drop_at` (counting from 1)."""
+    refuses the addresses in `refuse` (with `refuse_reply`), refuses the message
+    after DATA for the recipients in `refuse_data` (with their reply), and drops
+    the connection in the middle of the n-th message for each n in `drop_at`
+    (counting from 1)."""
 
     def __init__(self):
         self.messages = []
         self.raw: list[bytes] = []  # as received, before any parsing
         self.refuse: set[str] = set()
+        self.refuse_reply = "550 5.1.1 No such mailbox here"
+        self.refuse_data: dict[str, str] = {}
         self.drop_at: set[int] = set()
         self.connections = 0
         self._data = 0
@@ -393,7 +397,7 @@ class Inbox:
 
     async def handle_RCPT(self, server, session, envelope, address, options):  # noqa: N802 - aiosmtpd API
         if address in self.refuse:
-            return "550 5.1.1 No such mailbox here"
+            return self.refuse_reply
         envelope.rcpt_tos.append(address)
         return "250 OK"
 
@@ -403,6 +407,9 @@ class Inbox:
             server.transport.close()  # gone without an answer
             return "421 gone"
         self.raw.append(envelope.content)
+        for address in envelope.rcpt_tos:
+            if address in self.refuse_data:
+                return self.refuse_data[address]
         self.messages.append(
             message_from_bytes(envelope.content, policy=policy.default)
         )

@@ -3,6 +3,8 @@ the headers receiving servers expect, one-click unsubscribe (RFC 8058), one-line
 errors and a non-zero exit status, reconnecting after a dropped connection."""
 
 import re
+import socket
+import threading
 from datetime import timedelta
 from email.utils import parsedate_to_datetime
 
@@ -194,14 +196,90 @@ def test_an_unreachable_server_is_one_line_and_exit_status_1(app, people):
     assert _claimed(app) == set()  # everyone is sent on the next run
 
 
-def test_a_refused_recipient_fails_alone_and_is_retried_next_run(
-    app, people, smtp_server
+def _user(email: str):
+    from app.auth.models import User
+
+    return db.session.scalars(select(User).where(User.email == email)).one()
+
+
+def test_a_permanent_refusal_is_recorded_and_not_retried(
+    app, people, smtp_server, login_as
 ):
     smtp_server.refuse = {"bob@example.org"}
     result = _send(app)
     assert result.exit_code == 1
     assert "Traceback" not in result.output
-    assert "failed for bob@example.org: 550 5.1.1 No such mailbox here" in (
+    assert (
+        "refused for bob@example.org: 550 5.1.1 No such mailbox here;"
+        " no digest goes to this address until it changes"
+    ) in result.output
+    assert "Error: 1 address(es) refused for good" in result.output
+    assert {m["To"] for m in smtp_server.messages} == {
+        "ann@example.org",
+        "cas@example.org",
+    }
+    bob = _user("bob@example.org")
+    assert bob.mail_refused_at is not None
+    assert bob.mail_refused_reason == "550 5.1.1 No such mailbox here"
+    # The next run (today or any later day) does not knock again, and says so;
+    # nothing failed in it.
+    smtp_server.refuse = set()
+    db.session.execute(ReminderSent.__table__.delete())
+    db.session.commit()
+    smtp_server.messages.clear()
+    again = _send(app)
+    assert again.exit_code == 0, again.output
+    assert "not sent to bob@example.org: the address was refused" in again.output
+    assert "bob@example.org" not in {m["To"] for m in smtp_server.messages}
+    # The admin sees the refusal and its reason on the user's page ...
+    coordinator = login_as("coordinator")
+    page = coordinator.get(f"/admin/users/{bob.id}").get_data(as_text=True)
+    assert "550 5.1.1 No such mailbox here" in page
+    assert "geweigerd" in page
+    listed = coordinator.get("/admin/users").get_data(as_text=True)
+    row = next(r for r in listed.split("<tr>") if "bob@example.org" in r)
+    assert "mail geweigerd" in row
+    assert "mail geweigerd" not in next(
+        r for r in listed.split("<tr>") if "ann@example.org" in r
+    )
+    # ... and a new address clears it: the next run sends to it.
+    data = {
+        "email": "bob@other.example",
+        "full_name": bob.full_name,
+        "role": bob.role,
+        "municipality_id": 0,
+        "language": bob.language,
+        "active": "y",
+    }
+    assert coordinator.form(f"/admin/users/{bob.id}", data).status_code == 303
+    db.session.refresh(bob)
+    assert bob.mail_refused_at is None and bob.mail_refused_reason is None
+    page = coordinator.get(f"/admin/users/{bob.id}").get_data(as_text=True)
+    assert "550 5.1.1" not in page
+    db.session.execute(ReminderSent.__table__.delete())
+    db.session.commit()
+    assert _send(app).exit_code == 0
+    assert "bob@other.example" in {m["To"] for m in smtp_server.messages}
+
+
+def test_a_refusal_after_data_is_permanent_too(app, people, smtp_server):
+    smtp_server.refuse_data = {"cas@example.org": "554 5.7.1 Message refused"}
+    result = _send(app)
+    assert result.exit_code == 1
+    assert "refused for cas@example.org: 554 5.7.1 Message refused;" in result.output
+    assert _user("cas@example.org").mail_refused_reason == "554 5.7.1 Message refused"
+    assert _user("ann@example.org").mail_refused_at is None
+
+
+def test_a_temporary_refusal_fails_alone_and_is_retried_next_run(
+    app, people, smtp_server
+):
+    smtp_server.refuse = {"bob@example.org"}
+    smtp_server.refuse_reply = "450 4.2.1 Mailbox busy, try later"
+    result = _send(app)
+    assert result.exit_code == 1
+    assert "Traceback" not in result.output
+    assert "failed for bob@example.org: 450 4.2.1 Mailbox busy, try later" in (
         result.output
     )
     assert "Error: 1 digest(s) failed; the next run sends them again" in result.output
@@ -210,10 +288,61 @@ def test_a_refused_recipient_fails_alone_and_is_retried_next_run(
         "cas@example.org",
     }
     assert _claimed(app) == {"ann@example.org", "cas@example.org"}
+    assert _user("bob@example.org").mail_refused_at is None
     smtp_server.refuse = set()
     again = _send(app)
     assert again.exit_code == 0, again.output
     assert [m["To"] for m in smtp_server.messages[2:]] == ["bob@example.org"]
+
+
+@pytest.fixture
+def silent_server():
+    """A TCP server that accepts connections and never says a word (no greeting)."""
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen()
+    accepted = []
+    stop = threading.Event()
+
+    def serve():
+        listener.settimeout(0.1)
+        while not stop.is_set():
+            try:
+                accepted.append(listener.accept()[0])
+            except TimeoutError:
+                continue
+
+    thread = threading.Thread(target=serve, daemon=True)
+    thread.start()
+    yield listener.getsockname()[1]
+    stop.set()
+    thread.join()
+    for connection in accepted:
+        connection.close()
+    listener.close()
+
+
+def test_a_server_that_never_greets_is_reported_as_a_timeout(
+    app, people, silent_server
+):
+    app.config.update(
+        MAIL_SERVER="127.0.0.1", MAIL_PORT=silent_server, MAIL_TIMEOUT=0.5
+    )
+    result = _send(app)
+    assert result.exit_code == 1
+    assert "Traceback" not in result.output
+    assert (
+        f"Error: cannot reach the mail server 127.0.0.1:{silent_server}:"
+        " no answer within 0.5 s (MAIL_TIMEOUT)"
+    ) in result.output
+    assert "closed the connection" not in result.output
+    assert _claimed(app) == set()
+
+
+def test_the_mail_timeout_defaults_to_30_seconds():
+    from config import Config
+
+    assert Config.MAIL_TIMEOUT == 30
 
 
 def test_a_dropped_connection_is_reopened_and_the_run_goes_on(app, people, smtp_server):

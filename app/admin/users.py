@@ -97,6 +97,8 @@ def update(user: User, form) -> dict:
     changes = diff(user, _values(form))
     if {"role", "municipality_id", "active", "email"} & changes.keys():
         user.rotate_session_nonce()
+    if "email" in changes:
+        user.clear_mail_refusal()  # the new address gets its digests again
     if not user.active and "active" in changes:
         user.rotate_calendar_token()  # the old feed address stops working
         tokens.revoke_all(user)  # and so do the API tokens, also after reactivation

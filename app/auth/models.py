@@ -58,6 +58,10 @@ class User(UserMixin, db.Model):
     # The daily reminder digest (`flask send-reminders`); off from /profile or
     # from the one-click link in the mail itself.
     digest_enabled: Mapped[bool] = mapped_column(default=True, server_default=true())
+    # Set when the mail server refused this address for good (SMTP 5xx): no
+    # digest is sent to it until the address changes (which clears both).
+    mail_refused_at: Mapped[datetime | None]
+    mail_refused_reason: Mapped[str | None] = mapped_column(String(300))
     # Set when an admin creates the account or resets its password: the user
     # chooses a password of their own before anything else.
     must_change_password: Mapped[bool] = mapped_column(
@@ -96,6 +100,11 @@ class User(UserMixin, db.Model):
 
     def rotate_session_nonce(self) -> None:
         self.session_nonce = new_token()
+
+    def clear_mail_refusal(self) -> None:
+        """A new address is worth trying: the refusal of the old one ends."""
+        self.mail_refused_at = None
+        self.mail_refused_reason = None
 
     def rotate_calendar_token(self) -> None:
         self.calendar_token = new_token()

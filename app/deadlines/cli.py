@@ -19,7 +19,9 @@ def send_reminders_command(days: int, dry_run: bool) -> None:
     """E-mail each user one digest of their overdue and coming deadlines.
 
     Exits with status 1 when the mail server cannot be reached or any digest
-    failed; the failed ones are sent by the next run.
+    failed; the failed ones are sent by the next run, except to an address the
+    server refused for good (5xx): that is recorded on the user and gets no
+    digest until the address changes.
     """
     if days < 0:
         raise click.BadParameter("--days must be 0 or more")
@@ -35,9 +37,17 @@ def send_reminders_command(days: int, dry_run: bool) -> None:
         click.echo("Dry run: nothing sent.")
         return
     click.echo(f"{outcome.sent} digest(s) sent.")
+    problems = []
     if outcome.error:
-        raise click.ClickException(outcome.error)
+        problems.append(outcome.error)
     if outcome.failed:
-        raise click.ClickException(
+        problems.append(
             f"{len(outcome.failed)} digest(s) failed; the next run sends them again"
         )
+    if outcome.refused:
+        problems.append(
+            f"{len(outcome.refused)} address(es) refused for good; no digest goes"
+            " to them until they change (see the users' page in the admin)"
+        )
+    if problems:
+        raise click.ClickException("; ".join(problems))

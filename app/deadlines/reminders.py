@@ -4,6 +4,11 @@ At most one digest per user per day, on any number of hosts: the day's row in
 `reminder_sent` is claimed (unique per user and day) before the mail goes out,
 and released again if sending fails, so that the next run sends it.
 
+A refusal the server says is final (SMTP 5xx on RCPT or after DATA) is not
+retried: it is recorded on the user (`mail_refused_at`, `mail_refused_reason`,
+shown on the admin's page of the user) and no digest goes to that address until
+it changes. A temporary one (4xx, a lost connection) is retried by the next run.
+
 The mail is what a receiving server and an operator expect of automated mail:
 `Date`, a `Message-ID` in our own domain, `Auto-Submitted: auto-generated`, and a
 one-click unsubscribe link (RFC 8058) signed for the user, which needs no sign-in.
@@ -64,6 +69,7 @@ class Outcome:
 
     sent: int = 0
     failed: list[str] = field(default_factory=list)
+    refused: list[str] = field(default_factory=list)
     error: str | None = None
 
 
@@ -73,7 +79,12 @@ def digests(days: int) -> list[Digest]:
     already = select(ReminderSent.user_id).where(ReminderSent.sent_on == clock.today())
     users = db.session.scalars(
         select(User)
-        .where(User.active, User.digest_enabled, User.id.not_in(already))
+        .where(
+            User.active,
+            User.digest_enabled,
+            User.mail_refused_at.is_(None),
+            User.id.not_in(already),
+        )
         .order_by(User.id)
     )
     result = []
@@ -174,9 +185,37 @@ def build_message(digest: Digest, days: int) -> EmailMessage:
     return message
 
 
-def describe(error: BaseException) -> str:
-    """A mail error on one line: the server's code and words, or the socket's."""
+def refused_addresses() -> list[User]:
+    """Who would want a digest but whose address was refused for good."""
+    return list(
+        db.session.scalars(
+            select(User)
+            .where(User.active, User.digest_enabled, User.mail_refused_at.is_not(None))
+            .order_by(User.id)
+        )
+    )
+
+
+def timed_out(error: BaseException) -> bool:
+    """The server did not answer in time (smtplib wraps a read timeout in
+    SMTPServerDisconnected, which would read as "closed the connection")."""
+    return isinstance(error, TimeoutError) or isinstance(
+        error.__context__, TimeoutError
+    )
+
+
+def permanent(error: BaseException) -> bool:
+    """The server refused this message to this recipient for good (5xx)."""
     if isinstance(error, smtplib.SMTPRecipientsRefused):
+        return all(code >= 500 for code, _ in error.recipients.values())
+    return isinstance(error, smtplib.SMTPDataError) and error.smtp_code >= 500
+
+
+def describe(error: BaseException, timeout: float | None = None) -> str:
+    """A mail error on one line: the server's code and words, or the socket's."""
+    if timed_out(error):
+        text = f"no answer within {timeout:g} s (MAIL_TIMEOUT)"
+    elif isinstance(error, smtplib.SMTPRecipientsRefused):
         replies = error.recipients.values()
         text = "; ".join(f"{code} {_text(reply)}" for code, reply in replies)
     elif isinstance(error, smtplib.SMTPResponseException):
@@ -209,16 +248,20 @@ class Mailer:
             self.connection = self._open()
         except SEND_FAILURES as error:
             raise MailServerUnreachable(
-                f"cannot reach the mail server {self.address}: {describe(error)}"
+                f"cannot reach the mail server {self.address}: {self.describe(error)}"
             ) from error
+
+    def describe(self, error: BaseException) -> str:
+        return describe(error, self.config["MAIL_TIMEOUT"])
 
     def _open(self) -> smtplib.SMTP:
         config = self.config
         server, port = config["MAIL_SERVER"], config["MAIL_PORT"]
+        timeout = config["MAIL_TIMEOUT"]
         if config["MAIL_USE_SSL"]:
-            connection = smtplib.SMTP_SSL(server, port, timeout=30)
+            connection = smtplib.SMTP_SSL(server, port, timeout=timeout)
         else:
-            connection = smtplib.SMTP(server, port, timeout=30)
+            connection = smtplib.SMTP(server, port, timeout=timeout)
         try:
             if config["MAIL_USE_TLS"] and not config["MAIL_USE_SSL"]:
                 connection.starttls()
@@ -275,14 +318,26 @@ def _release(user: User) -> None:
     db.session.commit()
 
 
+def _record_refusal(user: User, reason: str) -> None:
+    user.mail_refused_at = clock.now_utc()
+    user.mail_refused_reason = reason[:300]
+    db.session.commit()
+
+
 def send_reminders(days: int, dry_run: bool, echo) -> Outcome:
     """Send today's digests (or only say what would be sent).
 
-    A message the server refuses, or that a dropped connection loses, is given
-    up for this run (its claim released, so the next run sends it) and the run
-    goes on, reconnecting when needed; an unreachable server stops the run.
+    A message the server refuses for now, or that a dropped connection loses,
+    is given up for this run (its claim released, so the next run sends it); one
+    it refuses for good is recorded on the user and not sent again. The run goes
+    on, reconnecting when needed; an unreachable server stops the run.
     """
     outcome = Outcome()
+    for user in refused_addresses():
+        echo(
+            f"not sent to {user.email}: the address was refused"
+            f" ({user.mail_refused_reason}); it gets digests again once it changes"
+        )
     pending = digests(days)
     if dry_run:
         for digest in pending:
@@ -300,8 +355,17 @@ def send_reminders(days: int, dry_run: bool, echo) -> Outcome:
                 mailer.send(build_message(digest, days))
             except SEND_FAILURES as error:
                 _release(digest.user)
-                outcome.failed.append(digest.user.email)
-                echo(f"failed for {digest.user.email}: {describe(error)}")
+                reason = mailer.describe(error)
+                if permanent(error):
+                    _record_refusal(digest.user, reason)
+                    outcome.refused.append(digest.user.email)
+                    echo(
+                        f"refused for {digest.user.email}: {reason};"
+                        " no digest goes to this address until it changes"
+                    )
+                else:
+                    outcome.failed.append(digest.user.email)
+                    echo(f"failed for {digest.user.email}: {reason}")
                 continue
             outcome.sent += 1
             echo(f"sent to {digest.user.email}: {len(digest.items)} items")
