@@ -206,6 +206,10 @@ def test_idle_warning_keeps_the_user_signed_in_and_keeps_what_was_typed(
         page.goto("/applications/new")
         form = page.locator("main form")
         form.get_by_label("Title").fill("Half-typed dossier")
+        # A search field's lookup (an htmx GET) is no save: the draft stays.
+        form.get_by_label("Search: Lead municipality").fill("Tielt")
+        lead_matches = form.locator("#dossier-lead_municipality_id-matches")
+        expect(lead_matches.get_by_label("Tielt", exact=True)).to_be_visible()
         reference = form.get_by_label("Reference")
         reference.fill("IDLE-001")
 
