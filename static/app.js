@@ -512,7 +512,9 @@
   document.addEventListener("htmx:afterRequest", function (event) {
     var form = event.detail.elt && event.detail.elt.closest ? event.detail.elt.closest("form") : null;
     var xhr = event.detail.xhr;
-    if (form && xhr && xhr.status >= 200 && xhr.status < 300 && draftable(form)) { dropDraft(form); }
+    var config = event.detail.requestConfig;
+    var sent = config && config.verb && config.verb.toLowerCase() !== "get";  // not a search field's GET
+    if (sent && form && xhr && xhr.status >= 200 && xhr.status < 300 && draftable(form)) { dropDraft(form); }
   });
 
   var idleDialog = document.getElementById("idle-warning");

@@ -73,3 +73,13 @@ def test_an_edit_page_and_a_notes_page_have_titles_of_their_own(login_as):
     shown = _title(client.get(page).get_data(as_text=True))
     notes = _title(client.get(f"{page}/notes").get_data(as_text=True))
     assert shown != notes and notes.startswith("Notes · ")
+
+
+def test_a_search_field_says_how_to_reach_its_matches(login_as):
+    """Issue 24 item 11: the matches share the current choice's radio group, so
+    Tab skips them; the field says that Enter or the down arrow goes there."""
+    client = login_as("coordinator", language="en")
+    page = client.get("/applications/new").get_data(as_text=True)
+    field = re.search(r'<input[^>]*name="lead_municipality_id_search"[^>]*>', page)
+    hint = re.search(r'aria-describedby="([^"]+)"', field.group(0)).group(1)
+    assert re.search(rf'id="{hint}"[^>]*>Enter or the down arrow goes to the', page)
