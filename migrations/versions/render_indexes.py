@@ -18,16 +18,16 @@ INDEXES = [
         "rollout",
         ["municipality_id", "stage", "theme_id"],
     ),
-    ("ix_task_open", "task", ["status", "due_on", "group_id", "application_id"]),
+    ("ix_task_open", "task", ["due_on", "status", "group_id", "application_id"]),
     (
         "ix_task_group_progress",
         "task",
-        ["group_id", "application_id", "status", "progress"],
+        ["application_id", "group_id", "status", "progress"],
     ),
     (
         "ix_task_municipality_progress",
         "task",
-        ["municipality_id", "application_id", "status", "progress"],
+        ["application_id", "municipality_id", "status", "progress"],
     ),
     (
         "ix_score_round_thread_value",
