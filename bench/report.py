@@ -112,10 +112,10 @@ def _pages_table(run, backend: str, scales: list[str], misses: list[str]) -> lis
     lines += [
         "",
         f"Timed requests per page: {shown} (after one warm-up request): the "
-        "median and p95 of what a reader gets (the page's shared part kept by "
-        "app/page_cache.py until the next write). Then half as many of two "
-        "kinds: *rendered*, with the page cache emptied before each request "
-        "(the read model's figures kept; SQL counts these statements: the "
+        "median and p95 of what a reader gets (every page is rendered for its "
+        "reader; the read model's figures kept while what they read is "
+        "unchanged). Then half as many of two kinds: *rendered*, again with "
+        "the read model's figures kept (SQL counts these statements: the "
         "page's own), and *uncached*, each right after a write to every table "
         "(nothing kept is used: the cost of the first reader after a change). "
         "The time verdict judges the uncached median. "
