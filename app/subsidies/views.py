@@ -13,6 +13,7 @@ from app.auth.access import check, regional_pages, requires
 from app.choices import municipality_search, person_search
 from app.concurrency import ensure_current
 from app.extensions import db
+from app.http_cache import no_store
 from app.municipalities.models import Municipality
 from app.page_cache import shared_page
 from app.paging import page_number
@@ -150,6 +151,7 @@ def call_edit(call_id: int):
 
 @bp.get("/applications")
 @requires(perm.can_view_applications)
+@no_store
 def applications():
     """Pipeline by status, the filterable table, and the roll-ups."""
     user = _user()
@@ -238,6 +240,7 @@ def _dossier(
 
 @bp.get("/applications/<int:application_id>")
 @requires(perm.can_view_regional)
+@no_store
 def application(application_id: int):
     """One dossier: partners, amounts, payments, reporting, tasks."""
     application = _visible(application_id)
@@ -300,6 +303,7 @@ def application_create():
 
 @bp.route("/applications/<int:application_id>/edit", methods=["GET", "POST"])
 @requires(perm.can_view_regional)
+@no_store
 def application_edit(application_id: int):
     """Edit the facts and amounts of a dossier (coordinator)."""
     application = _managed(application_id)
@@ -392,6 +396,7 @@ def _board(moved: Application | None = None):
 
 @bp.route("/applications/<int:application_id>/notes", methods=["GET", "POST"])
 @requires(perm.can_view_regional)
+@no_store
 def application_notes(application_id: int):
     """The notes of a dossier: the lead municipality and the coordinator edit them."""
     application = _visible(application_id)

@@ -73,7 +73,10 @@ def register_session(app: Flask) -> None:
             session.clear()
             logout_user()
             flash(_("You were signed out after a period of inactivity."), "info")
-            return unauthorized()
+            response = unauthorized()
+            # What the browser kept of the person's pages goes with them.
+            response.headers["Clear-Site-Data"] = '"cache"'
+            return response
         session["seen"] = now
         renew_remember_cookie(now)
         return None
