@@ -23,7 +23,11 @@ Never for htmx requests (fragments share the URL of pages), for responses that
 set a cookie of their own or show flash messages, or when flashes are waiting
 (the rendering would show and consume them). The routine refresh of the session
 cookie (idle timeout) may travel with a 304, as HTTP allows. On logout the
-browser is told to drop what it cached (Clear-Site-Data).
+browser is told to drop what it cached (Clear-Site-Data; after an idle sign-out
+app/web/session.py does the same).
+
+Nor for pages marked `@no_store`: a secret (the calendar feed address) or a
+confidential dossier must not stay on a shared computer's disk at all.
 """
 
 from __future__ import annotations
@@ -33,9 +37,18 @@ import hashlib
 import hmac
 import time
 import tomllib
+from collections.abc import Callable
 from pathlib import Path
 
-from flask import Flask, Response, current_app, g, request, session
+from flask import (
+    Flask,
+    Response,
+    current_app,
+    g,
+    make_response,
+    request,
+    session,
+)
 from flask.globals import request_ctx
 from flask_babel import get_locale
 from flask_login import current_user
@@ -79,6 +92,18 @@ def _version(root: Path) -> str:
         .get("project", {})
         .get("version", "")
     )
+
+
+def no_store(view: Callable) -> Callable:
+    """A page never kept by the browser (`Cache-Control: no-store`, no ETag)."""
+
+    @functools.wraps(view)
+    def never_stored(*args, **kwargs):
+        response = make_response(view(*args, **kwargs))
+        response.headers["Cache-Control"] = "no-store"
+        return response
+
+    return never_stored
 
 
 def _eligible_request() -> bool:

@@ -577,6 +577,40 @@ def test_weak_passwords_are_refused(client, weak):
     assert user.check_password(factories.PASSWORD)
 
 
+@pytest.mark.parametrize(
+    "weak",
+    [
+        "Summer2026!!!",
+        "Januari2026!!",
+        "Zomer2026!Zomer",
+        "Brugge2026!!",
+        "Tielt-Roeselare-1",
+        "Lichtervelde&Pittem2026",  # municipality names from the database
+        "ZondagMaandag!2026",
+    ],
+)
+@pytest.mark.parametrize(
+    ("language", "message"),
+    [
+        ("en", "built on one or two common words, months, seasons or place names"),
+        ("nl", "gebouwd op een of twee gewone woorden, maanden, seizoenen of"),
+    ],
+)
+def test_breach_list_shapes_are_refused(client, anna, weak, language, message):
+    """Issue 24 item 26: a common word, month, season or place with digits and
+    symbols around it, or repeated, or two of them."""
+    for name in ("Tielt", "Roeselare", "Lichtervelde", "Pittem"):
+        factories.municipality(name)
+    anna.language = language
+    db.session.commit()
+    _sign_in(client, "")
+    response = _change_password(client, factories.PASSWORD, weak)
+    assert response.status_code == 422
+    assert message in " ".join(response.get_data(as_text=True).split())
+    db.session.refresh(anna)
+    assert anna.check_password(factories.PASSWORD)
+
+
 def test_the_unchanged_current_password_is_refused(client, anna):
     anna.language = "en"
     db.session.commit()

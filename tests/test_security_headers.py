@@ -6,6 +6,7 @@ import re
 
 import pytest
 
+from app.extensions import db
 from app.public.cookieless import is_cookieless_path
 from tests.route_rows import ROLE_USERS, collect
 
@@ -104,3 +105,49 @@ def test_exports_are_downloads_that_are_not_cached(demo_app, demo_login):
         assert response.headers["Cache-Control"] == "no-store", route.label
         assert response.headers["Content-Disposition"].startswith("attachment")
         assert response.headers["X-Content-Type-Options"] == "nosniff"
+
+
+# --- secrets and confidential dossiers are not kept on disk (issue 24 item 29) ---
+
+
+def test_profile_with_the_calendar_address_is_never_stored(login_as):
+    client = login_as("municipality")
+    response = client.get("/profile")
+    assert response.status_code == 200
+    assert client.user.calendar_token in response.get_data(as_text=True)
+    assert response.headers["Cache-Control"] == "no-store"
+    assert response.get_etag() == (None, None)
+
+
+def test_dossier_pages_are_never_stored(login_as):
+    from tests import factories
+
+    client = login_as("coordinator")
+    dossier = factories.application(factories.call(), title="Vertrouwelijk dossier")
+    db.session.commit()
+    for url in (
+        "/applications",
+        f"/applications/{dossier.id}",
+        f"/applications/{dossier.id}/edit",
+        f"/applications/{dossier.id}/notes",
+    ):
+        response = client.get(url)
+        assert response.status_code == 200, url
+        assert response.headers["Cache-Control"] == "no-store", url
+        assert response.get_etag() == (None, None), url
+
+
+def test_other_signed_in_pages_stay_revalidated(login_as):
+    response = login_as("municipality").get("/")
+    assert response.headers["Cache-Control"] == "private, no-cache"
+
+
+def test_idle_sign_out_clears_the_browser_cache(app, login_as):
+    client = login_as("municipality")
+    assert "Clear-Site-Data" not in client.get("/").headers
+    with client.session_transaction() as session:
+        session["seen"] -= app.config["IDLE_TIMEOUT"].total_seconds() + 5
+    response = client.get("/")
+    assert response.status_code == 302
+    assert response.headers["Clear-Site-Data"] == '"cache"'
+    assert "Clear-Site-Data" not in client.get("/login").headers

@@ -106,3 +106,27 @@ def test_query_int_falls_back_to_the_default(app):
         assert query_int("theme") == 7
         assert query_int("x") is None
         assert query_int("missing", 3) == 3
+
+
+@pytest.mark.parametrize("number", HUGE)
+def test_oversized_id_in_a_form_is_a_422(app, login_as, number):
+    """A search field's id (IdField) past the column's range: refused, nothing
+    changes (sent to the database it would fail the query)."""
+    from app.auth.models import User
+    from app.extensions import db
+    from tests import factories
+
+    other = factories.user("viewer", email="lid@example.org")
+    client = login_as("coordinator")
+    data = {
+        "email": "lid@example.org",
+        "full_name": "Lid",
+        "role": "municipality",
+        "municipality_id": str(number),
+        "language": "nl",
+        "active": "y",
+    }
+    response = client.form(f"/admin/users/{other.id}", data)
+    assert response.status_code == 422
+    assert "Ongeldig getal." in response.get_data(as_text=True)
+    assert db.session.get(User, other.id).role == "viewer"

@@ -14,6 +14,7 @@ from typing import Any
 
 from flask import Flask
 from flask_babel import force_locale
+from werkzeug.routing import IntegerConverter
 
 from app.auth.models import Role
 from app.strategy.models import ROUND_STATUSES
@@ -299,7 +300,7 @@ def _operation(rule, doc: Doc) -> dict[str, Any]:
     parameters = []
     for name in sorted(rule.arguments):
         converter = rule._converters[name]
-        is_int = type(converter).__name__ == "IntegerConverter"
+        is_int = isinstance(converter, IntegerConverter)  # bounded: app/web/params
         parameters.append(
             {
                 "name": name,

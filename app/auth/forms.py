@@ -15,6 +15,11 @@ PASSWORD_MESSAGES = {
     "too_short": _l("Use at least %(n)s characters.", n=MIN_LENGTH),
     "too_long": _l("Use at most %(n)s characters.", n=MAX_LENGTH),
     "common": _l("This password is too common or too easy to guess."),
+    "common_words": _l(
+        "This password is built on one or two common words, months, seasons or "
+        "place names with digits or symbols around them: that is what is guessed "
+        "first. Choose a sentence of your own of several words."
+    ),
     "personal": _l("Do not base your password on your name or email address."),
     "same": _l("Choose a new password that differs from the current one."),
 }

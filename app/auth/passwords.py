@@ -4,7 +4,10 @@
 English words, names, keyboard patterns, dates, l33t) with a minimum score, fed with
 the account's own words, the municipalities and local words; plus the bundled list
 of Dutch and local passwords, and a word-plus-digits rule (`Welkom2026!!`) that
-zxcvbn does not know for Dutch words.
+zxcvbn does not know for Dutch words. zxcvbn also rates one or two common words,
+months, seasons or place names with digits and symbols around them, or repeated,
+as strong (`Summer2026!!!`, `Zomer2026!Zomer`, `Tielt-Roeselare-1`), which is the
+first thing a guesser tries: those are refused too (`_built_on_common_words`).
 """
 
 from __future__ import annotations
@@ -23,6 +26,12 @@ MIN_SCORE = 3
 #: zxcvbn refuses longer input; the first 72 characters decide.
 ZXCVBN_MAX_LENGTH = 72
 COMMON_FILE = Path(__file__).with_name("common_passwords.txt")
+GUESSABLE_FILE = Path(__file__).with_name("guessable_words.txt")
+#: The most frequent English words of zxcvbn's lists taken as common words.
+COMMON_ENGLISH_WORDS = 10_000
+#: A password whose letters are at most this many different known words (with
+#: digits and symbols around or between them) is refused.
+MAX_KNOWN_WORDS = 2
 #: Words a password here is often built on (a word, then digits and symbols).
 LOCAL_WORDS = (
     "midwest",
@@ -60,6 +69,41 @@ def common_passwords() -> frozenset[str]:
         for line in lines
         if line.strip() and not line.startswith("#")
     )
+
+
+@cache
+def common_words() -> frozenset[str]:
+    """Dutch and English months, seasons, days, places and password words (the
+    bundled list) and the most frequent English words (zxcvbn's lists)."""
+    from zxcvbn.frequency_lists import FREQUENCY_LISTS
+
+    lines = GUESSABLE_FILE.read_text(encoding="utf-8").splitlines()
+    words = {line.strip() for line in lines if line.strip() and line[0] != "#"}
+    for source in ("english_wikipedia", "us_tv_and_film"):
+        words.update(FREQUENCY_LISTS[source][:COMMON_ENGLISH_WORDS])
+    return frozenset(word for word in words if len(word) >= 3 and word.isalpha())
+
+
+def _built_on_common_words(lowered: str, words: set[str]) -> bool:
+    """The letters of the password are one or two known words, repeated or not,
+    in any order: 'summer', 'zomerzomer', 'tieltroeselare'."""
+    letters = _letters(lowered)
+    known = words | common_words()
+    longest = max(map(len, known))
+
+    @cache
+    def covered(start: int, used: frozenset[str]) -> bool:
+        if start == len(letters):
+            return True
+        ends = range(start + 3, min(len(letters), start + longest) + 1)
+        return any(
+            letters[start:end] in known
+            and len(used | {letters[start:end]}) <= MAX_KNOWN_WORDS
+            and covered(end, used | {letters[start:end]})
+            for end in ends
+        )
+
+    return bool(letters) and covered(0, frozenset())
 
 
 def _is_monotonous(password: str) -> bool:
@@ -115,6 +159,8 @@ def password_problem(
     guessable = _words(email, full_name, *words) | set(LOCAL_WORDS)
     if _word_plus_digits(lowered, guessable):
         return "common"
+    if _built_on_common_words(lowered, guessable):
+        return "common_words"
     estimate = zxcvbn(password[:ZXCVBN_MAX_LENGTH], user_inputs=sorted(guessable))
     if estimate["score"] < MIN_SCORE:
         return "common"

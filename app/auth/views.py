@@ -16,6 +16,7 @@ from app.auth.forms import (
 )
 from app.deadlines.reminders import set_digest
 from app.extensions import db
+from app.http_cache import no_store
 from app.web import is_safe_next
 
 
@@ -81,6 +82,7 @@ def _render_profile(profile_form=None, password_form=None, status=200):
 
 @bp.get("/profile")
 @requires(permissions.is_signed_in)
+@no_store
 def profile():
     """The user's own language and password."""
     return _render_profile()

@@ -13,6 +13,7 @@ from app.auth.access import check, regional_pages, requires
 from app.choices import dossier_scope, municipality_search, person_search
 from app.concurrency import ensure_current
 from app.extensions import db
+from app.http_cache import no_store
 from app.municipalities.models import Municipality
 from app.paging import page_number
 from app.subsidies import bp, calls, dossiers, listing, pages
@@ -149,6 +150,7 @@ def call_edit(call_id: int):
 
 @bp.get("/applications")
 @requires(perm.can_view_applications)
+@no_store
 def applications():
     """Pipeline by status, the filterable table, and the roll-ups."""
     user = _user()
@@ -239,6 +241,7 @@ def _dossier(
 
 @bp.get("/applications/<int:application_id>")
 @requires(perm.can_view_regional)
+@no_store
 def application(application_id: int):
     """One dossier: partners, amounts, payments, reporting, tasks."""
     application = _visible(application_id)
@@ -308,6 +311,7 @@ def application_create():
 
 @bp.route("/applications/<int:application_id>/edit", methods=["GET", "POST"])
 @requires(perm.can_view_regional)
+@no_store
 def application_edit(application_id: int):
     """Edit the facts and amounts of a dossier (coordinator)."""
     application = _managed(application_id)
@@ -408,6 +412,7 @@ def _board(moved: Application | None = None):
 
 @bp.route("/applications/<int:application_id>/notes", methods=["GET", "POST"])
 @requires(perm.can_view_regional)
+@no_store
 def application_notes(application_id: int):
     """The notes of a dossier: the lead municipality and the coordinator edit them."""
     application = _visible(application_id)

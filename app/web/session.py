@@ -75,12 +75,20 @@ def register_session(app: Flask) -> None:
             session.clear()
             logout_user()
             flash(_("You were signed out after a period of inactivity."), "info")
+            # What the browser kept of the person's pages goes with them.
+            g.clear_site_data = True
             if request.endpoint == "auth.login":
                 return None  # the sign-in page itself, not a redirect to it
             return unauthorized()
         session["seen"] = now
         renew_remember_cookie(now)
         return None
+
+    @app.after_request
+    def clear_site_data_after_idle(response: Response) -> Response:
+        if g.pop("clear_site_data", False):
+            response.headers["Clear-Site-Data"] = '"cache"'
+        return response
 
     @app.before_request
     def require_own_password() -> Response | None:
