@@ -5,6 +5,8 @@ from __future__ import annotations
 from flask import Flask, Response, request
 from flask_login import current_user
 
+from app.public.cookieless import is_cookieless_path
+
 CSP = "; ".join(
     [
         "default-src 'self'",
@@ -36,7 +38,14 @@ def register_security_headers(app: Flask) -> None:
             headers["Strict-Transport-Security"] = f"max-age={hsts_max_age}"
         if request.endpoint == "static":
             return response  # public files without personal data: caches may keep them
-        if current_user and current_user.is_authenticated:
+        if (current_user and current_user.is_authenticated) or _by_token(request.path):
             headers.setdefault("Cache-Control", "no-store")  # app/http_cache.py
         response.vary.add("HX-Request")
         return response
+
+
+def _by_token(path: str) -> bool:
+    """A cookieless answer that a token or signed address asks for (the API, an
+    unsubscribe link): personal, whoever is signed in, so never kept either."""
+    public = path == "/public" or path.startswith("/public/")
+    return is_cookieless_path(path) and not public
