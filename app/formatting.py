@@ -196,6 +196,12 @@ def fmt_number(value: float | Decimal | int | None, digits: int = 1) -> str:
     return _number(language, round(value, digits), 3)  # Babel's default: ≤ 3
 
 
+def fmt_megabytes(size_bytes: int | float) -> str:
+    """A size in MB with at least one decimal and at most two, in the reader's
+    notation: "4,0" in Dutch, "4.0" in English (a small limit: "0,05")."""
+    return format_decimal(size_bytes / (1024 * 1024), "#,##0.0#")
+
+
 def mean_value(value: float | None) -> float | None:
     """A mean rounded to one decimal, as pages and workbooks show it."""
     return None if value is None else round(float(value), 1)
@@ -245,6 +251,7 @@ FILTERS = {
     "datetime": fmt_datetime,
     "money": fmt_money,
     "number": fmt_number,
+    "megabytes": fmt_megabytes,
     "mean": fmt_mean,
     "percent": fmt_percent,
     "progress": fmt_progress,

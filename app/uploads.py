@@ -25,6 +25,8 @@ from openpyxl import load_workbook
 from openpyxl.utils.cell import coordinate_to_tuple, range_boundaries
 from openpyxl.utils.exceptions import CellCoordinatesException, InvalidFileException
 
+from app.formatting import fmt_megabytes
+
 ZIP_SIGNATURE = b"PK\x03\x04"
 MAX_ENTRIES = 200
 MAX_UNCOMPRESSED_BYTES = 50 * 1024 * 1024
@@ -60,7 +62,7 @@ def check_xlsx(data: bytes) -> None:
             _(
                 "This workbook unpacks to more than %(mb)s MB; it is refused as"
                 " a possible zip bomb.",
-                mb=MAX_UNCOMPRESSED_BYTES // (1024 * 1024),
+                mb=fmt_megabytes(MAX_UNCOMPRESSED_BYTES),
             )
         )
     if any(entry.file_size > MAX_PART_BYTES for entry in entries):
@@ -68,7 +70,7 @@ def check_xlsx(data: bytes) -> None:
             _(
                 "A part of this workbook unpacks to more than %(mb)s MB; it is"
                 " refused.",
-                mb=MAX_PART_BYTES // (1024 * 1024),
+                mb=fmt_megabytes(MAX_PART_BYTES),
             )
         )
     names = {entry.filename for entry in entries}

@@ -164,7 +164,7 @@ def test_the_migration_converts_old_sentences_and_purges_imported_scores(app):
     assert "12 scores geïmporteerd in “Ronde 2025” (bestand s.xlsx)" in log
     assert "Tielt" not in log
     assert "Taak “Oud” bijgewerkt" in log and "Status: Te doen → Klaar" in log
-    assert "Score RD01 – Izegem in “Ronde 2025” opgeslagen namens het bestuur" in log
+    assert "Score RD01 – Izegem in “Ronde 2025” bewaard namens de gemeente" in log
     assert "Betaling van €\xa02.500,00 voor “Dossier A” geregistreerd" in log
     assert "Something nobody parses" in log  # the old text as fallback
 

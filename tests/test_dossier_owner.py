@@ -74,7 +74,7 @@ def test_only_people_who_may_open_the_dossier_are_offered(login_as, world):
         assert refused not in typed
     # A new dossier: its lead as chosen in the form (sent along by hx-include).
     page = client.get("/applications/new").text
-    assert 'hx-include="[name=lead_municipality_id]"' in page
+    assert 'hx-include="#dossier-lead_municipality_id"' in page
     new = client.htmx(
         "GET",
         "/choices/owner?owner_id_search=o"

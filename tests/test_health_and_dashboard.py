@@ -28,7 +28,7 @@ def test_healthz_503_when_the_database_fails(tmp_path):
         (
             "coordinator@midwest.example",
             "Overzicht",
-            ["Dossiers per status", "Verwacht binnen 14 dagen"],
+            ["Dossiers per status", "Deadline binnen 14 dagen"],
         ),
         (
             "lead@midwest.example",

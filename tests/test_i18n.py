@@ -123,14 +123,14 @@ def test_counts_take_the_plural_form_they_need(login_as):
     db.session.commit()
     one = client.get("/tasks").get_data(as_text=True)
     assert "1 taak" in one and "1 taken" not in one
-    assert "<strong>1</strong> <span>bestuur</span>" in client.get("/").get_data(
+    assert "<strong>1</strong> <span>gemeente</span>" in client.get("/").get_data(
         as_text=True
     )
     factories.task(group)
     factories.municipality()
     db.session.commit()
     assert "2 taken" in client.get("/tasks").get_data(as_text=True)
-    assert "<strong>2</strong> <span>besturen</span>" in client.get("/").get_data(
+    assert "<strong>2</strong> <span>gemeenten</span>" in client.get("/").get_data(
         as_text=True
     )
 

@@ -24,7 +24,7 @@ def test_list_marks_merged_municipalities(demo_login):
     page = demo_login(VIEWER).get("/municipalities").get_data(as_text=True)
     for name in ("Ardooie", "Roeselare", "Wingene", "Ruiselede", "Meulebeke"):
         assert name in page
-    assert "samengevoegd met Wingene" in page or "merged into Wingene" in page
+    assert "gefusioneerd met Wingene" in page or "merged into Wingene" in page
 
 
 def test_merged_municipality_shows_its_history(demo_login):

@@ -134,7 +134,7 @@ def test_a_bad_lead_is_422_and_changes_nothing(login_as, world, value):
     page = refused.text  # in the coordinator's language (Dutch)
     assert 'class="field-error"' in page and 'aria-invalid="true"' in page
     if value not in ("abc", ""):
-        assert "Kies een bestuur uit de gevonden namen." in page
+        assert "Kies een gemeente uit de gevonden namen." in page
     kept = db.session.get(Application, dossier.id)
     assert (kept.title, kept.lead_municipality_id, kept.version) == (
         "Own dossier",
@@ -265,7 +265,7 @@ def test_a_bad_partner_is_422_and_adds_nothing(login_as, world, value):
         assert 'class="field-error"' in page
         assert ("<html" in page) is not htmx
         if value not in ("abc", ""):
-            assert "Kies een bestuur uit de gevonden namen." in page
+            assert "Kies een gemeente uit de gevonden namen." in page
         assert _partners(dossier) == []
 
 
@@ -345,7 +345,7 @@ def test_a_bad_talk_municipality_is_422_and_changes_nothing(login_as, world, val
         page = refused.text
         assert 'class="field-error"' in page and 'aria-invalid="true"' in page
         if value == "999999":
-            assert "Kies een bestuur uit de gevonden namen." in page
+            assert "Kies een gemeente uit de gevonden namen." in page
     assert db.session.scalar(select(func.count(Conversation.id))) == 1
     kept = db.session.get(Conversation, talk.id)
     assert (kept.municipality_id, kept.held_on) == (world["home"].id, date(2021, 3, 1))
@@ -430,9 +430,9 @@ def test_a_bad_user_municipality_is_422_and_changes_nothing(login_as, world, val
     page = refused.text
     assert 'class="field-error"' in page and 'aria-invalid="true"' in page
     if value == "999999":
-        assert "Kies een bestuur uit de gevonden namen." in page
+        assert "Kies een gemeente uit de gevonden namen." in page
     elif value != "abc":
-        assert "Deze rol werkt voor een bestuur" in page
+        assert "Deze rol werkt voor een gemeente" in page
     kept = db.session.get(User, worker.id)
     assert (kept.full_name, kept.municipality_id) == (
         worker.full_name,
@@ -549,7 +549,7 @@ def test_a_bad_merger_target_is_422_and_changes_nothing(login_as, world, edited,
     page = refused.text
     assert 'class="field-error"' in page and 'aria-invalid="true"' in page
     if value != "abc":
-        assert "Kies een bestuur uit de gevonden namen." in page
+        assert "Kies een gemeente uit de gevonden namen." in page
     kept = db.session.get(Municipality, municipality.id)
     db.session.refresh(kept)
     assert (kept.name, kept.merged_into_id) == (edited.title(), None)

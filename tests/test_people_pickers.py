@@ -101,6 +101,6 @@ def test_people_of_the_same_name_are_told_apart(login_as, crowd, url):
         factories.task(title=f"Taak van {twin.id}", assignee_id=twin.id)
     db.session.commit()
     typed = login_as("coordinator").htmx("GET", url).text
-    assert 'An Janssens <small class="muted">(Gemeente 0)</small>' in typed
-    assert 'An Janssens <small class="muted">(Gemeente 1)</small>' in typed
-    assert 'An Janssens <small class="muted">(an@midwest.be)</small>' in typed
+    assert 'An Janssens <span class="muted">(Gemeente 0)</span>' in typed
+    assert 'An Janssens <span class="muted">(Gemeente 1)</span>' in typed
+    assert 'An Janssens <span class="muted">(an@midwest.be)</span>' in typed

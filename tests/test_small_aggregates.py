@@ -136,11 +136,11 @@ def _values(sheets) -> list:
 def test_forum_report_of_a_viewer(world, client):
     sheets = _cells(_as(client, world, "viewer").get("/exports/forum-report.xlsx"))
     per_call = {row[0]: row[1:] for row in sheets["Bedragen per oproep"]}
-    assert per_call["Lonely call"] == ["minder dan 3"] * 4
+    assert per_call["Lonely call"] == ["minder dan 3 dossiers"] * 4
     assert per_call["Busy call"] == [4, 48000, 21000, 0]
     summary = {row[0]: row[1] for row in sheets["Samenvatting"]}
-    assert summary["Aangevraagd"] == "minder dan 3"
-    assert summary["Toegekend"] == "minder dan 3"
+    assert summary["Aangevraagd"] == "minder dan 3 dossiers"
+    assert summary["Toegekend"] == "minder dan 3 dossiers"
     assert 31234.56 not in _values(sheets)
     assert 52234.56 not in _values(sheets)
 

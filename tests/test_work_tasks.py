@@ -458,7 +458,7 @@ def test_municipality_must_be_one_new_work_may_concern(login_as, world, value):
         page = refused.get_data(as_text=True)  # in the lead's language (Dutch)
         assert 'class="field-error"' in page
         if value != "abc":
-            assert "Kies een bestuur uit de gevonden namen." in page
+            assert "Kies een gemeente uit de gevonden namen." in page
         saved = db.session.get(Task, task.id)
         assert (saved.municipality_id, saved.version) == (None, 1)
     refused = client.form(

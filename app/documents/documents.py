@@ -15,6 +15,7 @@ from app.db import utcnow
 from app.documents import storage
 from app.documents.models import Document
 from app.extensions import db
+from app.formatting import fmt_megabytes
 from app.subsidies import dossiers
 from app.subsidies.models import Application, ReportingObligation
 
@@ -52,7 +53,7 @@ def add_document(
         raise storage.DocumentRefused(
             _(
                 "This file is larger than %(mb)s MB.",
-                mb=round(max_bytes() / (1024 * 1024), 1),
+                mb=fmt_megabytes(max_bytes()),
             )
         )
     file_type = storage.detect_type(data)

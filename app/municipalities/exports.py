@@ -31,7 +31,7 @@ from app.work.progress import overdue_clause, theme_progress
 def _shown(figures, name: str):
     """A figure of the roll-ups, or "fewer than 3" where it is withheld."""
     if name in figures.withheld:
-        return _("fewer than %(n)s", n=permissions.MIN_DOSSIERS_IN_AGGREGATE)
+        return _("fewer than %(n)s dossiers", n=permissions.MIN_DOSSIERS_IN_AGGREGATE)
     return getattr(figures, name)
 
 

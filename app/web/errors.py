@@ -55,10 +55,7 @@ def register_errors(app: Flask) -> None:
 
     @app.errorhandler(413)
     def too_large(_error):
-        # Two decimals: a limit below one MB must not read "at most 0 MB".
-        limit_mb = formatting.fmt_number(
-            app.config["MAX_CONTENT_LENGTH"] / (1024 * 1024), 2
-        )
+        limit_mb = formatting.fmt_megabytes(app.config["MAX_CONTENT_LENGTH"])
         return error_page(
             413, _("The file is too large (at most %(mb)s MB).", mb=limit_mb)
         )
