@@ -199,20 +199,54 @@ _AXE_SOURCE: list[str] = []
 AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice"]
 
 
-def run_axe(page) -> list[dict]:
-    """axe-core on the current page: its violations of `AXE_TAGS`, of any impact."""
+#: The rules whose findings can change with the colour scheme (the document and
+#: its layout stay the same; only colours change).
+COLOUR_RULES = ["color-contrast", "link-in-text-block"]
+
+AXE_RUN = (
+    "async (only) => (await axe.run(document, {runOnly: only})).violations"
+    ".map(v => ({id: v.id, impact: v.impact, help: v.help,"
+    " nodes: v.nodes.slice(0, 5).map(n => n.target.join(' '))}))"
+)
+
+
+def run_axe(page, *, dark: bool = False) -> list[dict]:
+    """axe-core on the current page: its violations of `AXE_TAGS`, of any impact.
+    With `dark`, then also its colour rules on the same state of the page in the
+    dark colour scheme (nothing reloads; the page's scheme is set back after)."""
     if not page.evaluate("typeof window.axe !== 'undefined'"):
         if not _AXE_SOURCE:
             _AXE_SOURCE.append(AXE.read_text(encoding="utf-8"))
         page.evaluate(_AXE_SOURCE[0])
-    violations = page.evaluate(
-        "async (tags) => (await axe.run(document,"
-        " {runOnly: {type: 'tag', values: tags}})).violations"
-        ".map(v => ({id: v.id, impact: v.impact, help: v.help,"
-        " nodes: v.nodes.slice(0, 5).map(n => n.target.join(' '))}))",
-        AXE_TAGS,
-    )
+    violations = page.evaluate(AXE_RUN, {"type": "tag", "values": AXE_TAGS})
+    if dark:
+        was = page.evaluate(f"matchMedia('{DARK}').matches")
+        switch_scheme(page, "dark")
+        try:
+            found = page.evaluate(AXE_RUN, {"type": "rule", "values": COLOUR_RULES})
+        finally:
+            switch_scheme(page, "dark" if was else "light")
+        violations += [{**v, "scheme": "dark"} for v in found]
     return violations
+
+
+DARK = "(prefers-color-scheme: dark)"
+#: After the next two frames, every CSS transition finished (Pico eases colour
+#: changes over .2 s: axe would read colours half-way).
+SETTLED = """() => new Promise((done) => requestAnimationFrame(() =>
+  requestAnimationFrame(() => {
+    document.getAnimations().forEach((a) => a.finish());
+    done();
+  })))"""
+
+
+def switch_scheme(page, scheme: str) -> None:
+    """The page in colour scheme `scheme` from now on, its colours settled."""
+    page.emulate_media(color_scheme=scheme)
+    page.wait_for_function(
+        f"matchMedia('{DARK}').matches === {str(scheme == 'dark').lower()}"
+    )
+    page.evaluate(SETTLED)
 
 
 #: A phone in portrait: the reflow width of WCAG 1.4.10.

@@ -135,7 +135,7 @@ def test_lead_filters_overdue_tasks_edits_inline_and_meets_a_conflict(
         editing = page.locator(f"{row}.editing")
         expect(editing).to_be_visible()
         assert focused_inside(page, row), "focus should land in the edit row"
-        assert run_axe(page) == [], "the edit row"
+        assert run_axe(page, dark=True) == [], "the edit row"
         editing.get_by_label("Status").select_option("blocked")
         editing.get_by_label("Progress (%)").fill("55")
         editing.get_by_role("button", name="Save").click()
@@ -184,7 +184,7 @@ def test_lead_filters_overdue_tasks_edits_inline_and_meets_a_conflict(
         expect(tried).to_contain_text("65")
         expect(tried).to_contain_text("Status: To do")  # labels, not raw values
         assert focused_inside(page, ".conflict"), "focus should move to the message"
-        assert run_axe(page) == [], "the conflict message"
+        assert run_axe(page, dark=True) == [], "the conflict message"
         assert _task_values(live, task["id"])[:2] == ("in_progress", 70)
 
         # Reloading shows the coordinator's version.
@@ -219,7 +219,7 @@ def test_rollout_row_edit_keeps_focus_and_announces_the_save(live, new_page):
         page.keyboard.press("Enter")
         expect(page.locator(f"{row}.editing")).to_be_visible()
         assert focused_inside(page, row), "focus should land in the edit row"
-        assert run_axe(page) == [], "the rollout edit row"
+        assert run_axe(page, dark=True) == [], "the rollout edit row"
         page.locator(row).get_by_label("Stage").focus()
         page.locator(row).get_by_label("Stage").select_option("preparing")
         page.keyboard.press("Tab")
@@ -302,7 +302,7 @@ def test_coordinator_takes_an_application_to_a_grant_and_exports_it(
             },
         )
         expect(obligations.first).to_be_visible()
-        assert run_axe(page) == [], "the granted dossier"
+        assert run_axe(page, dark=True) == [], "the granted dossier"
         assert obligations.count() >= 1
 
         # An advance payment (htmx).
@@ -438,7 +438,7 @@ def test_municipality_scores_by_keyboard_and_subscribes_to_its_calendar(live, ne
         expect(error).to_be_visible()
         expect(page.locator("#announcer")).to_have_text(error.text_content())
         assert page.evaluate("document.activeElement.id") == f"value-{third}"
-        assert run_axe(page) == [], "the ballot with an invalid score"
+        assert run_axe(page, dark=True) == [], "the ballot with an invalid score"
         # … corrected at once, still by keyboard.
         page.keyboard.press("Control+A")
         page.keyboard.type("8")

@@ -37,7 +37,7 @@ def said(page, text) -> None:
 
 
 def no_axe_findings(page, where: str) -> None:
-    violations = run_axe(page)
+    violations = run_axe(page, dark=True)
     assert not violations, f"{where}: {violations}"
 
 

@@ -1,7 +1,9 @@
-"""Every page of spec §3 for every role, in Dutch and in English: no console
-errors, no CSP violations, no accessibility violations of any impact (axe-core:
-WCAG 2.0/2.1 A and AA and best practices), and no sideways page scroll on a
-320 × 720 phone (WCAG 1.4.10) nor on a 1,280 px screen."""
+"""Every page of spec §3 for every role (the public pages and the API reference
+without sign-in), in Dutch and in English, in the light and the dark colour
+scheme: no console errors, no CSP violations, no accessibility violations of any
+impact (axe-core: WCAG 2.0/2.1 A and AA and best practices, colour contrast
+included), and no sideways page scroll on a 320 × 720 phone (WCAG 1.4.10) nor on
+a 1,280 px screen."""
 
 from __future__ import annotations
 
@@ -38,29 +40,44 @@ PAGES = [
     "/activity",
     "/admin/users",
     "/profile",
+    "/search?q=roeselare",
+    "/municipalities/{slug}/edit",
+    "/imports/scores",
 ]
 #: Pages a role may not open (they answer 403/404, checked by the route table).
+COORDINATOR_ONLY = {"/admin/users", "/municipalities/{slug}/edit", "/imports/scores"}
 NOT_FOR = {
     "viewer": {
         "/applications",
         "/applications/{application}",
         "/activity",
-        "/admin/users",
-    },
-    "lead": {"/admin/users"},
-    "municipality": {"/admin/users"},
+    }
+    | COORDINATOR_ONLY,
+    "lead": COORDINATOR_ONLY,
+    "municipality": COORDINATOR_ONLY,
 }
-CASES = [
-    (role, path)
-    for role in ROLES
-    for path in PAGES
-    if path not in NOT_FOR.get(role, ())
-] + [
-    (None, "/login"),
-    # Filter states: an empty column and table, a narrow task list.
-    ("coordinator", "/applications?status=closed&call={open_call}"),
-    ("coordinator", "/tasks?status=blocked&due=overdue"),
+#: Pages without sign-in: they look the same to everyone (no cookie is read).
+PUBLIC_PAGES = [
+    "/login",
+    "/public",
+    "/public/themes/{public_theme}",
+    "/public/municipalities/roeselare",
+    "/api/v1/",
 ]
+CASES = (
+    [
+        (role, path)
+        for role in ROLES
+        for path in PAGES
+        if path not in NOT_FOR.get(role, ())
+    ]
+    + [(None, path) for path in PUBLIC_PAGES]
+    + [
+        # Filter states: an empty column and table, a narrow task list.
+        ("coordinator", "/applications?status=closed&call={open_call}"),
+        ("coordinator", "/tasks?status=blocked&due=overdue"),
+    ]
+)
 
 
 def _ids(case) -> str:
@@ -72,7 +89,37 @@ def resolve(live, role: str | None, path: str) -> str:
     """Fill the placeholders of `path` from the demo data, as `role` may see it."""
     if "{" not in path:
         return path
+    if role is None:
+        return path.format(public_theme=published_theme(live.app))
     return path.format(**demo_ids(live.app, ROLE_USERS[role]))
+
+
+def published_theme(app) -> int:
+    """A theme the demo coordinator published."""
+    from app.extensions import db
+    from app.public.pages import published_themes
+
+    with app.app_context():
+        theme_id = published_themes()[0].id
+        db.session.remove()
+    return theme_id
+
+
+@pytest.fixture(scope="session")
+def api_tokens(live):
+    """Every demo user has a personal API token, so /profile shows its table."""
+    from sqlalchemy import select
+
+    from app.api import tokens
+    from app.auth.models import User
+    from app.extensions import db
+
+    with live.app.app_context():
+        for email in ROLE_USERS.values():
+            user = db.session.scalar(select(User).where(User.email == email))
+            tokens.create_token(user, "Kwartaalrapport van de dienst Financiën")
+        db.session.commit()
+        db.session.remove()
 
 
 @contextmanager
@@ -99,16 +146,29 @@ def speaking(live, role: str | None, language: str):
         set_language("nl")
 
 
-@pytest.mark.parametrize("language", ["nl", "en"])
+#: (language, colour scheme): both languages in the light scheme, with axe on the
+#: phone in Dutch and on the screen in English (both layouts and both languages
+#: at half the run time); the dark scheme in Dutch, with axe at both widths (the
+#: colours of a layout do not depend on its language).
+VARIANTS = [("nl", "light"), ("en", "light"), ("nl", "dark")]
+
+
+@pytest.mark.parametrize(
+    ("language", "scheme"),
+    VARIANTS,
+    ids=[f"{lang}-{scheme}" for lang, scheme in VARIANTS],
+)
 @pytest.mark.parametrize("case", CASES, ids=[_ids(c) for c in CASES])
 def test_page_reflows_and_has_no_console_errors_csp_or_axe_violations(
-    case, language, live, role_pages
+    case, language, scheme, live, role_pages, api_tokens
 ):
     role, path = case
     url = resolve(live, role, path)
     if role is None:
-        url += f"?lang={language}"
+        url += f"{'&' if '?' in url else '?'}lang={language}"
     page, watched = role_pages(role)
+    # The browser's colour scheme (prefers-color-scheme), as a person sets it.
+    page.emulate_media(color_scheme=scheme)
     with speaking(live, role, language):
         page.set_viewport_size(PHONE)
         try:
@@ -117,20 +177,24 @@ def test_page_reflows_and_has_no_console_errors_csp_or_axe_violations(
             assert role is None or "/login" not in page.url, f"{role} was signed out"
             assert page.get_attribute("html", "lang") == language
             watched.assert_clean(url)
+            # One page load for every check: the width and axe on the phone, then
+            # on the screen.
             overflow = page_overflow(page)
             assert overflow is None, f"{url} at 320 px: {overflow}"
-            # axe once per language, on the phone in Dutch and on the screen in
-            # English: both layouts and both languages, at half the run time.
             if language == "nl":
                 violations = run_axe(page)
-                assert not violations, f"{url} as {role} at 320 px: {violations}"
+                assert not violations, (
+                    f"{url} as {role}, {scheme}, 320 px: {violations}"
+                )
 
             page.set_viewport_size(VIEWPORT)
             overflow = page_overflow(page)
             assert overflow is None, f"{url} at 1280 px: {overflow}"
-            if language == "en":
+            if language == "en" or scheme == "dark":
                 violations = run_axe(page)
-                assert not violations, f"{url} as {role} at 1280 px: {violations}"
+                assert not violations, (
+                    f"{url} as {role}, {scheme}, 1280 px: {violations}"
+                )
             watched.assert_clean(f"{url} after axe")
         finally:
             page.set_viewport_size(VIEWPORT)
