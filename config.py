@@ -20,8 +20,9 @@ def _env_float(name: str, default: float) -> float:
     return float(os.environ.get(name, default))
 
 
-#: The app's own folder (the SQLite database by default, a document folder of
-#: releases before db_blobs): INSTANCE_PATH, else instance/ in the checkout. Created 0700.
+#: The app's own folder (the SQLite database by default, the document folder of
+#: releases before db_blobs): INSTANCE_PATH, else instance/ in the checkout.
+#: Created 0700.
 INSTANCE_PATH = os.environ.get("INSTANCE_PATH") or str(ROOT / "instance")
 
 
