@@ -441,3 +441,115 @@ def test_no_layout_shift_on_a_phone(path, live, new_page):
     page.wait_for_load_state("load")
     shift = page.evaluate(LAYOUT_SHIFT)
     assert shift < 0.1, shift
+
+
+# --- issue 24 item 11: the date field's calendar button (a11y2) ---------------------
+
+
+def _contrast(one: list[float], other: list[float]) -> float:
+    def luminance(rgb: list[float]) -> float:
+        def linear(v: float) -> float:
+            v /= 255
+            return v / 12.92 if v <= 0.03928 else ((v + 0.055) / 1.055) ** 2.4
+
+        r, g, b = (linear(v) for v in rgb[:3])
+        return 0.2126 * r + 0.7152 * g + 0.0722 * b
+
+    high, low = sorted([luminance(one), luminance(other)], reverse=True)
+    return (high + 0.05) / (low + 0.05)
+
+
+def _rgb(text: str) -> list[float]:
+    return [float(v) for v in re.findall(r"[\d.]+", text)]
+
+
+def _calendar_button_style(cdp, field_id: str) -> dict:
+    """The computed style of the "Show date picker" button of date field
+    `field_id`, an element of Chromium's own shadow tree that only the DevTools
+    protocol sees (getComputedStyle answers the field's own style for this
+    pseudo-element)."""
+    root = cdp.send("DOM.getDocument", {"depth": -1, "pierce": True})["root"]
+    field = cdp.send(
+        "DOM.querySelector", {"nodeId": root["nodeId"], "selector": f"#{field_id}"}
+    )
+
+    def nodes(node):
+        yield node
+        for child in node.get("children", []) + node.get("shadowRoots", []):
+            yield from nodes(child)
+
+    def pseudo(node) -> str | None:
+        attributes = node.get("attributes", [])
+        return dict(zip(attributes[::2], attributes[1::2], strict=True)).get("pseudo")
+
+    (host,) = [n for n in nodes(root) if n["nodeId"] == field["nodeId"]]
+    found = [n for n in nodes(host) if pseudo(n) == "-webkit-calendar-picker-indicator"]
+    assert len(found) == 1, f"{len(found)} calendar buttons in #{field_id}"
+    style = cdp.send("CSS.getComputedStyleForNode", {"nodeId": found[0]["nodeId"]})
+    return {item["name"]: item["value"] for item in style["computedStyle"]}
+
+
+def _focused_accessible(cdp) -> tuple[str, str]:
+    """Role and name of the node with the focus in the accessibility tree (the
+    calendar button is no DOM element: document.activeElement is the field)."""
+    for node in cdp.send("Accessibility.getFullAXTree")["nodes"]:
+        properties = {
+            p["name"]: p["value"].get("value") for p in node.get("properties", [])
+        }
+        if properties.get("focused") and node["role"]["value"] != "RootWebArea":
+            return node["role"]["value"], node.get("name", {}).get("value", "")
+    return "", ""
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_the_date_fields_fourth_tab_stop_is_a_visible_ringed_button(
+    live, new_page, scheme
+):
+    """Pico made Chromium's calendar button (the fourth Tab stop of a date field,
+    after day, month and year) invisible: opacity 0 and no focus ring."""
+    with in_english(live, "coordinator@midwest.example"):
+        page, watched = new_page("coordinator", color_scheme=scheme)
+        page.goto(f"/applications/{_granted_dossier(live)}")
+        field = page.locator("#dossier-payments").get_by_label("Paid on")
+        field.wait_for()
+        field_id = field.get_attribute("id")
+    cdp = page.context.new_cdp_session(page)
+    cdp.send("DOM.enable")
+    cdp.send("CSS.enable")
+
+    page.keyboard.press("Tab")  # a keyboard user: focus rings show
+    field.focus()  # the first of its segments
+    roles = [_focused_accessible(cdp)[0]]
+    for _ in range(3):
+        page.keyboard.press("Tab")
+        roles.append(_focused_accessible(cdp)[0])
+    assert roles == ["spinbutton", "spinbutton", "spinbutton", "button"], roles
+    expect(field).to_be_focused()  # the button is inside the field
+    button = _calendar_button_style(cdp, field_id)
+
+    # Shown: fully opaque, Chromium's own picture replaced by our calendar, in a
+    # colour of at least 3:1 on the field's background (1.4.11).
+    assert float(button["opacity"]) == 1, button["opacity"]
+    stroke = re.search(r"stroke='(rgb\([^)]*\))'", button["background-image"])
+    assert stroke, button["background-image"][:120]
+    background = _rgb(field.evaluate("e => getComputedStyle(e).backgroundColor"))
+    assert _contrast(_rgb(stroke[1]), background) >= 3, (stroke[1], background)
+    assert float(button["width"].removesuffix("px")) >= 12, button["width"]
+
+    # Ringed while it has the focus (2.4.7), with a ring of 3:1 on the field ...
+    assert button["outline-style"] == "solid", button["outline-style"]
+    assert float(button["outline-width"].removesuffix("px")) >= 2
+    assert _contrast(_rgb(button["outline-color"]), background) >= 3
+
+    # ... and only then: on the year segment and after leaving the field, no ring.
+    page.keyboard.press("Shift+Tab")
+    assert _focused_accessible(cdp)[0] == "spinbutton"
+    assert _calendar_button_style(cdp, field_id)["outline-style"] == "none"
+
+    # Back on the button, then the next Tab leaves the field: four stops, all seen.
+    page.keyboard.press("Tab")
+    assert _focused_accessible(cdp)[0] == "button"
+    page.keyboard.press("Tab")
+    assert not field.evaluate("e => e === document.activeElement")
+    assert _calendar_button_style(cdp, field_id)["outline-style"] == "none"
+    watched.assert_clean()
