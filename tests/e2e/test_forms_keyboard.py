@@ -553,3 +553,128 @@ def test_the_date_fields_fourth_tab_stop_is_a_visible_ringed_button(
     assert not field.evaluate("e => e === document.activeElement")
     assert _calendar_button_style(cdp, field_id)["outline-style"] == "none"
     watched.assert_clean()
+
+
+# --- issue 24 item 11: a search field's matches with the keyboard only (a11y2) -------
+
+#: What the live region says when a search has found something.
+FOUND = re.compile(r"^\d+ match(es)?\.( More match: type more of the name\.)?$")
+
+
+def _hint(page) -> str:
+    """The description of the focused field (aria-describedby)."""
+    return page.evaluate(
+        """() => (document.activeElement.getAttribute("aria-describedby") || "")
+             .split(" ").map(id => document.getElementById(id).textContent).join(" ")"""
+    )
+
+
+def _is_match(box_id: str) -> str:
+    return f"e => e.matches('#{box_id} input[type=radio]')"
+
+
+def test_keyboard_only_a_dossiers_lead_is_searched_reached_and_chosen(live, new_page):
+    """Nothing chosen yet (a new dossier): Tab itself goes from the search field to
+    the first match; the arrow keys choose; Shift+Tab and Tab come back to the
+    chosen one. Found matches are said by the page's live region."""
+    search_id = "dossier-lead_municipality_id_search"
+    box_id = "dossier-lead_municipality_id-matches"
+    with in_english(live, "coordinator@midwest.example"):
+        page, watched = new_page("coordinator")
+        page.goto("/applications/new")
+        tab_until(page, f"e => e.id === '{search_id}'")
+        assert "Enter or the down arrow goes to the matches" in _hint(page)
+        page.keyboard.type("e")
+        said(page, FOUND)
+        matches = page.locator(f"#{box_id} input[type=radio]")
+        assert matches.count() >= 2
+        expect(page.locator(f"#{search_id}")).to_be_focused()  # typing stays put
+
+        page.keyboard.press("Tab")
+        expect(matches.nth(0)).to_be_focused()
+        expect(matches.nth(0)).not_to_be_checked()  # reached, not chosen yet
+        page.keyboard.press("ArrowDown")  # the arrow keys choose
+        expect(matches.nth(1)).to_be_focused()
+        expect(matches.nth(1)).to_be_checked()
+        chosen = matches.nth(1).get_attribute("value")
+
+        page.keyboard.press("Shift+Tab")  # back to the search field ...
+        expect(page.locator(f"#{search_id}")).to_be_focused()
+        page.keyboard.press("Tab")  # ... and forward to the chosen match
+        expect(matches.nth(1)).to_be_focused()
+        page.keyboard.press("Tab")  # then on to the next field
+        assert not page.evaluate(f"({_is_match(box_id)})(document.activeElement)")
+        form_value = page.evaluate(
+            "() => new FormData(document.querySelector('main form'))"
+            ".get('lead_municipality_id')"
+        )
+        assert form_value == chosen
+
+        # Nothing found is said too, and the choice made stays in the form.
+        page.locator(f"#{search_id}").focus()
+        page.keyboard.press("Control+A")
+        page.keyboard.type("zzzz")
+        said(page, "Nothing matches “zzzz”.")
+        watched.assert_clean()
+
+
+def _lead_task(live) -> tuple[int, int | None]:
+    from app.extensions import db
+    from app.work.models import Task
+
+    _, task_id = _group_task(live)
+    return task_id, query(live, lambda: db.session.get(Task, task_id).assignee_id)
+
+
+def test_keyboard_only_a_tasks_assignee_is_searched_reached_chosen_and_saved(
+    live, new_page
+):
+    """A choice already made (or "Nobody") holds the radio group's one Tab stop,
+    before the search field: the matches, in the same group, are reached with the
+    arrow keys from it (Shift+Tab, arrows) or with ArrowDown/Enter from the
+    search field (the field's hint says so); Enter on a match saves the form."""
+    from app.extensions import db
+    from app.work.models import Task
+
+    task_id, before = _lead_task(live)
+    search_id = "task-assignee_id_search"
+    box_id = "task-assignee_id-matches"
+    with in_english(live, "lead@midwest.example"):
+        page, watched = new_page("lead")
+        page.goto(f"/tasks/{task_id}/edit")
+        tab_until(page, f"e => e.id === '{search_id}'")
+        assert "Enter or the down arrow goes to the matches" in _hint(page)
+        page.keyboard.type("e")
+        said(page, FOUND)
+        matches = page.locator(f"#{box_id} input[type=radio]")
+        assert matches.count() >= 2
+        values = [m.get_attribute("value") for m in matches.all()]
+
+        # Tab, Shift+Tab and arrows only: Shift+Tab to the group's checked radio
+        # (the current choice), then down through the group into the matches.
+        page.keyboard.press("Shift+Tab")
+        assert page.evaluate(
+            "e => e.type === 'radio' && e.checked && e.name === 'assignee_id'",
+            page.evaluate_handle("document.activeElement"),
+        ), focused(page)
+        for _ in range(5):
+            page.keyboard.press("ArrowDown")
+            if page.evaluate(f"({_is_match(box_id)})(document.activeElement)"):
+                break
+        expect(matches.nth(0)).to_be_focused()
+        expect(matches.nth(0)).to_be_checked()
+
+        # Or straight from the search field: ArrowDown goes to the first match,
+        # the arrows choose, Enter saves.
+        page.locator(f"#{search_id}").focus()
+        page.keyboard.press("ArrowDown")
+        expect(matches.nth(0)).to_be_focused()
+        page.keyboard.press("ArrowDown")
+        expect(matches.nth(1)).to_be_focused()
+        expect(matches.nth(1)).to_be_checked()
+        chosen = int(values[1])
+        assert chosen != before
+        page.keyboard.press("Enter")  # saved: back on the task's group
+        page.wait_for_url(re.compile(r"/groups/\d+$"))
+        watched.assert_clean()
+    assert query(live, lambda: db.session.get(Task, task_id).assignee_id) == chosen
