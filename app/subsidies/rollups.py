@@ -416,7 +416,7 @@ def _of_municipalities(
             or_(*(permissions.involving_municipality(mid) for mid in ids)),
             not_archived(Application),  # as in the region's figures
         )
-        found = _by_municipality(user, among)
+        found = _by_municipality(user, among, only=ids)
         return {key: found.get(key[1]) for key in missing}
 
     kept = readmodel.cached_many(
@@ -432,7 +432,11 @@ def _of_municipalities(
     }
 
 
-def _by_municipality(user: Any, among: Any = None) -> dict[int, dict[str, Figures]]:
+def _by_municipality(
+    user: Any, among: Any = None, only: list[int] | None = None
+) -> dict[int, dict[str, Figures]]:
+    """Per municipality (or only those of the ids `only`): its figures as lead
+    and as partner, amounts by share."""
     # A CTE: each dossier's row, its amounts in cents, is made once for the lead
     # and partner halves; each half computes a row's three shares once (a
     # compound SELECT is not merged into the GROUP BY), the sum adds them up.
@@ -478,6 +482,8 @@ def _by_municipality(user: Any, among: Any = None) -> dict[int, dict[str, Figure
         func.sum(both.c.won),
         func.sum(both.c.submitted),
     ).group_by(both.c.municipality_id, both.c.role)
+    if only is not None:  # not the partners' figures of its dossiers' partners
+        query = query.where(both.c.municipality_id.in_(only))
     result: dict[int, dict[str, Figures]] = {}
     found = db.session.execute(query).tuples()
     for municipality_id, role, n, *cents, decided, won, submitted in found:
