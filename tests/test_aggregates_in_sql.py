@@ -8,12 +8,17 @@ import statistics
 from decimal import Decimal
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import BigInteger, literal, select
 
 from app.extensions import db
 from app.strategy.results import summarize, summarize_counts
 from app.subsidies.models import Application
-from app.subsidies.rollups import rollup_by_municipality, share_of
+from app.subsidies.rollups import (
+    _share_in_cents_sql,
+    rollup_by_municipality,
+    share_in_cents,
+    share_of,
+)
 from tests import factories
 
 
@@ -34,6 +39,20 @@ def test_shares_per_municipality_are_rounded_half_to_even_per_dossier(app):
     assert figures[partner.id]["partner"].requested == expected_partner
     assert figures[lead.id]["lead"].requested == expected_lead
     assert expected_partner == Decimal("123.51")  # 0+0.02+0.02+0.01+123.46+0
+
+
+def test_the_databases_share_in_cents_is_pythons(app):
+    """The roll-up's SQL rounding of cents × hundredths (half up, less one on an
+    even half) is `share_in_cents`: ties at odd and even whole parts, and large
+    amounts."""
+    rng = random.Random(23)
+    pairs = [(cents, pct) for cents in (0, 1, 5, 50, 150, 250) for pct in (1, 50, 100)]
+    pairs += [(rng.randint(0, 10**12), rng.randint(0, 10_000)) for _ in range(300)]
+    products = [cents * pct for cents, pct in pairs]
+    found = db.session.execute(
+        select(*(_share_in_cents_sql(literal(p, BigInteger)) for p in products))
+    ).one()
+    assert list(found) == [share_in_cents(cents, pct) for cents, pct in pairs]
 
 
 @pytest.mark.parametrize("seed", range(5))

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import or_, select
 from sqlalchemy.orm import joinedload
@@ -24,11 +24,25 @@ from app.work.progress import MunicipalityProgress, municipality_progress
 LIST_LIMIT = 50
 
 
+class ThreadShown(NamedTuple):
+    """What a municipality's page and export show of a scored thread."""
+
+    code: str
+    title: str
+
+
+class ScoreShown(NamedTuple):
+    """What they show of its score (value None: no answer)."""
+
+    value: int | None
+    comment: str
+
+
 @dataclass
 class RoundScores:
     scoring_round: ScoringRound
     visible: bool
-    scores: list[tuple[Thread, Score]] = field(default_factory=list)
+    scores: list[tuple[ThreadShown, ScoreShown]] = field(default_factory=list)
 
 
 @dataclass
@@ -77,23 +91,31 @@ def municipality_list(
 
 def _rounds(user: Any, municipality: Municipality) -> list[RoundScores]:
     """Every round past its draft with this municipality's scores, in one query
-    whatever the data; only the rounds whose scores `user` may see keep them."""
+    whatever the data (plain rows: what the page and the export show of each
+    score); only the rounds whose scores `user` may see keep them."""
     rows = db.session.execute(
-        select(ScoringRound, Score)
+        select(
+            ScoringRound,
+            Score.id,
+            Thread.code,
+            Thread.title,
+            Score.value,
+            Score.comment,
+        )
         .outerjoin(
             Score,
             (Score.round_id == ScoringRound.id)
             & (Score.municipality_id == municipality.id),
         )
-        .options(joinedload(Score.thread))
+        .outerjoin(Thread, Thread.id == Score.thread_id)
         .where(ScoringRound.status != "draft")
         .order_by(ScoringRound.opens_on.desc(), ScoringRound.id.desc())
-    )
-    scores: dict[ScoringRound, list[tuple[Thread, Score]]] = {}
-    for scoring_round, score in rows:
+    ).tuples()
+    scores: dict[ScoringRound, list[tuple[ThreadShown, ScoreShown]]] = {}
+    for scoring_round, score_id, code, title, value, comment in rows:
         found = scores.setdefault(scoring_round, [])
-        if score is not None:
-            found.append((score.thread, score))
+        if score_id is not None:
+            found.append((ThreadShown(code, title), ScoreShown(value, comment)))
     result = []
     for scoring_round, found in scores.items():
         visible = permissions.can_view_scores_of(user, scoring_round, municipality.id)

@@ -10,6 +10,7 @@ from sqlalchemy import (
     CheckConstraint,
     Column,
     ForeignKey,
+    Index,
     Numeric,
     String,
     Table,
@@ -104,6 +105,8 @@ class Application(ArchivableMixin, VersionedMixin, db.Model):
     __tablename__ = "application"
     __table_args__ = (
         CheckConstraint(enum_check("status", APPLICATION_STATUSES), name="status"),
+        # The pipeline board: the newest dossiers of each status.
+        Index("ix_application_status_updated", "status", "updated_at", "id"),
         CheckConstraint("requested_amount >= 0", name="requested_amount"),
         CheckConstraint(
             "granted_amount IS NULL OR granted_amount >= 0", name="granted_amount"

@@ -50,6 +50,8 @@ ZERO = Decimal("0.00")
 #: The tables the roll-ups read (the read model's invalidation).
 ROLLUP_READS = ("application", "application_partner", "payment")
 PIPELINE_READS = ("application", "application_partner")
+#: The amounts a roll-up adds up (columns of `_per_application`).
+AMOUNTS = ("requested", "granted", "paid")
 
 
 def _money(value: Any) -> Decimal:
@@ -368,17 +370,12 @@ def _euros(cents: int) -> Decimal:
     return (Decimal(cents) / 100).quantize(CENT)
 
 
-def _share_in_cents_sql(cents: Any, pct_hundredths: Any) -> Any:
-    """SQL: `share_in_cents` of two whole numbers, the same rounding (half to
-    even), so a roll-up is added up by the database to the same cent."""
-    product = func.coalesce(cents, 0) * pct_hundredths
-    whole = product // 10_000  # whole numbers, non-negative: floor = truncation
-    twice_rest = 2 * (product - whole * 10_000)
-    return whole + case(
-        (twice_rest > 10_000, 1),
-        ((twice_rest == 10_000) & (whole % 2 == 1), 1),
-        else_=0,
-    )
+def _share_in_cents_sql(product: Any) -> Any:
+    """SQL: `share_in_cents` of a product cents × hundredths (whole, not
+    negative), the same rounding (half to even), so a roll-up is added up by the
+    database to the same cent: half up, less one where the rest is exactly a half
+    and the whole part even (the product is 5,000 modulo 20,000)."""
+    return (product + 5_000) // 10_000 - case((product % 20_000 == 5_000, 1), else_=0)
 
 
 def _in_hundredths(column: Any) -> Any:
@@ -419,7 +416,7 @@ def _of_municipalities(
             or_(*(permissions.involving_municipality(mid) for mid in ids)),
             not_archived(Application),  # as in the region's figures
         )
-        found = _by_municipality(user, among)
+        found = _by_municipality(user, among, only=ids)
         return {key: found.get(key[1]) for key in missing}
 
     kept = readmodel.cached_many(
@@ -435,46 +432,70 @@ def _of_municipalities(
     }
 
 
-def _by_municipality(user: Any, among: Any = None) -> dict[int, dict[str, Figures]]:
-    # A CTE: each dossier's row is made once for the lead and partner halves.
-    rows = _per_application(user, among, cte=True)
-    as_lead = select(
-        rows.c.lead_id.label("municipality_id"),
-        literal("lead").label("role"),
-        (literal(100) - rows.c.partner_pct).label("pct"),
-        rows,
-    )
+def _by_municipality(
+    user: Any, among: Any = None, only: list[int] | None = None
+) -> dict[int, dict[str, Figures]]:
+    """Per municipality (or only those of the ids `only`): its figures as lead
+    and as partner, amounts by share."""
+    # A CTE: each dossier's row, its amounts in cents, is made once for the lead
+    # and partner halves; each half computes a row's three shares once (a
+    # compound SELECT is not merged into the GROUP BY), the sum adds them up.
+    every = _per_application(user, among)
+    rows = select(
+        every.c.id,
+        every.c.lead_id,
+        *(
+            func.coalesce(_in_hundredths(every.c[amount]), 0).label(amount)
+            for amount in AMOUNTS
+        ),
+        _in_hundredths(every.c.partner_pct).label("partner_pct"),
+        every.c.decided,
+        every.c.won,
+        every.c.submitted,
+    ).cte()
+
+    def half(municipality_id: Any, role: str, pct: Any):
+        return [
+            municipality_id.label("municipality_id"),
+            literal(role).label("role"),
+            *(_share_in_cents_sql(rows.c[a] * pct).label(a) for a in AMOUNTS),
+            rows.c.decided,
+            rows.c.won,
+            rows.c.submitted,
+        ]
+
+    as_lead = select(*half(rows.c.lead_id, "lead", 10_000 - rows.c.partner_pct))
     as_partner = select(
-        ApplicationPartner.municipality_id.label("municipality_id"),
-        literal("partner").label("role"),
-        ApplicationPartner.share_pct.label("pct"),
-        rows,
+        *half(
+            ApplicationPartner.municipality_id,
+            "partner",
+            _in_hundredths(ApplicationPartner.share_pct),
+        )
     ).join(rows, rows.c.id == ApplicationPartner.application_id)
     both = union_all(as_lead, as_partner).subquery()
-    pct = _in_hundredths(both.c.pct)
     query = select(
         both.c.municipality_id,
         both.c.role,
         func.count(),
-        *(
-            func.sum(_share_in_cents_sql(_in_hundredths(amount), pct))
-            for amount in (both.c.requested, both.c.granted, both.c.paid)
-        ),
+        *(func.sum(both.c[amount]) for amount in AMOUNTS),
         func.sum(both.c.decided),
         func.sum(both.c.won),
         func.sum(both.c.submitted),
     ).group_by(both.c.municipality_id, both.c.role)
-    sums = {
-        (municipality_id, role): [int(value or 0) for value in values]
-        for municipality_id, role, *values in db.session.execute(query).tuples()
-    }
+    if only is not None:  # not the partners' figures of its dossiers' partners
+        query = query.where(both.c.municipality_id.in_(only))
     result: dict[int, dict[str, Figures]] = {}
-    for (municipality_id, role), (n, *cents, decided, won, submitted) in sums.items():
+    found = db.session.execute(query).tuples()
+    for municipality_id, role, n, *cents, decided, won, submitted in found:
         figures = result.setdefault(
             municipality_id, {"lead": Figures(), "partner": Figures()}
         )
-        figures[role] = _figures(
-            n, *(_euros(value) for value in cents), decided, won, submitted
+        figures[role] = Figures(
+            int(n),
+            *(_euros(int(value or 0)) for value in cents),
+            int(decided or 0),
+            int(won or 0),
+            int(submitted or 0),
         )
     return result
 
