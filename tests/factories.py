@@ -140,6 +140,21 @@ def application(call_=None, lead=None, partners=(), **kw) -> Application:
     return _add(a)
 
 
+def dossier_form(dossier: Application, **changes) -> dict:
+    """The dossier form's fields as the edit page fills them, with `changes`."""
+    data = {
+        "version": str(dossier.version),
+        "call_id": str(dossier.call_id),
+        "title": dossier.title,
+        "reference": "",
+        "theme_id": "",
+        "lead_municipality_id": str(dossier.lead_municipality_id),
+        "owner_id": "",
+        "requested_amount": str(dossier.requested_amount),
+    }
+    return data | {name: str(value) for name, value in changes.items()}
+
+
 def delivery_world() -> dict:
     """Delivery fixtures for permission tests: a lead's own group and another,
     tasks in each (one assigned to a municipality user), rollout rows at home,

@@ -46,20 +46,6 @@ def world(app):
     return {"dossier": dossier, "partner_town": partner_town, **people}
 
 
-def _form(dossier: Application, **changes) -> dict:
-    data = {
-        "version": str(dossier.version),
-        "call_id": str(dossier.call_id),
-        "title": dossier.title,
-        "reference": "",
-        "theme_id": "",
-        "lead_municipality_id": str(dossier.lead_municipality_id),
-        "owner_id": "",
-        "requested_amount": str(dossier.requested_amount),
-    }
-    return data | {name: str(value) for name, value in changes.items()}
-
-
 def test_only_people_who_may_open_the_dossier_are_offered(login_as, world):
     dossier = world["dossier"]
     client = login_as("coordinator", full_name="Oda Coordinator")
@@ -98,7 +84,8 @@ def test_an_owner_who_cannot_open_the_dossier_is_refused(login_as, world, who):
     client = login_as("coordinator")
     before = dossier.version
     refused = client.form(
-        f"/applications/{dossier.id}/edit", _form(dossier, owner_id=world[who].id)
+        f"/applications/{dossier.id}/edit",
+        factories.dossier_form(dossier, owner_id=world[who].id),
     )
     assert refused.status_code == 422
     assert "Kies een persoon die het dossier mag openen" in refused.text
@@ -106,7 +93,7 @@ def test_an_owner_who_cannot_open_the_dossier_is_refused(login_as, world, who):
     assert (saved.owner_id, saved.version) == (None, before)
     accepted = client.form(
         f"/applications/{dossier.id}/edit",
-        _form(dossier, owner_id=world["partner_person"].id),
+        factories.dossier_form(dossier, owner_id=world["partner_person"].id),
     )
     assert accepted.status_code == 303
     assert (

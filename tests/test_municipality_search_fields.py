@@ -54,20 +54,6 @@ def _page_has_search_not_select(html: str, name: str) -> None:
 # --- the dossier form's lead municipality -------------------------------------------
 
 
-def _dossier_data(dossier: Application, **changes) -> dict:
-    data = {
-        "version": str(dossier.version),
-        "call_id": str(dossier.call_id),
-        "title": dossier.title,
-        "reference": "",
-        "theme_id": "",
-        "lead_municipality_id": str(dossier.lead_municipality_id),
-        "owner_id": "",
-        "requested_amount": str(dossier.requested_amount),
-    }
-    return data | {name: str(value) for name, value in changes.items()}
-
-
 def test_lead_municipality_is_a_search_on_the_dossier_forms(login_as, world):
     dossier = world["dossier"]
     client = login_as("coordinator")
@@ -107,7 +93,7 @@ def test_a_chosen_lead_saves_without_htmx(login_as, world):
     client = login_as("coordinator")
     saved = client.form(
         f"/applications/{dossier.id}/edit",
-        _dossier_data(dossier, lead_municipality_id=chosen.id),
+        factories.dossier_form(dossier, lead_municipality_id=chosen.id),
     )
     assert saved.status_code == 303
     assert db.session.get(Application, dossier.id).lead_municipality_id == chosen.id
@@ -128,7 +114,7 @@ def test_a_bad_lead_is_422_and_changes_nothing(login_as, world, value):
     client = login_as("coordinator")
     refused = client.form(
         f"/applications/{dossier.id}/edit",
-        _dossier_data(dossier, title="Changed", lead_municipality_id=value),
+        factories.dossier_form(dossier, title="Changed", lead_municipality_id=value),
     )
     assert refused.status_code == 422
     page = refused.text  # in the coordinator's language (Dutch)
@@ -157,7 +143,7 @@ def test_a_bad_lead_is_explained_in_english_too(login_as, world):
     db.session.commit()
     refused = client.form(
         f"/applications/{dossier.id}/edit",
-        _dossier_data(dossier, lead_municipality_id=world["merged"].id),
+        factories.dossier_form(dossier, lead_municipality_id=world["merged"].id),
     )
     assert refused.status_code == 422
     assert "Choose a municipality from the matches." in refused.text
@@ -171,7 +157,8 @@ def test_the_current_lead_may_stay_when_merged_since(login_as, world):
     page = client.get(f"/applications/{dossier.id}/edit").text
     assert f'value="{world["merged"].id}" checked> Samengevoegd' in page
     saved = client.form(
-        f"/applications/{dossier.id}/edit", _dossier_data(dossier, title="Kept")
+        f"/applications/{dossier.id}/edit",
+        factories.dossier_form(dossier, title="Kept"),
     )
     assert saved.status_code == 303
     kept = db.session.get(Application, dossier.id)
@@ -184,7 +171,7 @@ def test_find_without_javascript_lists_leads_and_saves_nothing(login_as, world):
     client = login_as("coordinator")
     response = client.form(
         f"/applications/{dossier.id}/edit",
-        _dossier_data(
+        factories.dossier_form(
             dossier,
             title="Not yet",
             lead_municipality_id_search="dorp 07",
@@ -608,7 +595,8 @@ def test_owner_is_a_search_on_the_dossier_forms(login_as, people):
     ).text
     assert "Kijker Alleen" not in viewers  # a viewer owns no dossier
     saved = client.form(
-        f"/applications/{dossier.id}/edit", _dossier_data(dossier, owner_id=chosen.id)
+        f"/applications/{dossier.id}/edit",
+        factories.dossier_form(dossier, owner_id=chosen.id),
     )
     assert saved.status_code == 303
     assert db.session.get(Application, dossier.id).owner_id == chosen.id
@@ -626,7 +614,8 @@ def test_a_bad_owner_is_422_and_changes_nothing(login_as, people, value):
     client = login_as("coordinator")
     before = db.session.get(Application, dossier.id).version
     response = client.form(
-        f"/applications/{dossier.id}/edit", _dossier_data(dossier, owner_id=value)
+        f"/applications/{dossier.id}/edit",
+        factories.dossier_form(dossier, owner_id=value),
     )
     assert response.status_code == 422
     application = db.session.get(Application, dossier.id)

@@ -215,7 +215,11 @@ def test_long_filters_search_instead_of_listing_every_option(login_as, tasks_wor
     matches = client.htmx("GET", "/choices/assignee?assignee_search=AN")
     html = matches.get_data(as_text=True)
     assert matches.status_code == 200 and "<html" not in html
-    assert [r[1:] for r in RADIO.findall(html)] == [(str(ann.id), "", "Ann")]
+    # The name, then who the person is (municipality or e-mail: issue 24 item 16).
+    assert [(r[1], r[2], r[3].strip()) for r in RADIO.findall(html)] == [
+        (str(ann.id), "", "Ann")
+    ]
+    assert '<span class="muted">(' in html
     # Without JavaScript: the search comes with the form; the page lists matches,
     # and the chosen one stays shown (checked) with its name.
     page = client.get(f"/tasks?assignee={ann.id}&municipality_search=tie")

@@ -206,7 +206,8 @@ COLOUR_RULES = ["color-contrast", "link-in-text-block"]
 AXE_RUN = (
     "async (only) => (await axe.run(document, {runOnly: only})).violations"
     ".map(v => ({id: v.id, impact: v.impact, help: v.help,"
-    " nodes: v.nodes.slice(0, 5).map(n => n.target.join(' '))}))"
+    " nodes: v.nodes.slice(0, 5).map(n => n.target.join(' ')),"
+    " why: v.nodes.slice(0, 2).map(n => (n.any[0] || n.all[0] || {}).message)}))"
 )
 
 
