@@ -80,9 +80,11 @@ def check_read_model(app: Flask) -> None:
     with app.app_context():
         try:
             check_versions(db.engine)
-        except Exception:
-            db.engine.dispose()  # the app stops: leave no connection behind
-            raise
+        finally:
+            # The check's connection is not kept in the pool: an app that stops
+            # here, or is made and dropped (tests, commands), leaves none open,
+            # and a server that forks after this shares none with its workers.
+            db.engine.dispose()
 
 
 def register_request_handling(app: Flask) -> None:
