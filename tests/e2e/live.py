@@ -163,3 +163,16 @@ def demo_ids(app, email: str) -> dict:
         }
         db.session.remove()
     return values
+
+
+#: JavaScript for contrast checks: `rgb(css colour)` as numbers and `lum([r, g, b])`,
+#: the relative luminance of WCAG 2.1 (to be placed inside a function body).
+LUMINANCE_JS = """  const rgb = (c) => (c.match(/[\\d.]+/g) || []).map(Number);
+  const lum = ([r, g, b]) => {
+    const f = (v) => {
+      v /= 255;
+      return v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4;
+    };
+    return 0.2126 * f(r) + 0.7152 * f(g) + 0.0722 * f(b);
+  };
+"""

@@ -16,7 +16,7 @@ from sqlalchemy import select
 
 from tests.conftest import DEMO_PASSWORD
 from tests.e2e.conftest import focused, run_axe
-from tests.e2e.live import sign_in
+from tests.e2e.live import LUMINANCE_JS, sign_in
 from tests.e2e.test_journeys import in_english, query
 
 pytestmark = pytest.mark.e2e
@@ -380,17 +380,12 @@ def test_group_editors_open_with_space_and_give_the_focus_back(live, new_page):
 
 #: The focused element's outline: style, width and its contrast against the
 #: background behind it (the first ancestor with an opaque background).
-FOCUS_RING = """() => {
+FOCUS_RING = (
+    """() => {
   const e = document.activeElement;
-  const rgb = (c) => (c.match(/[\\d.]+/g) || []).map(Number);
-  const lum = ([r, g, b]) => {
-    const f = (v) => {
-      v /= 255;
-      return v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4;
-    };
-    return 0.2126 * f(r) + 0.7152 * f(g) + 0.0722 * f(b);
-  };
-  let back = [255, 255, 255];
+"""
+    + LUMINANCE_JS
+    + """  let back = [255, 255, 255];
   for (let n = e.parentElement; n; n = n.parentElement) {
     const c = rgb(getComputedStyle(n).backgroundColor);
     if (c.length === 3 || (c.length === 4 && c[3] === 1)) {
@@ -405,6 +400,7 @@ FOCUS_RING = """() => {
           contrast: (a + 0.05) / (b + 0.05), tag: e.tagName.toLowerCase(),
           text: e.textContent.trim()};
 }"""
+)
 
 
 @pytest.mark.parametrize(

@@ -10,7 +10,7 @@ from playwright.sync_api import expect
 from sqlalchemy import select
 
 from tests.conftest import DEMO_PASSWORD
-from tests.e2e.live import sign_in
+from tests.e2e.live import LUMINANCE_JS, sign_in
 from tests.e2e.test_journeys import in_english, query
 
 pytestmark = pytest.mark.e2e
@@ -71,16 +71,11 @@ def test_coordinator_finds_a_dossier_with_the_keyboard(live, new_page):
 # --- issue 24 item 7: the ARIA combobox pattern ------------------------------------
 
 #: The contrast of the selected option's text against its own background.
-OPTION_CONTRAST = """(o) => {
-  const rgb = (c) => (c.match(/[\\d.]+/g) || []).map(Number);
-  const lum = ([r, g, b]) => {
-    const f = (v) => {
-      v /= 255;
-      return v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4;
-    };
-    return 0.2126 * f(r) + 0.7152 * f(g) + 0.0722 * f(b);
-  };
-  const back = rgb(getComputedStyle(o).backgroundColor);
+OPTION_CONTRAST = (
+    """(o) => {
+"""
+    + LUMINANCE_JS
+    + """  const back = rgb(getComputedStyle(o).backgroundColor);
   if (back.length === 4 && back[3] < 1) { return 0; }  // see-through: not measured
   let lowest = 21;
   for (const e of [o, ...o.querySelectorAll("*")]) {
@@ -90,6 +85,7 @@ OPTION_CONTRAST = """(o) => {
   }
   return lowest;
 }"""
+)
 
 
 def _open_list(page, word):
