@@ -1,0 +1,18 @@
+"""Domain events: what happened, sent by the domain code that did it.
+
+Receivers (notifications, following) connect here, so the domain that writes
+does not need to know who listens. Every signal is sent inside the writing
+request, before its commit; a receiver adds rows to the same session and sends
+no mail itself (mail goes out later, from the outbox).
+"""
+
+from blinker import Namespace
+
+_events = Namespace()
+
+# A comment was posted on (or edited on) a dossier, task or thread.
+# sender: the Comment row; keyword arguments:
+#   target    the commented object (Application, Task or Thread)
+#   mentioned the users mentioned in it who may see the target (list, no duplicates)
+#   edited    True when an existing comment was changed
+comment_posted = _events.signal("comment-posted")
