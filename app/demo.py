@@ -33,6 +33,7 @@ from app.strategy.models import (
     ThreadMention,
     TrajectoryStep,
 )
+from app.strategy.results import tally_round
 from app.subsidies.models import (
     Application,
     ApplicationPartner,
@@ -301,6 +302,7 @@ class Seeder:
                             ),
                         )
                     )
+            tally_round(may)
         review, created = self.get_or_create(
             ScoringRound,
             {"name": "Herijking rode draden"},

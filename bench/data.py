@@ -824,6 +824,16 @@ def _reset_sequences() -> None:
         )
 
 
+def _tally_closed_rounds() -> None:
+    """The summary the closing of a round writes (its scores were inserted as
+    closed)."""
+    from app.strategy.results import tally_round
+
+    closed = select(ScoringRound).where(ScoringRound.status == "closed")
+    for scoring_round in db.session.scalars(closed).all():
+        tally_round(scoring_round)
+
+
 def generate(
     scale: str | Scale = "midwest",
     *,
@@ -841,6 +851,7 @@ def generate(
     generator.build(progress)
     try:
         counts = generator.write(progress)
+        _tally_closed_rounds()
         _reset_sequences()
         db.session.commit()
     except Exception:

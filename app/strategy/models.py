@@ -123,6 +123,9 @@ class ScoringRound(ArchivableMixin, db.Model):
     opens_on: Mapped[date]
     closes_on: Mapped[date]
     status: Mapped[str] = mapped_column(String(20), default="draft", index=True)
+    #: Municipalities that answered, written with the round's tally when it
+    #: closes (None before: its figures come from the scores themselves).
+    respondents: Mapped[int | None]
 
     threads: Mapped[list[Thread]] = relationship(
         secondary=round_thread, order_by=Thread.code
@@ -168,6 +171,23 @@ class Score(db.Model):
     thread: Mapped[Thread] = relationship()
     municipality: Mapped[Municipality] = relationship()
     entered_by = relationship("User")
+
+
+class RoundTally(db.Model):
+    """How often each score was given per thread in a closed round: the summary
+    its figures are computed from, written by the transaction that closes the
+    round (a closed round's scores never change)."""
+
+    __tablename__ = "round_tally"
+
+    round_id: Mapped[int] = mapped_column(
+        ForeignKey("scoring_round.id", ondelete="CASCADE"), primary_key=True
+    )
+    thread_id: Mapped[int] = mapped_column(
+        ForeignKey("thread.id", ondelete="RESTRICT"), primary_key=True
+    )
+    value: Mapped[int] = mapped_column(primary_key=True)
+    responses: Mapped[int]
 
 
 class PendingImport(db.Model):

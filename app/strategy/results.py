@@ -20,12 +20,22 @@ from fractions import Fraction
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import Integer, cast, distinct, func, null, select, union_all
+from sqlalchemy import (
+    Integer,
+    cast,
+    delete,
+    distinct,
+    func,
+    insert,
+    null,
+    select,
+    union_all,
+)
 
 from app import readmodel
 from app.auth import permissions
 from app.extensions import db
-from app.strategy.models import Score, ScoringRound, Thread, round_thread
+from app.strategy.models import RoundTally, Score, ScoringRound, Thread, round_thread
 
 
 @dataclass
@@ -176,40 +186,55 @@ def compute_results(
 
 def _round_figures(rounds, asked, high, majority) -> dict[int, tuple[dict, int]]:
     """Per round: the figures of each asked thread and the number of respondents,
-    from the read model. A closed round's scores never change: its figures are
-    kept; an open round's are recomputed once per data generation."""
+    from the read model. A closed round's come from its tally (`tally_round`),
+    or from its scores when it has none (closed before it was kept) and are
+    kept; an open round's are recomputed once per change of the scores."""
     result: dict[int, tuple[dict, int]] = {}
-    for closed in (True, False):
-        part = [r for r in rounds if (r.status == "closed") == closed]
+    tallied = [r for r in rounds if r.status == "closed" and r.respondents is not None]
+    closed = [r for r in rounds if r.status == "closed" and r.respondents is None]
+    still_open = [r for r in rounds if r.status != "closed"]
+    parts = (
+        (tallied, "round_tally_results", _tally_figures, ("round_tally",)),
+        (closed, "round_results", _score_figures, ("score", "round_thread")),
+        (still_open, "round_results", _score_figures, ("score", "round_thread")),
+    )
+    for part, name, compute, reads in parts:
         scopes = {
-            (r.id, tuple(t.id for t in asked[r.id]), high, majority): r.id for r in part
+            (r.id, tuple(t.id for t in asked[r.id]), high, majority): r for r in part
         }
+        if not scopes:
+            continue
         figures = readmodel.cached_many(
-            "round_results",
+            name,
             scopes,
-            _score_figures,
-            keep=closed,
-            reads=("score", "round_thread"),
+            lambda missing, c=compute, s=scopes: c(
+                [s[scope] for scope in missing], missing
+            ),
+            keep=part is not still_open,
+            reads=reads,
         )
-        result.update({scopes[scope]: value for scope, value in figures.items()})
+        result.update({scopes[scope].id: value for scope, value in figures.items()})
     return result
 
 
-def _score_figures(scopes: list[tuple]) -> dict[tuple, tuple[dict, int]]:
+def _asked(round_ids: list[int]):
+    """Scores of these rounds that answer a thread the round asks."""
+    return (
+        round_thread.c.round_id == Score.round_id,
+        round_thread.c.thread_id == Score.thread_id,
+        Score.round_id.in_(round_ids),
+        Score.value.is_not(None),
+    )
+
+
+def _score_figures(rounds: list[ScoringRound], scopes: list[tuple]) -> dict:
     """Figures of the scores of several rounds (one query, whatever their size):
     per round and thread how often each score was given, and per round the
     number of municipalities that answered."""
-    asked = (round_thread.c.round_id == Score.round_id) & (
-        round_thread.c.thread_id == Score.thread_id
-    )
-    answered = (
-        Score.round_id.in_([scope[0] for scope in scopes]),
-        Score.value.is_not(None),
-    )
+    condition = _asked([r.id for r in rounds])
     per_value = (
         select(Score.round_id, Score.thread_id, Score.value, func.count())
-        .join(round_thread, asked)
-        .where(*answered)
+        .where(*condition)
         .group_by(Score.round_id, Score.thread_id, Score.value)
     )
     per_round = (
@@ -219,8 +244,7 @@ def _score_figures(scopes: list[tuple]) -> dict[tuple, tuple[dict, int]]:
             cast(null(), Integer),
             func.count(distinct(Score.municipality_id)),
         )
-        .join(round_thread, asked)
-        .where(*answered)
+        .where(*condition)
         .group_by(Score.round_id)
     )
     counts: dict[tuple[int, int], dict[int, int]] = defaultdict(dict)
@@ -232,6 +256,25 @@ def _score_figures(scopes: list[tuple]) -> dict[tuple, tuple[dict, int]]:
             respondents[round_id] = n
         else:
             counts[(round_id, thread_id)][value] = n
+    return _figures(scopes, counts, respondents)
+
+
+def _tally_figures(rounds: list[ScoringRound], scopes: list[tuple]) -> dict:
+    """The same figures from the tallies of closed rounds (a hundred rows each)."""
+    counts: dict[tuple[int, int], dict[int, int]] = defaultdict(dict)
+    for round_id, thread_id, value, n in db.session.execute(
+        select(
+            RoundTally.round_id,
+            RoundTally.thread_id,
+            RoundTally.value,
+            RoundTally.responses,
+        ).where(RoundTally.round_id.in_([r.id for r in rounds]))
+    ):
+        counts[(round_id, thread_id)][value] = n
+    return _figures(scopes, counts, {r.id: r.respondents for r in rounds})
+
+
+def _figures(scopes, counts, respondents) -> dict[tuple, tuple[dict, int]]:
     result = {}
     for round_id, thread_ids, high, majority in scopes:
         per_thread = {}
@@ -248,9 +291,30 @@ def _score_figures(scopes: list[tuple]) -> dict[tuple, tuple[dict, int]]:
             }
         result[(round_id, thread_ids, high, majority)] = (
             per_thread,
-            respondents[round_id],
+            respondents.get(round_id, 0),
         )
     return result
+
+
+def tally_round(scoring_round: ScoringRound) -> None:
+    """Write the summary of a round that closes, in the closing transaction: how
+    often each score was given per asked thread, and how many municipalities
+    answered (what `_score_figures` counts from the scores)."""
+    condition = _asked([scoring_round.id])
+    db.session.execute(
+        delete(RoundTally).where(RoundTally.round_id == scoring_round.id)
+    )
+    db.session.execute(
+        insert(RoundTally).from_select(
+            ["round_id", "thread_id", "value", "responses"],
+            select(Score.round_id, Score.thread_id, Score.value, func.count())
+            .where(*condition)
+            .group_by(Score.round_id, Score.thread_id, Score.value),
+        )
+    )
+    scoring_round.respondents = db.session.scalar(
+        select(func.count(distinct(Score.municipality_id))).where(*condition)
+    )
 
 
 def round_results(scoring_round: ScoringRound, **options) -> RoundResults:

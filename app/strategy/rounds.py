@@ -18,7 +18,7 @@ from app.extensions import db
 from app.municipalities.models import Municipality
 from app.strategy import promotion
 from app.strategy.models import Score, ScoringRound, Thread, round_thread
-from app.strategy.results import for_reader, round_results
+from app.strategy.results import for_reader, round_results, tally_round
 
 #: Allowed status moves of a round.
 STATUS_MOVES = {"draft": ("open",), "open": ("closed",), "closed": ()}
@@ -75,19 +75,29 @@ def round_threads(scoring_round: ScoringRound) -> list[Thread]:
     )
 
 
-def ballot_municipalities(scoring_round: ScoringRound) -> list[Municipality]:
-    """The columns of a round: every active municipality, plus merged ones that
-    scored in it before they merged (their history stays; no new ballot)."""
+def _in_round(scoring_round: ScoringRound):
+    """Every active municipality, plus merged ones that scored in the round before
+    they merged (their history stays; no new ballot)."""
     scored = select(Score.municipality_id).where(Score.round_id == scoring_round.id)
+    return or_(Municipality.merged_into_id.is_(None), Municipality.id.in_(scored))
+
+
+def ballot_municipalities(scoring_round: ScoringRound) -> list[Municipality]:
+    """The columns of a round (`_in_round`), by name."""
     return list(
         db.session.scalars(
             select(Municipality)
             .options(selectinload(Municipality.merged_into))
-            .where(
-                or_(Municipality.merged_into_id.is_(None), Municipality.id.in_(scored))
-            )
+            .where(_in_round(scoring_round))
             .order_by(Municipality.name)
         )
+    )
+
+
+def ballot_municipality_count(scoring_round: ScoringRound) -> int:
+    """How many columns the round has (`_in_round`), counted by the database."""
+    return db.session.scalar(
+        select(func.count(Municipality.id)).where(_in_round(scoring_round))
     )
 
 
@@ -275,7 +285,7 @@ def results_detail(user: Any, scoring_round: ScoringRound) -> dict[str, Any]:
         "scoring_round": scoring_round,
         "results": computed,
         "themes": themes,
-        "municipalities": len(ballot_municipalities(scoring_round)),
+        "municipalities": ballot_municipality_count(scoring_round),
     }
 
 
@@ -395,5 +405,7 @@ def change_status(scoring_round: ScoringRound, status: str) -> bool:
     if status not in STATUS_MOVES.get(scoring_round.status, ()):
         return False
     changes = diff(scoring_round, {"status": status})
+    if status == "closed":
+        tally_round(scoring_round)
     record("status", scoring_round, changes)
     return True

@@ -111,7 +111,7 @@ def thread_rows(threads: list[Thread], user: Any) -> list[ThreadRow]:
     latest = latest_closed_rounds(ids) if ids else {}
     rounds = {r.id: r for r in latest.values()}
     results = {
-        round_id: for_reader(computed, user)
+        round_id: for_reader(computed, user).by_thread_id()
         for round_id, computed in compute_results(rounds.values()).items()
     }
     return [
@@ -119,11 +119,7 @@ def thread_rows(threads: list[Thread], user: Any) -> list[ThreadRow]:
             thread=t,
             municipalities=counts.get(t.id, 0),
             qualifies=qualifies(counts.get(t.id, 0)),
-            latest=(
-                results[latest[t.id].id].by_thread_id().get(t.id)
-                if t.id in latest
-                else None
-            ),
+            latest=(results[latest[t.id].id].get(t.id) if t.id in latest else None),
             latest_round=latest.get(t.id),
         )
         for t in threads
