@@ -16,7 +16,6 @@ import math
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
-from fractions import Fraction
 from typing import Any
 
 from flask import current_app
@@ -83,40 +82,45 @@ def summarize_counts(
 ) -> ThreadResult:
     """The figures of one thread from how often each score was given: scores
     are whole numbers 0–10, so a round's thousands of answers per thread come
-    from the database as a dozen counts (no list of every answer)."""
-    counts = {value: n for value, n in counts.items() if n}
-    responses = sum(counts.values())
+    from the database as a dozen counts (no list of every answer), summed in
+    one pass."""
+    given = sorted((value, n) for value, n in counts.items() if n)
+    responses = total = squares = above = 0
+    for value, n in given:
+        responses += n
+        total += value * n
+        squares += value * value * n
+        if value >= high:
+            above += n
     result = ThreadResult(thread=thread, responses=responses)
     if not responses:
         return result
-    total = sum(value * n for value, n in counts.items())
-    squares = sum(value * value * n for value, n in counts.items())
     result.mean = total / responses
-    result.median = _median(counts, responses)
-    result.minimum = min(counts)
-    result.maximum = max(counts)
-    # The population variance, exact: (n·Σx² − (Σx)²) / n².
+    result.median = _median(given, responses)
+    result.minimum, result.maximum = given[0][0], given[-1][0]
+    # The population variance, exact: (n·Σx² − (Σx)²) / n², whole numbers
+    # divided once (Python rounds an int / int correctly, as a Fraction would).
     result.stdev = math.sqrt(
-        Fraction(responses * squares - total * total, responses * responses)
+        (responses * squares - total * total) / (responses * responses)
     )
-    result.high = sum(n for value, n in counts.items() if value >= high)
-    result.share_high = result.high / responses
+    result.high = above
+    result.share_high = above / responses
     result.broadly_supported = result.share_high >= majority
     return result
 
 
-def _median(counts: Mapping[int, int], responses: int) -> float:
-    """The median of the answers counted in `counts` (as statistics.median)."""
-
-    def at(place: int) -> int:
-        seen = 0
-        for value in sorted(counts):
-            seen += counts[value]
-            if place < seen:
-                return value
-        raise IndexError(place)
-
-    return (at((responses - 1) // 2) + at(responses // 2)) / 2
+def _median(given: list[tuple[int, int]], responses: int) -> float:
+    """The median of the answers counted in `given` ((value, count) by value), as
+    statistics.median: the middle answer, or the mean of the middle two."""
+    lower, upper = (responses - 1) // 2, responses // 2
+    seen, low = 0, None
+    for value, n in given:
+        seen += n
+        if low is None and lower < seen:
+            low = value
+        if upper < seen:
+            return (low + value) / 2
+    raise IndexError(upper)
 
 
 def rank(results: list[ThreadResult]) -> list[ThreadResult]:
@@ -260,15 +264,14 @@ def _score_figures(rounds: list[ScoringRound], scopes: list[tuple]) -> dict:
 
 
 def _tally_figures(rounds: list[ScoringRound], scopes: list[tuple]) -> dict:
-    """The same figures from the tallies of closed rounds (a hundred rows each)."""
+    """The same figures from the tallies of closed rounds (at most 11 rows a
+    thread)."""
+    tally = RoundTally.__table__.c  # plain rows: no ORM on a thousand of them
     counts: dict[tuple[int, int], dict[int, int]] = defaultdict(dict)
     for round_id, thread_id, value, n in db.session.execute(
-        select(
-            RoundTally.round_id,
-            RoundTally.thread_id,
-            RoundTally.value,
-            RoundTally.responses,
-        ).where(RoundTally.round_id.in_([r.id for r in rounds]))
+        select(tally.round_id, tally.thread_id, tally.value, tally.responses).where(
+            tally.round_id.in_([r.id for r in rounds])
+        )
     ):
         counts[(round_id, thread_id)][value] = n
     return _figures(scopes, counts, {r.id: r.respondents for r in rounds})
