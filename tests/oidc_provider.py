@@ -190,6 +190,10 @@ class Provider:
                 scopes_supported=["openid", "profile", "email"],
             )
 
+        @app.get("/favicon.ico")
+        def favicon():
+            return "", 204  # no console error in the browser journey
+
         @app.get("/jwks")
         def jwks():
             provider.jwks_fetches += 1

@@ -213,7 +213,9 @@ def test_no_mapped_role_means_no_account_and_names_whom_to_ask(
     provider.user = provider.user | {"roles": ["SomethingElse"]}
     answer = sign_in(client)
     assert answer.status_code == 403
-    assert "Coby Coördinator" in refusal(answer)
+    html = refusal(answer)
+    assert "Er is nog geen account voor u in de tracker." in html
+    assert "Vraag het aan Coby Coördinator (" in html
     assert find_user("anna@gemeente.example") is None
     assert signed_in_as(client) is None
     assert any("reason=no_account" in line for line in audit_log())
@@ -445,6 +447,12 @@ def test_logout_ends_the_provider_session_too(app, client, provider, anna, audit
     assert f"logout user={anna.id} via=test" in audit_log()
 
 
+def test_the_sign_out_form_may_go_to_the_provider(app, client, provider):
+    """Chromium applies the page's form-action to the sign-out's redirect."""
+    policy = client.get("/login").headers["Content-Security-Policy"]
+    assert f"form-action 'self' {provider.issuer};" in policy
+
+
 def test_a_password_session_logs_out_here_only(app, client, provider, anna):
     client.fetch_csrf("/login")
     client.post(
@@ -546,3 +554,62 @@ def test_the_admin_sees_and_unlinks_an_identity(app, client, provider, anna):
     )
     assert wrong.status_code == 404
     assert db.session.get(Identity, identity_id) is not None
+
+
+# --- the KBO number of a municipality ---------------------------------------------
+
+
+@pytest.fixture
+def izegem(app):
+    town = factories.municipality("Izegem", nis_code="36008")
+    factories.municipality("Tielt", kbo_number=KBO_A)
+    db.session.commit()
+    return town
+
+
+EDIT = {"name": "Izegem", "nis_code": "36008", "merged_into_id": "0"}
+
+
+def test_the_coordinator_sets_a_kbo_number_in_any_usual_spelling(izegem, login_as):
+    client = login_as("coordinator")
+    page = client.get("/municipalities/izegem/edit").get_data(as_text=True)
+    assert 'name="kbo_number"' in page and "KBO-nummer" in page
+    answer = client.form(
+        "/municipalities/izegem/edit", EDIT | {"kbo_number": "BE 0207.437.468"}
+    )
+    assert answer.status_code == 303
+    db.session.expire_all()
+    assert db.session.get(type(izegem), izegem.id).kbo_number == KBO_B
+    entry = db.session.scalar(
+        select(Activity).where(Activity.entity_type == "municipality")
+    )
+    assert entry.changes == {"kbo_number": [None, KBO_B]}
+
+
+@pytest.mark.parametrize(
+    ("kbo", "message"),
+    [
+        ("0207437469", "controlegetal"),  # wrong check digits
+        ("2207437468", "begint met 0 of 1"),
+        ("02074374", "10 cijfers"),
+        ("0207x437468", "10 cijfers"),
+        (KBO_A, "Een andere gemeente heeft dit KBO-nummer."),
+    ],
+)
+def test_a_wrong_kbo_number_is_refused_in_dutch(izegem, login_as, kbo, message):
+    client = login_as("coordinator")
+    answer = client.form("/municipalities/izegem/edit", EDIT | {"kbo_number": kbo})
+    assert answer.status_code == 422
+    assert message in answer.get_data(as_text=True)
+    db.session.expire_all()
+    assert db.session.get(type(izegem), izegem.id).kbo_number is None
+
+
+@pytest.mark.parametrize("role", ["lead", "municipality", "viewer"])
+def test_only_the_coordinator_edits_the_kbo_number(izegem, login_as, role):
+    client = login_as(role)
+    client.fetch_csrf("/")
+    answer = client.form("/municipalities/izegem/edit", EDIT | {"kbo_number": KBO_B})
+    assert answer.status_code == 403
+    db.session.expire_all()
+    assert db.session.get(type(izegem), izegem.id).kbo_number is None

@@ -21,6 +21,7 @@ import secrets
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import requests
 from authlib.common.errors import AuthlibBaseError
@@ -93,6 +94,17 @@ def providers() -> dict[str, dict]:
         for name, settings in configured.items()
         if settings.get("issuer") and settings.get("client_id")
     }
+
+
+def provider_origins() -> list[str]:
+    """The origins of the providers' issuers (the sign-out form is redirected
+    to their end-session endpoints: the CSP's form-action lists them)."""
+    origins = set()
+    for settings in providers().values():
+        parts = urlsplit(settings["issuer"])
+        if parts.scheme in ("http", "https") and parts.netloc:
+            origins.add(f"{parts.scheme}://{parts.netloc}")
+    return sorted(origins)
 
 
 def local_login_enabled() -> bool:
@@ -249,7 +261,10 @@ def logout_url(name: str | None, id_token: str | None) -> str | None:
     except CHECK_ERRORS:
         return None
     endpoint = metadata.get("end_session_endpoint")
-    if not endpoint:
+    # Only at the issuer's origin: the CSP's form-action allows no other.
+    if not endpoint or not any(
+        endpoint.startswith(origin + "/") for origin in provider_origins()
+    ):
         return None
     return client(name).create_logout_url(
         post_logout_redirect_uri=url_for("auth.login", _external=True),
