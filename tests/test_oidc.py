@@ -287,6 +287,20 @@ def _refused_with_400(client, answer):
     assert signed_in_as(client) is None
 
 
+def test_next_leads_only_to_a_page_of_this_site(app, client, provider, anna):
+    answer = sign_in(client, next_page="//evil.example/x")
+    assert answer.status_code == 302 and answer.location == "/"
+
+
+def test_an_unreachable_provider_is_said_so(app, client, provider, monkeypatch):
+    from tests.conftest import free_port
+
+    configure(app, monkeypatch, provider, ISSUER=f"http://127.0.0.1:{free_port()}")
+    answer = client.get("/login/test")
+    assert answer.status_code == 502
+    assert "is niet bereikbaar" in refusal(answer)
+
+
 def test_a_tampered_id_token_is_refused(app, client, provider, anna, audit_log):
     provider.tamper_next = True
     _refused_with_400(client, sign_in(client))
@@ -543,6 +557,9 @@ def test_the_admin_sees_and_unlinks_an_identity(app, client, provider, anna):
     assert answer.status_code == 303
     assert db.session.scalar(select(Identity)) is None
     assert signed_in_as(client) is None  # the session through it ended
+    log = admin.get("/activity").get_data(as_text=True)
+    assert "Aanmelden via een organisatie" in log
+    assert "test: anna@gemeente.example" in log
     # An identity is unlinked from its own account's page only.
     sign_in(client)
     identity_id = db.session.scalar(select(Identity.id))
