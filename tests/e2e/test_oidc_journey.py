@@ -12,7 +12,7 @@ from app.auth.models import User
 from app.extensions import db
 from app.municipalities.models import Municipality
 from config import oidc_providers_from_env
-from tests.e2e.conftest import _context, watch
+from tests.e2e.conftest import _context, run_axe, watch
 from tests.e2e.live import live_server
 from tests.oidc_provider import CLIENT_ID, CLIENT_SECRET, Provider
 
@@ -71,6 +71,7 @@ def test_an_employee_signs_in_through_the_organisation_and_out_of_both(
     watched = watch(page)
     try:
         page.goto("/login")
+        assert run_axe(page, dark=True) == []
         page.get_by_role("button", name="Aanmelden met Stad Roeselare").click()
         page.wait_for_url(f"{provider.issuer}/authorize**")
         page.get_by_label("Person").select_option("Anna Peeters")
@@ -93,5 +94,17 @@ def test_an_employee_signs_in_through_the_organisation_and_out_of_both(
         watched.assert_clean()
         page.goto("/")
         page.wait_for_url(f"{live.url}/login?next=**")
+
+        # A second sign-in after the account was deactivated: refused, said so.
+        with live.app.app_context():
+            db.session.execute(
+                update(User).where(User.id == anna.id).values(active=False)
+            )
+            db.session.commit()
+        page.get_by_role("button", name="Aanmelden met Stad Roeselare").click()
+        page.get_by_role("button", name="Sign in at the provider").click()
+        refused = page.get_by_role("alert")
+        assert "Uw account in de tracker is gedeactiveerd." in refused.inner_text()
+        assert run_axe(page) == []
     finally:
         context.close()
