@@ -81,6 +81,28 @@ class OidcConfig:
     # Whom a refused first sign-in is told to ask (default: the coordinators).
     ACCESS_CONTACT = os.environ.get("ACCESS_CONTACT", "")
 
+    @staticmethod
+    def check_oidc(app_config: dict) -> None:
+        """Refuse to start with a provider that cannot work, or without a way in."""
+        problems = []
+        for name, p in (app_config.get("OIDC_PROVIDERS") or {}).items():
+            where = f"OIDC_{name.upper()}_"
+            if not p.get("issuer") or not p.get("client_id"):
+                problems.append(f"{where}ISSUER and {where}CLIENT_ID must be set")
+            key = p.get("private_key_file")
+            if not p.get("client_secret") and not key:
+                problems.append(f"{where}CLIENT_SECRET or {where}PRIVATE_KEY_FILE")
+            if key and not os.access(key, os.R_OK):
+                problems.append(f"{where}PRIVATE_KEY_FILE: {key} cannot be read")
+            if p.get("signup") not in ("link", "jit", "invite"):
+                problems.append(f"{where}SIGNUP must be link, jit or invite")
+        if not app_config.get("LOCAL_LOGIN", True) and not (
+            app_config.get("BREAK_GLASS_EMAIL")
+        ):
+            problems.append("LOCAL_LOGIN=off needs BREAK_GLASS_EMAIL")
+        if problems:
+            raise RuntimeError("Sign-in configuration: " + "; ".join(problems) + ".")
+
 
 class Config(OidcConfig):
     """Settings for running the app; every value can come from the environment."""
@@ -175,7 +197,9 @@ class Config(OidcConfig):
 
     @classmethod
     def check(cls, app_config: dict) -> None:
-        """Refuse to start outside debug and testing without a real secret key."""
+        """Refuse to start outside debug and testing without a real secret key;
+        never with a sign-in configuration that cannot work."""
+        cls.check_oidc(app_config)
         if app_config.get("DEBUG") or app_config.get("TESTING"):
             return
         key = app_config.get("SECRET_KEY") or ""

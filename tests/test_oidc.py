@@ -535,6 +535,41 @@ def test_no_provider_configured_means_passwords_only(app, client):
     assert client.get("/login/test").status_code == 404
 
 
+@pytest.mark.parametrize(
+    ("env", "problem"),
+    [
+        ({"OIDC_X_ISSUER": ""}, "OIDC_X_ISSUER and OIDC_X_CLIENT_ID must be set"),
+        ({"OIDC_X_CLIENT_SECRET": ""}, "OIDC_X_CLIENT_SECRET or"),
+        ({"OIDC_X_PRIVATE_KEY_FILE": "/nonexistent.pem"}, "cannot be read"),
+        ({"OIDC_X_SIGNUP": "everyone"}, "SIGNUP must be link, jit or invite"),
+        ({"LOCAL_LOGIN": "off"}, "LOCAL_LOGIN=off needs BREAK_GLASS_EMAIL"),
+    ],
+)
+def test_a_sign_in_configuration_that_cannot_work_stops_the_start(
+    monkeypatch, env, problem
+):
+    from app import create_app
+    from config import Config, TestConfig, _env_bool
+
+    monkeypatch.setenv("OIDC_PROVIDERS", "x")
+    defaults = {
+        "OIDC_X_ISSUER": "https://idp.example",
+        "OIDC_X_CLIENT_ID": "c",
+        "OIDC_X_CLIENT_SECRET": "s",
+    }
+    for key, value in (defaults | env).items():
+        monkeypatch.setenv(key, value)
+
+    class Broken(TestConfig):
+        OIDC_PROVIDERS = oidc_providers_from_env()
+        LOCAL_LOGIN = _env_bool("LOCAL_LOGIN", True)
+
+    with pytest.raises(RuntimeError, match=problem):
+        Config.check_oidc({k: getattr(Broken, k) for k in dir(Broken) if k.isupper()})
+    with pytest.raises(RuntimeError, match=problem):
+        create_app(Broken)
+
+
 # --- the admin's view ---------------------------------------------------------------
 
 
