@@ -30,7 +30,81 @@ def default_database_url() -> str:
     return f"sqlite:///{Path(INSTANCE_PATH) / 'midwest.sqlite'}"
 
 
-class Config:
+# --- Sign-in with an organisation: OpenID Connect (issue 27) ---------------------
+# One block, read by app/auth/oidc.py. README "Sign-in with an organisation" says
+# what each variable does; deploy/midwest.env.example lists them.
+
+
+def _oidc_provider(name: str) -> dict:
+    """The settings of provider `name` from its OIDC_<NAME>_* variables."""
+    prefix = f"OIDC_{name.upper()}_"
+
+    def env(key: str, default: str = "") -> str:
+        return (os.environ.get(prefix + key) or default).strip()
+
+    return {
+        "name": name.lower(),
+        "label": env("LABEL", name),
+        "issuer": env("ISSUER").rstrip("/"),
+        "client_id": env("CLIENT_ID"),
+        "client_secret": env("CLIENT_SECRET"),
+        "private_key_file": env("PRIVATE_KEY_FILE"),
+        "private_key_id": env("PRIVATE_KEY_ID"),
+        "scopes": env("SCOPES", "openid profile email"),
+        "email_claim": env("EMAIL_CLAIM", "email"),
+        "email_verified": env("EMAIL_VERIFIED", "claim"),
+        "name_claim": env("NAME_CLAIM", "name"),
+        "org_claim": env("ORG_CLAIM"),
+        "org_code": env("ORG_CODE"),
+        "role_claim": env("ROLE_CLAIM"),
+        "role_map": env("ROLE_MAP"),
+        "signup": env("SIGNUP", "link").lower(),
+    }
+
+
+def oidc_providers_from_env() -> dict[str, dict]:
+    """{name: settings} of the providers OIDC_PROVIDERS names (none by default)."""
+    names = os.environ.get("OIDC_PROVIDERS", "")
+    wanted = [n.strip() for n in names.split(",") if n.strip()]
+    return {n.lower(): _oidc_provider(n) for n in wanted}
+
+
+class OidcConfig:
+    """Mixed into Config: OpenID Connect providers and local passwords."""
+
+    OIDC_PROVIDERS = oidc_providers_from_env()
+    # Seconds to wait for a provider (discovery, keys, token endpoint).
+    OIDC_TIMEOUT = _env_float("OIDC_TIMEOUT", 10)
+    # off: the password form is for the break-glass account only (/login?local=1).
+    LOCAL_LOGIN = _env_bool("LOCAL_LOGIN", True)
+    BREAK_GLASS_EMAIL = (os.environ.get("BREAK_GLASS_EMAIL") or "").strip().lower()
+    # Whom a refused first sign-in is told to ask (default: the coordinators).
+    ACCESS_CONTACT = os.environ.get("ACCESS_CONTACT", "")
+
+    @staticmethod
+    def check_oidc(app_config: dict) -> None:
+        """Refuse to start with a provider that cannot work, or without a way in."""
+        problems = []
+        for name, p in (app_config.get("OIDC_PROVIDERS") or {}).items():
+            where = f"OIDC_{name.upper()}_"
+            if not p.get("issuer") or not p.get("client_id"):
+                problems.append(f"{where}ISSUER and {where}CLIENT_ID must be set")
+            key = p.get("private_key_file")
+            if not p.get("client_secret") and not key:
+                problems.append(f"{where}CLIENT_SECRET or {where}PRIVATE_KEY_FILE")
+            if key and not os.access(key, os.R_OK):
+                problems.append(f"{where}PRIVATE_KEY_FILE: {key} cannot be read")
+            if p.get("signup") not in ("link", "jit", "invite"):
+                problems.append(f"{where}SIGNUP must be link, jit or invite")
+        if not app_config.get("LOCAL_LOGIN", True) and not (
+            app_config.get("BREAK_GLASS_EMAIL")
+        ):
+            problems.append("LOCAL_LOGIN=off needs BREAK_GLASS_EMAIL")
+        if problems:
+            raise RuntimeError("Sign-in configuration: " + "; ".join(problems) + ".")
+
+
+class Config(OidcConfig):
     """Settings for running the app; every value can come from the environment."""
 
     SECRET_KEY = os.environ.get("SECRET_KEY", INSECURE_DEFAULT_KEY)
@@ -123,7 +197,9 @@ class Config:
 
     @classmethod
     def check(cls, app_config: dict) -> None:
-        """Refuse to start outside debug and testing without a real secret key."""
+        """Refuse to start outside debug and testing without a real secret key;
+        never with a sign-in configuration that cannot work."""
+        cls.check_oidc(app_config)
         if app_config.get("DEBUG") or app_config.get("TESTING"):
             return
         key = app_config.get("SECRET_KEY") or ""

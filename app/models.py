@@ -2,7 +2,7 @@
 
 from app.activity.models import Activity
 from app.api.models import ApiToken
-from app.auth.models import LoginFailure, User
+from app.auth.models import Identity, LoginFailure, User
 from app.deadlines.models import ReminderSent
 from app.documents.models import Document, DocumentFile
 from app.municipalities.models import Municipality
@@ -36,6 +36,7 @@ __all__ = [
     "DataVersion",
     "Document",
     "DocumentFile",
+    "Identity",
     "LoginFailure",
     "Municipality",
     "Payment",

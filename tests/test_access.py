@@ -11,6 +11,9 @@ PUBLIC_VIEWS = {
     "api.openapi_json",
     "api.reference",
     "auth.login",
+    # Sign-in through an OpenID Connect provider (issue 27).
+    "auth.oidc_callback",
+    "auth.oidc_login",
     "deadlines.calendar",
     "deadlines.unsubscribe",
     "main.healthz",

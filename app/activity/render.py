@@ -44,6 +44,8 @@ FIELD_LABELS = {
     "purpose": _l("Purpose"),
     "archived_at": _l("Archived"),
     "nis_code": _l("NIS code"),
+    "kbo_number": _l("KBO number"),
+    "identity": _l("Sign-in through an organisation"),
     "merged_into_id": _l("Merged into"),
     "merged_on": _l("Merger date"),
     "members": _l("Members"),

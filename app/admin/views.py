@@ -1,15 +1,15 @@
 """/admin/users: the coordinator manages users."""
 
-from flask import flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user
 
 from app.admin import bp, users
 from app.admin.forms import UserForm
-from app.auth import permissions
+from app.auth import oidc, permissions
 from app.auth.access import requires
-from app.auth.models import User
+from app.auth.models import Identity, User
 from app.choices import chosen_choice, municipality_search, search_choices
 from app.extensions import db
 from app.paging import paginate
@@ -63,6 +63,17 @@ def user_create():
     return render_template("admin/user_form.html", form=form, user=None), status
 
 
+def _render_user_form(form: UserForm, user: User) -> str:
+    """An account's form, with the identities at providers linked to it."""
+    return render_template(
+        "admin/user_form.html",
+        form=form,
+        user=user,
+        identities=oidc.identities_of(user),
+        providers=oidc.providers(),
+    )
+
+
 @bp.route("/users/<int:user_id>", methods=["GET", "POST"])
 @requires(permissions.can_manage_users)
 def user_edit(user_id: int):
@@ -73,7 +84,7 @@ def user_edit(user_id: int):
         form.municipality_id, request.values, kind="municipality"
     )
     if request.form.get("find"):  # without JavaScript: list the matches, unsaved
-        return render_template("admin/user_form.html", form=form, user=user)
+        return _render_user_form(form, user)
     if form.validate_on_submit():
         if users.email_taken(form.email.data, except_id=user.id):
             form.email.errors.append(_("A user with this email exists already."))
@@ -99,7 +110,7 @@ def user_edit(user_id: int):
                 )
             return redirect(url_for("admin.users_index"), code=303)
     status = 422 if form.is_submitted() else 200
-    return render_template("admin/user_form.html", form=form, user=user), status
+    return _render_user_form(form, user), status
 
 
 @bp.post("/users/<int:user_id>/reset")
@@ -109,3 +120,23 @@ def user_reset(user_id: int):
     user = db.get_or_404(User, user_id)
     password = users.reset_password(user)
     return render_template("admin/password.html", user=user, password=password)
+
+
+@bp.post("/users/<int:user_id>/identities/<int:identity_id>/unlink")
+@requires(permissions.can_manage_users)
+def identity_unlink(user_id: int, identity_id: int):
+    """Unlink an identity at a provider; its next sign-in is a first one again."""
+    identity = db.get_or_404(Identity, identity_id)
+    if identity.user_id != user_id:
+        abort(404)
+    settings = oidc.providers().get(identity.provider, {})
+    provider = settings.get("label", identity.provider)
+    oidc.unlink(identity, current_user._get_current_object())
+    flash(
+        _(
+            "The sign-in through %(provider)s is unlinked.",
+            provider=provider,
+        ),
+        "success",
+    )
+    return redirect(url_for("admin.user_edit", user_id=user_id), code=303)

@@ -97,8 +97,19 @@ def check_current_password(user: User, password: str, ip: str) -> tuple[bool, in
     return True, 0
 
 
-def sign_in(user: User, remember: bool = False) -> None:
-    """Start a fresh session for `user` (the old session's contents are dropped).
+def refuse_password_login(email: str, ip: str) -> None:
+    """A password sign-in while local sign-in is off (LOCAL_LOGIN=off) for an
+    account other than the break-glass one: nothing is checked."""
+    audit.warning(
+        "refused password login (local sign-in off) email=%s ip=%s",
+        loggable(normalize_email(email)),
+        loggable(ip),
+    )
+
+
+def sign_in(user: User, remember: bool = False, provider: str | None = None) -> None:
+    """Start a fresh session for `user` (the old session's contents are dropped);
+    `provider`: the OpenID Connect provider it came through, for the audit line.
 
     A language picked on the login page becomes the user's language setting.
     """
@@ -112,11 +123,13 @@ def sign_in(user: User, remember: bool = False) -> None:
         user.remember_seen_at = clock.now_utc()
     db.session.commit()
     login_user(user, remember=remember)
-    audit.info("login user=%s", user.id)
+    via = f" via={provider}" if provider else ""
+    audit.info("login user=%s%s", user.id, via)
 
 
-def sign_out(user: User) -> None:
-    """End this and every other session of `user` (cookies copied before included)."""
+def sign_out(user: User, provider: str | None = None) -> None:
+    """End this and every other session of `user` (cookies copied before included);
+    `provider`: the OpenID Connect provider the session came through."""
     user_id = user.id
     user.rotate_session_nonce()
     db.session.commit()
@@ -124,7 +137,8 @@ def sign_out(user: User) -> None:
     # session, which a clear() afterwards would undo (the cookie would survive).
     session.clear()
     logout_user()
-    audit.info("logout user=%s", user_id)
+    via = f" via={provider}" if provider else ""
+    audit.info("logout user=%s%s", user_id, via)
 
 
 def change_password(user: User, new_password: str, revoke_tokens: bool) -> None:

@@ -1,10 +1,10 @@
 """Sign-in, sign-out and the user's own profile."""
 
-from flask import flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from app.auth import bp, permissions, service
+from app.auth import bp, oidc, permissions, service
 from app.auth.access import public, requires
 from app.auth.forms import (
     DigestForm,
@@ -20,15 +20,33 @@ from app.http_cache import no_store
 from app.web import is_safe_next
 
 
+def _render_login(form, status=200, refusal=None):
+    # The password form: while local sign-in is on, or for the break-glass
+    # account at /login?local=1 (not linked: the admin knows it).
+    show_form = oidc.local_login_enabled() or bool(request.args.get("local"))
+    html = render_template(
+        "auth/login.html",
+        form=form,
+        show_form=show_form,
+        providers=oidc.providers(),
+        refusal=refusal,
+    )
+    return html, status
+
+
 @bp.route("/login", methods=["GET", "POST"])
 @public
 def login():
-    """Sign in with email and password."""
+    """Sign in with email and password, or choose an organisation's sign-in."""
     if current_user.is_authenticated:
         return redirect(url_for("main.dashboard"))
     form = LoginForm()
     status = 422 if form.is_submitted() else 200
     if form.validate_on_submit():
+        if not oidc.may_use_password(form.email.data):
+            service.refuse_password_login(form.email.data, request.remote_addr or "?")
+            form.password.errors.append(_("Unknown email address or wrong password."))
+            return _render_login(form, status)
         outcome, user, wait = service.attempt_login(
             form.email.data, form.password.data, request.remote_addr or "?"
         )
@@ -43,7 +61,37 @@ def login():
             form.password.errors.append(retry_message(wait))
         else:
             form.password.errors.append(_("Unknown email address or wrong password."))
-    return render_template("auth/login.html", form=form), status
+    return _render_login(form, status)
+
+
+@bp.get("/login/<name>")
+@public
+def oidc_login(name: str):
+    """Sign in through an organisation's provider: off to its sign-in page."""
+    if name not in oidc.providers():
+        abort(404)
+    target = request.args.get("next")
+    session["oidc_next"] = target if is_safe_next(target) else None
+    try:
+        return oidc.start(name)
+    except oidc.Refused as refusal:
+        return _render_login(LoginForm(), refusal.status, refusal.message)
+
+
+@bp.get("/login/<name>/callback")
+@public
+def oidc_callback(name: str):
+    """The provider's answer: checked, then signed in as the linked account."""
+    if name not in oidc.providers():
+        abort(404)
+    target = session.get("oidc_next")
+    try:
+        user, id_token = oidc.finish(name)
+    except oidc.Refused as refusal:
+        return _render_login(LoginForm(), refusal.status, refusal.message)
+    service.sign_in(user, provider=name)
+    oidc.remember_provider(name, id_token)
+    return redirect(target if is_safe_next(target) else url_for("main.dashboard"))
 
 
 @bp.post("/session/keepalive")
@@ -57,10 +105,14 @@ def keepalive():
 @bp.post("/logout")
 @requires(permissions.is_signed_in)
 def logout():
-    """Sign out everywhere."""
-    service.sign_out(current_user._get_current_object())
+    """Sign out everywhere, and at the provider when the session came from one
+    that offers RP-initiated logout."""
+    provider = session.get(oidc.SESSION_PROVIDER)
+    id_token = session.get(oidc.SESSION_ID_TOKEN)
+    service.sign_out(current_user._get_current_object(), provider=provider)
     flash(_("You are signed out."), "info")
-    return redirect(url_for("auth.login"), code=303)
+    at_provider = oidc.logout_url(provider, id_token)
+    return redirect(at_provider or url_for("auth.login"), code=303)
 
 
 def _render_profile(profile_form=None, password_form=None, status=200):

@@ -25,8 +25,14 @@ def is_merge_target(municipality: Municipality, target_id: int) -> bool:
     return db.session.scalar(query) is not None
 
 
-def conflicts(municipality: Municipality, name: str, nis_code: str | None) -> dict:
-    """{field: message} for a name or NIS code another municipality has."""
+def conflicts(
+    municipality: Municipality,
+    name: str,
+    nis_code: str | None,
+    kbo: str | None = None,
+) -> dict:
+    """{field: message} for a name, NIS code or KBO number another municipality
+    has."""
     errors = {}
     same_name = select(Municipality.id).where(
         func.lower(Municipality.name) == name.lower(),
@@ -40,6 +46,12 @@ def conflicts(municipality: Municipality, name: str, nis_code: str | None) -> di
         )
         if db.session.scalar(same_code) is not None:
             errors["nis_code"] = _("Another municipality has this NIS code.")
+    if kbo:
+        same_kbo = select(Municipality.id).where(
+            Municipality.kbo_number == kbo, Municipality.id != municipality.id
+        )
+        if db.session.scalar(same_kbo) is not None:
+            errors["kbo_number"] = _("Another municipality has this KBO number.")
     return errors
 
 
@@ -52,3 +64,23 @@ def save_municipality(
         record("update", municipality, changes, actor=actor)
     db.session.commit()
     return changes
+
+
+def kbo_number(value: str | None) -> str | None:
+    """`value` as a valid KBO (enterprise) number of 10 digits, else None.
+
+    Accepts the usual spellings: 0207.451.227, BE 0207 451 227, 207451227 (the
+    leading 0 of the old nine-digit numbers). The last two digits are the
+    check: 97 minus the first eight modulo 97.
+    """
+    text = (value or "").strip().upper().removeprefix("BE")
+    digits = "".join(ch for ch in text if ch.isdigit())
+    if not digits or any(ch not in "0123456789 .-" for ch in text):
+        return None
+    if len(digits) == 9:
+        digits = "0" + digits
+    if len(digits) != 10 or digits[0] not in "01":
+        return None
+    if 97 - int(digits[:8]) % 97 != int(digits[8:]):
+        return None
+    return digits

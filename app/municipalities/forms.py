@@ -9,7 +9,7 @@ from wtforms import DateField, StringField
 from wtforms.validators import DataRequired, Length, Optional, Regexp, ValidationError
 
 from app.choices import NoneOrIdField
-from app.municipalities.editing import is_merge_target
+from app.municipalities.editing import is_merge_target, kbo_number
 from app.municipalities.models import Municipality
 
 
@@ -27,6 +27,12 @@ class MunicipalityForm(FlaskForm):
             Regexp(r"^\d{5}$", message=_l("A NIS code has exactly 5 digits.")),
         ],
     )
+    # The enterprise number an organisation's sign-in sends (app/auth/oidc.py).
+    kbo_number = StringField(
+        _l("KBO number"),
+        filters=[lambda v: (v.strip() or None) if isinstance(v, str) else v],
+        validators=[Optional(), Length(max=20)],
+    )
     # A search field among hundreds of municipalities, not a select (app/choices.py).
     merged_into_id = NoneOrIdField(_l("Merged into"))
     merged_on = DateField(_l("Merger date"), validators=[Optional()])
@@ -35,6 +41,19 @@ class MunicipalityForm(FlaskForm):
         """`municipality`: the one edited (what it may merge into)."""
         super().__init__(*args, **kwargs)
         self.edited = municipality
+
+    def validate_kbo_number(self, field) -> None:
+        if field.errors or field.data is None:
+            return
+        number = kbo_number(field.data)
+        if number is None:
+            raise ValidationError(
+                _l(
+                    "A KBO number has 10 digits, starting with 0 or 1, of which the "
+                    "last two are the check digits (e.g. 0207.451.227)."
+                )
+            )
+        field.data = number
 
     def validate_merged_into_id(self, field) -> None:
         if field.errors or field.data is None:

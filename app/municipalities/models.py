@@ -16,6 +16,10 @@ class Municipality(db.Model):
         CheckConstraint(
             "nis_code IS NULL OR length(nis_code) = 5", name="nis_code_five_digits"
         ),
+        CheckConstraint(
+            "kbo_number IS NULL OR length(kbo_number) = 10",
+            name="kbo_number_ten_digits",
+        ),
         CheckConstraint("population IS NULL OR population >= 0", name="population"),
         CheckConstraint(
             "(merged_into_id IS NULL) = (merged_on IS NULL)", name="merge_has_date"
@@ -27,6 +31,9 @@ class Municipality(db.Model):
     name: Mapped[str] = mapped_column(String(120), unique=True)
     slug: Mapped[str] = mapped_column(String(120), unique=True)
     nis_code: Mapped[str | None] = mapped_column(String(5), unique=True)
+    # The organisation's enterprise number (KBO, 10 digits): sign-in through an
+    # OpenID Connect provider maps an organisation code to the municipality.
+    kbo_number: Mapped[str | None] = mapped_column(String(10), unique=True)
     population: Mapped[int | None]
     is_central_city: Mapped[bool] = mapped_column(default=False)
     merged_into_id: Mapped[int | None] = mapped_column(

@@ -78,7 +78,7 @@ def edit(slug: str):
     valid = form.validate()
     if valid:
         for field, message in conflicts(
-            municipality, form.name.data, form.nis_code.data
+            municipality, form.name.data, form.nis_code.data, form.kbo_number.data
         ).items():
             getattr(form, field).errors.append(message)
             valid = False
@@ -87,6 +87,7 @@ def edit(slug: str):
     values = {
         "name": form.name.data,
         "nis_code": form.nis_code.data,
+        "kbo_number": form.kbo_number.data,
         "merged_into_id": form.merged_into_id.data or None,
         "merged_on": form.merged_on.data if form.merged_into_id.data else None,
     }

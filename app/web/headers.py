@@ -23,11 +23,22 @@ CSP = "; ".join(
 )
 
 
+def content_security_policy() -> str:
+    """CSP, with the OpenID Connect providers in form-action: signing out
+    redirects the sign-out form to the provider's end-session endpoint."""
+    from app.auth.oidc import provider_origins
+
+    origins = provider_origins()
+    if not origins:
+        return CSP
+    return CSP.replace("form-action 'self'", " ".join(["form-action 'self'", *origins]))
+
+
 def register_security_headers(app: Flask) -> None:
     @app.after_request
     def set_headers(response: Response) -> Response:
         headers = response.headers
-        headers.setdefault("Content-Security-Policy", CSP)
+        headers.setdefault("Content-Security-Policy", content_security_policy())
         headers.setdefault("X-Content-Type-Options", "nosniff")
         headers.setdefault("Referrer-Policy", "same-origin")
         headers.setdefault("X-Frame-Options", "DENY")

@@ -13,6 +13,7 @@ from sqlalchemy.orm import joinedload
 
 from app import clock
 from app.auth.models import User
+from app.auth.oidc import SESSION_PROVIDER
 from app.extensions import db, login_manager
 from app.web.redirects import is_safe_next
 
@@ -95,6 +96,8 @@ def register_session(app: Flask) -> None:
         """An account with a temporary password goes to the password form first."""
         if not current_user.is_authenticated or not current_user.must_change_password:
             return None
+        if session.get(SESSION_PROVIDER):
+            return None  # signed in through a provider: no password used here
         if request.endpoint in PASSWORD_CHANGE_ENDPOINTS:
             return None
         target = flask_url_for("auth.password_page")

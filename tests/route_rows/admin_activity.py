@@ -35,4 +35,10 @@ ROUTES = [
         },
     ),
     action("POST", "/admin/users/{viewer_user}/reset", {"coordinator": 200}),
+    # Unlinking an identity at a provider (issue 27): none exists in the demo.
+    action(
+        "POST",
+        "/admin/users/{viewer_user}/identities/999999/unlink",
+        {"coordinator": 404},
+    ),
 ]

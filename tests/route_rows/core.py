@@ -14,6 +14,14 @@ ROUTES = [
         data={"email": "nobody@midwest.example", "password": "not the password"},
     ),
     action("POST", "/logout", SIGNED_IN),
+    # Sign-in through a provider (issue 27): none is configured here, so every
+    # name is unknown (tests/test_oidc.py signs in through a real one).
+    Route("GET", "/login/acmidm", {"anonymous": 404} | {r: 404 for r in SIGNED_IN}),
+    Route(
+        "GET",
+        "/login/acmidm/callback?code=x&state=y",
+        {"anonymous": 404} | {r: 404 for r in SIGNED_IN},
+    ),
     # "Stay signed in" of the idle warning (issue 24 item 10).
     action("POST", "/session/keepalive", {r: 204 for r in SIGNED_IN}),
     page("/"),
