@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from flask import Flask, current_app, has_request_context, request, session
+from flask import Flask, current_app, g, has_request_context, request, session
+from flask_babel import get_translations
 from flask_login import current_user
 
 from app.public.cookieless import is_cookieless_path, public_locale
@@ -86,3 +87,35 @@ def check_catalogs(app: Flask) -> None:
             + app.config["BABEL_TRANSLATION_DIRECTORIES"]
             + ": run `pybabel compile -d translations` (or `make i18n-compile`)."
         )
+
+
+def request_translations():
+    """The catalog of the request's language, as flask_babel's get_translations()
+    finds it, kept beside the locale it was found for: templates translate
+    hundreds of strings a page, and flask_babel looks the request up four times a
+    string. A changed locale (force_locale, refresh) is looked up again."""
+    try:
+        context = g._flask_babel
+        locale, translations = context.request_translations
+        if locale is context.babel_locale:
+            return translations
+    except (AttributeError, RuntimeError):  # not yet, or outside a request
+        pass
+    translations = get_translations()
+    context = getattr(g, "_flask_babel", None) if g else None
+    locale = getattr(context, "babel_locale", None)
+    if locale is not None:
+        context.request_translations = (locale, translations)
+    return translations
+
+
+def install_template_gettext(app: Flask) -> None:
+    """Jinja's `_`, `gettext`, `ngettext`... through request_translations()
+    (flask_babel installs the same callables, each looking the request up)."""
+    app.jinja_env.install_gettext_callables(
+        gettext=lambda s: request_translations().ugettext(s),
+        ngettext=lambda s, p, n: request_translations().ungettext(s, p, n),
+        newstyle=True,
+        pgettext=lambda c, s: request_translations().upgettext(c, s),
+        npgettext=lambda c, s, p, n: request_translations().unpgettext(c, s, p, n),
+    )
