@@ -7,6 +7,8 @@ from pathlib import Path
 from flask import Flask, current_app, g, has_request_context, request, session
 from flask_babel import get_translations
 from flask_login import current_user
+from jinja2 import pass_context
+from markupsafe import Markup
 
 from app.public.cookieless import is_cookieless_path, public_locale
 
@@ -109,6 +111,26 @@ def request_translations():
     return translations
 
 
+@pass_context
+def template_gettext(context, string: str, **variables) -> str:
+    """Jinja's newstyle gettext (the same escaping and formatting), without its
+    two calls through the template context per string."""
+    text = request_translations().ugettext(string)
+    if context.eval_ctx.autoescape:
+        text = Markup(text)  # noqa: S704 - catalog text; values escaped by %
+    return text % variables  # always a format string, as Jinja's
+
+
+@pass_context
+def template_ngettext(context, singular: str, plural: str, num: int, **variables):
+    """Jinja's newstyle ngettext, likewise."""
+    variables.setdefault("num", num)
+    text = request_translations().ungettext(singular, plural, num)
+    if context.eval_ctx.autoescape:
+        text = Markup(text)  # noqa: S704 - catalog text; values escaped by %
+    return text % variables
+
+
 def install_template_gettext(app: Flask) -> None:
     """Jinja's `_`, `gettext`, `ngettext`... through request_translations()
     (flask_babel installs the same callables, each looking the request up)."""
@@ -118,4 +140,8 @@ def install_template_gettext(app: Flask) -> None:
         newstyle=True,
         pgettext=lambda c, s: request_translations().upgettext(c, s),
         npgettext=lambda c, s, p, n: request_translations().unpgettext(c, s, p, n),
+    )
+    # `_` straight to gettext (Jinja's alias looks `gettext` up on each call).
+    app.jinja_env.globals.update(
+        _=template_gettext, gettext=template_gettext, ngettext=template_ngettext
     )

@@ -87,3 +87,18 @@ def test_template_gettext_follows_the_locale(app, language):
         app.config["BABEL_DEFAULT_LOCALE"] = other
         refresh()
         assert render_template_string(template) == switched
+
+
+def test_template_gettext_escapes_and_formats_as_jinja_does(app):
+    """Values are escaped into the translated text; `%%` is a percent sign;
+    {% trans %} blocks and `_` go the same way."""
+    with app.test_request_context("/"):
+        page = render_template_string(
+            "{{ _('Delete the task “%(title)s”?', title='<b>') }}|{{ _('100%%') }}|"
+            "{% trans n=2 %}{{ n }} task{% pluralize %}{{ n }} tasks{% endtrans %}|"
+            "{{ ngettext('%(num)s task', '%(num)s tasks', 1) }}"
+        )
+        assert "&lt;b&gt;" in page and "<b>" not in page
+        assert "|100%|" in page
+        assert page.endswith(f"|{ngettext('%(num)s task', '%(num)s tasks', 1)}")
+        assert page.split("|")[2] == "2 tasks"
