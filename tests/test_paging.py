@@ -169,3 +169,22 @@ def test_the_activity_log_counts_up_to_a_thousand(login_as):
     assert 'href="/activity?page=2" rel="next"' in page
     second = client.get("/activity?page=2").get_data(as_text=True)
     assert "Pagina 2" in second and 'rel="prev"' in second
+
+
+def test_task_lists_show_25_rows_a_page(login_as):
+    """/tasks and a group's page list 25 task rows a page (the heaviest rows of
+    the app), say how many there are and page through the rest."""
+    from app.work.tasks import TASKS_PER_PAGE
+
+    group = factories.group(factories.theme())
+    for number in range(TASKS_PER_PAGE + 5):
+        factories.task(group, title=f"Row {number:02d}", due_on=clock.today())
+    client = login_as("coordinator")
+    for url in ("/tasks", f"/groups/{group.id}"):
+        first = client.get(url).get_data(as_text=True)
+        assert first.count('class="task-row') == TASKS_PER_PAGE == 25
+        assert "Row 00" in first and "Row 25" not in first
+        assert 'rel="next"' in first
+        second = client.get(f"{url}?page=2").get_data(as_text=True)
+        assert second.count('class="task-row') == 5 and "Row 29" in second
+    assert "30 taken" in client.get("/tasks").get_data(as_text=True)
