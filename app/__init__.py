@@ -47,7 +47,12 @@ def create_app(config_class: type = Config) -> Flask:
 
 def register_extensions(app: Flask) -> None:
     from app.extensions import babel, csrf, db, htmx, login_manager, migrate
-    from app.i18n import check_catalogs, select_locale, select_timezone
+    from app.i18n import (
+        check_catalogs,
+        install_template_gettext,
+        select_locale,
+        select_timezone,
+    )
     from app.private_files import private_folder
     from app.sqlite import configure_sqlite
 
@@ -68,6 +73,7 @@ def register_extensions(app: Flask) -> None:
     babel.init_app(
         app, locale_selector=select_locale, timezone_selector=select_timezone
     )
+    install_template_gettext(app)
     login_manager.init_app(app)
     import app.models  # noqa: F401 - every model registered before use
 

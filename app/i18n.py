@@ -4,8 +4,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from flask import Flask, current_app, has_request_context, request, session
+from flask import Flask, current_app, g, has_request_context, request, session
+from flask_babel import get_translations
 from flask_login import current_user
+from jinja2 import pass_context
+from markupsafe import Markup
 
 from app.public.cookieless import is_cookieless_path, public_locale
 
@@ -86,3 +89,59 @@ def check_catalogs(app: Flask) -> None:
             + app.config["BABEL_TRANSLATION_DIRECTORIES"]
             + ": run `pybabel compile -d translations` (or `make i18n-compile`)."
         )
+
+
+def request_translations():
+    """The catalog of the request's language, as flask_babel's get_translations()
+    finds it, kept beside the locale it was found for: templates translate
+    hundreds of strings a page, and flask_babel looks the request up four times a
+    string. A changed locale (force_locale, refresh) is looked up again."""
+    try:
+        context = g._flask_babel
+        locale, translations = context.request_translations
+        if locale is context.babel_locale:
+            return translations
+    except (AttributeError, RuntimeError):  # not yet, or outside a request
+        pass
+    translations = get_translations()
+    context = getattr(g, "_flask_babel", None) if g else None
+    locale = getattr(context, "babel_locale", None)
+    if locale is not None:
+        context.request_translations = (locale, translations)
+    return translations
+
+
+@pass_context
+def template_gettext(context, string: str, **variables) -> str:
+    """Jinja's newstyle gettext (the same escaping and formatting), without its
+    two calls through the template context per string."""
+    text = request_translations().ugettext(string)
+    if context.eval_ctx.autoescape:
+        text = Markup(text)  # noqa: S704 - catalog text; values escaped by %
+    return text % variables  # always a format string, as Jinja's
+
+
+@pass_context
+def template_ngettext(context, singular: str, plural: str, num: int, **variables):
+    """Jinja's newstyle ngettext, likewise."""
+    variables.setdefault("num", num)
+    text = request_translations().ungettext(singular, plural, num)
+    if context.eval_ctx.autoescape:
+        text = Markup(text)  # noqa: S704 - catalog text; values escaped by %
+    return text % variables
+
+
+def install_template_gettext(app: Flask) -> None:
+    """Jinja's `_`, `gettext`, `ngettext`... through request_translations()
+    (flask_babel installs the same callables, each looking the request up)."""
+    app.jinja_env.install_gettext_callables(
+        gettext=lambda s: request_translations().ugettext(s),
+        ngettext=lambda s, p, n: request_translations().ungettext(s, p, n),
+        newstyle=True,
+        pgettext=lambda c, s: request_translations().upgettext(c, s),
+        npgettext=lambda c, s, p, n: request_translations().unpgettext(c, s, p, n),
+    )
+    # `_` straight to gettext (Jinja's alias looks `gettext` up on each call).
+    app.jinja_env.globals.update(
+        _=template_gettext, gettext=template_gettext, ngettext=template_ngettext
+    )

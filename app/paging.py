@@ -16,6 +16,7 @@ from typing import Any
 
 from flask import current_app
 from flask_sqlalchemy.pagination import Pagination
+from sqlalchemy import func, select
 from sqlalchemy.sql import Select
 
 from app.extensions import db
@@ -37,6 +38,7 @@ class ListPage:
     per_page: int
     total: int | None
     more: bool = False  # a next page exists (for uncounted lists)
+    more_than: int | None = None  # counted up to this many, and there are more
 
     @property
     def pages(self) -> int:
@@ -101,3 +103,32 @@ def window(
     items = list(fetch(start + per_page + 1))
     shown = items[start : start + per_page]
     return ListPage(shown, page, per_page, None, more=len(items) > start + per_page)
+
+
+#: A long list counts its rows up to this many (beyond: "more than").
+COUNT_UP_TO = 1000
+
+
+def page_of(
+    query: Select,
+    page: int | None = None,
+    per_page: int | None = None,
+    count_up_to: int = COUNT_UP_TO,
+) -> ListPage:
+    """One page of a long query (a log of 100,000 entries): LIMIT/OFFSET one row
+    past the page (is there a next one?), and a count that stops after
+    `count_up_to` rows instead of reading them all; beyond it, `total` is None
+    and `more_than` says how far it counted (the pager shows "Page n")."""
+    page = page or page_number()
+    per_page = _per_page(per_page)
+    start = (page - 1) * per_page
+    rows = list(db.session.scalars(query.offset(start).limit(per_page + 1)).unique())
+    counted = db.session.scalar(
+        select(func.count()).select_from(
+            query.order_by(None).limit(count_up_to + 1).subquery()
+        )
+    )
+    more = len(rows) > per_page
+    if counted > count_up_to:
+        return ListPage(rows[:per_page], page, per_page, None, more, count_up_to)
+    return ListPage(rows[:per_page], page, per_page, counted, more)

@@ -301,13 +301,21 @@ def compact(engine: Engine) -> int:
 # --- what a request sees -----------------------------------------------------------
 
 
-def _read_versions(connection_or_session) -> dict[str, int]:
+def _versions_query():
     change, version = DataChange.__table__, DataVersion.__table__
-    query = select(version.c.table_name, version.c.value).union_all(
+    return select(version.c.table_name, version.c.value).union_all(
         select(change.c.table_name, func.count()).group_by(change.c.table_name)
     )
+
+
+#: Built once: every request runs it, and a statement object keeps its cache key
+#: (a new one each time would be walked again to find its compiled form).
+_VERSIONS_QUERY = _versions_query()
+
+
+def _read_versions(connection_or_session) -> dict[str, int]:
     found: dict[str, int] = {}
-    for name, value in connection_or_session.execute(query):
+    for name, value in connection_or_session.execute(_VERSIONS_QUERY):
         found[name] = found.get(name, 0) + value
     return found
 

@@ -72,9 +72,12 @@ class Sortable:
     def order_by(self, sort: Sort) -> tuple:
         """ORDER BY clauses of `sort`: empty values last, then the id."""
         column = self.columns[sort.key]
+        # NULLS LAST rather than an `IS NULL` key first: an index on the column
+        # gives the order, so a page of a long list reads one page of rows
+        # instead of sorting them all (SQLite 3.30+, PostgreSQL).
         if sort.descending:
-            return (column.is_(None), column.desc(), self.tie.desc())
-        return (column.is_(None), column.asc(), self.tie.asc())
+            return (column.desc().nulls_last(), self.tie.desc())
+        return (column.asc().nulls_last(), self.tie.asc())
 
     def sorted_rows(
         self, rows: Iterable[Any], sort: Sort, row_id: Callable[[Any], int]

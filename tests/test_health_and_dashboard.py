@@ -66,3 +66,32 @@ def test_municipality_pipeline_counts_only_its_own_applications(demo_login):
     assert 'status-idea">Idee</span> <strong>1</strong>' in page
     assert 'status-reporting">Rapportering</span> <strong>1</strong>' in page
     assert 'status-granted">Toegekend</span> <strong>0</strong>' in page
+
+
+def test_many_overdue_items_leave_room_for_those_due_soon(app, login_as):
+    """With more overdue tasks than the dashboard lists, what is due in the next
+    14 days is still listed (at Flanders scale it read "nothing is due")."""
+    from datetime import timedelta
+
+    from app import clock
+    from app.extensions import db
+    from tests import factories
+
+    group = factories.group(factories.theme())
+    for number in range(45):
+        factories.task(
+            group,
+            title=f"Late {number}",
+            status="in_progress",
+            due_on=clock.today() - timedelta(days=50 - number),
+        )
+    factories.task(
+        group, title="Due soon", status="todo", due_on=clock.today() + timedelta(3)
+    )
+    db.session.commit()
+    page = login_as("coordinator").get("/").get_data(as_text=True)
+    soon = page.split("Deadline binnen 14 dagen", 1)[1].split("</ul>", 1)[0]
+    assert "Due soon" in soon
+    assert "Late 0" in page  # the oldest overdue first
+    assert "Late 10" not in page  # ten overdue items listed
+    assert "Niets vervalt in de komende 14 dagen" not in page

@@ -111,3 +111,80 @@ def test_viewers_cannot_search_people(login_as):
     searcher = login_as("lead")
     typed = searcher.htmx("GET", "/choices/assignable?assignee_id_search=zelda")
     assert "Zelda Zoekbaar" in typed.get_data(as_text=True)
+
+
+def _activity_entries(number: int) -> None:
+    from sqlalchemy import insert
+
+    from app.activity.models import Activity
+
+    db.session.execute(
+        insert(Activity),
+        [
+            {
+                "action": "update",
+                "entity_type": "thread",
+                "entity_id": n,
+                "audience": "regional",
+                "summary": f"Entry {n}",
+            }
+            for n in range(number)
+        ],
+    )
+    db.session.commit()
+
+
+def test_page_of_counts_up_to_its_cap(app):
+    """A long query's page reads one row past it and counts only up to the cap."""
+    from sqlalchemy import select
+
+    from app.activity.models import Activity
+    from app.paging import page_of
+
+    _activity_entries(12)
+    query = select(Activity).order_by(Activity.id)
+    with app.test_request_context("/?page=2"):
+        capped = page_of(query, per_page=5, count_up_to=10)
+        assert [a.entity_id for a in capped.items] == [5, 6, 7, 8, 9]
+        assert (capped.total, capped.more_than, capped.has_next) == (None, 10, True)
+        assert (capped.pages, capped.next_num, capped.prev_num) == (3, 3, 1)
+        counted = page_of(query, per_page=5, count_up_to=12)
+        assert (counted.total, counted.more_than, counted.pages) == (12, None, 3)
+    with app.test_request_context("/?page=3"):
+        last = page_of(query, per_page=5, count_up_to=10)
+        assert [a.entity_id for a in last.items] == [10, 11]
+        assert not last.has_next and last.total is None
+
+
+def test_the_activity_log_counts_up_to_a_thousand(login_as):
+    """/activity says how many changes up to 1,000, "more than" beyond, and its
+    pager goes on page by page."""
+    client = login_as("coordinator")
+    _activity_entries(40)
+    page = client.get("/activity").get_data(as_text=True)
+    assert re.search(r"\b4\d wijzigingen", page)
+    _activity_entries(1000)
+    page = client.get("/activity").get_data(as_text=True)
+    assert "Meer dan 1.000 wijzigingen" in page
+    assert 'href="/activity?page=2" rel="next"' in page
+    second = client.get("/activity?page=2").get_data(as_text=True)
+    assert "Pagina 2" in second and 'rel="prev"' in second
+
+
+def test_task_lists_show_25_rows_a_page(login_as):
+    """/tasks and a group's page list 25 task rows a page (the heaviest rows of
+    the app), say how many there are and page through the rest."""
+    from app.work.tasks import TASKS_PER_PAGE
+
+    group = factories.group(factories.theme())
+    for number in range(TASKS_PER_PAGE + 5):
+        factories.task(group, title=f"Row {number:02d}", due_on=clock.today())
+    client = login_as("coordinator")
+    for url in ("/tasks", f"/groups/{group.id}"):
+        first = client.get(url).get_data(as_text=True)
+        assert first.count('class="task-row') == TASKS_PER_PAGE == 25
+        assert "Row 00" in first and "Row 25" not in first
+        assert 'rel="next"' in first
+        second = client.get(f"{url}?page=2").get_data(as_text=True)
+        assert second.count('class="task-row') == 5 and "Row 29" in second
+    assert "30 taken" in client.get("/tasks").get_data(as_text=True)

@@ -11,7 +11,7 @@ from app.activity.render import present
 from app.auth import permissions
 from app.auth.access import requires
 from app.choices import chosen_choice, search_choices
-from app.paging import paginate
+from app.paging import page_of
 from app.web import wants_fragment
 from app.web.params import query_int
 
@@ -46,7 +46,7 @@ def index():
     )
 
     def activity_page() -> dict:
-        page = paginate(activity_query(current_user, filters), per_page=50)
+        page = page_of(activity_query(current_user, filters), per_page=50)
         return {
             "page": page,
             "entries": present(page.items),

@@ -9,6 +9,7 @@ from flask import Flask, Response, current_app, flash, g, redirect, request, ses
 from flask import url_for as flask_url_for
 from flask_babel import gettext as _
 from flask_login import current_user, logout_user, user_loaded_from_cookie
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import joinedload
 
 from app import clock
@@ -25,6 +26,17 @@ PASSWORD_CHANGE_ENDPOINTS = frozenset(
 )
 
 
+#: The signed-in user, with the municipality the header names (loaded lazily it
+#: would cost a statement on some pages only). Built once: every request runs
+#: it, and a statement object keeps its cache key (session.get would build and
+#: walk a new statement each time).
+_USER_BY_ID = (
+    select(User)
+    .options(joinedload(User.municipality))
+    .where(User.id == bindparam("user_id"))
+)
+
+
 def register_session(app: Flask) -> None:
     login_manager.login_view = "auth.login"
     login_manager.login_message = None
@@ -35,11 +47,9 @@ def register_session(app: Flask) -> None:
         user_id, _sep, nonce = session_id.partition(":")
         if not user_id.isdigit() or not nonce:
             return None
-        # With the municipality the header names: loaded lazily it would cost a
-        # statement on some pages only (when the page had not loaded it itself).
-        user = db.session.get(
-            User, int(user_id), options=[joinedload(User.municipality)]
-        )
+        user = db.session.execute(
+            _USER_BY_ID, {"user_id": int(user_id)}
+        ).scalar_one_or_none()
         if user is None or not user.active or user.session_nonce != nonce:
             return None
         return user

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from flask import Flask, request
+from collections.abc import Callable
+
+from flask import Flask, has_request_context, request, url_for
 from flask_babel import get_locale
 from flask_login import current_user
 
@@ -27,6 +29,60 @@ def query_args() -> dict[str, str]:
     return {k: v for k, v in request.args.items() if not k.startswith("_")}
 
 
+#: Stand-ins for ids while a URL pattern is built: ten digits, within MAX_ID
+#: (app/web/params.py), found nowhere else in a URL.
+_STAND_IN = 2_024_000_000
+
+
+def _url_pattern(app: Flask, endpoint: str, names: tuple[str, ...]):
+    """How url_for writes `endpoint` with whole numbers for `names`: the text
+    around each number, as (text, index of the value) pieces and the text after
+    the last one; None where the numbers cannot simply be put in (a rule with
+    defaults picks its route by value)."""
+    if any(rule.defaults for rule in app.url_map.iter_rules(endpoint)):
+        return None
+    stand_ins = [str(_STAND_IN + i) for i in range(len(names))]
+    url = url_for(endpoint, **{n: _STAND_IN + i for i, n in enumerate(names)})
+    if any(url.count(s) != 1 for s in stand_ins):
+        return None
+    found = sorted((url.index(s), i) for i, s in enumerate(stand_ins))
+    pieces, start = [], 0
+    for position, index in found:
+        pieces.append((url[start:position], index))
+        start = position + len(stand_ins[index])
+    return pieces, url[start:]
+
+
+def pattern_url_for(app: Flask) -> Callable[..., str]:
+    """url_for for templates, the same URLs: links with ids (hundreds on a list
+    page, a few per row) are written into a pattern made once per endpoint and
+    argument names, instead of a route build each. Anything else (no values, a
+    value that is not a whole number, `_external`, `_anchor`...) goes to
+    url_for."""
+    patterns: dict[tuple, object] = {}
+
+    def build(endpoint: str, **values) -> str:
+        numbers = list(values.values())
+        if (
+            not values
+            or endpoint.startswith(".")
+            or any(type(v) is not int or v < 0 for v in numbers)
+            or any(name.startswith("_") for name in values)
+            or not has_request_context()
+        ):
+            return url_for(endpoint, **values)
+        key = (endpoint, tuple(values), request.script_root)
+        pattern = patterns.get(key, False)
+        if pattern is False:
+            pattern = patterns[key] = _url_pattern(app, endpoint, tuple(values))
+        if pattern is None:
+            return url_for(endpoint, **values)
+        pieces, tail = pattern
+        return "".join([text + str(numbers[i]) for text, i in pieces]) + tail
+
+    return build
+
+
 def register_template_helpers(app: Flask) -> None:
     app.jinja_env.add_extension("jinja2.ext.do")
     for name, function in formatting.FILTERS.items():
@@ -39,6 +95,7 @@ def register_template_helpers(app: Flask) -> None:
         absolute_url=absolute_url,
         recent_activity=recent_activity,
         query_args=query_args,
+        url_for=pattern_url_for(app),
     )
 
     from app.deadlines.deadlines import is_overdue

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import abort, current_app
+from flask import abort
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import joinedload, selectinload
 from wtforms.fields import SelectChoice
@@ -17,6 +17,7 @@ from app.extensions import db
 from app.municipalities.models import Municipality, active_municipalities_clause
 from app.work.models import Task, Theme, WorkingGroup
 from app.work.progress import group_progress
+from app.work.tasks import tasks_per_page
 
 
 def load_group(group_id: int) -> WorkingGroup:
@@ -44,7 +45,7 @@ def group_tasks(group: WorkingGroup, page: int, user: Any):
         .options(selectinload(Task.assignee), selectinload(Task.municipality))
         .order_by(Task.due_on.is_(None), Task.due_on, Task.id),
         page=page,
-        per_page=current_app.config["PAGE_SIZE"],
+        per_page=tasks_per_page(),
         error_out=False,
     )
     return pagination

@@ -7,6 +7,7 @@ from dataclasses import asdict, dataclass, replace
 from datetime import date, timedelta
 from typing import Any
 
+from flask import current_app
 from sqlalchemy import Select, case, func, select, update
 from sqlalchemy.orm import selectinload
 
@@ -60,6 +61,15 @@ TASK_SORT = Sortable(
 )
 #: "week" and "month": not done and due within this many days from today.
 DUE_WINDOWS = {"week": 7, "month": 31}
+#: Task rows are the app's heaviest (links, actions, progress, who and where):
+#: a page lists at most this many (issue 23: cheap to render), the pager the rest.
+TASKS_PER_PAGE = 25
+
+
+def tasks_per_page() -> int:
+    """Rows on a page of tasks (/tasks, a group's page): TASKS_PER_PAGE, or
+    PAGE_SIZE when that is smaller."""
+    return min(current_app.config["PAGE_SIZE"], TASKS_PER_PAGE)
 
 
 def row_options() -> tuple:

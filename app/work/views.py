@@ -7,7 +7,7 @@ stale version answers 409 (see app.concurrency).
 
 from urllib.parse import urlsplit
 
-from flask import abort, current_app, redirect, render_template, request, url_for
+from flask import abort, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -48,6 +48,7 @@ from app.work.tasks import (
     row_options,
     save_task,
     task_query,
+    tasks_per_page,
 )
 from app.work.themes import (
     load_theme,
@@ -260,7 +261,7 @@ def tasks():
         pagination = db.paginate(
             task_query(filters, clock.today(), current_user).options(*row_options()),
             page=page_number(),
-            per_page=current_app.config["PAGE_SIZE"],
+            per_page=tasks_per_page(),
             error_out=False,
         )
         return {"filters": filters, "pagination": pagination}
