@@ -142,7 +142,7 @@ wheel: $(STAMP)
 
 # The README's production procedure on this machine (root, Debian: PostgreSQL,
 # nginx, systemd-analyze): the wheel in a fresh virtualenv behind nginx (CI).
-ci-production: $(STAMP)
+ci-production:
 	scripts/ci-production
 
 clean:

@@ -89,8 +89,18 @@ def check_read_model(app: Flask) -> None:
 
 def register_request_handling(app: Flask) -> None:
     """Request-wide behaviour of app/web/, one concern per module."""
-    from app.web import audit, errors, headers, inputs, invalid, session, templates
+    from app.web import (
+        audit,
+        errors,
+        headers,
+        inputs,
+        invalid,
+        request_size,
+        session,
+        templates,
+    )
 
+    request_size.register_inclusive_limit(app)
     audit.register_audit_log()
     session.register_session(app)
     inputs.register_input_check(app)
