@@ -205,3 +205,11 @@ def _read(env_file: Path) -> dict[str, str]:
     return dict(
         line.split("=", 1) for line in env_file.read_text().splitlines() if line
     )
+
+
+def test_the_readmes_production_steps_install_the_wheel_with_the_hashed_lock():
+    readme = (ROOT / "README.md").read_text("utf-8")
+    production = readme[readme.index("## Production") : readme.index("## Security")]
+    assert "pip install --require-hashes -r requirements-prod.lock" in production
+    assert re.search(r"pip install --no-deps [^\n]*midwest_tracker-\*\.whl", production)
+    assert "requirements.lock" not in production.replace("requirements-prod.lock", "")
