@@ -2,14 +2,16 @@
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
-FLASK := $(BIN)/flask --app app
+# The `midwest` command (app/command.py) as the checkout runs it: the app's flask
+# commands, from the package in this folder (installed: /opt/midwest/bin/midwest).
+MIDWEST := $(BIN)/python -m app
 STAMP := $(VENV)/.installed
 CATALOGS := $(wildcard translations/*/LC_MESSAGES/messages.po)
 COMPILED := $(CATALOGS:.po=.mo)
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: run serve test test-pg screenshots bench lint fmt install i18n i18n-extract i18n-update i18n-compile vendor migrate db-upgrade seed lock clean
+.PHONY: run serve test test-pg screenshots bench lint fmt install i18n i18n-extract i18n-update i18n-compile vendor migrate db-upgrade seed lock lock-prod wheel ci-production clean
 
 install: $(STAMP) $(COMPILED)
 
@@ -38,19 +40,19 @@ RUN_ENV = SECRET_KEY="$$(cat instance/secret_key)" SESSION_COOKIE_SECURE=0 \
 	DEMO_PASSWORD="$${DEMO_PASSWORD:-$$(cat instance/demo_password)}"
 
 db-upgrade: install instance/secret_key
-	$(RUN_ENV) $(FLASK) db upgrade
+	$(RUN_ENV) $(MIDWEST) db upgrade
 
 seed: db-upgrade instance/demo_password
-	$(RUN_ENV) $(FLASK) seed-demo
+	$(RUN_ENV) $(MIDWEST) seed-demo
 
 run: seed
 	@echo "Demo password: $${DEMO_PASSWORD:-$$(cat instance/demo_password)}  (see README for the logins)"
-	$(RUN_ENV) $(FLASK) run --host $(HOST) --port $(PORT)
+	$(RUN_ENV) $(MIDWEST) run --host $(HOST) --port $(PORT)
 
 # Production-style serving with gunicorn against the configured DATABASE_URL
-# (SECRET_KEY must be set; migrate first with `flask --app app db upgrade`).
+# (SECRET_KEY must be set), with the settings of app/gunicorn_conf.py.
 serve: install
-	$(BIN)/flask --app app db upgrade
+	$(MIDWEST) db upgrade
 	$(BIN)/gunicorn -c gunicorn.conf.py
 
 # Browser tests (marked e2e) run when Debian's Chromium is there; without it the
@@ -119,10 +121,29 @@ vendor:
 	cp node_modules/axe-core/axe.min.js tests/e2e/vendor/axe.min.js
 
 migrate: install
-	$(FLASK) db migrate -m "$(m)"
+	$(MIDWEST) db migrate -m "$(m)"
 
+# requirements.lock: everything of the development venv (tests, tools), pinned.
 lock:
 	$(BIN)/python -m pip freeze --exclude-editable > requirements.lock
 
+# requirements-prod.lock: the runtime dependencies of pyproject.toml only, at the
+# versions of requirements.lock, with hashes (production installs with
+# `pip install --require-hashes -r requirements-prod.lock`). After `make lock`.
+lock-prod: $(STAMP)
+	$(BIN)/pip-compile --quiet --generate-hashes --strip-extras --no-emit-index-url \
+	  --no-emit-find-links --constraint requirements.lock \
+	  --output-file requirements-prod.lock pyproject.toml
+
+# The wheel an admin installs (templates, static files, catalogs and migrations
+# inside the package), built from the source distribution, in dist/.
+wheel: $(STAMP)
+	$(BIN)/python -m build --outdir dist .
+
+# The README's production procedure on this machine (root, Debian: PostgreSQL,
+# nginx, systemd-analyze): the wheel in a fresh virtualenv behind nginx (CI).
+ci-production:
+	scripts/ci-production
+
 clean:
-	rm -rf $(VENV) .pytest_cache .ruff_cache
+	rm -rf $(VENV) .pytest_cache .ruff_cache build dist *.egg-info

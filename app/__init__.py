@@ -2,22 +2,21 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from flask import Flask
 
-from config import Config
 
-ROOT = Path(__file__).resolve().parent.parent
+def create_app(config_class: type | None = None) -> Flask:
+    """Build the Flask app for a configuration class (default: Config)."""
+    # Imported here, not at the top: app.config reads the environment when it is
+    # imported, and the `midwest` command loads its environment file first.
+    from app.config import INSTANCE_PATH, RESOURCES, Config
 
-
-def create_app(config_class: type = Config) -> Flask:
-    """Build the Flask app for a configuration class."""
+    config_class = config_class or Config
     app = Flask(
         __name__,
-        template_folder=ROOT / "templates",
-        static_folder=ROOT / "static",
-        instance_path=str(getattr(config_class, "INSTANCE_PATH", ROOT / "instance")),
+        template_folder=RESOURCES / "templates",
+        static_folder=RESOURCES / "static",
+        instance_path=str(getattr(config_class, "INSTANCE_PATH", INSTANCE_PATH)),
     )
     app.config.from_object(config_class)
     Config.check(app.config)
@@ -46,6 +45,7 @@ def create_app(config_class: type = Config) -> Flask:
 
 
 def register_extensions(app: Flask) -> None:
+    from app.config import RESOURCES
     from app.extensions import babel, csrf, db, htmx, login_manager, migrate
     from app.i18n import (
         check_catalogs,
@@ -63,7 +63,7 @@ def register_extensions(app: Flask) -> None:
     migrate.init_app(
         app,
         db,
-        directory=str(ROOT / "migrations"),
+        directory=str(RESOURCES / "migrations"),
         render_as_batch=True,
         compare_type=True,
     )
@@ -95,8 +95,18 @@ def check_read_model(app: Flask) -> None:
 
 def register_request_handling(app: Flask) -> None:
     """Request-wide behaviour of app/web/, one concern per module."""
-    from app.web import audit, errors, headers, inputs, invalid, session, templates
+    from app.web import (
+        audit,
+        errors,
+        headers,
+        inputs,
+        invalid,
+        request_size,
+        session,
+        templates,
+    )
 
+    request_size.register_inclusive_limit(app)
     audit.register_audit_log()
     session.register_session(app)
     inputs.register_input_check(app)

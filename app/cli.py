@@ -1,4 +1,4 @@
-"""The flask commands (`flask --app app <command>`)."""
+"""The app's commands: `midwest <command>`, or `flask --app app <command>`."""
 
 from __future__ import annotations
 

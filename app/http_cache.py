@@ -35,6 +35,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import hmac
+import importlib.metadata
 import time
 import tomllib
 from collections.abc import Callable
@@ -53,9 +54,9 @@ from flask.globals import request_ctx
 from flask_babel import get_locale
 from flask_login import current_user
 
+from app.config import ROOT
 from app.readmodel import current_generation
 
-ROOT = Path(__file__).resolve().parent.parent
 #: What a page is made of besides the data: a change here is a new deploy.
 CODE_FOLDERS = ("app", "templates", "translations")
 _INPUTS = "http_cache_inputs"  # flask.g: the page's inputs, read before the view
@@ -83,10 +84,14 @@ def _compiled(path: Path) -> bool:
 
 
 def _version(root: Path) -> str:
-    """The release's version as pyproject.toml gives it ('' without one)."""
+    """The release's version as pyproject.toml gives it, or the installed
+    package's metadata (a wheel has no pyproject.toml); '' without either."""
     pyproject = root / "pyproject.toml"
     if not pyproject.is_file():
-        return ""
+        try:
+            return importlib.metadata.version("midwest-tracker")
+        except importlib.metadata.PackageNotFoundError:
+            return ""
     return (
         tomllib.loads(pyproject.read_text("utf-8"))
         .get("project", {})

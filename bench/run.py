@@ -41,7 +41,7 @@ SECRET_KEY = secrets.token_hex(32)
 def bench_config(url: str) -> type:
     """Production settings on `url`, except cookies over plain HTTP."""
     os.environ.setdefault("SECRET_KEY", SECRET_KEY)
-    from config import Config
+    from app.config import Config
 
     class BenchConfig(Config):
         SQLALCHEMY_DATABASE_URI = url

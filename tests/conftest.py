@@ -25,8 +25,8 @@ from sqlalchemy import event
 from sqlalchemy.orm import Session
 
 from app import create_app
+from app.config import TestConfig
 from app.extensions import db
-from config import TestConfig
 
 DEMO_PASSWORD = "demo-password-for-tests"  # noqa: S105
 CSRF_RE = re.compile(r'"X-CSRFToken": "([^"]+)"|name="csrf_token" [^>]*value="([^"]+)"')

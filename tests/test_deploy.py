@@ -12,12 +12,13 @@ import shutil
 import sqlite3
 import stat
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 
 from app import create_app
-from config import ROOT, TestConfig
+from app.config import ROOT, TestConfig
 
 DEPLOY = ROOT / "deploy"
 #: Read by the test suite only, never by an instance.
@@ -44,8 +45,8 @@ def _variables_read(path: Path) -> set[str]:
 
 
 def variables_read() -> set[str]:
-    sources = [ROOT / "config.py", ROOT / "gunicorn.conf.py"]
-    sources += sorted((ROOT / "app").rglob("*.py"))
+    # app/config.py and app/gunicorn_conf.py among them.
+    sources = sorted((ROOT / "app").rglob("*.py"))
     return set().union(*map(_variables_read, sources)) - TEST_ONLY
 
 
@@ -122,7 +123,7 @@ def _gunicorn_settings(monkeypatch, **environment) -> dict:
     monkeypatch.delenv("GUNICORN_CONTROL_SOCKET", raising=False)
     for name, value in environment.items():
         monkeypatch.setenv(name, value)
-    namespace = runpy.run_path(str(ROOT / "gunicorn.conf.py"))
+    namespace = runpy.run_module("app.gunicorn_conf")
     return {
         name: value
         for name, value in namespace.items()
@@ -171,17 +172,33 @@ def test_both_services_run_as_the_dedicated_user_hardened(option):
         assert option in lines, unit
 
 
+def _installed_stand_in(tmp_path: Path) -> Path:
+    """A virtualenv folder whose bin/midwest and bin/gunicorn run this checkout's
+    app with the suite's interpreter (the units and midwest-admin name those of
+    the installed wheel)."""
+    venv = tmp_path / "venv"
+    (venv / "bin").mkdir(parents=True)
+    for name, module in (("midwest", "app"), ("gunicorn", "gunicorn")):
+        script = venv / "bin" / name
+        script.write_text(
+            f'#!/bin/sh\nPYTHONPATH="{ROOT}" exec "{sys.executable}" -m {module} "$@"\n'
+        )
+        script.chmod(0o755)
+    return venv
+
+
 def test_the_systemd_units_verify(tmp_path):
     analyze = shutil.which("systemd-analyze")
     if analyze is None:
         pytest.skip("systemd-analyze is not installed")
-    # The units name /opt/midwest; here the checkout (with its .venv) stands in.
+    # The units name the virtualenv /opt/midwest; a stand-in here.
+    venv = _installed_stand_in(tmp_path)
     units = []
     for unit in sorted(DEPLOY.glob("midwest*.service")) + sorted(
         DEPLOY.glob("*.timer")
     ):
         copy = tmp_path / unit.name
-        copy.write_text(unit.read_text().replace("/opt/midwest", str(ROOT)))
+        copy.write_text(unit.read_text().replace("/opt/midwest/", f"{venv}/"))
         units.append(str(copy))
     assert len(units) == 3
     result = subprocess.run(  # noqa: S603 - our own files
@@ -191,11 +208,18 @@ def test_the_systemd_units_verify(tmp_path):
     assert result.stderr == ""
 
 
-def test_midwest_flask_runs_a_command_with_the_environment_file_from_anywhere(
+def test_the_units_run_the_installed_commands():
+    service = (DEPLOY / "midwest.service").read_text(encoding="utf-8")
+    reminders = (DEPLOY / "midwest-reminders.service").read_text(encoding="utf-8")
+    assert "ExecStart=/opt/midwest/bin/gunicorn -c python:app.gunicorn_conf" in service
+    assert "ExecStart=/opt/midwest/bin/midwest send-reminders --days 7" in reminders
+
+
+def test_midwest_admin_runs_a_command_with_the_environment_file_from_anywhere(
     tmp_path,
 ):
     if os.geteuid() != 0 or shutil.which("runuser") is None:
-        pytest.skip("deploy/midwest-flask switches user with runuser, as root")
+        pytest.skip("deploy/midwest-admin switches user with runuser, as root")
     instance = tmp_path / "instance"
     env_file = tmp_path / "midwest.env"
     env_file.write_text(
@@ -204,16 +228,17 @@ def test_midwest_flask_runs_a_command_with_the_environment_file_from_anywhere(
         'MAIL_SENDER="Midwest digitale regio <noreply@example.org>"\n'
         "# a comment\n"
     )
+    env_file.chmod(0o600)
     environment = {
         "PATH": os.environ["PATH"],
-        "MIDWEST_HOME": str(ROOT),
-        "MIDWEST_ENV": str(env_file),
+        "MIDWEST_VENV": str(_installed_stand_in(tmp_path)),
+        "MIDWEST_ENV_FILE": str(env_file),
         "MIDWEST_USER": "root",
     }
     elsewhere = tmp_path / "elsewhere"
     elsewhere.mkdir()
     result = subprocess.run(  # noqa: S603 - our own script
-        [str(DEPLOY / "midwest-flask"), "db", "upgrade"],
+        [str(DEPLOY / "midwest-admin"), "db", "upgrade"],
         cwd=elsewhere,
         env=environment,
         capture_output=True,

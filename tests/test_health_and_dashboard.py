@@ -3,7 +3,7 @@
 import pytest
 
 from app import create_app
-from config import TestConfig
+from app.config import TestConfig
 
 
 def test_healthz_ok(client):

@@ -9,7 +9,7 @@ from babel.messages.mofile import read_mo, write_mo
 from babel.messages.pofile import read_po
 
 from app import create_app
-from config import TestConfig
+from app.config import TestConfig
 
 ROOT = Path(__file__).resolve().parent.parent
 METHODS = [("app/**.py", "python"), ("templates/**.html", "jinja2")]

@@ -11,8 +11,8 @@ import pytest
 from sqlalchemy import text
 
 from app import create_app
+from app.config import TestConfig
 from app.extensions import db
-from config import TestConfig
 
 
 @pytest.fixture(autouse=True)
@@ -49,7 +49,7 @@ def test_the_instance_folder_and_the_sqlite_database_are_private(tmp_path):
 
 
 def test_the_default_database_lives_in_the_instance_path():
-    import config
+    from app import config
 
     assert config.Config.INSTANCE_PATH == config.INSTANCE_PATH
     assert config.default_database_url().endswith(
@@ -73,7 +73,7 @@ def test_the_secrets_make_run_writes_are_private(tmp_path, target):
     import subprocess
     import sys
 
-    from config import ROOT
+    from app.config import ROOT
 
     make = shutil.which("make")
     if make is None:

@@ -340,7 +340,7 @@ def test_a_server_that_never_greets_is_reported_as_a_timeout(
 
 
 def test_the_mail_timeout_defaults_to_30_seconds():
-    from config import Config
+    from app.config import Config
 
     assert Config.MAIL_TIMEOUT == 30
 

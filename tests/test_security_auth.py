@@ -134,7 +134,7 @@ def _run(script: str, **env: str) -> subprocess.CompletedProcess:
 def test_production_refuses_to_start_without_a_secret_key(tmp_path):
     script = (
         "from app import create_app\n"
-        "from config import Config\n"
+        "from app.config import Config\n"
         "try:\n"
         "    create_app(Config)\n"
         "except RuntimeError as error:\n"
@@ -157,7 +157,7 @@ def test_production_cookies_are_secure(app, account):
     script = f"""
 import json, re
 from app import create_app
-from config import Config
+from app.config import Config
 app = create_app(Config)
 client = app.test_client()
 page = client.get("/login", base_url="https://midwest.example")
@@ -190,7 +190,7 @@ def test_production_hashes_passwords_with_scrypt(app, client):
     scrypt, for a new password and for the dummy hash an unknown email is checked
     against, and a user signs in with such a hash."""
     from app.auth.service import _dummy_hash
-    from config import Config
+    from app.config import Config
 
     app.config["PASSWORD_HASH_METHOD"] = Config.PASSWORD_HASH_METHOD
     user = factories.user(role="municipality", email=EMAIL)

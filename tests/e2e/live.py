@@ -37,7 +37,7 @@ document.addEventListener("securitypolicyviolation", function (e) {
 
 def config_for(url: str) -> type:
     """The test configuration (CSRF on, plain-HTTP cookies) on database `url`."""
-    from config import TestConfig
+    from app.config import TestConfig
 
     class LiveConfig(TestConfig):
         SQLALCHEMY_DATABASE_URI = url

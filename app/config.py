@@ -1,11 +1,19 @@
 """Configuration from environment variables, with safe defaults."""
 
 import os
+import sys
 from datetime import timedelta
 from pathlib import Path
 from urllib.parse import urlsplit
 
-ROOT = Path(__file__).resolve().parent
+#: The app package, and the folder that holds it (the checkout, or site-packages).
+PACKAGE = Path(__file__).resolve().parent
+ROOT = PACKAGE.parent
+#: Installed from the wheel, templates/, static/, translations/ and migrations/
+#: are inside the package (the build maps them there, setup.py); in a checkout
+#: (and an editable install) they are the top-level folders beside app/.
+INSTALLED = (PACKAGE / "templates").is_dir()
+RESOURCES = PACKAGE if INSTALLED else ROOT
 INSECURE_DEFAULT_KEY = "dev-insecure-change-me"  # noqa: S105 - refused in production
 
 
@@ -21,9 +29,12 @@ def _env_float(name: str, default: float) -> float:
 
 
 #: The app's own folder (the SQLite database by default, the document folder of
-#: releases before db_blobs): INSTANCE_PATH, else instance/ in the checkout.
-#: Created 0700.
-INSTANCE_PATH = os.environ.get("INSTANCE_PATH") or str(ROOT / "instance")
+#: releases before db_blobs): INSTANCE_PATH, else instance/ in the checkout, or
+#: var/midwest-instance in the virtualenv of an installed copy (never inside
+#: site-packages). Created 0700.
+INSTANCE_PATH = os.environ.get("INSTANCE_PATH") or str(
+    Path(sys.prefix) / "var" / "midwest-instance" if INSTALLED else ROOT / "instance"
+)
 
 
 def default_database_url() -> str:
@@ -117,7 +128,7 @@ class Config(OidcConfig):
     BABEL_DEFAULT_LOCALE = "nl"
     BABEL_DEFAULT_TIMEZONE = "Europe/Brussels"
     LANGUAGES = ("nl", "en")
-    BABEL_TRANSLATION_DIRECTORIES = str(ROOT / "translations")
+    BABEL_TRANSLATION_DIRECTORIES = str(RESOURCES / "translations")
 
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
