@@ -16,8 +16,8 @@ from sqlalchemy import select
 from app.activity.models import Activity
 from app.auth.models import Identity, User
 from app.auth.service import find_user
+from app.config import oidc_providers_from_env
 from app.extensions import db
-from config import oidc_providers_from_env
 from tests import factories
 from tests.oidc_provider import CLIENT_ID, CLIENT_SECRET, Provider
 
@@ -549,7 +549,7 @@ def test_a_sign_in_configuration_that_cannot_work_stops_the_start(
     monkeypatch, env, problem
 ):
     from app import create_app
-    from config import Config, TestConfig, _env_bool
+    from app.config import Config, TestConfig, _env_bool
 
     monkeypatch.setenv("OIDC_PROVIDERS", "x")
     defaults = {

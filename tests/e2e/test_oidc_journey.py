@@ -9,9 +9,9 @@ import pytest
 from sqlalchemy import select, update
 
 from app.auth.models import User
+from app.config import oidc_providers_from_env
 from app.extensions import db
 from app.municipalities.models import Municipality
-from config import oidc_providers_from_env
 from tests.e2e.conftest import _context, run_axe, watch
 from tests.e2e.live import live_server
 from tests.oidc_provider import CLIENT_ID, CLIENT_SECRET, Provider
