@@ -3,14 +3,14 @@ providers that sign in as a user, and the KBO number of a municipality (the
 organisation code a provider sends).
 
 Revision ID: oidc_identities
-Revises: pipeline_index
+Revises: round_tally
 """
 
 import sqlalchemy as sa
 from alembic import op
 
 revision = "oidc_identities"
-down_revision = "pipeline_index"
+down_revision = "round_tally"
 branch_labels = None
 depends_on = None
 
