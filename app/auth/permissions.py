@@ -527,3 +527,27 @@ def can_use_api_tokens(user: Any) -> bool:
 def can_revoke_api_token(user: Any, token: Any) -> bool:
     """A token is its owner's alone."""
     return _signed_in(user) and token.user_id == user.id
+
+
+# --- notifications and following -----------------------------------------------
+
+
+def can_see_object(user: Any, object_type: str, obj: Any) -> bool:
+    """Who receives events about an object and may follow it: an active person
+    who may open its page (a dossier's, and its preparation tasks', only those
+    who may open the dossier; a draft round only the coordinator)."""
+    if not (_signed_in(user) and getattr(user, "active", False)):
+        return False
+    if object_type == "application":
+        return can_view_application(user, obj)
+    if object_type == "task" and getattr(obj, "application_id", None) is not None:
+        return can_view_application(user, obj.application)
+    if object_type == "round" and obj.status == "draft":
+        return can_view_draft_rounds(user)
+    return can_view_regional(user)
+
+
+def can_send_reminders(user: Any) -> bool:
+    """Remind the municipalities that have not answered a round or not applied
+    for a call: the coordinator (who sees those lists)."""
+    return is_coordinator(user)

@@ -13,9 +13,15 @@ LOCAL_HOSTS = ("127.0.0.1", "localhost", "::1")
 
 @click.command("send-reminders")
 @with_appcontext
-@click.option("--days", default=7, show_default=True, help="look this many days ahead")
+@click.option(
+    "--days",
+    type=int,
+    default=None,
+    help="look this many days ahead for everyone (default: each person's lead"
+    " times, /profile/notifications)",
+)
 @click.option("--dry-run", is_flag=True, help="say what would be sent, send nothing")
-def send_reminders_command(days: int, dry_run: bool) -> None:
+def send_reminders_command(days: int | None, dry_run: bool) -> None:
     """E-mail each user one digest of their overdue and coming deadlines.
 
     Exits with status 1 when the mail server cannot be reached or any digest
@@ -23,7 +29,7 @@ def send_reminders_command(days: int, dry_run: bool) -> None:
     server refused for good (5xx): that is recorded on the user and gets no
     digest until the address changes.
     """
-    if days < 0:
+    if days is not None and days < 0:
         raise click.BadParameter("--days must be 0 or more")
     config = current_app.config
     local = urlsplit(config["BASE_URL"]).hostname in LOCAL_HOSTS

@@ -10,6 +10,7 @@ from typing import Any
 from sqlalchemy import Select, case, func, select, update
 from sqlalchemy.orm import selectinload
 
+from app import signals
 from app.activity.log import diff, record
 from app.activity.models import Activity
 from app.archive import task_in_use
@@ -232,6 +233,7 @@ def save_task(task: Task, form, user: User) -> dict[str, list]:
             changes,
             municipality_id=task.municipality_id,
         )
+        signals.task_saved.send(task, changes=changes, created=False, actor=user)
     db.session.commit()
     return changes
 
@@ -248,6 +250,7 @@ def create_task(group: WorkingGroup, form, user: User) -> Task:
         changes,
         municipality_id=task.municipality_id,
     )
+    signals.task_saved.send(task, changes=changes, created=True, actor=user)
     db.session.commit()
     return task
 
