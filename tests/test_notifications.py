@@ -410,6 +410,9 @@ def test_reminders_go_once_a_day_to_municipalities_without_a_complete_ballot(
     coordinator.form(f"/rounds/{scoring_round.id}/remind")
     page = coordinator.get(f"/rounds/{scoring_round.id}")
     assert "Al vandaag herinnerd" in page.text
+    shown = page.text.split('class="reminders-sent"')[1].split("</details>")[0]
+    assert "Herinneringen verstuurd" in shown
+    assert "Tielt (door Cora Coordinator), 1 persoon" in shown
     assert _kinds(world.people["tielt"]) == ["round_reminder"]  # not twice a day
     municipality = login_as(world.people["tielt"])
     assert municipality.form(f"/rounds/{scoring_round.id}/remind").status_code == 403

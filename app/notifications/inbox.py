@@ -8,6 +8,7 @@ from datetime import timedelta
 from typing import Any
 
 from sqlalchemy import func, select, update
+from sqlalchemy.orm import joinedload
 
 from app import clock
 from app.auth.models import User
@@ -208,6 +209,9 @@ def reminders_sent(object_type: str, object_id: int, limit: int = 20) -> list:
     return list(
         db.session.scalars(
             select(SentReminder)
+            .options(
+                joinedload(SentReminder.municipality), joinedload(SentReminder.sender)
+            )
             .where(
                 SentReminder.object_type == object_type,
                 SentReminder.object_id == object_id,

@@ -31,6 +31,7 @@ from app.notifications.inbox import (
     mark_read,
     preferences,
     remind,
+    reminders_sent,
     round_laggards,
     save_preferences,
     set_channel,
@@ -67,6 +68,12 @@ def _me():
 def follow_state(object_type: str, obj) -> bool:
     """Whether the signed-in person follows `obj` (the follow button)."""
     return is_following(current_user, object_type, obj)
+
+
+@bp.app_template_global("reminders_sent")
+def reminders_sent_global(object_type: str, object_id: int) -> list:
+    """The latest reminders about a round or call (who sent them, when, to whom)."""
+    return reminders_sent(object_type, object_id)
 
 
 @bp.app_template_global()
