@@ -365,27 +365,48 @@ def test_a_round_that_opens_reaches_the_municipalities_not_the_viewer(world):
         assert _kinds(world.people[name]) == [], name
 
 
+def _call_form(world, opened_days_ago: int, deadline_in_days: int) -> dict:
+    now = clock.now_utc()
+    return {
+        "title": "Fitting call",
+        "funder": "Vlaanderen",
+        "opens_at": (now - timedelta(days=opened_days_ago)).strftime("%Y-%m-%dT%H:%M"),
+        "deadline_at": (now + timedelta(days=deadline_in_days)).strftime(
+            "%Y-%m-%dT%H:%M"
+        ),
+        "min_partners": "0",
+        "themes": str(world.theme.id),
+    }
+
+
 def test_a_new_call_reaches_the_municipalities_it_fits(login_as, world):
     factories.rollout(world.theme, world.izegem, stage="exploring")
     db.session.commit()
     coordinator = login_as(world.people["coordinator"])
-    now = clock.now_utc()
-    answer = coordinator.form(
-        "/calls/new",
-        {
-            "title": "Fitting call",
-            "funder": "Vlaanderen",
-            "opens_at": (now - timedelta(days=1)).strftime("%Y-%m-%dT%H:%M"),
-            "deadline_at": (now + timedelta(days=40)).strftime("%Y-%m-%dT%H:%M"),
-            "min_partners": "0",
-            "themes": str(world.theme.id),
-        },
-    )
+    answer = coordinator.form("/calls/new", _call_form(world, 1, 40))
     assert answer.status_code == 303, answer.text[:2000]
     assert _kinds(world.people["izegem"]) == ["call_fits"]
     assert _kinds(world.people["lead"]) == ["call_fits"]
     assert _kinds(world.people["lichtervelde"]) == []
     assert _kinds(world.people["viewer"]) == []
+
+
+def test_a_reopened_call_is_announced_again_an_edit_alone_is_not(login_as, world):
+    from app.subsidies.models import SubsidyCall
+
+    factories.rollout(world.theme, world.izegem, stage="exploring")
+    db.session.commit()
+    coordinator = login_as(world.people["coordinator"])
+    coordinator.form("/calls/new", _call_form(world, 60, -2))  # already closed
+    assert _kinds(world.people["izegem"]) == []
+    call_id = db.session.scalar(select(SubsidyCall.id))
+    answer = coordinator.form(f"/calls/{call_id}/edit", _call_form(world, 60, 20))
+    assert answer.status_code == 303, answer.text[:2000]
+    assert _kinds(world.people["izegem"]) == ["call_fits"]
+    coordinator.form(
+        f"/calls/{call_id}/edit", _call_form(world, 60, 20) | {"funder": "VLAIO"}
+    )
+    assert _kinds(world.people["izegem"]) == ["call_fits"]
 
 
 def test_reminders_go_once_a_day_to_municipalities_without_a_complete_ballot(

@@ -286,6 +286,8 @@ def _comment_posted(comment, target, mentioned, edited: bool = False, **_: Any):
     the target from then on (unless they chose not to)."""
     object_type = object_type_of(target)
     author = getattr(comment, "author", None)
+    if author is None and getattr(comment, "author_id", None) is not None:
+        author = db.session.get(User, comment.author_id)
     notify(
         "mentioned",
         target,
