@@ -604,3 +604,15 @@ def test_the_inbox_reads_in_each_persons_language(login_as, world):
     assert "Dossier “Counter dossier” is now: In preparation" in english
     dutch = login_as(world.people["izegem"]).get("/notifications").text
     assert "Dossier “Counter dossier” is nu: In voorbereiding" in dutch
+
+
+def test_a_comment_that_names_its_author_by_id_skips_the_author(world):
+    owner = world.people["owner"]
+    signals.comment_posted.send(
+        SimpleNamespace(id=46, author=None, author_id=owner.id),
+        target=world.dossier,
+        mentioned=[],
+    )
+    db.session.commit()
+    assert _kinds(owner) == []
+    assert _kinds(world.people["izegem"]) == ["comment"]
