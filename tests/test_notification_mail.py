@@ -195,3 +195,21 @@ def test_the_unsubscribe_token_stays_out_of_the_logs():
 
     line = 'POST /notifications/unsubscribe/WzIsWyJjb21tZW50Il0.abc HTTP/1.1"'
     assert redact_secrets(line) == ('POST /notifications/unsubscribe/[token] HTTP/1.1"')
+
+
+def test_outside_debug_a_local_base_url_is_refused(app, world, smtp_server):
+    _move(world, world.dossier, "preparing")
+    app.config.update(TESTING=False, BASE_URL="http://127.0.0.1:5000")
+    try:
+        result = _run(app)
+    finally:
+        app.config["TESTING"] = True
+    assert result.exit_code == 1
+    assert "BASE_URL is not set" in result.output and "Traceback" not in result.output
+    assert smtp_server.messages == []
+    assert (
+        db.session.scalar(
+            select(Notification.id).where(Notification.mailed_at.is_not(None))
+        )
+        is None
+    )

@@ -11,6 +11,17 @@ from app.deadlines.reminders import send_reminders
 LOCAL_HOSTS = ("127.0.0.1", "localhost", "::1")
 
 
+def refuse_local_base_url(dry_run: bool) -> None:
+    """Outside debug, mail whose links would point at this machine is not sent."""
+    config = current_app.config
+    local = urlsplit(config["BASE_URL"]).hostname in LOCAL_HOSTS
+    if local and not dry_run and not (config["DEBUG"] or config["TESTING"]):
+        raise click.ClickException(
+            "BASE_URL is not set: links and the sender address in the mail would"
+            " point at this machine (set BASE_URL to the app's public address)"
+        )
+
+
 @click.command("send-reminders")
 @with_appcontext
 @click.option(
@@ -31,13 +42,7 @@ def send_reminders_command(days: int | None, dry_run: bool) -> None:
     """
     if days is not None and days < 0:
         raise click.BadParameter("--days must be 0 or more")
-    config = current_app.config
-    local = urlsplit(config["BASE_URL"]).hostname in LOCAL_HOSTS
-    if local and not dry_run and not (config["DEBUG"] or config["TESTING"]):
-        raise click.ClickException(
-            "BASE_URL is not set: links and the sender address in the mail would"
-            " point at this machine (set BASE_URL to the app's public address)"
-        )
+    refuse_local_base_url(dry_run)
     outcome = send_reminders(days, dry_run, click.echo)
     if dry_run:
         click.echo("Dry run: nothing sent.")

@@ -3,6 +3,7 @@
 import click
 from flask.cli import with_appcontext
 
+from app.deadlines.cli import refuse_local_base_url
 from app.notifications.inbox import obligation_events
 from app.notifications.mailing import send_notifications
 
@@ -18,6 +19,7 @@ def send_notifications_command(dry_run: bool) -> None:
     Exits with status 1 when the mail server cannot be reached or a mail failed;
     the failed ones go out with the next run.
     """
+    refuse_local_base_url(dry_run)
     if not dry_run:
         created = obligation_events()
         if created:
