@@ -616,3 +616,18 @@ def test_a_comment_that_names_its_author_by_id_skips_the_author(world):
     db.session.commit()
     assert _kinds(owner) == []
     assert _kinds(world.people["izegem"]) == ["comment"]
+
+
+def test_a_removed_partner_no_longer_reads_earlier_events_of_the_dossier(
+    login_as, world
+):
+    _move(world)
+    tielt = world.people["tielt"]
+    assert unread_count(tielt) == 1
+    partner = world.dossier.partners[0]
+    dossiers.remove_partner(world.dossier, partner, world.people["coordinator"])
+    db.session.commit()
+    assert unread_count(tielt) == 0
+    page = login_as(tielt).get("/notifications").text
+    assert "Counter dossier" not in page
+    assert unread_count(world.people["izegem"]) == 1

@@ -551,3 +551,31 @@ def can_send_reminders(user: Any) -> bool:
     """Remind the municipalities that have not answered a round or not applied
     for a call: the coordinator (who sees those lists)."""
     return is_coordinator(user)
+
+
+def visible_notifications(user: Any) -> Any:
+    """SQL condition on a person's own events: those about a dossier (or a task
+    preparing one) they may no longer open (a partner removed) are not shown."""
+    from sqlalchemy import and_, or_, select, true
+
+    from app.notifications.models import Notification
+    from app.subsidies.models import Application
+    from app.work.models import Task
+
+    if is_coordinator(user):
+        return true()
+    dossiers = visible_applications(user, select(Application.id))
+    hidden_tasks = select(Task.id).where(
+        Task.application_id.is_not(None), Task.application_id.not_in(dossiers)
+    )
+    return or_(
+        Notification.object_type.not_in(("application", "task")),
+        and_(
+            Notification.object_type == "application",
+            Notification.object_id.in_(dossiers),
+        ),
+        and_(
+            Notification.object_type == "task",
+            Notification.object_id.not_in(hidden_tasks),
+        ),
+    )

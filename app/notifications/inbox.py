@@ -11,6 +11,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.orm import joinedload
 
 from app import clock
+from app.auth import permissions
 from app.auth.models import User
 from app.extensions import db
 from app.notifications.events import municipal_users, notify
@@ -28,17 +29,22 @@ INBOX_PAGE = 50
 
 
 def unread_count(user: User) -> int:
-    """The bell: one COUNT over the (user_id, read_at) index."""
+    """The bell: one COUNT over the (user_id, read_at) index (less what the
+    person may no longer open)."""
     return db.session.scalar(
         select(func.count(Notification.id)).where(
-            Notification.user_id == user.id, Notification.read_at.is_(None)
+            Notification.user_id == user.id,
+            Notification.read_at.is_(None),
+            permissions.visible_notifications(user),
         )
     )
 
 
 def inbox(user: User, unread_only: bool, kind: str | None) -> ListPage:
     """One page of `user`'s events, unread first, newest first (one query)."""
-    query = select(Notification).where(Notification.user_id == user.id)
+    query = select(Notification).where(
+        Notification.user_id == user.id, permissions.visible_notifications(user)
+    )
     if unread_only:
         query = query.where(Notification.read_at.is_(None))
     if kind:
