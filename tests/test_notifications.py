@@ -399,7 +399,9 @@ def test_a_reopened_call_is_announced_again_an_edit_alone_is_not(login_as, world
     coordinator = login_as(world.people["coordinator"])
     coordinator.form("/calls/new", _call_form(world, 60, -2))  # already closed
     assert _kinds(world.people["izegem"]) == []
-    call_id = db.session.scalar(select(SubsidyCall.id))
+    call_id = db.session.scalar(
+        select(SubsidyCall.id).where(SubsidyCall.title == "Fitting call")
+    )
     answer = coordinator.form(f"/calls/{call_id}/edit", _call_form(world, 60, 20))
     assert answer.status_code == 303, answer.text[:2000]
     assert _kinds(world.people["izegem"]) == ["call_fits"]
