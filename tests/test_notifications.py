@@ -633,3 +633,29 @@ def test_a_removed_partner_no_longer_reads_earlier_events_of_the_dossier(
     page = login_as(tielt).get("/notifications").text
     assert "Counter dossier" not in page
     assert unread_count(world.people["izegem"]) == 1
+
+
+def test_the_inbox_costs_the_same_statements_for_3_or_30_events(login_as, world):
+    person = world.people["izegem"]
+    client = login_as(person)
+
+    def events(count: int) -> None:
+        for n in range(count):
+            actor = factories.user("coordinator", full_name=f"Actor {n}")
+            signals.comment_posted.send(
+                SimpleNamespace(id=1000 + n, author=actor),
+                target=world.dossier,
+                mentioned=[],
+            )
+        db.session.commit()
+
+    events(3)
+    client.get("/notifications")
+    with queries() as small:
+        client.get("/notifications")
+    events(27)
+    with queries() as large:
+        page = client.get("/notifications").text
+    assert page.count('class="notification unread"') == 30
+    assert len(large) == len(small)
+    assert large.lazy_loads == []

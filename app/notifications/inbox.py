@@ -42,8 +42,10 @@ def unread_count(user: User) -> int:
 
 def inbox(user: User, unread_only: bool, kind: str | None) -> ListPage:
     """One page of `user`'s events, unread first, newest first (one query)."""
-    query = select(Notification).where(
-        Notification.user_id == user.id, permissions.visible_notifications(user)
+    query = (
+        select(Notification)
+        .options(joinedload(Notification.actor))
+        .where(Notification.user_id == user.id, permissions.visible_notifications(user))
     )
     if unread_only:
         query = query.where(Notification.read_at.is_(None))

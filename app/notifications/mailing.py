@@ -22,6 +22,7 @@ from flask import current_app, render_template
 from flask_babel import force_locale, ngettext
 from itsdangerous import BadSignature, URLSafeSerializer
 from sqlalchemy import select, update
+from sqlalchemy.orm import joinedload
 
 from app import clock
 from app.auth import permissions
@@ -135,6 +136,7 @@ def pending_batches() -> list[Batch]:
     )
     items = db.session.scalars(
         select(Notification)
+        .options(joinedload(Notification.user), joinedload(Notification.actor))
         .join(User, User.id == Notification.user_id)
         .where(
             Notification.channel == "mail",
