@@ -148,6 +148,8 @@ def register_blueprints(app: Flask) -> None:
     from app.main import views as _main_views  # noqa: F401
     from app.municipalities import bp as municipalities_bp
     from app.municipalities import views as _municipalities_views  # noqa: F401
+    from app.notifications import bp as notifications_bp
+    from app.notifications import views as _notifications_views  # noqa: F401
     from app.public import bp as public_bp
     from app.public import cookieless
     from app.public import views as _public_views  # noqa: F401
@@ -177,6 +179,7 @@ def register_blueprints(app: Flask) -> None:
         public_bp,
         api_bp,
         api_tokens_bp,
+        notifications_bp,
     ):
         app.register_blueprint(blueprint)
     cookieless.install(app)

@@ -25,6 +25,9 @@ def register_cli(app: Flask) -> None:
 
     app.cli.add_command(import_scores)
     app.cli.add_command(send_reminders_command)
+    from app.notifications.cli import send_notifications_command
+
+    app.cli.add_command(send_notifications_command)
     try:
         from bench.data import generate_data_command
     except ImportError:  # installed without the bench/ folder: no benchmark data

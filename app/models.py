@@ -6,6 +6,13 @@ from app.auth.models import Identity, LoginFailure, User
 from app.deadlines.models import ReminderSent
 from app.documents.models import Document, DocumentFile
 from app.municipalities.models import Municipality
+from app.notifications.models import (
+    Follow,
+    LeadTime,
+    Notification,
+    NotificationPreference,
+    SentReminder,
+)
 from app.public.models import Publication
 from app.readmodel import DataChange, DataVersion
 from app.strategy.models import (
@@ -36,9 +43,13 @@ __all__ = [
     "DataVersion",
     "Document",
     "DocumentFile",
+    "Follow",
     "Identity",
+    "LeadTime",
     "LoginFailure",
     "Municipality",
+    "Notification",
+    "NotificationPreference",
     "Payment",
     "PendingImport",
     "Publication",
@@ -47,6 +58,7 @@ __all__ = [
     "Rollout",
     "Score",
     "ScoringRound",
+    "SentReminder",
     "SubsidyCall",
     "Task",
     "Theme",

@@ -83,6 +83,9 @@ UNTRACKED_TABLES = frozenset(
         # Bytes of documents (written with their Document row) and score previews.
         "document_file",
         "pending_import",
+        # The inbox: written by most requests that change something, read by the
+        # bell (an htmx fragment) and /notifications (never stored): no figure.
+        "notification",
     }
 )
 #: Columns whose changes no figure reads (sign-in, sign-out, token use): a write

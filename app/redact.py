@@ -6,8 +6,11 @@ from __future__ import annotations
 import re
 
 #: The calendar feed's path holds its owner's token, which is the key to the feed;
-#: the digest's unsubscribe link holds a token that turns the owner's digest off.
-SECRET_PATHS = re.compile(r"(/calendar/|/reminders/unsubscribe/)[^/?#\s\"]+")
+#: the unsubscribe links of the digest and of the event mail hold a token that
+#: turns the owner's digest (or some of their mail) off.
+SECRET_PATHS = re.compile(
+    r"(/calendar/|/reminders/unsubscribe/|/notifications/unsubscribe/)[^/?#\s\"]+"
+)
 
 
 def redact_secrets(text: str) -> str:

@@ -16,3 +16,24 @@ _events = Namespace()
 #   mentioned the users mentioned in it who may see the target (list, no duplicates)
 #   edited    True when an existing comment was changed
 comment_posted = _events.signal("comment-posted")
+
+# A task was created or saved (issue 26, notifications).
+# sender: the Task; keyword arguments:
+#   changes   the changed fields as {name: [old, new]} (app/activity/log.diff)
+#   created   True for a new task
+#   actor     who did it
+task_saved = _events.signal("task-saved")
+
+# A dossier changed: its status, a payment or a document.
+# sender: the Application; keyword arguments:
+#   what      "status" | "payment" | "document"
+#   actor     who did it
+#   detail    the new status, or the document's file name ("" otherwise)
+dossier_changed = _events.signal("dossier-changed")
+
+# A call was created, or reopened (from closed to not closed): it may fit
+# municipalities that have not applied. sender: the SubsidyCall; actor.
+call_opened = _events.signal("call-opened")
+
+# A scoring round moved from draft to open. sender: the ScoringRound; actor.
+round_opened = _events.signal("round-opened")

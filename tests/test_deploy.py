@@ -166,8 +166,12 @@ def test_each_instance_names_its_own_control_socket(monkeypatch):
         "UMask=0077",
     ],
 )
-def test_both_services_run_as_the_dedicated_user_hardened(option):
-    for unit in ("midwest.service", "midwest-reminders.service"):
+def test_the_services_run_as_the_dedicated_user_hardened(option):
+    for unit in (
+        "midwest.service",
+        "midwest-reminders.service",
+        "midwest-notifications.service",
+    ):
         lines = (DEPLOY / unit).read_text(encoding="utf-8").splitlines()
         assert option in lines, unit
 
@@ -200,7 +204,7 @@ def test_the_systemd_units_verify(tmp_path):
         copy = tmp_path / unit.name
         copy.write_text(unit.read_text().replace("/opt/midwest/", f"{venv}/"))
         units.append(str(copy))
-    assert len(units) == 3
+    assert len(units) == 5
     result = subprocess.run(  # noqa: S603 - our own files
         [analyze, "verify", *units], capture_output=True, text=True, check=False
     )

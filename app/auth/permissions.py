@@ -527,3 +527,55 @@ def can_use_api_tokens(user: Any) -> bool:
 def can_revoke_api_token(user: Any, token: Any) -> bool:
     """A token is its owner's alone."""
     return _signed_in(user) and token.user_id == user.id
+
+
+# --- notifications and following -----------------------------------------------
+
+
+def can_see_object(user: Any, object_type: str, obj: Any) -> bool:
+    """Who receives events about an object and may follow it: an active person
+    who may open its page (a dossier's, and its preparation tasks', only those
+    who may open the dossier; a draft round only the coordinator)."""
+    if not (_signed_in(user) and getattr(user, "active", False)):
+        return False
+    if object_type == "application":
+        return can_view_application(user, obj)
+    if object_type == "task" and getattr(obj, "application_id", None) is not None:
+        return can_view_application(user, obj.application)
+    if object_type == "round" and obj.status == "draft":
+        return can_view_draft_rounds(user)
+    return can_view_regional(user)
+
+
+def can_send_reminders(user: Any) -> bool:
+    """Remind the municipalities that have not answered a round or not applied
+    for a call: the coordinator (who sees those lists)."""
+    return is_coordinator(user)
+
+
+def visible_notifications(user: Any) -> Any:
+    """SQL condition on a person's own events: those about a dossier (or a task
+    preparing one) they may no longer open (a partner removed) are not shown."""
+    from sqlalchemy import and_, or_, select, true
+
+    from app.notifications.models import Notification
+    from app.subsidies.models import Application
+    from app.work.models import Task
+
+    if is_coordinator(user):
+        return true()
+    dossiers = visible_applications(user, select(Application.id))
+    hidden_tasks = select(Task.id).where(
+        Task.application_id.is_not(None), Task.application_id.not_in(dossiers)
+    )
+    return or_(
+        Notification.object_type.not_in(("application", "task")),
+        and_(
+            Notification.object_type == "application",
+            Notification.object_id.in_(dossiers),
+        ),
+        and_(
+            Notification.object_type == "task",
+            Notification.object_id.not_in(hidden_tasks),
+        ),
+    )

@@ -11,20 +11,8 @@ from app.deadlines.reminders import send_reminders
 LOCAL_HOSTS = ("127.0.0.1", "localhost", "::1")
 
 
-@click.command("send-reminders")
-@with_appcontext
-@click.option("--days", default=7, show_default=True, help="look this many days ahead")
-@click.option("--dry-run", is_flag=True, help="say what would be sent, send nothing")
-def send_reminders_command(days: int, dry_run: bool) -> None:
-    """E-mail each user one digest of their overdue and coming deadlines.
-
-    Exits with status 1 when the mail server cannot be reached or any digest
-    failed; the failed ones are sent by the next run, except to an address the
-    server refused for good (5xx): that is recorded on the user and gets no
-    digest until the address changes.
-    """
-    if days < 0:
-        raise click.BadParameter("--days must be 0 or more")
+def refuse_local_base_url(dry_run: bool) -> None:
+    """Outside debug, mail whose links would point at this machine is not sent."""
     config = current_app.config
     local = urlsplit(config["BASE_URL"]).hostname in LOCAL_HOSTS
     if local and not dry_run and not (config["DEBUG"] or config["TESTING"]):
@@ -32,6 +20,29 @@ def send_reminders_command(days: int, dry_run: bool) -> None:
             "BASE_URL is not set: links and the sender address in the mail would"
             " point at this machine (set BASE_URL to the app's public address)"
         )
+
+
+@click.command("send-reminders")
+@with_appcontext
+@click.option(
+    "--days",
+    type=int,
+    default=None,
+    help="look this many days ahead for everyone (default: each person's lead"
+    " times, /profile/notifications)",
+)
+@click.option("--dry-run", is_flag=True, help="say what would be sent, send nothing")
+def send_reminders_command(days: int | None, dry_run: bool) -> None:
+    """E-mail each user one digest of their overdue and coming deadlines.
+
+    Exits with status 1 when the mail server cannot be reached or any digest
+    failed; the failed ones are sent by the next run, except to an address the
+    server refused for good (5xx): that is recorded on the user and gets no
+    digest until the address changes.
+    """
+    if days is not None and days < 0:
+        raise click.BadParameter("--days must be 0 or more")
+    refuse_local_base_url(dry_run)
     outcome = send_reminders(days, dry_run, click.echo)
     if dry_run:
         click.echo("Dry run: nothing sent.")

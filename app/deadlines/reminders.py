@@ -57,6 +57,8 @@ class MailServerUnreachable(Exception):
 class Digest:
     user: User
     items: list[Deadline]
+    # Events of the "digest" channel not mailed yet (app/notifications).
+    events: list = field(default_factory=list)
 
     @property
     def overdue(self) -> int:
@@ -73,9 +75,14 @@ class Outcome:
     error: str | None = None
 
 
-def digests(days: int) -> list[Digest]:
+def digests(days: int | None = None) -> list[Digest]:
     """Who would get a digest today: active users who want it, with overdue or
-    coming items, not sent one yet today."""
+    coming items or events of the digest channel, not sent one yet today.
+
+    Coming items are those within the person's lead time for their kind
+    (/profile/notifications), or within `days` for everyone when given."""
+    from app.notifications.inbox import digest_events, lead_times_of
+
     already = select(ReminderSent.user_id).where(ReminderSent.sent_on == clock.today())
     users = db.session.scalars(
         select(User)
@@ -87,11 +94,22 @@ def digests(days: int) -> list[Digest]:
         )
         .order_by(User.id)
     )
+    users = list(users)
+    leads = lead_times_of([user.id for user in users])
+    events = digest_events([user.id for user in users])
     result = []
     for user in users:
-        items = deadlines(Scope(viewer=user, user=user), within_days=days, limit=200)
-        if items:
-            result.append(Digest(user, items))
+        ahead = days if days is not None else max(leads[user.id].values())
+        items = deadlines(Scope(viewer=user, user=user), within_days=ahead, limit=200)
+        if days is None:
+            items = [
+                item
+                for item in items
+                if item.category == "overdue"
+                or item.days_left <= leads[user.id][item.kind]
+            ]
+        if items or events.get(user.id):
+            result.append(Digest(user, items, events.get(user.id, [])))
     return result
 
 
@@ -99,7 +117,7 @@ def _serializer() -> URLSafeSerializer:
     return URLSafeSerializer(current_app.secret_key, salt=UNSUBSCRIBE_SALT)
 
 
-def _password_mark(user: User) -> str:
+def password_mark(user: User) -> str:
     """Changes with every new password (an admin's reset, the user's own change),
     so that the links in earlier mails stop working: a reset answers a suspected
     compromise. (A one-way digest of the salted hash: it reveals nothing.)"""
@@ -109,7 +127,7 @@ def _password_mark(user: User) -> str:
 def unsubscribe_token(user: User) -> str:
     """The signed token of `user`'s unsubscribe link (no sign-in needed), valid
     until the user's password changes."""
-    return _serializer().dumps([user.id, _password_mark(user)])
+    return _serializer().dumps([user.id, password_mark(user)])
 
 
 def user_for_unsubscribe_token(token: str) -> User | None:
@@ -125,7 +143,7 @@ def user_for_unsubscribe_token(token: str) -> User | None:
     if not isinstance(user_id, int) or isinstance(user_id, bool):
         return None
     user = db.session.get(User, user_id)
-    if user is None or not hmac.compare_digest(str(mark), _password_mark(user)):
+    if user is None or not hmac.compare_digest(str(mark), password_mark(user)):
         return None
     return user
 
@@ -151,25 +169,39 @@ def message_id_domain() -> str:
     )
 
 
-def build_message(digest: Digest, days: int) -> EmailMessage:
+def build_message(digest: Digest, days: int | None) -> EmailMessage:
     """The digest in the user's language, as plain text and HTML."""
+    from app.notifications.inbox import lead_times
+    from app.notifications.kinds import LEAD_KIND_LABELS
+    from app.notifications.mailing import event_text, event_url
+
     unsubscribe = unsubscribe_url(digest.user)
     with force_locale(user_locale(digest.user)):
+        leads = lead_times(digest.user)
         context = {
             "user": digest.user,
             "groups": grouped(digest.items),
             "days": days,
+            "lead_times": [(LEAD_KIND_LABELS[k], n) for k, n in leads.items()],
+            "events": [(event_text(e), event_url(e)) for e in digest.events],
             "deadlines_url": absolute_url("deadlines.index"),
             "profile_url": absolute_url("auth.profile"),
             "unsubscribe_url": unsubscribe,
         }
         message = EmailMessage(policy=MAIL_POLICY)
-        message["Subject"] = ngettext(
-            "Midwest: %(num)s deadline, %(overdue)s overdue",
-            "Midwest: %(num)s deadlines, %(overdue)s overdue",
-            len(digest.items),
-            overdue=digest.overdue,
-        )
+        if digest.items:
+            message["Subject"] = ngettext(
+                "Midwest: %(num)s deadline, %(overdue)s overdue",
+                "Midwest: %(num)s deadlines, %(overdue)s overdue",
+                len(digest.items),
+                overdue=digest.overdue,
+            )
+        else:
+            message["Subject"] = ngettext(
+                "Midwest: %(num)s notification",
+                "Midwest: %(num)s notifications",
+                len(digest.events),
+            )
         message["From"] = current_app.config["MAIL_SENDER"]
         message["To"] = digest.user.email
         message["Date"] = format_datetime(clock.now_utc())
@@ -324,7 +356,13 @@ def _record_refusal(user: User, reason: str) -> None:
     db.session.commit()
 
 
-def send_reminders(days: int, dry_run: bool, echo) -> Outcome:
+def _mark_events_mailed(digest: Digest) -> None:
+    from app.notifications.inbox import mark_mailed
+
+    mark_mailed(digest.events)
+
+
+def send_reminders(days: int | None, dry_run: bool, echo) -> Outcome:
     """Send today's digests (or only say what would be sent).
 
     A message the server refuses for now, or that a dropped connection loses,
@@ -367,6 +405,7 @@ def send_reminders(days: int, dry_run: bool, echo) -> Outcome:
                     outcome.failed.append(digest.user.email)
                     echo(f"failed for {digest.user.email}: {reason}")
                 continue
+            _mark_events_mailed(digest)
             outcome.sent += 1
             echo(f"sent to {digest.user.email}: {len(digest.items)} items")
     except MailServerUnreachable as error:

@@ -9,7 +9,7 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from app import clock
+from app import clock, signals
 from app.activity.log import record
 from app.db import utcnow
 from app.documents import storage
@@ -74,6 +74,9 @@ def add_document(
         details={"dossier": application.title},
         municipality_id=application.lead_municipality_id,
         actor=actor,
+    )
+    signals.dossier_changed.send(
+        application, what="document", actor=actor, detail=document.filename
     )
     if obligation is not None and mark_done:
         dossiers.update_obligation(

@@ -1,5 +1,5 @@
-"""Cookieless paths: the public pages, the open data, the API and the digest's
-unsubscribe link.
+"""Cookieless paths: the public pages, the open data, the API and the unsubscribe
+links of the digest and of the event mail.
 
 Their answers are the same for everyone who asks (public) or depend on a bearer
 token (API) or a signed address (unsubscribe), so they must never read or set a
@@ -14,12 +14,17 @@ from __future__ import annotations
 from flask import Flask, current_app, request
 from flask.sessions import SecureCookieSessionInterface
 
-PREFIXES = ("/public", "/api", "/reminders/unsubscribe")
+PREFIXES = (
+    "/public",
+    "/api",
+    "/reminders/unsubscribe",
+    "/notifications/unsubscribe",
+)
 
 
 def is_cookieless_path(path: str) -> bool:
-    """/public, /public/…, /api, /api/…, /reminders/unsubscribe/… (not
-    /publications, the coordinator's)."""
+    """/public, /public/…, /api, /api/…, /reminders/unsubscribe/…,
+    /notifications/unsubscribe/… (not /publications, the coordinator's)."""
     return any(path == p or path.startswith(p + "/") for p in PREFIXES)
 
 

@@ -10,6 +10,7 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
+from app import signals
 from app.activity.log import diff, record
 from app.archive import archived_filter
 from app.auth import permissions
@@ -400,7 +401,7 @@ def update_round(
     return changes
 
 
-def change_status(scoring_round: ScoringRound, status: str) -> bool:
+def change_status(scoring_round: ScoringRound, status: str, actor: Any = None) -> bool:
     """Move draft→open→closed; False when the move is not allowed."""
     if status not in STATUS_MOVES.get(scoring_round.status, ()):
         return False
@@ -408,4 +409,6 @@ def change_status(scoring_round: ScoringRound, status: str) -> bool:
     if status == "closed":
         tally_round(scoring_round)
     record("status", scoring_round, changes)
+    if status == "open":
+        signals.round_opened.send(scoring_round, actor=actor)
     return True

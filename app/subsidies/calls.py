@@ -11,6 +11,7 @@ from flask_babel import force_locale, pgettext
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, func, or_, select, union
 
+from app import signals
 from app.activity.log import diff, record
 from app.auth.models import LANGUAGES
 from app.clock import BRUSSELS, now_utc
@@ -312,6 +313,7 @@ def _applicants(call_id: int):
 def save_call(call: SubsidyCall | None, form: Any, actor: Any) -> SubsidyCall:
     """Create or update a call from a validated CallForm, with activity."""
     creating = call is None
+    was_closed = not creating and call_status(call) == "closed"
     call = call or SubsidyCall()
     values = {
         "title": form.title.data.strip(),
@@ -340,6 +342,9 @@ def save_call(call: SubsidyCall | None, form: Any, actor: Any) -> SubsidyCall:
         record("create", call, actor=actor)
     elif changes:
         record("update", call, changes, actor=actor)
+    if (creating or was_closed) and call_status(call) != "closed":
+        db.session.flush()  # the new call's id, for the events
+        signals.call_opened.send(call, actor=actor)
     return call
 
 

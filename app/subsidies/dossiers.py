@@ -18,7 +18,7 @@ from flask_babel import ngettext
 from sqlalchemy import func, inspect, select
 from sqlalchemy.exc import IntegrityError
 
-from app import clock
+from app import clock, signals
 from app.activity.log import diff, record
 from app.auth import permissions
 from app.auth.models import User
@@ -325,6 +325,7 @@ def move(
         municipality_id=application.lead_municipality_id,
         actor=actor,
     )
+    signals.dossier_changed.send(application, what="status", actor=actor, detail=target)
     if target == "granted":
         create_obligations(application, actor)
     if target == "closed":
@@ -872,6 +873,7 @@ def add_payment(application: Application, values: dict[str, Any], actor: Any) ->
         municipality_id=application.lead_municipality_id,
         actor=actor,
     )
+    signals.dossier_changed.send(application, what="payment", actor=actor)
     return {}
 
 

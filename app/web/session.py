@@ -20,6 +20,10 @@ from app.web.redirects import is_safe_next
 
 REMEMBER_RENEW_SECONDS = 60
 
+#: Requests a page makes by itself (the bell's polling): they are no activity of
+#: the person, so they neither postpone the idle timeout nor renew remember-me.
+PASSIVE_ENDPOINTS = frozenset({"notifications.bell"})
+
 #: What a user who must choose a new password may still reach.
 PASSWORD_CHANGE_ENDPOINTS = frozenset(
     {"auth.password_page", "auth.profile_password", "auth.logout", "static"}
@@ -91,6 +95,8 @@ def register_session(app: Flask) -> None:
             if request.endpoint == "auth.login":
                 return None  # the sign-in page itself, not a redirect to it
             return unauthorized()
+        if request.endpoint in PASSIVE_ENDPOINTS:
+            return None
         session["seen"] = now
         renew_remember_cookie(now)
         return None

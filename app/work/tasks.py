@@ -11,6 +11,7 @@ from flask import current_app
 from sqlalchemy import Select, case, func, select, update
 from sqlalchemy.orm import selectinload
 
+from app import signals
 from app.activity.log import diff, record
 from app.activity.models import Activity
 from app.archive import task_in_use
@@ -242,6 +243,7 @@ def save_task(task: Task, form, user: User) -> dict[str, list]:
             changes,
             municipality_id=task.municipality_id,
         )
+        signals.task_saved.send(task, changes=changes, created=False, actor=user)
     db.session.commit()
     return changes
 
@@ -258,6 +260,7 @@ def create_task(group: WorkingGroup, form, user: User) -> Task:
         changes,
         municipality_id=task.municipality_id,
     )
+    signals.task_saved.send(task, changes=changes, created=True, actor=user)
     db.session.commit()
     return task
 

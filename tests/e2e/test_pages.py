@@ -40,6 +40,8 @@ PAGES = [
     "/activity",
     "/admin/users",
     "/profile",
+    "/profile/notifications",
+    "/notifications",
     "/search?q=roeselare",
     "/municipalities/{slug}/edit",
     "/imports/scores",
