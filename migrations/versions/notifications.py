@@ -2,14 +2,14 @@
 personal lead times, and recorded reminders to municipalities.
 
 Revision ID: notifications
-Revises: pipeline_index
+Revises: oidc_identities
 """
 
 import sqlalchemy as sa
 from alembic import op
 
 revision = "notifications"
-down_revision = "pipeline_index"
+down_revision = "oidc_identities"
 branch_labels = None
 depends_on = None
 
