@@ -215,8 +215,13 @@ def test_the_systemd_units_verify(tmp_path):
 def test_the_units_run_the_installed_commands():
     service = (DEPLOY / "midwest.service").read_text(encoding="utf-8")
     reminders = (DEPLOY / "midwest-reminders.service").read_text(encoding="utf-8")
+    mail = (DEPLOY / "midwest-notifications.service").read_text(encoding="utf-8")
     assert "ExecStart=/opt/midwest/bin/gunicorn -c python:app.gunicorn_conf" in service
-    assert "ExecStart=/opt/midwest/bin/midwest send-reminders --days 7" in reminders
+    # Each person's lead times decide what the digest holds: no --days for all.
+    assert "ExecStart=/opt/midwest/bin/midwest send-reminders\n" in reminders
+    assert "ExecStart=/opt/midwest/bin/midwest send-notifications\n" in mail
+    for unit in (reminders, mail):
+        assert "WorkingDirectory=/var/lib/midwest\n" in unit
 
 
 def test_midwest_admin_runs_a_command_with_the_environment_file_from_anywhere(
