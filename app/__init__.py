@@ -122,6 +122,8 @@ def register_blueprints(app: Flask) -> None:
     from app.archiving import views as _archiving_views  # noqa: F401
     from app.auth import bp as auth_bp
     from app.auth import views as _auth_views  # noqa: F401
+    from app.comments import bp as comments_bp
+    from app.comments import views as _comments_views  # noqa: F401
     from app.deadlines import bp as deadlines_bp
     from app.deadlines import views as _deadlines_views  # noqa: F401
     from app.documents import bp as documents_bp
@@ -153,6 +155,7 @@ def register_blueprints(app: Flask) -> None:
         municipalities_bp,
         deadlines_bp,
         documents_bp,
+        comments_bp,
         archiving_bp,
         search_bp,
         activity_bp,

@@ -3,6 +3,7 @@
 from app.activity.models import Activity
 from app.api.models import ApiToken
 from app.auth.models import LoginFailure, User
+from app.comments.models import Comment
 from app.deadlines.models import ReminderSent
 from app.documents.models import Document, DocumentFile
 from app.municipalities.models import Municipality
@@ -31,6 +32,7 @@ __all__ = [
     "ApiToken",
     "Application",
     "ApplicationPartner",
+    "Comment",
     "Conversation",
     "DataChange",
     "DataVersion",

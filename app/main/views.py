@@ -17,6 +17,7 @@ from app.choices import (
     search_choices,
     search_more,
 )
+from app.comments.comments import comment_scope
 from app.extensions import db
 from app.main import bp
 from app.main.dashboard import dashboard_data, dashboard_template
@@ -53,6 +54,8 @@ def choices(kind: str):
         request.args.get("dossier", type=int),
         request.args.get("lead_municipality_id", type=int),
     )
+    if kind == "mention":  # a comment's mentions: who may see its object
+        scope = comment_scope(request.args.get("on", ""), current_user)
     picked, matches = [], search_choices(kind, search, current_user, scope)
     if kind in MULTIPLE:  # a group's members: ticked ones stay across searches
         picked, matches = search_more(
@@ -61,6 +64,7 @@ def choices(kind: str):
             request.args.getlist(name, type=int),
             group_member_ids(request.args.get("group", type=int)),
             current_user,
+            scope,
         )
     return render_template(
         "_filter_matches.html",
