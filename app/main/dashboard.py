@@ -15,6 +15,7 @@ from app.deadlines.deadlines import Scope, deadlines
 from app.extensions import db
 from app.municipalities.models import Municipality, active_municipalities_clause
 from app.strategy.models import Score, ScoringRound, Thread, round_thread
+from app.subsidies.calls import fitting_calls
 from app.subsidies.models import SubsidyCall
 from app.subsidies.rollups import pipeline_totals
 from app.work.models import Rollout, Task, Theme, WorkingGroup, group_lead
@@ -215,6 +216,7 @@ def municipality_dashboard(user: User) -> dict[str, Any]:
         ),
         "pipeline": pipeline_totals(user),
         "rollout": rollout,
+        "fitting_calls": fitting_calls(user.municipality_id, LIST_LIMIT),
     }
 
 
