@@ -102,6 +102,7 @@ def register_request_handling(app: Flask) -> None:
 
 def register_exporters() -> None:
     """The workbook exporters of /exports/<name>.xlsx (they register by name)."""
+    from app.activity import exports as _activity  # noqa: F401
     from app.municipalities import exports as _municipalities  # noqa: F401
     from app.strategy import exports as _strategy  # noqa: F401
     from app.subsidies import exports as _subsidies  # noqa: F401

@@ -13,6 +13,7 @@ from app import clock
 from app.activity.models import Activity
 from app.auth import permissions
 from app.extensions import db
+from app.web.params import parse_int
 from app.work.models import Task
 
 
@@ -32,6 +33,49 @@ class ActivityFilter:
     municipality_id: int | None = None
     since: date | None = None
     until: date | None = None
+
+    def args(self) -> dict[str, Any]:
+        """As the query string of /activity (for links that keep the filters,
+        like its Excel download)."""
+        values = {
+            "who": self.actor_id,
+            "kind": self.entity_type,
+            "municipality": self.municipality_id,
+            "from": self.since.isoformat() if self.since else None,
+            "to": self.until.isoformat() if self.until else None,
+        }
+        return {k: v for k, v in values.items() if v is not None}
+
+
+#: The kinds of object the log's "What" filter offers.
+ENTITY_TYPES = (
+    permissions.PUBLIC_ACTIVITY
+    + permissions.MUNICIPAL_ACTIVITY
+    + (
+        "conversation",
+        "user_account",
+    )
+)
+
+
+def _date(args: Any, name: str) -> date | None:
+    try:
+        return date.fromisoformat(args.get(name, ""))
+    except ValueError:
+        return None
+
+
+def filters_from(args: Any) -> ActivityFilter:
+    """The filters of /activity (and its export) from a query string; anything
+    not valid is no filter."""
+    kind = args.get("kind")
+    return ActivityFilter(
+        actor_id=parse_int(args.get("who")),
+        entity_type=kind if kind in ENTITY_TYPES else None,
+        municipality_id=parse_int(args.get("municipality")),
+        since=_date(args, "from"),
+        until=_date(args, "to"),
+    )
 
 
 def _of_kind(entity_type: str):
