@@ -6,6 +6,7 @@ from app.auth.models import LoginFailure, User
 from app.comments.models import Comment
 from app.deadlines.models import ReminderSent
 from app.documents.models import Document, DocumentFile
+from app.main.models import DashboardVisit
 from app.municipalities.models import Municipality
 from app.public.models import Publication
 from app.readmodel import DataChange, DataVersion
@@ -35,6 +36,7 @@ __all__ = [
     "Comment",
     "Conversation",
     "DataChange",
+    "DashboardVisit",
     "DataVersion",
     "Document",
     "DocumentFile",

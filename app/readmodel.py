@@ -83,6 +83,8 @@ UNTRACKED_TABLES = frozenset(
         # Bytes of documents (written with their Document row) and score previews.
         "document_file",
         "pending_import",
+        # When each person last opened their dashboard (issue 26 item 8).
+        "dashboard_visit",
     }
 )
 #: Columns whose changes no figure reads (sign-in, sign-out, token use): a write

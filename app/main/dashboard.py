@@ -7,6 +7,8 @@ from typing import Any
 from sqlalchemy import and_, func, select
 
 from app import readmodel
+from app.activity.queries import news_since
+from app.activity.render import EntryView, sentence
 from app.archive import not_archived, task_in_use
 from app.auth import permissions
 from app.auth.models import User
@@ -261,8 +263,9 @@ def dashboard_template(user: User) -> str:
     return f"main/dashboard_{user.role}.html"
 
 
-def dashboard_data(user: User) -> dict[str, Any]:
-    """What the dashboard for `user`'s role shows."""
+def dashboard_data(user: User, since: Any = None) -> dict[str, Any]:
+    """What the dashboard for `user`'s role shows; `since`: the end of their
+    previous visit (app.main.visits.register_visit), for "new since then"."""
     builders = {
         "coordinator": coordinator_dashboard,
         "lead": lead_dashboard,
@@ -272,4 +275,9 @@ def dashboard_data(user: User) -> dict[str, Any]:
     data = builders[user.role](user)
     if user.role != "viewer":
         data["themes_overview"] = regional_progress()
+    if permissions.can_view_activity(user):
+        news = news_since(user, since, LIST_LIMIT)
+        data["news"] = news
+        # Sentences only: what changed, read from the entries themselves.
+        data["news_entries"] = [EntryView(e, sentence(e), []) for e in news.entries]
     return data

@@ -21,6 +21,7 @@ from app.comments.comments import comment_scope
 from app.extensions import db
 from app.main import bp
 from app.main.dashboard import dashboard_data, dashboard_template
+from app.main.visits import register_visit
 
 regional_pages(bp)
 
@@ -32,8 +33,12 @@ ELEMENT_ID = re.compile(r"[a-z][a-z0-9_-]{0,60}")
 @requires(permissions.can_view_regional)
 def dashboard():
     """The signed-in user's dashboard for their role."""
+    since = None
+    if permissions.can_view_activity(current_user):  # "new since your last visit"
+        since = register_visit(current_user)
+        db.session.commit()
     return render_template(
-        dashboard_template(current_user), **dashboard_data(current_user)
+        dashboard_template(current_user), **dashboard_data(current_user, since)
     )
 
 
