@@ -35,12 +35,18 @@ def fill_mentions(form: CommentForm, segment: str, target: Any) -> CommentForm:
 
 
 def comment_section(
-    segment: str, target: Any, form: CommentForm | None = None, page: int = 1
+    segment: str,
+    target: Any,
+    form: CommentForm | None = None,
+    page: int = 1,
+    posted: int | None = None,
 ) -> dict[str, Any]:
-    """The comments of `target` (a bounded page), the form and their addresses."""
+    """The comments of `target` (a bounded page), the form and their addresses;
+    `posted`: the comment just saved (it takes the focus, and is announced)."""
     form = form or CommentForm(formdata=None)
     return {
         "segment": segment,
+        "posted": posted,
         "target": target,
         "listing": logic.comment_list(segment, target, page),
         "form": fill_mentions(form, segment, target),

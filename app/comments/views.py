@@ -43,9 +43,9 @@ def _form_status(form: CommentForm) -> int:
     return 422
 
 
-def _section(segment, target, form=None, status=200, page=1):
+def _section(segment, target, form=None, status=200, page=1, posted=None):
     """The comment section (htmx) or the comments page, with `form`."""
-    section = pages.comment_section(segment, target, form, page)
+    section = pages.comment_section(segment, target, form, page, posted)
     template = "comments/_section.html" if wants_fragment() else "comments/page.html"
     return render_template(template, section=section), status, {"Vary": "HX-Request"}
 
@@ -77,7 +77,7 @@ def add(segment: str, target_id: int):
         return _section(segment, target, form, 422)
     db.session.commit()
     if wants_fragment():
-        return _section(segment, target)
+        return _section(segment, target, posted=comment.id)
     return redirect(f"{pages.object_url(segment, target.id)}#comment-{comment.id}", 303)
 
 
@@ -123,7 +123,9 @@ def update(comment_id: int):
         return _edit_page(comment, target, form, 422)
     db.session.commit()
     if wants_fragment():
-        return render_template("comments/_comment.html", comment=comment)
+        return render_template(
+            "comments/_comment.html", comment=comment, posted=comment.id
+        )
     url = pages.object_url(comment.target_segment, target.id)
     return redirect(f"{url}#comment-{comment.id}", 303)
 
