@@ -484,3 +484,33 @@ def test_backup_and_restore_keep_comments_and_mentions(app, world, tmp_path):
         assert group.kind.code == "comment"
         db.session.remove()
         db.engine.dispose()
+
+
+def test_mentions_on_a_dossier_task_follow_the_dossier(world):
+    task = world["dossier_task"]
+    with pytest.raises(logic.MentionRefused, match="Ivo Ieper"):
+        logic.post_comment("tasks", task, world["izegem"], "x", [world["ieper"].id])
+    comment = logic.post_comment(
+        "tasks", task, world["izegem"], "x", [world["partner"].id]
+    )
+    assert [u.id for u in comment.mentioned] == [world["partner"].id]
+    # A task outside any dossier: every active member, viewers included.
+    comment = logic.post_comment(
+        "tasks", world["task"], world["izegem"], "y", [world["viewer"].id]
+    )
+    assert [u.id for u in comment.mentioned] == [world["viewer"].id]
+
+
+def test_a_deactivated_or_unknown_person_is_no_mention(world, login_as):
+    world["partner"].active = False
+    db.session.commit()
+    client = login_as(world["izegem"])
+    for mention in (world["partner"].id, 999999):
+        response = _post(
+            client, f"/threads/{world['thread'].id}/comments", "Hallo", [mention]
+        )
+        assert response.status_code == 422
+        assert "Kies de personen die u wilt vermelden uit de treffers." in (
+            response.get_data(as_text=True)
+        )
+    assert db.session.scalar(select(func.count()).select_from(Comment)) == 0
