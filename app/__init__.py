@@ -118,6 +118,7 @@ def register_request_handling(app: Flask) -> None:
 
 def register_exporters() -> None:
     """The workbook exporters of /exports/<name>.xlsx (they register by name)."""
+    from app.activity import exports as _activity  # noqa: F401
     from app.municipalities import exports as _municipalities  # noqa: F401
     from app.strategy import exports as _strategy  # noqa: F401
     from app.subsidies import exports as _subsidies  # noqa: F401
@@ -138,6 +139,8 @@ def register_blueprints(app: Flask) -> None:
     from app.archiving import views as _archiving_views  # noqa: F401
     from app.auth import bp as auth_bp
     from app.auth import views as _auth_views  # noqa: F401
+    from app.comments import bp as comments_bp
+    from app.comments import views as _comments_views  # noqa: F401
     from app.deadlines import bp as deadlines_bp
     from app.deadlines import views as _deadlines_views  # noqa: F401
     from app.documents import bp as documents_bp
@@ -171,6 +174,7 @@ def register_blueprints(app: Flask) -> None:
         municipalities_bp,
         deadlines_bp,
         documents_bp,
+        comments_bp,
         archiving_bp,
         search_bp,
         activity_bp,

@@ -53,6 +53,29 @@ def task_in_use() -> Any:
     )
 
 
+def comment_in_use() -> Any:
+    """SQL condition on Comment: the object it is on is in use (a comment is
+    archived with its dossier, its task's group or dossier, its thread)."""
+    from sqlalchemy import or_
+
+    from app.comments.models import Comment
+    from app.strategy.models import Thread
+    from app.subsidies.models import Application
+    from app.work.models import Task
+
+    archived_dossiers = select(Application.id).where(
+        Application.archived_at.is_not(None)
+    )
+    archived_threads = select(Thread.id).where(Thread.archived_at.is_not(None))
+    tasks_in_use = select(Task.id).where(task_in_use())
+    return or_(
+        Comment.application_id.is_not(None)
+        & Comment.application_id.not_in(archived_dossiers),
+        Comment.thread_id.is_not(None) & Comment.thread_id.not_in(archived_threads),
+        Comment.task_id.in_(tasks_in_use),
+    )
+
+
 def dossier_in_use() -> Any:
     """SQL condition on Application: the dossier is not archived. An archived
     call leaves its dossiers alone: a granted one still owes its reports."""

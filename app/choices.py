@@ -77,6 +77,10 @@ def _choice_query(kind: str, user: Any = None, scope: Any = ()):
         return _people(User.active.is_(True) & User.role.in_(MUNICIPAL_ROLES))
     if kind == "owner":  # who may own a dossier: who may open it
         return _people(permissions.may_own_dossier_of(scope))
+    if kind == "mention":  # whom a comment may mention: who may see its object
+        if not scope:
+            return _people(literal(False))
+        return _people(permissions.mentionable(*scope))
     if kind == "who":  # who changed something (the activity filter)
         return _people(None if user is None else permissions.activity_people(user))
     # Assignees: the people who have a task (whom filtering can find).
@@ -96,15 +100,17 @@ KINDS = (
     "workplace",
     "owner",
     "member",
+    "mention",
 )
 #: Kinds whose field holds several choices (checkboxes, not radio buttons).
-MULTIPLE = ("member",)
+MULTIPLE = ("member", "mention")
 #: The form field a kind fills when it is not the kind's own name.
 FIELD_NAMES = {
     "assignable": "assignee_id",
     "workplace": "municipality_id",
     "owner": "owner_id",
     "member": "members",
+    "mention": "mentions",
 }
 
 
@@ -125,6 +131,8 @@ def _may_search(kind: str, user: Any) -> bool:
         return permissions.can_assign_work(user)
     if kind == "owner":
         return permissions.can_manage_application(user)
+    if kind == "mention":  # the view checked that `user` may see the object
+        return not permissions.is_viewer(user)
     return True
 
 
@@ -228,7 +236,12 @@ def group_member_ids(group_id: Any) -> list[int]:
 
 
 def search_more(
-    kind: str, text: str | None, picked: Any, kept: Any, user: Any = None
+    kind: str,
+    text: str | None,
+    picked: Any,
+    kept: Any,
+    user: Any = None,
+    scope: Any = (),
 ) -> tuple[list[Choice], Matches]:
     """A field of several choices (a group's members): the people `picked` from
     earlier searches (still ticked, kept across searches) and the matches of
@@ -237,14 +250,14 @@ def search_more(
     chosen_ids = [i for i in dict.fromkeys(picked) if i not in kept][:MATCHES_SHOWN]
     chosen = []
     if chosen_ids and _may_search(kind, user):
-        query, id_, name = _choice_query(kind, user)
+        query, id_, name = _choice_query(kind, user, scope)
         chosen = [
             Choice(*row)
             for row in db.session.execute(
                 query.where(id_.in_(chosen_ids)).order_by(name, id_)
             )
         ]
-    found = search_choices(kind, text, user)
+    found = search_choices(kind, text, user, scope)
     skip = kept | {c.id for c in chosen}
     return chosen, Matches(
         [c for c in found.choices if c.id not in skip], more=found.more

@@ -17,6 +17,7 @@ from datetime import UTC, date, datetime
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
+import nh3
 from babel import Locale
 from flask import current_app
 from flask_babel import (
@@ -26,6 +27,8 @@ from flask_babel import (
 )
 from flask_babel import format_percent as babel_percent
 from flask_babel import gettext as _
+from markdown_it import MarkdownIt
+from markupsafe import Markup
 
 # Excel number formats, one per kind of value (used by app/exports/excel.py).
 EURO_FORMAT = '"€" #,##0.00'
@@ -246,7 +249,33 @@ def fmt_yes_no(value: bool | None) -> str:
     return _("yes") if value else _("no")
 
 
+# --- comments: light markup -----------------------------------------------------
+# Markdown without raw HTML, limited to paragraphs, line breaks, lists, emphasis
+# and links (no headings, images, code or tables), then sanitised by nh3 with an
+# allowlist: what reaches the page is only these tags, links only http(s) and
+# mailto, each with rel="nofollow noopener".
+_COMMENT_MARKDOWN = MarkdownIt("zero", {"breaks": True, "html": False}).enable(
+    ["list", "emphasis", "link", "autolink", "newline", "escape"]
+)
+COMMENT_TAGS = {"p", "br", "em", "strong", "a", "ul", "ol", "li"}
+COMMENT_ATTRIBUTES = {"a": {"href"}, "ol": {"start"}}
+
+
+def fmt_comment(text: str | None) -> Markup:
+    """A comment's text as safe HTML (light Markdown, sanitised)."""
+    html = _COMMENT_MARKDOWN.render(text or "")
+    clean = nh3.clean(
+        html,
+        tags=COMMENT_TAGS,
+        attributes=COMMENT_ATTRIBUTES,
+        link_rel="nofollow noopener",
+        url_schemes={"http", "https", "mailto"},
+    )
+    return Markup(clean)  # noqa: S704 - sanitised by nh3 with an allowlist
+
+
 FILTERS = {
+    "comment": fmt_comment,
     "date": fmt_date,
     "datetime": fmt_datetime,
     "money": fmt_money,

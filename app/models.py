@@ -3,8 +3,10 @@
 from app.activity.models import Activity
 from app.api.models import ApiToken
 from app.auth.models import Identity, LoginFailure, User
+from app.comments.models import Comment
 from app.deadlines.models import ReminderSent
 from app.documents.models import Document, DocumentFile
+from app.main.models import DashboardVisit
 from app.municipalities.models import Municipality
 from app.notifications.models import (
     Follow,
@@ -38,8 +40,10 @@ __all__ = [
     "ApiToken",
     "Application",
     "ApplicationPartner",
+    "Comment",
     "Conversation",
     "DataChange",
+    "DashboardVisit",
     "DataVersion",
     "Document",
     "DocumentFile",

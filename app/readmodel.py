@@ -86,6 +86,8 @@ UNTRACKED_TABLES = frozenset(
         # The inbox: written by most requests that change something, read by the
         # bell (an htmx fragment) and /notifications (never stored): no figure.
         "notification",
+        # When each person last opened their dashboard (issue 26 item 8).
+        "dashboard_visit",
     }
 )
 #: Columns whose changes no figure reads (sign-in, sign-out, token use): a write

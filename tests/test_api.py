@@ -57,10 +57,12 @@ def world(app):
     theme = factories.theme(title="Theme")
     group = factories.group(theme)
     factories.task(group, title="Mine", assignee_id=users["municipality"].id)
-    factories.task(group, title="Not mine")
+    not_mine = factories.task(group, title="Not mine")
     factories.rollout(theme, home, stage="live")
     db.session.commit()
     return {
+        "task": not_mine,
+        "thread": thread,
         "users": users,
         "own": own,
         "partnered": partnered,
@@ -522,8 +524,11 @@ def test_every_status_the_api_answers_is_in_its_description(client, world):
     raw = _token(world["users"]["coordinator"])
     long_query = "status=" + "x" * 3000
     for path, item in spec["paths"].items():
-        url = path.replace("{application_id}", str(world["own"].id)).replace(
-            "{round_id}", str(world["closed"].id)
+        url = (
+            path.replace("{application_id}", str(world["own"].id))
+            .replace("{round_id}", str(world["closed"].id))
+            .replace("{task_id}", str(world["task"].id))
+            .replace("{thread_id}", str(world["thread"].id))
         )
         documented = set(item["get"]["responses"])
         first = client.get(url, headers=_bearer(raw))

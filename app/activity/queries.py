@@ -6,13 +6,14 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
-from sqlalchemy import and_, not_, or_, select
+from sqlalchemy import and_, false, func, not_, or_, select
 from sqlalchemy.orm import joinedload
 
 from app import clock
 from app.activity.models import Activity
 from app.auth import permissions
 from app.extensions import db
+from app.web.params import parse_int
 from app.work.models import Task
 
 
@@ -32,6 +33,49 @@ class ActivityFilter:
     municipality_id: int | None = None
     since: date | None = None
     until: date | None = None
+
+    def args(self) -> dict[str, Any]:
+        """As the query string of /activity (for links that keep the filters,
+        like its Excel download)."""
+        values = {
+            "who": self.actor_id,
+            "kind": self.entity_type,
+            "municipality": self.municipality_id,
+            "from": self.since.isoformat() if self.since else None,
+            "to": self.until.isoformat() if self.until else None,
+        }
+        return {k: v for k, v in values.items() if v is not None}
+
+
+#: The kinds of object the log's "What" filter offers.
+ENTITY_TYPES = (
+    permissions.PUBLIC_ACTIVITY
+    + permissions.MUNICIPAL_ACTIVITY
+    + (
+        "conversation",
+        "user_account",
+    )
+)
+
+
+def _date(args: Any, name: str) -> date | None:
+    try:
+        return date.fromisoformat(args.get(name, ""))
+    except ValueError:
+        return None
+
+
+def filters_from(args: Any) -> ActivityFilter:
+    """The filters of /activity (and its export) from a query string; anything
+    not valid is no filter."""
+    kind = args.get("kind")
+    return ActivityFilter(
+        actor_id=parse_int(args.get("who")),
+        entity_type=kind if kind in ENTITY_TYPES else None,
+        municipality_id=parse_int(args.get("municipality")),
+        since=_date(args, "from"),
+        until=_date(args, "to"),
+    )
 
 
 def _of_kind(entity_type: str):
@@ -86,3 +130,76 @@ def recent_for(user: Any, entity: Any, limit: int = 10) -> list[Activity]:
             query.order_by(Activity.created_at.desc(), Activity.id.desc()).limit(limit)
         )
     )
+
+
+def _concerning(user: Any):
+    """SQL condition: entries about `user`'s working groups (led or joined) and
+    their tasks, the dossiers of their municipality (the coordinator: those they
+    own) and their municipality."""
+    from app.subsidies.models import Application
+    from app.work.models import group_lead, group_member
+
+    groups = select(group_lead.c.group_id).where(group_lead.c.user_id == user.id)
+    groups = groups.union(
+        select(group_member.c.group_id).where(group_member.c.user_id == user.id)
+    )
+    group_tasks = select(Task.id).where(Task.group_id.in_(groups))
+    if permissions.is_municipal(user):
+        dossiers = select(Application.id).where(
+            permissions.involving_municipality(user.municipality_id)
+        )
+    else:
+        dossiers = select(Application.id).where(Application.owner_id == user.id)
+    conditions = [
+        (Activity.entity_type == "working_group") & Activity.entity_id.in_(groups),
+        (Activity.entity_type == "task") & Activity.entity_id.in_(group_tasks),
+        Activity.application_id.in_(dossiers),
+    ]
+    if user.municipality_id is not None:
+        conditions.append(Activity.municipality_id == user.municipality_id)
+    return or_(*conditions)
+
+
+@dataclass(frozen=True)
+class News:
+    """What changed in one's groups, dossiers and municipality since a moment."""
+
+    since: Any  # datetime, or None on a first visit (nothing is new then)
+    count: int
+    entries: list[Activity]
+
+    @property
+    def since_day(self) -> str | None:
+        """The day of `since` in Brussels, as /activity's "from" filter takes it."""
+        if self.since is None:
+            return None
+        return self.since.astimezone(clock.BRUSSELS).date().isoformat()
+
+
+def news_since(user: Any, since: Any, limit: int = 10) -> News:
+    """Entries `user` may read, made by others since `since`, about their groups,
+    dossiers and municipality: how many, and the newest `limit`. Two queries,
+    a first visit included."""
+    condition = (
+        and_(
+            Activity.created_at > since,
+            _concerning(user),
+            or_(Activity.actor_id.is_(None), Activity.actor_id != user.id),
+        )
+        if since is not None
+        else false()
+    )
+    query = _readable(user, select(Activity)).where(condition)
+    count = db.session.scalar(
+        select(func.count()).select_from(
+            query.with_only_columns(Activity.id).subquery()
+        )
+    )
+    entries = list(
+        db.session.scalars(
+            query.options(joinedload(Activity.actor))
+            .order_by(Activity.created_at.desc(), Activity.id.desc())
+            .limit(limit)
+        )
+    )
+    return News(since, count or 0, entries)

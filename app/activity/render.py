@@ -412,6 +412,12 @@ def sentence(entry: Activity) -> str:
             name=name,
             status=value_text(entry.entity_type, "status", status, {}),
         )
+    if action == "comment":
+        return _("Comment on %(kind)s “%(name)s”", kind=kind, name=name)
+    if action == "comment_update":
+        return _("Comment on %(kind)s “%(name)s” edited", kind=kind, name=name)
+    if action == "comment_delete":
+        return _("Comment on %(kind)s “%(name)s” deleted", kind=kind, name=name)
     if action == "archive":
         return _("%(kind)s “%(name)s” archived", kind=kind, name=name)
     if action == "restore":

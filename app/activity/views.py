@@ -1,49 +1,23 @@
 """/activity: who changed what, filterable."""
 
-from datetime import date
-
 from flask import render_template, request
 from flask_login import current_user
 
 from app.activity import bp
-from app.activity.queries import ActivityFilter, activity_query
+from app.activity.queries import ENTITY_TYPES, activity_query, filters_from
 from app.activity.render import present
 from app.auth import permissions
 from app.auth.access import requires
 from app.choices import chosen_choice, search_choices
 from app.paging import page_of
 from app.web import wants_fragment
-from app.web.params import query_int
-
-ENTITY_TYPES = (
-    permissions.PUBLIC_ACTIVITY
-    + permissions.MUNICIPAL_ACTIVITY
-    + (
-        "conversation",
-        "user_account",
-    )
-)
-
-
-def _date(name: str) -> date | None:
-    try:
-        return date.fromisoformat(request.args.get(name, ""))
-    except ValueError:
-        return None
 
 
 @bp.get("/activity")
 @requires(permissions.can_view_activity)
 def index():
     """The activity log with filters: who, what kind, municipality, period."""
-    kind = request.args.get("kind")
-    filters = ActivityFilter(
-        actor_id=query_int("who"),
-        entity_type=kind if kind in ENTITY_TYPES else None,
-        municipality_id=query_int("municipality"),
-        since=_date("from"),
-        until=_date("to"),
-    )
+    filters = filters_from(request.args)
 
     def activity_page() -> dict:
         page = page_of(activity_query(current_user, filters), per_page=50)

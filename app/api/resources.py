@@ -15,14 +15,18 @@ from urllib.parse import urlencode
 from flask import abort, request
 from flask_babel import gettext as _
 from sqlalchemy import false, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
 
 from app import clock
 from app.api.spec import MAX_INT, PER_PAGE_DEFAULT, PER_PAGE_MAX, SLUG_PATTERN
 from app.archive import not_archived
 from app.auth import permissions
+from app.comments.comments import load_target
+from app.comments.models import TARGET_KEYS, Comment
+from app.comments.pages import object_endpoint
 from app.deadlines.deadlines import CATEGORIES, KINDS, Scope, deadlines
 from app.extensions import db
+from app.formatting import fmt_comment
 from app.links import absolute_url
 from app.municipalities.models import Municipality
 from app.strategy.models import Score, Thread
@@ -402,3 +406,48 @@ def results(user, round_id: int) -> dict[str, Any]:
         ],
         "own_scores": own,
     }
+
+
+# --- comments ---
+
+
+def _person(user) -> dict[str, Any] | None:
+    return None if user is None else {"id": user.id, "name": user.full_name}
+
+
+def comments(user, segment: str, target_id: int) -> dict[str, Any]:
+    """The comments of a dossier, task or thread `user` may see, oldest first;
+    404 when the object does not exist, is archived or is not theirs to see."""
+    target = load_target(segment, target_id) if target_id <= MAX_INT else None
+    if (
+        target is None
+        or not permissions.can_view_comments(user, segment, target)
+        or permissions.comment_target_archived(segment, target)
+    ):
+        abort(404)
+    paged = paging()
+    query = (
+        select(Comment)
+        .where(getattr(Comment, TARGET_KEYS[segment]) == target.id)
+        .options(joinedload(Comment.author), selectinload(Comment.mentioned))
+        .order_by(Comment.created_at, Comment.id)
+    )
+    endpoint, values = object_endpoint(segment, target.id)
+    page_of = absolute_url(endpoint, **values)
+
+    def serialize(rows: list[Comment]) -> list[dict[str, Any]]:
+        return [
+            {
+                "id": c.id,
+                "author": _person(c.author),
+                "text": c.body,
+                "html": str(fmt_comment(c.body)),
+                "created_at": c.created_at.isoformat(),
+                "edited_at": c.edited_at.isoformat() if c.edited_at else None,
+                "mentioned": [_person(u) for u in c.mentioned],
+                "url": f"{page_of}#comment-{c.id}",
+            }
+            for c in rows
+        ]
+
+    return paginate_query(query, serialize, paged)

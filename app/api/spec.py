@@ -110,6 +110,18 @@ SCHEMAS: dict[str, dict[str, Any]] = {
             "url": STRING,
         }
     ),
+    "Comment": _object(
+        {
+            "id": INTEGER,
+            "author": _nullable(_ref("Ref")),
+            "text": STRING,
+            "html": STRING,
+            "created_at": DATETIME,
+            "edited_at": _nullable(DATETIME),
+            "mentioned": {"type": "array", "items": _ref("Ref")},
+            "url": STRING,
+        }
+    ),
     "Partner": _object(
         {"slug": STRING, "name": STRING, "share_pct": AMOUNT},
     ),

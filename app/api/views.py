@@ -286,6 +286,36 @@ def round_results(round_id: int):
     return jsonify(resources.results(current_user, round_id))
 
 
+@bp.get(f"{PREFIX}/dossiers/<int:application_id>/comments")
+@requires(permissions.can_use_api_tokens)
+@documented(
+    _l("Comments on a subsidy dossier, oldest first"),
+    "Comment",
+    paginated=True,
+    errors=(404,),
+)
+def dossier_comments(application_id: int):
+    return jsonify(resources.comments(current_user, "applications", application_id))
+
+
+@bp.get(f"{PREFIX}/tasks/<int:task_id>/comments")
+@requires(permissions.can_use_api_tokens)
+@documented(
+    _l("Comments on a task, oldest first"), "Comment", paginated=True, errors=(404,)
+)
+def task_comments(task_id: int):
+    return jsonify(resources.comments(current_user, "tasks", task_id))
+
+
+@bp.get(f"{PREFIX}/threads/<int:thread_id>/comments")
+@requires(permissions.can_use_api_tokens)
+@documented(
+    _l("Comments on a thread, oldest first"), "Comment", paginated=True, errors=(404,)
+)
+def thread_comments(thread_id: int):
+    return jsonify(resources.comments(current_user, "threads", thread_id))
+
+
 # --- tokens in /profile (a signed-in session, CSRF-protected) ---
 
 

@@ -579,3 +579,94 @@ def visible_notifications(user: Any) -> Any:
             Notification.object_id.not_in(hidden_tasks),
         ),
     )
+
+
+# --- comments -----------------------------------------------------------------------
+
+
+def _may_see_task(user: Any, task: Any) -> bool:
+    """A task as `visible_tasks` decides, for one loaded task."""
+    if task.application_id is None:
+        return can_view_regional(user)
+    return can_view_application(user, task.application)
+
+
+def can_view_comments(user: Any, segment: str, target: Any) -> bool:
+    """A dossier's, task's or thread's comments: whoever may open the object (a
+    dossier's comments only for who may open the dossier)."""
+    if segment == "applications":
+        return can_view_application(user, target)
+    if segment == "tasks":
+        return _may_see_task(user, target)
+    return can_view_regional(user)
+
+
+def comment_target_archived(segment: str, target: Any) -> bool:
+    """A dossier or thread archived, or a task whose group or dossier is: its
+    comments are archived with it (no new ones; out of search and the API)."""
+    if segment == "tasks":
+        group, dossier = target.group, target.application
+        return any(
+            getattr(o, "archived_at", None) is not None for o in (group, dossier)
+        )
+    return getattr(target, "archived_at", None) is not None
+
+
+def can_comment(user: Any, segment: str, target: Any) -> bool:
+    """Post a comment: everyone who may see the object except viewers (read-only
+    observers), while the object is in use (an archived one takes none)."""
+    return (
+        not is_viewer(user)
+        and can_view_comments(user, segment, target)
+        and not comment_target_archived(segment, target)
+    )
+
+
+def can_edit_comment(user: Any, comment: Any) -> bool:
+    """Change a comment's text: its author only (nobody puts words in another's
+    mouth, the coordinator neither)."""
+    return (
+        _signed_in(user)
+        and not is_viewer(user)
+        and comment.author_id is not None
+        and comment.author_id == user.id
+    )
+
+
+def can_delete_comment(user: Any, comment: Any) -> bool:
+    """Delete a comment: its author, and the coordinator (moderation)."""
+    return is_coordinator(user) or can_edit_comment(user, comment)
+
+
+def mentionable(segment: str, target: Any) -> Any:
+    """SQL condition on users: whom a comment on `target` may mention, the active
+    people who may see it (a dossier's, or a dossier task's: `may_own_dossier_of`
+    its lead and partners; anything regional: every active member)."""
+    from app.auth.models import User
+
+    dossier = target if segment == "applications" else None
+    if segment == "tasks" and target.application_id is not None:
+        dossier = target.application
+    if dossier is None:
+        return User.active.is_(True)
+    return may_own_dossier_of(_involved_municipality_ids(dossier))
+
+
+def visible_comments(user: Any) -> Any:
+    """SQL condition on Comment: the comments `user` may read (those of the
+    dossiers, tasks and threads they may see)."""
+    from sqlalchemy import false, or_, select, true
+
+    from app.comments.models import Comment
+    from app.subsidies.models import Application
+    from app.work.models import Task
+
+    if is_coordinator(user):
+        return true()
+    if not can_view_regional(user):
+        return false()
+    return or_(
+        Comment.thread_id.is_not(None),
+        Comment.application_id.in_(visible_applications(user, select(Application.id))),
+        Comment.task_id.in_(select(Task.id).where(visible_tasks(user))),
+    )

@@ -7,6 +7,8 @@ from typing import Any
 from sqlalchemy import and_, func, not_, select
 
 from app import readmodel
+from app.activity.queries import news_since
+from app.activity.render import EntryView, sentence
 from app.archive import not_archived, task_in_use
 from app.auth import permissions
 from app.auth.models import User
@@ -15,6 +17,7 @@ from app.deadlines.deadlines import CATEGORIES, KINDS, Scope, deadlines
 from app.extensions import db
 from app.municipalities.models import Municipality, active_municipalities_clause
 from app.strategy.models import Score, ScoringRound, Thread, round_thread
+from app.subsidies.calls import fitting_calls
 from app.subsidies.models import SubsidyCall
 from app.subsidies.rollups import pipeline_totals
 from app.work.models import Rollout, Task, Theme, WorkingGroup, group_lead
@@ -227,6 +230,7 @@ def municipality_dashboard(user: User) -> dict[str, Any]:
         ),
         "pipeline": pipeline_totals(user),
         "rollout": rollout,
+        "fitting_calls": fitting_calls(user.municipality_id, LIST_LIMIT),
     }
 
 
@@ -282,8 +286,9 @@ def dashboard_template(user: User) -> str:
     return f"main/dashboard_{user.role}.html"
 
 
-def dashboard_data(user: User) -> dict[str, Any]:
-    """What the dashboard for `user`'s role shows."""
+def dashboard_data(user: User, since: Any = None) -> dict[str, Any]:
+    """What the dashboard for `user`'s role shows; `since`: the end of their
+    previous visit (app.main.visits.register_visit), for "new since then"."""
     builders = {
         "coordinator": coordinator_dashboard,
         "lead": lead_dashboard,
@@ -293,4 +298,9 @@ def dashboard_data(user: User) -> dict[str, Any]:
     data = builders[user.role](user)
     if user.role != "viewer":
         data["themes_overview"] = regional_progress()
+    if permissions.can_view_activity(user):
+        news = news_since(user, since, LIST_LIMIT)
+        data["news"] = news
+        # Sentences only: what changed, read from the entries themselves.
+        data["news_entries"] = [EntryView(e, sentence(e), []) for e in news.entries]
     return data

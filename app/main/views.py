@@ -17,9 +17,11 @@ from app.choices import (
     search_choices,
     search_more,
 )
+from app.comments.comments import comment_scope
 from app.extensions import db
 from app.main import bp
 from app.main.dashboard import dashboard_data, dashboard_template
+from app.main.visits import register_visit
 
 regional_pages(bp)
 
@@ -31,8 +33,12 @@ ELEMENT_ID = re.compile(r"[a-z][a-z0-9_-]{0,60}")
 @requires(permissions.can_view_regional)
 def dashboard():
     """The signed-in user's dashboard for their role."""
+    since = None
+    if permissions.can_view_activity(current_user):  # "new since your last visit"
+        since = register_visit(current_user)
+        db.session.commit()
     return render_template(
-        dashboard_template(current_user), **dashboard_data(current_user)
+        dashboard_template(current_user), **dashboard_data(current_user, since)
     )
 
 
@@ -53,6 +59,8 @@ def choices(kind: str):
         request.args.get("dossier", type=int),
         request.args.get("lead_municipality_id", type=int),
     )
+    if kind == "mention":  # a comment's mentions: who may see its object
+        scope = comment_scope(request.args.get("on", ""), current_user)
     picked, matches = [], search_choices(kind, search, current_user, scope)
     if kind in MULTIPLE:  # a group's members: ticked ones stay across searches
         picked, matches = search_more(
@@ -61,6 +69,7 @@ def choices(kind: str):
             request.args.getlist(name, type=int),
             group_member_ids(request.args.get("group", type=int)),
             current_user,
+            scope,
         )
     return render_template(
         "_filter_matches.html",

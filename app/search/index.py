@@ -35,9 +35,10 @@ from sqlalchemy import (
     text,
 )
 
-from app.archive import not_archived, task_in_use
+from app.archive import comment_in_use, not_archived, task_in_use
 from app.auth import permissions
 from app.auth.models import User
+from app.comments.models import Comment
 from app.extensions import db
 from app.municipalities.models import Municipality
 from app.strategy.models import Thread
@@ -119,6 +120,28 @@ def _tasks(user: Any, query: Any) -> Any:
     return _everyone(user, query.where(permissions.visible_tasks(user)))
 
 
+def _comments(user: Any, query: Any) -> Any:
+    return query.where(permissions.visible_comments(user))
+
+
+#: How much of a comment's text a hit shows.
+COMMENT_EXCERPT = 80
+
+
+def _comment_url(comment: Any) -> str:
+    from app.comments.pages import object_url
+
+    page = object_url(comment.target_segment, comment.target_id)
+    return f"{page}#comment-{comment.id}"
+
+
+def _excerpt(text: str) -> str:
+    text = " ".join(text.split())
+    if len(text) <= COMMENT_EXCERPT:
+        return text
+    return text[: COMMENT_EXCERPT - 1] + "…"
+
+
 def _people(user: Any, query: Any) -> Any:
     return query if permissions.can_manage_users(user) else query.where(false())
 
@@ -187,6 +210,13 @@ KINDS = (
         lambda m: url_for("municipalities.detail", slug=m.slug),
     ),
     Kind(
+        "comment",
+        Comment,
+        _l("Comments"),
+        _comments,
+        _comment_url,
+    ),
+    Kind(
         "person",
         User,
         _l("People"),
@@ -212,6 +242,8 @@ class Group:
 
 
 def _title(obj: Any) -> str:
+    if isinstance(obj, Comment):
+        return _excerpt(obj.body)
     for attribute in ("title", "name", "full_name"):
         value = getattr(obj, attribute, None)
         if value:
@@ -245,6 +277,8 @@ def search(user: Any, query: str, per_kind: int = 5) -> list[Group]:
             statement = statement.where(not_archived(kind.model))
         if kind.model is Task:
             statement = statement.where(task_in_use())
+        if kind.model is Comment:  # archived with its object
+            statement = statement.where(comment_in_use())
         found = list(db.session.scalars(kind.restrict(user, statement)))
         if found:
             hits = [Hit(_title(o), kind.url(o), kind.detail(o)) for o in found]

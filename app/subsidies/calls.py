@@ -9,10 +9,11 @@ from typing import Any
 from flask import current_app
 from flask_babel import force_locale, pgettext
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import and_, func, or_, select, union
+from sqlalchemy import and_, false, func, or_, select, union
 
 from app import signals
 from app.activity.log import diff, record
+from app.archive import not_archived
 from app.auth.models import LANGUAGES
 from app.clock import BRUSSELS, now_utc
 from app.extensions import db
@@ -24,6 +25,7 @@ from app.subsidies.models import (
     Application,
     ApplicationPartner,
     SubsidyCall,
+    call_theme,
 )
 from app.work.models import Rollout, Theme, WorkingGroup, group_municipality
 
@@ -237,9 +239,8 @@ def coverage(call: SubsidyCall) -> list[Gap]:
     if not theme_ids or call_status(call) == "closed":
         return []
     reasons: dict[int, set[str]] = {}
-    for kind, query in _taking_part(theme_ids, current_app.config["SCORE_HIGH"]):
-        for municipality_id in db.session.scalars(query):
-            reasons.setdefault(municipality_id, set()).add(kind)
+    for (_theme_id, municipality_id), kinds in taking_part(theme_ids).items():
+        reasons.setdefault(municipality_id, set()).update(kinds)
     covered = set(db.session.scalars(_applicants(call.id)))
     wanted = [mid for mid in reasons if mid not in covered]
     if not wanted:
@@ -257,43 +258,150 @@ def own_gap(gaps: list[Gap], municipality_id: int | None) -> Gap | None:
     return next((g for g in gaps if g.municipality.id == municipality_id), None)
 
 
-def _taking_part(theme_ids: list[int], score_high: int):
+def taking_part(
+    theme_ids: list[int] | None, municipality_id: int | None = None
+) -> dict[tuple[int, int], set[str]]:
+    """{(theme id, municipality id): reasons} of the coverage rule (see
+    `coverage`): which municipalities take part in which of `theme_ids` (every
+    theme: None), and why; only `municipality_id`'s when given. Four queries
+    whatever the data."""
+    found: dict[tuple[int, int], set[str]] = {}
+    for kind, query in _taking_part(
+        theme_ids, current_app.config["SCORE_HIGH"], municipality_id
+    ):
+        for theme_id, mid in db.session.execute(query):
+            found.setdefault((theme_id, mid), set()).add(kind)
+    return found
+
+
+def _taking_part(
+    theme_ids: list[int] | None, score_high: int, municipality_id: int | None
+):
+    def narrowed(query, theme_column, municipality_column):
+        if theme_ids is not None:
+            query = query.where(theme_column.in_(theme_ids))
+        if municipality_id is not None:
+            query = query.where(municipality_column == municipality_id)
+        return query
+
     yield (
         "rollout",
-        select(Rollout.municipality_id).where(
-            Rollout.theme_id.in_(theme_ids), Rollout.stage.not_in(NOT_TAKING_PART)
+        narrowed(
+            select(Rollout.theme_id, Rollout.municipality_id).where(
+                Rollout.stage.not_in(NOT_TAKING_PART)
+            ),
+            Rollout.theme_id,
+            Rollout.municipality_id,
         ),
     )
     yield (
         "group",
-        select(group_municipality.c.municipality_id)
-        .join(WorkingGroup, WorkingGroup.id == group_municipality.c.group_id)
-        .where(WorkingGroup.theme_id.in_(theme_ids)),
+        narrowed(
+            select(WorkingGroup.theme_id, group_municipality.c.municipality_id).join(
+                WorkingGroup, WorkingGroup.id == group_municipality.c.group_id
+            ),
+            WorkingGroup.theme_id,
+            group_municipality.c.municipality_id,
+        ),
     )
     # The latest closed round that asked about each origin thread.
     latest = (
         select(round_thread.c.thread_id, ScoringRound.id.label("round_id"))
         .join(ScoringRound, ScoringRound.id == round_thread.c.round_id)
         .join(Theme, Theme.origin_thread_id == round_thread.c.thread_id)
-        .where(Theme.id.in_(theme_ids), ScoringRound.status == "closed")
+        .where(ScoringRound.status == "closed")
         .order_by(ScoringRound.closes_on.desc(), ScoringRound.id.desc())
     )
+    if theme_ids is not None:
+        latest = latest.where(Theme.id.in_(theme_ids))
     rounds: dict[int, int] = {}
     for thread_id, round_id in db.session.execute(latest):
         rounds.setdefault(thread_id, round_id)
-    if rounds:
-        yield (
-            "score",
-            select(Score.municipality_id).where(
+    # Run even without such a round: as many queries whatever the data.
+    yield (
+        "score",
+        narrowed(
+            select(Theme.id, Score.municipality_id)
+            .join(Theme, Theme.origin_thread_id == Score.thread_id)
+            .where(
                 or_(
+                    false(),
                     *(
                         and_(Score.thread_id == t, Score.round_id == r)
                         for t, r in rounds.items()
-                    )
+                    ),
                 ),
                 Score.value >= score_high,
             ),
+            Theme.id,
+            Score.municipality_id,
+        ),
+    )
+
+
+@dataclass
+class FittingCall:
+    """An open call that fits a municipality it has not applied for, and why."""
+
+    call: SubsidyCall
+    reasons: set[str]
+
+
+def fitting_calls(municipality_id: int | None, limit: int) -> list[FittingCall]:
+    """The open calls that fit `municipality_id` by the coverage rule (it takes
+    part in a theme the call fits) and for which it has no live application,
+    soonest deadline first, at most `limit`; none for a merged municipality.
+    Six queries whatever the data."""
+    # Without a municipality: nobody's participation (no municipality has id 0).
+    reasons = taking_part(None, municipality_id or 0)
+    themes: dict[int, set[str]] = {t: kinds for (t, _m), kinds in reasons.items()}
+    now = now_utc()
+    calls = list(
+        db.session.scalars(
+            select(SubsidyCall)
+            .where(
+                SubsidyCall.opens_at <= now,
+                SubsidyCall.deadline_at > now,
+                not_archived(SubsidyCall),
+                SubsidyCall.id.in_(
+                    select(call_theme.c.call_id).where(
+                        call_theme.c.theme_id.in_(list(themes))
+                    )
+                ),
+                SubsidyCall.id.not_in(_applied_by(municipality_id)),
+                select(Municipality.id)
+                .where(
+                    Municipality.id == municipality_id, active_municipalities_clause()
+                )
+                .exists(),
+            )
+            .order_by(SubsidyCall.deadline_at, SubsidyCall.id)
+            .limit(limit)
         )
+    )
+    fits: dict[int, set[str]] = {}
+    for call_id, theme_id in db.session.execute(
+        select(call_theme.c.call_id, call_theme.c.theme_id).where(
+            call_theme.c.call_id.in_([c.id for c in calls]),
+            call_theme.c.theme_id.in_(list(themes)),
+        )
+    ):
+        fits.setdefault(call_id, set()).update(themes[theme_id])
+    return [FittingCall(c, fits.get(c.id, set())) for c in calls]
+
+
+def _applied_by(municipality_id: int | None):
+    """Ids of the calls `municipality_id` has a live application for (lead or
+    partner)."""
+    live = Application.status.not_in(NOT_APPLIED)
+    return union(
+        select(Application.call_id).where(
+            live, Application.lead_municipality_id == municipality_id
+        ),
+        select(Application.call_id)
+        .join(ApplicationPartner, ApplicationPartner.application_id == Application.id)
+        .where(live, ApplicationPartner.municipality_id == municipality_id),
+    )
 
 
 def _applicants(call_id: int):

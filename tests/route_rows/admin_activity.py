@@ -17,6 +17,8 @@ PLACEHOLDERS = {
 ROUTES = [
     page("/activity", viewer=403),
     page("/activity?kind=task&from=2020-01-01", viewer=403),
+    page("/exports/activity.xlsx", viewer=403),
+    page("/exports/activity.xlsx?kind=task&from=2020-01-01", viewer=403),
     page("/admin/users", **COORDINATOR_ONLY),
     page("/admin/users/new", **COORDINATOR_ONLY),
     page("/admin/users/{viewer_user}", **COORDINATOR_ONLY),
