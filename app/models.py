@@ -5,6 +5,7 @@ from app.api.models import ApiToken
 from app.auth.models import LoginFailure, User
 from app.deadlines.models import ReminderSent
 from app.documents.models import Document, DocumentFile
+from app.meetings.models import AgendaItem, Forum, Meeting, MeetingNote
 from app.municipalities.models import Municipality
 from app.public.models import Publication
 from app.readmodel import DataChange, DataVersion
@@ -28,6 +29,7 @@ from app.work.models import Rollout, Task, Theme, WorkingGroup
 
 __all__ = [
     "Activity",
+    "AgendaItem",
     "ApiToken",
     "Application",
     "ApplicationPartner",
@@ -36,7 +38,10 @@ __all__ = [
     "DataVersion",
     "Document",
     "DocumentFile",
+    "Forum",
     "LoginFailure",
+    "Meeting",
+    "MeetingNote",
     "Municipality",
     "Payment",
     "PendingImport",
