@@ -200,7 +200,11 @@ def test_a_coordinator_records_minutes_and_makes_an_action_point_a_task(demo_log
     assert note.task.due_on == due
     assert "Midwest-overleg" in note.task.description
     html = client.get(f"/meetings/{past.id}").get_data(as_text=True)
-    assert "Werkbezoek plannen" in html
+    assert f'href="/tasks/{note.task_id}">Werkbezoek plannen</a>' in html
+    # The task links back to its meeting.
+    task_page = client.get(f"/tasks/{note.task_id}").get_data(as_text=True)
+    assert "Actiepunt van de vergadering" in task_page
+    assert f'href="/meetings/{past.id}"' in task_page
 
 
 @pytest.mark.parametrize(

@@ -142,6 +142,16 @@ def meeting_notes(meeting: Meeting) -> list[MeetingNote]:
     )
 
 
+def action_point_of(task_id: int) -> Any:
+    """The action point (and its meeting) a task was made from, or None."""
+    return db.session.execute(
+        select(MeetingNote.text, Meeting.id, Meeting.held_on, Forum.name)
+        .join(Meeting, MeetingNote.meeting_id == Meeting.id)
+        .join(Forum, Meeting.forum_id == Forum.id)
+        .where(MeetingNote.task_id == task_id)
+    ).first()
+
+
 def usable_groups() -> list[WorkingGroup]:
     """The working groups an action point's task may go to (those in use)."""
     return list(
