@@ -143,7 +143,7 @@ def test_the_pack_workbook_cells(demo_login):
     agenda = _sheet_values(workbook, "Agenda")
     assert agenda[1] == [1, "Goedkeuring verslag vorige vergadering"]
     actions = _sheet_values(workbook, "Open actiepunten")
-    assert actions[0] == ["Vergadering", "Actiepunt", "Eigenaar", "Deadline"]
+    assert actions[0] == ["Vergadering", "Actiepunt", "Uitvoerder", "Deadline"]
     owned = next(r for r in actions[1:] if r[1].startswith("Visienota"))
     assert owned[2] == "Trekker ICT klankbord"
     assert owned[3].date() == clock.today() + timedelta(days=14)
@@ -201,6 +201,16 @@ def test_a_coordinator_records_minutes_and_makes_an_action_point_a_task(demo_log
     assert "Midwest-overleg" in note.task.description
     html = client.get(f"/meetings/{past.id}").get_data(as_text=True)
     assert f'href="/tasks/{note.task_id}">Werkbezoek plannen</a>' in html
+    # Sent twice (a double click, a second tab): no second task.
+    tasks = db.session.scalar(select(func.count()).select_from(Task))
+    again = client.post(
+        url,
+        data={"title": "Nog eens", "group_id": str(group.id),
+              "assignee_id": str(lead.id), "due_on": due.isoformat(),
+              "csrf_token": client.csrf_token},
+    )  # fmt: skip
+    assert again.status_code == 303
+    assert db.session.scalar(select(func.count()).select_from(Task)) == tasks
     # The task links back to its meeting.
     task_page = client.get(f"/tasks/{note.task_id}").get_data(as_text=True)
     assert "Actiepunt van de vergadering" in task_page
@@ -211,7 +221,7 @@ def test_a_coordinator_records_minutes_and_makes_an_action_point_a_task(demo_log
     ("data", "message"),
     [
         ({"due_on": "31/02/2027"}, "Vul een datum in zoals 28/11/2026."),
-        ({"assignee_id": ""}, "Kies een eigenaar."),
+        ({"assignee_id": ""}, "Kies een uitvoerder."),
         ({"title": ""}, "Vul een titel in."),
     ],
 )
@@ -329,3 +339,23 @@ def test_the_pack_runs_as_many_statements_with_more_data(demo_login, page_querie
     after = {url: len(page_queries(client, url)) for url in urls}
     assert before == after
     assert max(after.values()) <= MAX_STATEMENTS, after
+
+
+def test_an_action_point_becomes_one_task_when_two_send_the_form_at_once(demo_app):
+    """The second of two requests that both saw the action point without a task
+    (both passed the view's check) creates nothing and leaves the first task."""
+    from app.auth.service import find_user
+    from app.meetings.meetings import turn_into_task
+
+    note = _open_action()
+    group = db.session.scalar(select(WorkingGroup).order_by(WorkingGroup.id))
+    coordinator = find_user(COORDINATOR)
+    values = {"title": "Eerste", "assignee_id": coordinator.id,
+              "due_on": clock.today()}  # fmt: skip
+    first = turn_into_task(note, group, values, coordinator)
+    tasks = db.session.scalar(select(func.count()).select_from(Task))
+    second = turn_into_task(note, group, values | {"title": "Tweede"}, coordinator)
+    assert first is not None and second is None
+    assert db.session.scalar(select(func.count()).select_from(Task)) == tasks
+    db.session.expire_all()
+    assert db.session.get(MeetingNote, note.id).task.title == "Eerste"

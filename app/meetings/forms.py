@@ -159,7 +159,7 @@ class NoteForm(FlaskForm):
 
 
 class ActionTaskForm(FlaskForm):
-    """An action point made a task: group, title, owner and due date at once."""
+    """An action point made a task: group, title, assignee and due date at once."""
 
     group_id = SelectField(_l("Working group"), validators=[InputRequired()])
     title = StringField(
@@ -169,7 +169,7 @@ class ActionTaskForm(FlaskForm):
     )
     # A search field among thousands of people, not a select (app/choices.py).
     assignee_id = IdField(
-        _l("Owner"), validators=[InputRequired(message=_l("Choose an owner."))]
+        _l("Assignee"), validators=[InputRequired(message=_l("Choose an assignee."))]
     )
     due_on = DateField(
         _l("Due date"),

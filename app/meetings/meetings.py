@@ -7,7 +7,7 @@ from datetime import date
 from typing import Any
 
 from flask_babel import gettext as _
-from sqlalchemy import func, or_, select, union
+from sqlalchemy import func, or_, select, union, update
 from sqlalchemy.orm import joinedload
 
 from app import readmodel
@@ -190,9 +190,12 @@ def add_note(meeting: Meeting, values: dict, user: User) -> MeetingNote:
     return note
 
 
-def turn_into_task(note: MeetingNote, group: WorkingGroup, values: dict, user: User):
-    """The action point becomes a task of `group` with an owner and a due date,
-    linked back to its meeting; one transaction."""
+def turn_into_task(
+    note: MeetingNote, group: WorkingGroup, values: dict, user: User
+) -> Task | None:
+    """The action point becomes a task of `group` with an assignee and a due
+    date, linked back to its meeting, in one transaction; None (nothing saved)
+    when the action point got a task meanwhile."""
     meeting = note.meeting
     task = Task(
         group_id=group.id,
@@ -208,7 +211,16 @@ def turn_into_task(note: MeetingNote, group: WorkingGroup, values: dict, user: U
     )
     db.session.add(task)
     db.session.flush()
-    note.task_id = task.id
+    # Only an action point without a task takes this one: of two people
+    # sending the form at once, the second creates nothing.
+    taken = db.session.execute(
+        update(MeetingNote)
+        .where(MeetingNote.id == note.id, MeetingNote.task_id.is_(None))
+        .values(task_id=task.id)
+    )
+    if taken.rowcount != 1:
+        db.session.rollback()
+        return None
     record(
         "create",
         task,

@@ -128,7 +128,7 @@ def _render_task_form(note, form, status: int = 200):
 )
 @requires(perm.can_manage_meetings)
 def action_task(meeting_id: int, note_id: int):
-    """Turn an action point into a task with an owner and a due date."""
+    """Turn an action point into a task with an assignee and a due date."""
     note = _action_point(meeting_id, note_id)
     if note.task_id is not None:
         return _see_other("meetings.detail", meeting_id=meeting_id)

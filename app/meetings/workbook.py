@@ -138,7 +138,7 @@ def pack_workbook(pack: Pack):
         [
             Column(_("Meeting"), 12, "date"),
             Column(_("Action point"), 50),
-            Column(_("Owner"), 25),
+            Column(_("Assignee"), 25),
             Column(_("Due date"), 12, "date"),
         ],
         [(a.held_on, a.text, a.assignee or "", a.due_on) for a in pack.action_points],

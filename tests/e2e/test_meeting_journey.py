@@ -93,7 +93,7 @@ def test_coordinator_opens_a_pack_and_turns_an_action_point_into_a_task(live, ne
             label="Werkgroep vendormanagement (Vendormanagement)"
         )
         form.get_by_label("Due date").fill(due.isoformat())
-        form.get_by_label("Search: Owner").fill("Trekker")
+        form.get_by_label("Search: Assignee").fill("Trekker")
         matches = form.locator("#action-assignee_id-matches")
         matches.get_by_label(re.compile("Trekker ICT klankbord")).check()
         form.get_by_role("button", name="Create the task").click()
