@@ -14,7 +14,7 @@ from app import clock
 from app.extensions import db
 from app.meetings.models import AgendaItem, Meeting, MeetingNote
 from app.subsidies.models import Application
-from app.work.models import Task, WorkingGroup
+from app.work.models import Rollout, Task, Theme, WorkingGroup
 from tests.test_page_queries import MAX_STATEMENTS
 
 COORDINATOR = "coordinator@midwest.example"
@@ -162,6 +162,17 @@ def test_the_pack_workbook_cells(demo_login):
         )
     )
     assert rows["ICT klankbord en strategie"]["Taken klaar"] == done
+    moved = db.session.scalar(
+        select(func.count())
+        .select_from(Rollout)
+        .join(Theme)
+        .where(
+            Theme.title == "ICT klankbord en strategie",
+            Rollout.updated_at >= clock.brussels(_past().held_on),
+        )
+    )
+    theme_row = rows["ICT klankbord en strategie"]
+    assert theme_row["Gemeenten met een bijgewerkte uitrol"] == moved > 0
     assert workbook["Per thema"].freeze_panes == "A2"
 
 
@@ -359,3 +370,24 @@ def test_an_action_point_becomes_one_task_when_two_send_the_form_at_once(demo_ap
     assert db.session.scalar(select(func.count()).select_from(Task)) == tasks
     db.session.expire_all()
     assert db.session.get(MeetingNote, note.id).task.title == "Eerste"
+
+
+def test_a_long_rollout_list_is_bounded_but_its_count_is_whole(demo_login):
+    from app.meetings.pack import LIST_LIMIT
+    from tests import factories
+
+    theme = db.session.scalar(
+        select(Theme).where(Theme.title == "ICT klankbord en strategie")
+    )
+    for n in range(LIST_LIMIT):
+        factories.rollout(theme, factories.municipality(f"Extra {n:02d}"))
+    db.session.commit()
+    total = db.session.scalar(
+        select(func.count()).select_from(Rollout).where(Rollout.theme_id == theme.id)
+    )
+    workbook = _pack_xlsx(demo_login(COORDINATOR), _next())
+    per_theme = _sheet_values(workbook, "Per thema")
+    row = next(r for r in per_theme if r[0] == theme.title)
+    assert row[per_theme[0].index("Gemeenten met een bijgewerkte uitrol")] == total
+    listed = [r for r in _sheet_values(workbook, "Uitrol")[1:] if r[0] == theme.title]
+    assert len(listed) == LIST_LIMIT < total

@@ -66,6 +66,7 @@ class ThemeChanges:
     tasks_overdue: int = 0
     new_dossiers: int = 0
     moved_dossiers: int = 0
+    rollout_total: int = 0
     granted: Decimal = Decimal("0")
     paid: Decimal = Decimal("0")
     tasks: list = field(default_factory=list)
@@ -186,18 +187,27 @@ def task_list(window: Window, user: Any) -> list[Any]:
 
 
 def rollout_moves(window: Window) -> list[Any]:
-    """Rollout rows whose stage or note was set within the window (regional)."""
-    query = (
+    """Rollout rows whose stage or note was set within the window (regional):
+    at most LIST_LIMIT per theme, each row with its theme's full count."""
+    ranked = (
         select(
             Rollout.theme_id,
             Municipality.name.label("municipality"),
             Rollout.stage,
             Rollout.updated_at,
+            func.row_number()
+            .over(partition_by=Rollout.theme_id, order_by=Municipality.name)
+            .label("position"),
+            func.count().over(partition_by=Rollout.theme_id).label("theme_total"),
         )
         .join(Municipality, Rollout.municipality_id == Municipality.id)
         .where(window.moment(Rollout.updated_at))
-        .order_by(Municipality.name)
-        .limit(LIST_LIMIT * 4)
+        .subquery()
+    )
+    query = (
+        select(ranked)
+        .where(ranked.c.position <= LIST_LIMIT)
+        .order_by(ranked.c.theme_id, ranked.c.position)
     )
     return list(db.session.execute(query))
 
@@ -323,6 +333,7 @@ def meeting_pack(meeting: Meeting, user: Any, today: date | None = None) -> Pack
         bucket(row.theme_id).tasks.append(row)
     for row in rollout_moves(window):
         bucket(row.theme_id).rollout.append(row)
+        bucket(row.theme_id).rollout_total = row.theme_total
     if shows_dossiers:
         for theme_id, figures in dossier_figures(window, user).items():
             changes = bucket(theme_id)

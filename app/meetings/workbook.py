@@ -41,7 +41,7 @@ def pack_workbook(pack: Pack):
         Column(_("Theme"), 35),
         Column(_("Tasks done"), 12, "int"),
         Column(_("Tasks overdue"), 12, "int"),
-        Column(_("Rollout stages moved"), 12, "int"),
+        Column(_("Municipalities with an updated rollout"), 12, "int"),
     ]
     if pack.shows_dossiers:
         columns += [
@@ -56,7 +56,7 @@ def pack_workbook(pack: Pack):
             _theme(changes),
             changes.tasks_done,
             changes.tasks_overdue,
-            len(changes.rollout),
+            changes.rollout_total,
         ]
         if pack.shows_dossiers:
             row += [
