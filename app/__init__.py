@@ -149,6 +149,8 @@ def register_blueprints(app: Flask) -> None:
     from app.exports import views as _exports_views  # noqa: F401
     from app.main import bp as main_bp
     from app.main import views as _main_views  # noqa: F401
+    from app.meetings import bp as meetings_bp
+    from app.meetings import views as _meetings_views  # noqa: F401
     from app.municipalities import bp as municipalities_bp
     from app.municipalities import views as _municipalities_views  # noqa: F401
     from app.notifications import bp as notifications_bp
@@ -175,6 +177,7 @@ def register_blueprints(app: Flask) -> None:
         deadlines_bp,
         documents_bp,
         comments_bp,
+        meetings_bp,
         archiving_bp,
         search_bp,
         activity_bp,

@@ -24,6 +24,7 @@ from app.auth.models import Role, User
 from app.auth.service import create_user
 from app.clock import brussels, today
 from app.extensions import db
+from app.meetings.models import AgendaItem, Forum, Meeting, MeetingNote
 from app.municipalities.models import Municipality
 from app.strategy.models import (
     Conversation,
@@ -709,8 +710,106 @@ class Seeder:
         self.subsidy_calls()
         self.applications()
         self.publications()
+        self.forum_meetings()
         db.session.commit()
         return self.report
+
+    def forum_meetings(self) -> None:
+        """The Midwest-overleg: two past meetings (the latest with decisions and
+        action points, one of them already a task) and the next one with its
+        agenda, so that a newcomer opens a pack at once. Dates and texts are
+        placeholders."""
+        forum, created = self.get_or_create(
+            Forum,
+            {"name": "Midwest-overleg"},
+            description="Overleg van de burgemeesters en algemeen directeurs van "
+            "de Midwest-besturen; volgt de digitale regio op.",
+        )
+        if created:
+            forum.members = [
+                self.users["coordinator"],
+                self.users["lead"],
+                self.users["viewer"],
+                *[self.users[slug] for slug, m in self.m.items() if m.is_active],
+            ]
+        group = db.session.scalar(
+            select(WorkingGroup).where(WorkingGroup.name == "Werkgroep ICT klankbord")
+        )
+        themes = self.themes
+        dossier = db.session.scalar(
+            select(Application).where(Application.reference == "DIGI-2025-ROESELARE")
+        )
+        meetings = [
+            (f"Overleg voorjaar {PLACEHOLDER}", -100, [], []),
+            (
+                f"Opvolging digitale regio {PLACEHOLDER}",
+                -35,
+                [
+                    ("Stand van zaken ICT klankbord", {"theme_id": themes["RD04"].id}),
+                    (
+                        "Digibank Midwest 2025-2026",
+                        {"application_id": dossier.id if dossier else None},
+                    ),
+                    (
+                        "Leveranciersoverleg",
+                        {"theme_id": themes["RD09"].id},
+                    ),
+                ],
+                [
+                    ("decision", "De regionale ICT-visienota wordt goedgekeurd "
+                     f"{PLACEHOLDER}.", "RD04", False),
+                    ("action", "Visienota voorleggen aan elk college "
+                     f"{PLACEHOLDER}", "RD04", True),
+                    ("action", "Overzicht van licenties die in 2027 vervallen "
+                     f"{PLACEHOLDER}", "RD09", False),
+                ],
+            ),
+            (
+                f"Volgend Midwest-overleg {PLACEHOLDER}",
+                21,
+                [
+                    ("Goedkeuring verslag vorige vergadering", {}),
+                    ("Bespreking ICT-roadmap 2027", {"theme_id": themes["RD04"].id}),
+                    ("Digitale geletterdheid: jaarrapport", {"theme_id": themes["RD15"].id}),
+                    ("Opvolging actiepunten", {}),
+                ],
+                [],
+            ),
+        ]  # fmt: skip
+        for title, offset, agenda, notes in meetings:
+            meeting, created = self.get_or_create(
+                Meeting,
+                {"forum_id": forum.id, "title": title},
+                held_on=self.today + timedelta(days=offset),
+                location=f"Roeselare {PLACEHOLDER}",
+            )
+            if not created:
+                continue
+            for position, (item, links) in enumerate(agenda, 1):
+                db.session.add(
+                    AgendaItem(
+                        meeting_id=meeting.id, position=position, title=item, **links
+                    )
+                )
+            for kind, text, code, as_task in notes:
+                note = MeetingNote(
+                    meeting_id=meeting.id,
+                    kind=kind,
+                    text=text,
+                    theme_id=themes[code].id,
+                    created_by_id=self.users["coordinator"].id,
+                )
+                if as_task and group is not None:
+                    note.task = Task(
+                        group_id=group.id,
+                        title=text,
+                        description=f"Actiepunt van het Midwest-overleg {PLACEHOLDER}.",
+                        assignee_id=self.users["lead"].id,
+                        due_on=self.today + timedelta(days=14),
+                        status="in_progress",
+                        progress=30,
+                    )
+                db.session.add(note)
 
     def publications(self) -> None:
         """On the first seed: the coordinator published the first two themes, the

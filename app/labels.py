@@ -40,6 +40,10 @@ LABELS = {
         "implementing": _l("Implementing"),
         "live": _l("Live"),
     },
+    "meeting_note_kind": {
+        "decision": _l("Decision"),
+        "action": _l("Action point"),
+    },
     "task_status": {
         "todo": _l("To do"),
         "in_progress": _l("In progress"),

@@ -7,6 +7,7 @@ from app.comments.models import Comment
 from app.deadlines.models import ReminderSent
 from app.documents.models import Document, DocumentFile
 from app.main.models import DashboardVisit
+from app.meetings.models import AgendaItem, Forum, Meeting, MeetingNote
 from app.municipalities.models import Municipality
 from app.notifications.models import (
     Follow,
@@ -37,6 +38,7 @@ from app.work.models import Rollout, Task, Theme, WorkingGroup
 
 __all__ = [
     "Activity",
+    "AgendaItem",
     "ApiToken",
     "Application",
     "ApplicationPartner",
@@ -48,9 +50,12 @@ __all__ = [
     "Document",
     "DocumentFile",
     "Follow",
+    "Forum",
     "Identity",
     "LeadTime",
     "LoginFailure",
+    "Meeting",
+    "MeetingNote",
     "Municipality",
     "Notification",
     "NotificationPreference",

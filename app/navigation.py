@@ -16,6 +16,7 @@ SECTIONS = [
     ("work.tasks", _l("Tasks"), permissions.can_view_regional),
     ("subsidies.calls", _l("Calls"), permissions.can_view_regional),
     ("subsidies.applications", _l("Applications"), permissions.can_view_applications),
+    ("meetings.index", _l("Meetings"), permissions.can_view_regional),
     ("municipalities.index", _l("Municipalities"), permissions.can_view_regional),
     ("deadlines.index", _l("Deadlines"), permissions.can_view_regional),
     ("activity.index", _l("Activity"), permissions.can_view_activity),

@@ -670,3 +670,37 @@ def visible_comments(user: Any) -> Any:
         Comment.application_id.in_(visible_applications(user, select(Application.id))),
         Comment.task_id.in_(select(Task.id).where(visible_tasks(user))),
     )
+
+
+# --- forum meetings --------------------------------------------------------------
+
+
+def can_manage_meetings(user: Any) -> bool:
+    """Plan a forum meeting, its agenda, and record its decisions and action
+    points: the coordinator."""
+    return is_coordinator(user)
+
+
+def can_turn_action_into_task(user: Any, group: Any) -> bool:
+    """Make an action point a task of `group`: who records meetings and may add
+    tasks to that group."""
+    return can_manage_meetings(user) and can_create_task(user, group)
+
+
+def agenda_condition(user: Any) -> Any:
+    """SQL condition: the agenda items `user` may read. An item about a dossier
+    carries its name and fate, so it is shown exactly to those who may open that
+    dossier (`visible_applications`); other items are for every reader."""
+    from sqlalchemy import or_, select, true
+
+    from app.meetings.models import AgendaItem
+    from app.subsidies.models import Application
+
+    if is_coordinator(user):
+        return true()
+    return or_(
+        AgendaItem.application_id.is_(None),
+        AgendaItem.application_id.in_(
+            visible_applications(user, select(Application.id))
+        ),
+    )

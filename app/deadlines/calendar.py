@@ -13,6 +13,7 @@ from app.deadlines.deadlines import Deadline, Scope, deadlines
 from app.i18n import user_locale
 from app.labels import label
 from app.links import absolute_url
+from app.meetings.meetings import meetings_of_member
 
 
 def _summary(item: Deadline) -> str:
@@ -49,4 +50,25 @@ def feed(user) -> bytes:
         stamp = clock.now_utc().replace(microsecond=0)
         for item in deadlines(Scope(viewer=user, user=user), limit=2000):
             calendar.add_component(_event(item, stamp))
+        for meeting in meetings_of_member(user, clock.today() - MEETINGS_BACK):
+            calendar.add_component(_meeting_event(meeting, stamp))
         return calendar.to_ical()
+
+
+#: Past meetings stay in the feed this long (their minutes are linked).
+MEETINGS_BACK = timedelta(days=90)
+
+
+def _meeting_event(meeting, stamp) -> Event:
+    """A forum meeting the user is a member of: an all-day event."""
+    event = Event()
+    event.add("uid", f"meeting-{meeting.id}@midwest-tracker")
+    event.add("dtstamp", stamp)
+    title = f"{meeting.forum.name}: {meeting.title}" if meeting.title else ""
+    event.add("summary", title or meeting.forum.name)
+    event.add("dtstart", meeting.held_on)
+    event.add("dtend", meeting.held_on + timedelta(days=1))
+    if meeting.location:
+        event.add("location", meeting.location)
+    event.add("url", absolute_url("meetings.detail", meeting_id=meeting.id))
+    return event

@@ -6,10 +6,12 @@ from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload, selectinload
 
+from app import clock
 from app.auth import permissions
 from app.auth.access import regional_pages, requires
 from app.choices import municipality_search
 from app.extensions import db
+from app.meetings.meetings import municipality_meetings
 from app.municipalities import bp
 from app.municipalities.editing import conflicts, save_municipality
 from app.municipalities.forms import MunicipalityForm
@@ -47,7 +49,10 @@ def detail(slug: str):
             )
             .where(Municipality.slug == slug)
         )
-        return {"p": participation(current_user, municipality)}
+        return {
+            "p": participation(current_user, municipality),
+            "meetings": municipality_meetings(municipality.id, clock.today()),
+        }
 
     return render_template("municipalities/detail.html", **municipality_page())
 

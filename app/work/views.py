@@ -310,7 +310,11 @@ def task(task_id: int):
     task = _load_task(task_id)
     if wants_fragment():
         return render_template("work/_task_row.html", task=task)
-    return render_template("work/task.html", task=task)
+    from app.meetings.meetings import action_point_of
+
+    return render_template(
+        "work/task.html", task=task, action_point=action_point_of(task.id)
+    )
 
 
 def _render_task_form(task: Task, form, status: int = 200):

@@ -132,6 +132,7 @@ def demo_ids(app, email: str) -> dict:
     from app.auth import permissions as perm
     from app.auth.models import User
     from app.extensions import db
+    from app.meetings.models import Meeting
     from app.strategy.models import ScoringRound, Thread
     from app.subsidies.models import Application, SubsidyCall
     from app.work.models import WorkingGroup
@@ -160,6 +161,10 @@ def demo_ids(app, email: str) -> dict:
             ),
             "application": visible[0] if visible else None,
             "slug": user.municipality.slug if user.municipality else "roeselare",
+            # The Midwest-overleg's past meeting (minutes, agenda with a dossier).
+            "meeting": db.session.scalar(
+                select(Meeting.id).where(Meeting.title.like("Opvolging%"))
+            ),
         }
         db.session.remove()
     return values

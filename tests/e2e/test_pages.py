@@ -45,6 +45,9 @@ PAGES = [
     "/search?q=roeselare",
     "/municipalities/{slug}/edit",
     "/imports/scores",
+    "/meetings",
+    "/meetings/{meeting}",
+    "/meetings/{meeting}/pack",
 ]
 #: Pages a role may not open (they answer 403/404, checked by the route table).
 COORDINATOR_ONLY = {"/admin/users", "/municipalities/{slug}/edit", "/imports/scores"}
