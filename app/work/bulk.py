@@ -22,6 +22,7 @@ from app.activity.log import record
 from app.activity.render import ChangeView, field_label, resolve_names, value_text
 from app.archive import task_in_use
 from app.auth import permissions
+from app.concurrency import parse_version
 from app.extensions import db
 from app.municipalities.models import Municipality
 from app.web.params import parse_int
@@ -71,7 +72,7 @@ def seen_versions(values: Mapping[str, Any], prefix: str) -> dict[int, int | Non
     seen = {}
     for key in values:
         if key.startswith(prefix) and (ident := parse_int(key[len(prefix) :])):
-            seen[ident] = parse_int(values.get(key))
+            seen[ident] = parse_version(values.get(key))
     return seen
 
 

@@ -34,14 +34,18 @@ from app.work.bulk import (
     BATCH_MAX,
     BatchConflict,
     BatchTooLarge,
+    apply_rollouts,
     apply_tasks,
+    load_rollouts,
     load_tasks,
     may_edit_all,
+    plan_rollouts,
     plan_tasks,
     seen_versions,
     selected_ids,
 )
 from app.work.forms import (
+    BulkRolloutForm,
     BulkTaskForm,
     GroupForm,
     NewGroupForm,
@@ -506,6 +510,18 @@ def bulk_task_form() -> BulkTaskForm:
     return _with_assignee_choices(BulkTaskForm(formdata=None))
 
 
+@bp.app_template_global()
+def bulk_rollout_form() -> BulkRolloutForm:
+    """An empty form for the bar under a theme's rollout table."""
+    return BulkRolloutForm(formdata=None)
+
+
+@bp.app_template_test("editable_rollout")
+def editable_rollout(rollout) -> bool:
+    """A rollout row the signed-in user may change (and so select)."""
+    return perm.can_edit_rollout(current_user, rollout)
+
+
 @bp.app_template_test("editable_task")
 def editable_task(task: Task) -> bool:
     """A task the signed-in user may change (and so select for a batch)."""
@@ -547,6 +563,82 @@ def tasks_bulk_apply():
     message = ngettext("%(num)s task changed.", "%(num)s tasks changed.", len(planned))
     flash(message, "success")
     target = _bulk_next(url_for("work.tasks"))
+    if wants_fragment():
+        return "", 204, {"HX-Redirect": target}
+    return redirect(target, code=303)
+
+
+def _rollout_batch(theme, lock: bool = False) -> tuple[list, str | None]:
+    """The selected rollout rows of `theme` (404: an unknown municipality; 403:
+    a row this user may not edit, e.g. a merged municipality)."""
+    try:
+        ids = selected_ids(request.form, "municipality")
+    except BatchTooLarge:
+        return [], _("Select at most %(max)s municipalities at a time.", max=BATCH_MAX)
+    if not ids:
+        return [], _("Select at least one municipality.")
+    rows = load_rollouts(theme, ids, lock=lock)
+    if len(rows) != len(ids):
+        abort(404)
+    check(all(perm.can_edit_rollout(current_user, row) for row in rows))
+    return rows, None
+
+
+def _rollout_bulk_page(theme, panel: str, status: int = 200, **context):
+    context |= {"theme": theme, "panel": panel}
+    context.setdefault("next_url", _bulk_next(url_for("work.theme", theme_id=theme.id)))
+    if wants_fragment():
+        return render_template(f"work/_{panel}.html", **context), status
+    return render_template("work/rollout_bulk.html", **context), status
+
+
+@bp.post("/themes/<int:theme_id>/rollout/bulk")
+@requires(perm.can_view_regional)
+def rollout_bulk(theme_id: int):
+    """One stage for the selected municipalities: what would change, to confirm."""
+    theme = load_theme(theme_id)
+    check(perm.can_bulk_edit_rollout(current_user, theme))
+    form = BulkRolloutForm()
+    rows, problem = _rollout_batch(theme)
+    if problem or not form.validate_on_submit():
+        return _rollout_bulk_page(
+            theme, "rollout_bulk_choose", 422, form=form, problem=problem
+        )
+    planned = plan_rollouts(rows, form.stage.data)
+    return _rollout_bulk_page(theme, "rollout_bulk_confirm", form=form, planned=planned)
+
+
+@bp.post("/themes/<int:theme_id>/rollout/bulk/apply")
+@requires(perm.can_view_regional)
+def rollout_bulk_apply(theme_id: int):
+    """Apply a confirmed stage to every selected row at once, or refuse it all."""
+    theme = load_theme(theme_id)
+    check(perm.can_bulk_edit_rollout(current_user, theme))
+    form = BulkRolloutForm()
+    rows, problem = _rollout_batch(theme, lock=True)
+    if problem or not form.validate_on_submit():
+        return _rollout_bulk_page(
+            theme, "rollout_bulk_choose", 422, form=form, problem=problem
+        )
+    seen = seen_versions(request.form, "version_")
+    try:
+        planned = apply_rollouts(theme, rows, form.stage.data, seen, current_user)
+    except BatchConflict as conflict:
+        conflicts = conflict.objects or load_rollouts(
+            theme, [r.municipality_id for r in rows]
+        )
+        return _rollout_bulk_page(
+            theme, "rollout_bulk_conflict", 409, conflicts=conflicts
+        )
+    flash(
+        ngettext(
+            "%(num)s municipality changed.",
+            "%(num)s municipalities changed.",
+            len(planned),
+        ),
+        "success",
+    )
+    target = _bulk_next(url_for("work.theme", theme_id=theme.id))
     if wants_fragment():
         return "", 204, {"HX-Redirect": target}
     return redirect(target, code=303)

@@ -7,3 +7,15 @@ ROUTES = [
     action("POST", "/tasks/bulk", {"coordinator": 422, "lead": 422}),
     action("POST", "/tasks/bulk/apply", {"coordinator": 422, "lead": 422}),
 ]
+
+# The demo lead leads a group of {own_theme}: they may set stages in bulk there.
+ROUTES += [
+    action(
+        "POST", "/themes/{own_theme}/rollout/bulk", {"coordinator": 422, "lead": 422}
+    ),
+    action(
+        "POST",
+        "/themes/{own_theme}/rollout/bulk/apply",
+        {"coordinator": 422, "lead": 422},
+    ),
+]
