@@ -16,3 +16,9 @@ _events = Namespace()
 #   mentioned the users mentioned in it who may see the target (list, no duplicates)
 #   edited    True when an existing comment was changed
 comment_posted = _events.signal("comment-posted")
+
+# Tasks were given to someone else in one batch (/tasks/bulk, issue 28 item 4).
+# sender: the acting user; keyword arguments:
+#   tasks     the reassigned Task rows (their assignee_id is the new one)
+#   assignee  the id of the new assignee
+tasks_reassigned = _events.signal("tasks-reassigned")

@@ -249,3 +249,52 @@ def test_a_batch_takes_a_fixed_number_of_statements(world, login_as, app):
         # Everything but the activity entries (one INSERT each, by the ORM).
         counts.append(len([s for s in log.statements if "INTO activity" not in s]))
     assert counts[0] == counts[1]
+
+
+def test_reassigning_sends_the_domain_event_before_commit(world, login_as):
+    from app.signals import tasks_reassigned
+
+    received = []
+
+    def receiver(sender, tasks, assignee):
+        received.append((sender.id, sorted(t.id for t in tasks), assignee))
+
+    client = login_as(world["lead"])
+    with tasks_reassigned.connected_to(receiver):
+        _apply(client, world["tasks"], action="assign", assignee_id=world["taker"].id)
+    assert received == [
+        (world["lead"].id, sorted(_ids(world["tasks"])), world["taker"].id)
+    ]
+
+
+def test_htmx_apply_redirects_and_a_stale_one_answers_409_fragment(world, login_as):
+    client = login_as(world["lead"])
+    tasks = world["tasks"]
+    data = {"task": _ids(tasks), "action": "status", "status": "blocked"}
+    data |= {f"version_{t.id}": t.version for t in tasks}
+    response = client.form("/tasks/bulk/apply", data, htmx=True)
+    assert response.status_code == 204
+    assert response.headers["HX-Redirect"] == "/tasks"
+    again = client.form("/tasks/bulk/apply", data, htmx=True)  # versions now old
+    assert again.status_code == 409
+    assert "<html" not in again.get_data(as_text=True)
+    assert again.get_data(as_text=True).count("<li data-task-id=") == 3
+
+
+def test_the_preview_takes_a_fixed_number_of_statements(world, login_as):
+    client = login_as(world["lead"])
+    counts = []
+    for n in (1, 3):
+        extra = [
+            factories.task(world["group"], due_on=date(2026, 6, 1)) for _ in range(n)
+        ]
+        db.session.commit()
+        client.fetch_csrf("/tasks")
+        ids = _ids(extra)
+        with queries() as log:
+            response = client.form(
+                "/tasks/bulk", {"task": ids, "action": "shift", "days": "2"}
+            )
+        assert response.status_code == 200
+        counts.append(len(log))
+    assert counts[0] == counts[1]

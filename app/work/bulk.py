@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import bindparam, select, update
+from sqlalchemy.orm.attributes import set_committed_value
 
 from app.activity.log import _plain as plain
 from app.activity.log import record
@@ -25,6 +26,7 @@ from app.auth import permissions
 from app.concurrency import parse_version
 from app.extensions import db
 from app.municipalities.models import Municipality
+from app.signals import tasks_reassigned
 from app.web.params import parse_int
 from app.work.models import Rollout, Task, Theme
 from app.work.tasks import row_options
@@ -199,6 +201,14 @@ def apply_tasks(
             raise
         for p in planned:
             record("update", p.obj, p.changes, municipality_id=p.obj.municipality_id)
+        if change["action"] == "assign":
+            for p in planned:  # the rows were written by SQL: say so to readers
+                set_committed_value(p.obj, "assignee_id", change["assignee_id"])
+            tasks_reassigned.send(
+                user,
+                tasks=[p.obj for p in planned],
+                assignee=change["assignee_id"],
+            )
     db.session.commit()
     return planned
 
