@@ -7,7 +7,7 @@ import pytest
 from playwright.sync_api import expect
 from sqlalchemy import select
 
-from tests.e2e.conftest import focused
+from tests.e2e.conftest import focused, run_axe
 from tests.e2e.test_journeys import in_english, query
 from tests.e2e.test_keyboard import tab_until
 
@@ -65,6 +65,8 @@ def test_lead_shifts_group_tasks_by_keyboard(live, new_page):
         expect(confirm).to_be_visible()
         for task_id in chosen:
             expect(confirm.locator(f"tr[data-task-id='{task_id}']")).to_be_visible()
+        violations = run_axe(page, dark=True)
+        assert not violations, f"the bulk bar and its confirmation: {violations}"
 
         tab_until(page, "e => e.id === 'bulk-apply'")
         assert focused(page)["id"] == "bulk-apply"
