@@ -37,3 +37,9 @@ call_opened = _events.signal("call-opened")
 
 # A scoring round moved from draft to open. sender: the ScoringRound; actor.
 round_opened = _events.signal("round-opened")
+
+# Tasks were given to someone else in one batch (/tasks/bulk, issue 28 item 4).
+# sender: the acting user; keyword arguments:
+#   tasks     the reassigned Task rows (their assignee_id is the new one)
+#   assignee  the id of the new assignee
+tasks_reassigned = _events.signal("tasks-reassigned")

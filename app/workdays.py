@@ -25,3 +25,15 @@ def working_day_on_or_before(day: date) -> date:
     while not is_working_day(day):
         day -= timedelta(days=1)
     return day
+
+
+def shift_working_days(day: date, count: int) -> date:
+    """`day` moved by `count` working days (back when negative): weekends and
+    Belgian public holidays are skipped, as a person counts "3 working days later".
+    """
+    step = timedelta(days=1 if count >= 0 else -1)
+    for _ in range(abs(count)):
+        day += step
+        while not is_working_day(day):
+            day += step
+    return day

@@ -220,6 +220,18 @@ def can_update_task_progress(user: Any, task: Any) -> bool:
     )
 
 
+def can_bulk_edit_tasks(user: Any) -> bool:
+    """Select tasks and change them together (/tasks/bulk): those who may edit
+    every field of some tasks; each task of a batch is checked with can_edit_task."""
+    return is_coordinator(user) or (_signed_in(user) and user.role == Role.LEAD)
+
+
+def can_bulk_edit_rollout(user: Any, theme: Any) -> bool:
+    """Set one stage for several municipalities of a theme at once: the
+    coordinator and the theme's group leads (each row: can_edit_rollout)."""
+    return is_coordinator(user) or leads_theme(user, theme)
+
+
 def can_edit_rollout(user: Any, rollout: Any) -> bool:
     """Stage and note: coordinator, the theme's group leads, that municipality."""
     if not rollout.municipality.is_active:

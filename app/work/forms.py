@@ -26,6 +26,7 @@ from wtforms.widgets import CheckboxInput, ListWidget
 from app.choices import IdField, check_pick
 from app.db import LONG, SHORT
 from app.labels import choices
+from app.work.models import TASK_STATUSES
 
 #: ISO from `<input type="date">`, and 28/11/2026 typed by hand.
 DATE_FORMATS = ["%Y-%m-%d", "%d/%m/%Y"]
@@ -158,3 +159,79 @@ class GroupForm(FlaskForm):
     leads = MultiCheckboxField(_l("Leads"), coerce=int)
     members = MultiCheckboxField(_l("Members"), coerce=int)
     municipalities = MultiCheckboxField(_l("Participating municipalities"), coerce=int)
+
+
+#: A shift of more than a working year is a typo, not a plan.
+SHIFT_MAX_DAYS = 260
+BULK_ACTIONS = ("shift", "assign", "status")
+
+
+class BulkTaskForm(FlaskForm):
+    """What to do with the selected tasks: shift their dates by N working days,
+    give them to someone else, or set their status (see app/work/bulk.py)."""
+
+    action = SelectField(_l("Change"))
+    days = StringField(_l("Working days (negative: earlier)"), filters=[_strip])
+    # A search field among thousands of people, as on the task form.
+    assignee_id = IdField(_l("New assignee"), validators=[Optional()])
+    # Checked only when the action is "status" (validate_status).
+    status = SelectField(_l("New status"), validate_choice=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.action.choices = [
+            ("shift", _l("Shift the dates by working days")),
+            ("assign", _l("Reassign")),
+            ("status", _l("Set the status")),
+        ]
+        self.status.choices = choices("task_status")
+
+    def validate_days(self, field) -> None:
+        if self.action.data != "shift":
+            return
+        try:
+            count = int(field.data or "")
+        except ValueError:
+            raise ValidationError(
+                _l("Enter a whole number of working days, like 3 or -2.")
+            ) from None
+        if count == 0 or abs(count) > SHIFT_MAX_DAYS:
+            raise ValidationError(
+                _l(
+                    "Enter a number of working days from -%(max)s to %(max)s, not 0.",
+                    max=SHIFT_MAX_DAYS,
+                )
+            )
+
+    def validate_assignee_id(self, field) -> None:
+        if self.action.data != "assign":
+            return
+        if field.data is None:
+            raise ValidationError(_l("Choose the person who takes over the tasks."))
+        check_pick("assignable", field.data)
+
+    def validate_status(self, field) -> None:
+        if self.action.data == "status" and field.data not in TASK_STATUSES:
+            raise ValidationError(_l("Choose a status."))
+
+    @property
+    def shift_days(self) -> int:
+        return int(self.days.data)
+
+    def change(self) -> dict:
+        """The validated change, as app.work.bulk.plan_tasks takes it."""
+        if self.action.data == "shift":
+            return {"action": "shift", "days": self.shift_days}
+        if self.action.data == "assign":
+            return {"action": "assign", "assignee_id": self.assignee_id.data}
+        return {"action": "status", "status": self.status.data}
+
+
+class BulkRolloutForm(FlaskForm):
+    """The stage to set for the selected municipalities of a theme."""
+
+    stage = SelectField(_l("New stage"))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.stage.choices = choices("rollout_stage")

@@ -7,20 +7,46 @@ stale version answers 409 (see app.concurrency).
 
 from urllib.parse import urlsplit
 
-from flask import abort, redirect, render_template, request, url_for
+from flask import (
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
 
 from app import clock
 from app.auth import permissions as perm
 from app.auth.access import check, regional_pages, requires
+from app.choices import person_choice, search_choices
 from app.concurrency import EditConflict, conflict_message
 from app.extensions import db
 from app.municipalities.models import Municipality
 from app.paging import page_number
 from app.web import is_safe_next, reload_url, wants_fragment
 from app.work import bp
+from app.work.bulk import (
+    BATCH_MAX,
+    BatchConflict,
+    BatchTooLarge,
+    apply_rollouts,
+    apply_tasks,
+    load_rollouts,
+    load_tasks,
+    may_edit_all,
+    plan_rollouts,
+    plan_tasks,
+    seen_versions,
+    selected_ids,
+)
 from app.work.forms import (
+    BulkRolloutForm,
+    BulkTaskForm,
     GroupForm,
     NewGroupForm,
     RolloutForm,
@@ -436,3 +462,188 @@ def task_delete(task_id: int):
     if wants_fragment():
         return _group_progress_oob(group_id)
     return _back(home)
+
+
+# --- bulk work ---------------------------------------------------------------------
+
+
+def _bulk_next(default: str) -> str:
+    target = request.form.get("next")
+    return target if is_safe_next(target) else default
+
+
+def _bulk_page(template: str, status: int = 200, **context):
+    """The bulk page (full), or its panel (htmx: swapped under the list)."""
+    context.setdefault("next_url", _bulk_next(url_for("work.tasks")))
+    if wants_fragment():
+        return render_template(f"work/_{template}.html", **context), status
+    return render_template("work/bulk.html", panel=template, **context), status
+
+
+def _task_batch(lock: bool = False) -> tuple[list[Task], str | None]:
+    """The selected tasks (404: one does not exist for this user; 403: one this
+    user may not edit) and the message when the selection itself is not usable."""
+    try:
+        ids = selected_ids(request.form)
+    except BatchTooLarge:
+        return [], _("Select at most %(max)s tasks at a time.", max=BATCH_MAX)
+    if not ids:
+        return [], _("Select at least one task.")
+    tasks = load_tasks(ids, current_user, lock=lock)
+    if len(tasks) != len(ids):
+        abort(404)
+    check(may_edit_all(current_user, tasks))
+    return tasks, None
+
+
+def _with_assignee_choices(form: BulkTaskForm) -> BulkTaskForm:
+    """The assignee search field: the person picked and the matches typed for."""
+    form.assignee_choice = person_choice(form.assignee_id.data)
+    form.assignee_matches = search_choices(
+        "assignable", request.values.get("assignee_id_search")
+    )
+    return form
+
+
+def _bulk_form() -> BulkTaskForm:
+    return _with_assignee_choices(BulkTaskForm())
+
+
+@bp.app_template_global()
+def bulk_task_form() -> BulkTaskForm:
+    """An empty bulk form for the bar under a list of tasks."""
+    return _with_assignee_choices(BulkTaskForm(formdata=None))
+
+
+@bp.app_template_global()
+def bulk_rollout_form() -> BulkRolloutForm:
+    """An empty form for the bar under a theme's rollout table."""
+    return BulkRolloutForm(formdata=None)
+
+
+@bp.app_template_test("editable_rollout")
+def editable_rollout(rollout) -> bool:
+    """A rollout row the signed-in user may change (and so select)."""
+    return perm.can_edit_rollout(current_user, rollout)
+
+
+@bp.app_template_test("editable_task")
+def editable_task(task: Task) -> bool:
+    """A task the signed-in user may change (and so select for a batch)."""
+    return perm.can_edit_task(current_user, task)
+
+
+@bp.post("/tasks/bulk")
+@requires(perm.can_bulk_edit_tasks)
+def tasks_bulk():
+    """The selected tasks and what would change for each (old → new), to confirm."""
+    form = _bulk_form()
+    tasks, problem = _task_batch()
+    valid = form.validate_on_submit() and not problem
+    if request.form.get("find") or not valid:
+        status = 200 if request.form.get("find") and not problem else 422
+        return _bulk_page(
+            "bulk_choose", status, form=form, tasks=tasks, problem=problem
+        )
+    planned = plan_tasks(tasks, form.change())
+    return _bulk_page("bulk_confirm", form=form, planned=planned)
+
+
+@bp.post("/tasks/bulk/apply")
+@requires(perm.can_bulk_edit_tasks)
+def tasks_bulk_apply():
+    """Apply a confirmed batch in one transaction, or refuse it all (409)."""
+    form = _bulk_form()
+    tasks, problem = _task_batch(lock=True)
+    if problem or not form.validate_on_submit():
+        return _bulk_page("bulk_choose", 422, form=form, tasks=tasks, problem=problem)
+    seen = seen_versions(request.form, "version_")
+    try:
+        planned = apply_tasks(tasks, form.change(), seen, current_user)
+    except BatchConflict as conflict:
+        shown = load_tasks(
+            [t.id for t in conflict.objects] or [t.id for t in tasks], current_user
+        )
+        return _bulk_page("bulk_conflict", 409, conflicts=shown)
+    message = ngettext("%(num)s task changed.", "%(num)s tasks changed.", len(planned))
+    flash(message, "success")
+    target = _bulk_next(url_for("work.tasks"))
+    if wants_fragment():
+        return "", 204, {"HX-Redirect": target}
+    return redirect(target, code=303)
+
+
+def _rollout_batch(theme, lock: bool = False) -> tuple[list, str | None]:
+    """The selected rollout rows of `theme` (404: an unknown municipality; 403:
+    a row this user may not edit, e.g. a merged municipality)."""
+    try:
+        ids = selected_ids(request.form, "municipality")
+    except BatchTooLarge:
+        return [], _("Select at most %(max)s municipalities at a time.", max=BATCH_MAX)
+    if not ids:
+        return [], _("Select at least one municipality.")
+    rows = load_rollouts(theme, ids, lock=lock)
+    if len(rows) != len(ids):
+        abort(404)
+    check(all(perm.can_edit_rollout(current_user, row) for row in rows))
+    return rows, None
+
+
+def _rollout_bulk_page(theme, panel: str, status: int = 200, **context):
+    context |= {"theme": theme, "panel": panel}
+    context.setdefault("next_url", _bulk_next(url_for("work.theme", theme_id=theme.id)))
+    if wants_fragment():
+        return render_template(f"work/_{panel}.html", **context), status
+    return render_template("work/rollout_bulk.html", **context), status
+
+
+@bp.post("/themes/<int:theme_id>/rollout/bulk")
+@requires(perm.can_view_regional)
+def rollout_bulk(theme_id: int):
+    """One stage for the selected municipalities: what would change, to confirm."""
+    theme = load_theme(theme_id)
+    check(perm.can_bulk_edit_rollout(current_user, theme))
+    form = BulkRolloutForm()
+    rows, problem = _rollout_batch(theme)
+    if problem or not form.validate_on_submit():
+        return _rollout_bulk_page(
+            theme, "rollout_bulk_choose", 422, form=form, problem=problem
+        )
+    planned = plan_rollouts(rows, form.stage.data)
+    return _rollout_bulk_page(theme, "rollout_bulk_confirm", form=form, planned=planned)
+
+
+@bp.post("/themes/<int:theme_id>/rollout/bulk/apply")
+@requires(perm.can_view_regional)
+def rollout_bulk_apply(theme_id: int):
+    """Apply a confirmed stage to every selected row at once, or refuse it all."""
+    theme = load_theme(theme_id)
+    check(perm.can_bulk_edit_rollout(current_user, theme))
+    form = BulkRolloutForm()
+    rows, problem = _rollout_batch(theme, lock=True)
+    if problem or not form.validate_on_submit():
+        return _rollout_bulk_page(
+            theme, "rollout_bulk_choose", 422, form=form, problem=problem
+        )
+    seen = seen_versions(request.form, "version_")
+    try:
+        planned = apply_rollouts(theme, rows, form.stage.data, seen, current_user)
+    except BatchConflict as conflict:
+        conflicts = conflict.objects or load_rollouts(
+            theme, [r.municipality_id for r in rows]
+        )
+        return _rollout_bulk_page(
+            theme, "rollout_bulk_conflict", 409, conflicts=conflicts
+        )
+    flash(
+        ngettext(
+            "%(num)s municipality changed.",
+            "%(num)s municipalities changed.",
+            len(planned),
+        ),
+        "success",
+    )
+    target = _bulk_next(url_for("work.theme", theme_id=theme.id))
+    if wants_fragment():
+        return "", 204, {"HX-Redirect": target}
+    return redirect(target, code=303)

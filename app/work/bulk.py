@@ -1,0 +1,308 @@
+"""Bulk work: change several tasks (or rollout rows) in one go.
+
+A batch is planned (what changes per object, old → new: the confirmation page)
+and applied in ONE transaction: every object must still have the version the
+confirmation page showed, else the whole batch is refused with the list of
+conflicts (app.concurrency's rule, for many objects at once). Loading, checking
+and writing take a fixed number of statements whatever the size of the batch:
+one UPDATE executed with many parameter sets, the activity entries inserted
+together.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import bindparam, select, update
+from sqlalchemy.orm.attributes import set_committed_value
+
+from app.activity.log import _plain as plain
+from app.activity.log import record
+from app.activity.render import ChangeView, field_label, resolve_names, value_text
+from app.archive import task_in_use
+from app.auth import permissions
+from app.concurrency import parse_version
+from app.extensions import db
+from app.municipalities.models import Municipality
+from app.signals import tasks_reassigned
+from app.web.params import parse_int
+from app.work.models import Rollout, Task, Theme
+from app.work.tasks import row_options
+from app.workdays import shift_working_days
+
+#: The most tasks (or rows) one batch takes: a few pages of a list.
+BATCH_MAX = 200
+
+
+class BatchTooLarge(ValueError):
+    """More objects selected than one batch takes."""
+
+
+@dataclass
+class Planned:
+    """One object of a batch: what changes ({field: [old, new]}, raw values) and
+    the same as the reader sees it."""
+
+    obj: Any
+    changes: dict[str, list]
+    shown: list[ChangeView] = field(default_factory=list)
+
+
+@dataclass
+class BatchConflict(Exception):
+    """Objects changed since the confirmation page: the batch is refused."""
+
+    objects: list[Any]
+
+
+def selected_ids(values: Mapping[str, Any], name: str = "task") -> list[int]:
+    """The ids ticked in a list (`task`), or every row of the page when "select
+    all on this page" is ticked (`all_on_page` with the page's `page_<name>`)."""
+    raw = list(values.getlist(name))
+    if values.get("all_on_page"):
+        raw += values.getlist(f"page_{name}")
+    ids = list(dict.fromkeys(i for i in map(parse_int, raw) if i is not None))
+    if len(ids) > BATCH_MAX:
+        raise BatchTooLarge(len(ids))
+    return ids
+
+
+def seen_versions(values: Mapping[str, Any], prefix: str) -> dict[int, int | None]:
+    """The version of each object the confirmation page was based on."""
+    seen = {}
+    for key in values:
+        if key.startswith(prefix) and (ident := parse_int(key[len(prefix) :])):
+            seen[ident] = parse_version(values.get(key))
+    return seen
+
+
+def _present(entity_type: str, planned: list[Planned]) -> list[Planned]:
+    """Fill `shown`: labels and values as the activity log shows them (names of
+    people looked up once for the whole batch)."""
+    names = resolve_names(p.changes for p in planned)
+    for p in planned:
+        p.shown = [
+            ChangeView(
+                name,
+                field_label(name),
+                value_text(entity_type, name, old, names),
+                value_text(entity_type, name, new, names),
+            )
+            for name, (old, new) in p.changes.items()
+        ]
+    return planned
+
+
+# --- tasks ----------------------------------------------------------------------
+
+
+def load_tasks(ids: Iterable[int], user: Any, lock: bool = False) -> list[Task]:
+    """The tasks of a batch that `user` may see, in one query (and the few of
+    row_options); `lock`: held until the batch is written (PostgreSQL)."""
+    query = (
+        select(Task)
+        .where(Task.id.in_(list(ids)), permissions.visible_tasks(user), task_in_use())
+        .options(*row_options())
+        .order_by(Task.due_on, Task.id)
+    )
+    if lock:
+        query = query.with_for_update(of=Task)
+    return list(db.session.scalars(query))
+
+
+def may_edit_all(user: Any, tasks: Iterable[Task]) -> bool:
+    return all(permissions.can_edit_task(user, task) for task in tasks)
+
+
+def _new_values(task: Task, change: dict) -> dict[str, Any]:
+    action = change["action"]
+    if action == "shift":
+        days = change["days"]
+        return {
+            name: shift_working_days(getattr(task, name), days)
+            for name in ("start_on", "due_on")
+            if getattr(task, name) is not None
+        }
+    if action == "assign":
+        return {"assignee_id": change["assignee_id"]}
+    values = {"status": change["status"]}
+    if change["status"] == "done":
+        values["progress"] = 100
+    return values
+
+
+def plan_tasks(tasks: list[Task], change: dict) -> list[Planned]:
+    """What `change` does to each task ({field: [old, new]}; empty: nothing)."""
+    planned = []
+    for task in tasks:
+        changes = {
+            name: [plain(getattr(task, name)), plain(new)]
+            for name, new in _new_values(task, change).items()
+            if getattr(task, name) != new
+        }
+        planned.append(Planned(task, changes))
+    return _present("task", planned)
+
+
+#: The columns each action writes (every row of one UPDATE sets the same ones).
+ACTION_COLUMNS = {
+    "shift": ("start_on", "due_on"),
+    "assign": ("assignee_id",),
+    "status": ("status", "progress"),
+}
+
+
+def _write_versioned(model: Any, columns: tuple[str, ...], rows: list[dict]) -> None:
+    """One UPDATE with a parameter set per row, each only where the row still has
+    the version that was checked (`b_seen`); when the driver counts rows of such
+    an UPDATE, a row changed in between refuses the batch too."""
+    table = model.__table__
+    statement = (
+        update(table)
+        .where(table.c.id == bindparam("b_id"), table.c.version == bindparam("b_seen"))
+        .values(
+            version=table.c.version + 1,
+            updated_by_id=bindparam("b_user"),
+            **{name: bindparam(f"b_{name}") for name in columns},
+        )
+    )
+    result = db.session.execute(statement, rows)
+    dialect = db.session.get_bind().dialect
+    if dialect.supports_sane_multi_rowcount and result.rowcount != len(rows):
+        raise BatchConflict([])
+
+
+def apply_tasks(
+    tasks: list[Task], change: dict, seen: Mapping[int, int | None], user: Any
+) -> list[Planned]:
+    """Apply `change` to `tasks` in one transaction, one activity entry per
+    changed task; raises BatchConflict (nothing written) when any task is not at
+    the version in `seen`."""
+    conflicts = [task for task in tasks if seen.get(task.id) != task.version]
+    if conflicts:
+        db.session.rollback()
+        raise BatchConflict(conflicts)
+    planned = [p for p in plan_tasks(tasks, change) if p.changes]
+    if planned:
+        columns = ACTION_COLUMNS[change["action"]]
+        rows = []
+        for p in planned:
+            new = _new_values(p.obj, change)
+            row = {f"b_{name}": new.get(name, getattr(p.obj, name)) for name in columns}
+            rows.append(
+                row | {"b_id": p.obj.id, "b_seen": p.obj.version, "b_user": user.id}
+            )
+        try:
+            _write_versioned(Task, columns, rows)
+        except BatchConflict:
+            db.session.rollback()
+            raise
+        for p in planned:
+            record("update", p.obj, p.changes, municipality_id=p.obj.municipality_id)
+        if change["action"] == "assign":
+            for p in planned:  # the rows were written by SQL: say so to readers
+                set_committed_value(p.obj, "assignee_id", change["assignee_id"])
+            tasks_reassigned.send(
+                user,
+                tasks=[p.obj for p in planned],
+                assignee=change["assignee_id"],
+            )
+    db.session.commit()
+    return planned
+
+
+# --- rollout rows -----------------------------------------------------------------
+
+
+def load_rollouts(theme: Theme, ids: Iterable[int], lock: bool = False) -> list[Any]:
+    """The rollout rows of `theme` in the municipalities `ids` (one query, and
+    one for the municipalities without a row yet: those get an unsaved one)."""
+    from app.work.themes import new_rollout
+
+    ids = list(ids)
+    query = (
+        select(Rollout)
+        .where(Rollout.theme_id == theme.id, Rollout.municipality_id.in_(ids))
+        .options(*rollout_options())
+    )
+    if lock:
+        query = query.with_for_update(of=Rollout)
+    rows = {r.municipality_id: r for r in db.session.scalars(query)}
+    missing = [i for i in ids if i not in rows]
+    if missing:
+        for municipality in db.session.scalars(
+            select(Municipality).where(Municipality.id.in_(missing))
+        ):
+            rows[municipality.id] = new_rollout(theme, municipality)
+    return sorted(rows.values(), key=lambda r: r.municipality.name.lower())
+
+
+def rollout_options() -> tuple:
+    from sqlalchemy.orm import selectinload
+
+    return (
+        selectinload(Rollout.municipality).selectinload(Municipality.merged_into),
+        selectinload(Rollout.updated_by),
+    )
+
+
+def rollout_version_of(row: Rollout) -> int:
+    return row.version if row.id is not None else 0
+
+
+def plan_rollouts(rows: list[Rollout], stage: str) -> list[Planned]:
+    return _present(
+        "rollout",
+        [
+            Planned(row, {"stage": [row.stage, stage]} if row.stage != stage else {})
+            for row in rows
+        ],
+    )
+
+
+def apply_rollouts(
+    theme: Theme,
+    rows: list[Rollout],
+    stage: str,
+    seen: Mapping[int, int | None],
+    user: Any,
+) -> list[Planned]:
+    """Set `stage` on every row in one transaction (rows that did not exist are
+    created), one activity entry per row; BatchConflict when any row is not at
+    the version the confirmation showed (0: it did not exist)."""
+    conflicts = [
+        r for r in rows if seen.get(r.municipality_id) != rollout_version_of(r)
+    ]
+    if conflicts:
+        db.session.rollback()
+        raise BatchConflict(conflicts)
+    planned = [p for p in plan_rollouts(rows, stage) if p.changes]
+    existing = [p for p in planned if p.obj.id is not None]
+    created = [p for p in planned if p.obj.id is None]
+    if existing:
+        rows_ = [
+            {"b_id": p.obj.id, "b_seen": p.obj.version, "b_user": user.id}
+            | {"b_stage": stage}
+            for p in existing
+        ]
+        try:
+            _write_versioned(Rollout, ("stage",), rows_)
+        except BatchConflict:
+            db.session.rollback()
+            raise
+    for p in created:  # inserted together when the first entry is recorded
+        p.obj.stage = stage
+        p.obj.updated_by_id = user.id
+        db.session.add(p.obj)
+    for p in planned:
+        record(
+            "create" if p in created else "update",
+            p.obj,
+            p.changes,
+            label=f"{theme.title} – {p.obj.municipality.name}",
+            municipality_id=p.obj.municipality_id,
+        )
+    db.session.commit()
+    return planned
