@@ -9,7 +9,6 @@ from urllib.parse import urlsplit
 
 from flask import (
     abort,
-    current_app,
     flash,
     redirect,
     render_template,
