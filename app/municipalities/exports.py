@@ -137,7 +137,7 @@ def municipality_workbook(user, args, slug):
         rows = [
             (
                 a.title,
-                a.call.title,
+                a.call_title,
                 role,
                 label("application_status", a.status),
                 a.requested_amount,

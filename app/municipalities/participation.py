@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Any, NamedTuple
 
 from sqlalchemy import or_, select
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import aliased, joinedload
 
 from app.archive import not_archived
 from app.auth import permissions
@@ -16,7 +17,7 @@ from app.extensions import db
 from app.municipalities.models import Municipality
 from app.sorting import Sort, Sortable
 from app.strategy.models import Score, ScoringRound, Thread
-from app.subsidies.models import Application, ApplicationPartner
+from app.subsidies.models import Application, ApplicationPartner, SubsidyCall
 from app.subsidies.rollups import Figures, rollup_by_municipality
 from app.work.models import Rollout, Task, Theme, WorkingGroup, group_municipality
 from app.work.progress import MunicipalityProgress, municipality_progress
@@ -52,8 +53,10 @@ class Participation:
     groups: list[WorkingGroup]
     rollout: list[Rollout]
     tasks: list[Task]
-    applications_as_lead: list[Application]
-    applications_as_partner: list[tuple[Application, Any]]
+    applications_as_lead: list[DossierShown]
+    applications_as_partner: list[tuple[DossierShown, Any]]
+    #: More dossiers than the page lists (they are in /applications).
+    more_applications: bool
     amounts: dict[str, Figures] | None
     deadlines: list[Deadline]
     progress: MunicipalityProgress
@@ -129,40 +132,64 @@ def _rounds(user: Any, municipality: Municipality) -> list[RoundScores]:
     return result
 
 
+class DossierShown(NamedTuple):
+    """What a municipality's page and export show of a dossier it takes part in
+    (plain values of one query, no ORM entity per row)."""
+
+    id: int
+    title: str
+    call_title: str
+    status: str
+    requested_amount: Decimal
+    granted_amount: Decimal | None
+    lead_name: str
+
+
 def _applications(
-    user: Any, municipality: Municipality
-) -> tuple[list[Application], list[tuple[Application, Any]]]:
+    user: Any, municipality: Municipality, limit: int | None
+) -> tuple[list[DossierShown], list[tuple[DossierShown, Any]], bool]:
     """The dossiers `user` may see that this municipality leads, and those it is
-    a partner of with its share (one query for both lists)."""
-    rows = db.session.execute(
-        permissions.visible_applications(
-            user,
-            select(
-                Application,
-                ApplicationPartner.municipality_id,
-                ApplicationPartner.share_pct,
-            )
-            .outerjoin(
-                ApplicationPartner,
-                (ApplicationPartner.application_id == Application.id)
-                & (ApplicationPartner.municipality_id == municipality.id),
-            )
-            .options(
-                joinedload(Application.call),
-                joinedload(Application.lead_municipality),
-            )
-            .where(
-                or_(
-                    Application.lead_municipality_id == municipality.id,
-                    ApplicationPartner.municipality_id.is_not(None),
-                ),
-                not_archived(Application),
+    a partner of with its share (one query for both lists): the newest `limit`
+    (None: all), and whether there are more."""
+    lead = aliased(Municipality)
+    query = permissions.visible_applications(
+        user,
+        select(
+            Application.id,
+            Application.title,
+            SubsidyCall.title,
+            Application.status,
+            Application.requested_amount,
+            Application.granted_amount,
+            lead.name,
+            Application.lead_municipality_id,
+            ApplicationPartner.share_pct,
+        )
+        .join(SubsidyCall, SubsidyCall.id == Application.call_id)
+        .join(lead, lead.id == Application.lead_municipality_id)
+        .outerjoin(
+            ApplicationPartner,
+            (ApplicationPartner.application_id == Application.id)
+            & (ApplicationPartner.municipality_id == municipality.id),
+        )
+        .where(
+            or_(
+                Application.lead_municipality_id == municipality.id,
+                ApplicationPartner.municipality_id.is_not(None),
             ),
-        ).order_by(Application.created_at.desc(), Application.id)
-    ).all()
-    as_lead = [a for a, _p, _s in rows if a.lead_municipality_id == municipality.id]
-    as_partner = [(a, share) for a, partner, share in rows if partner is not None]
-    return as_lead, as_partner
+            not_archived(Application),
+        ),
+    ).order_by(Application.created_at.desc(), Application.id)
+    if limit is not None:
+        query = query.limit(limit + 1)
+    rows = db.session.execute(query).all()
+    more = limit is not None and len(rows) > limit
+    rows = rows[:limit] if more else rows
+    as_lead = [DossierShown(*row[:7]) for row in rows if row[7] == municipality.id]
+    as_partner = [
+        (DossierShown(*row[:7]), row[8]) for row in rows if row[8] is not None
+    ]
+    return as_lead, as_partner, more
 
 
 def participation(
@@ -206,11 +233,14 @@ def participation(
             .limit(limit)
         )
     )
-    as_lead: list[Application] = []
-    as_partner: list[tuple[Application, Any]] = []
+    as_lead: list[DossierShown] = []
+    as_partner: list[tuple[DossierShown, Any]] = []
+    more_applications = False
     amounts = None
     if permissions.can_view_applications(user):
-        as_lead, as_partner = _applications(user, municipality)
+        as_lead, as_partner, more_applications = _applications(
+            user, municipality, limit
+        )
         amounts = rollup_by_municipality(user, [municipality.id]).get(municipality.id)
     return Participation(
         municipality=municipality,
@@ -220,6 +250,7 @@ def participation(
         tasks=tasks,
         applications_as_lead=as_lead,
         applications_as_partner=as_partner,
+        more_applications=more_applications,
         amounts=amounts,
         # Its own deadlines: calls are regional and listed on /calls.
         deadlines=deadlines(

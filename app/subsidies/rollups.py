@@ -472,6 +472,11 @@ def _by_municipality(
             _in_hundredths(ApplicationPartner.share_pct),
         )
     ).join(rows, rows.c.id == ApplicationPartner.application_id)
+    if only is not None:  # not the partners' figures of its dossiers' partners
+        # In each half: its partner rows read from the index on municipality,
+        # not every share of the dossiers joined first.
+        as_lead = as_lead.where(rows.c.lead_id.in_(only))
+        as_partner = as_partner.where(ApplicationPartner.municipality_id.in_(only))
     both = union_all(as_lead, as_partner).subquery()
     query = select(
         both.c.municipality_id,
@@ -482,8 +487,6 @@ def _by_municipality(
         func.sum(both.c.won),
         func.sum(both.c.submitted),
     ).group_by(both.c.municipality_id, both.c.role)
-    if only is not None:  # not the partners' figures of its dossiers' partners
-        query = query.where(both.c.municipality_id.in_(only))
     result: dict[int, dict[str, Figures]] = {}
     found = db.session.execute(query).tuples()
     for municipality_id, role, n, *cents, decided, won, submitted in found:
