@@ -287,3 +287,26 @@ def test_a_page_with_few_dossiers_has_no_link_to_more(login_as):
     html = page.get_data(as_text=True)
     assert "Only dossier" in html
     assert "All applications of Staden" not in html
+
+
+def test_the_list_of_municipalities_is_paged(login_as):
+    """/municipalities lists 50 a page, says how to see more, and a sort on a
+    figure sorts every municipality, not only the page (issue 23 item 1)."""
+    from app.municipalities.participation import MUNICIPALITIES_PER_PAGE
+    from tests import factories
+
+    count = MUNICIPALITIES_PER_PAGE + 7
+    places = [factories.municipality(f"Plaats {n:03}") for n in range(count)]
+    last = places[-1]
+    factories.rollout(factories.theme(), last, stage="live")
+    db.session.commit()
+    client = login_as("coordinator", language="en")
+    first = client.get("/municipalities").get_data(as_text=True)
+    assert first.count('href="/municipalities/plaats-') == MUNICIPALITIES_PER_PAGE
+    assert 'rel="next"' in first
+    assert "Plaats 000" in first and last.name not in first
+    second = client.get("/municipalities?page=2").get_data(as_text=True)
+    assert last.name in second and "Plaats 000" not in second
+    by_live = client.get("/municipalities?sort=-live").get_data(as_text=True)
+    assert last.name in by_live  # on the first page, though last by name
+    assert by_live.index(last.name) < by_live.index(places[-2].name)

@@ -15,6 +15,7 @@ from app.auth.models import User
 from app.deadlines.deadlines import Deadline, Scope, deadlines
 from app.extensions import db
 from app.municipalities.models import Municipality
+from app.paging import ListPage, paginate
 from app.sorting import Sort, Sortable
 from app.strategy.models import Score, ScoringRound, Thread
 from app.subsidies.models import Application, ApplicationPartner, SubsidyCall
@@ -75,21 +76,39 @@ MUNICIPALITY_SORT = Sortable(
 )
 
 
-def municipality_list(
-    sort: Sort | None = None,
-) -> list[tuple[Municipality, MunicipalityProgress]]:
-    """Every municipality (merged ones too) with its progress figures, sorted."""
-    municipalities = list(
-        db.session.scalars(
+#: Municipalities per page of /municipalities (Flanders has 300).
+MUNICIPALITIES_PER_PAGE = 50
+
+
+def municipality_list(sort: Sort | None = None, page: int = 1) -> ListPage:
+    """One page of every municipality (merged ones too) with its progress
+    figures, sorted: by name, only the page's figures are read; by a figure,
+    every municipality's (from the read model)."""
+    sort = sort or MUNICIPALITY_SORT.parse({})
+    names = db.session.execute(select(Municipality.id, Municipality.name)).all()
+    progress = None
+    if sort.key != "name":
+        progress = municipality_progress([row.id for row in names])
+    ordered = MUNICIPALITY_SORT.sorted_rows(
+        [(row, progress[row.id] if progress else None) for row in names],
+        sort,
+        lambda row: row[0].id,
+    )
+    listed = paginate(
+        [row[0].id for row in ordered], page, per_page=MUNICIPALITIES_PER_PAGE
+    )
+    ids = listed.items
+    shown = {
+        m.id: m
+        for m in db.session.scalars(
             select(Municipality)
             .options(joinedload(Municipality.merged_into))
-            .order_by(Municipality.name)
+            .where(Municipality.id.in_(ids))
         )
-    )
-    progress = municipality_progress([m.id for m in municipalities])
-    rows = [(m, progress[m.id]) for m in municipalities]
-    sort = sort or MUNICIPALITY_SORT.parse({})
-    return MUNICIPALITY_SORT.sorted_rows(rows, sort, lambda row: row[0].id)
+    }
+    progress = progress or municipality_progress(ids)
+    listed.items = [(shown[mid], progress[mid]) for mid in ids if mid in shown]
+    return listed
 
 
 def _rounds(user: Any, municipality: Municipality) -> list[RoundScores]:
