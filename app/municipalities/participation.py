@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any, NamedTuple
 
@@ -52,8 +53,8 @@ class Participation:
     municipality: Municipality
     rounds: list[RoundScores]
     groups: list[WorkingGroup]
-    rollout: list[Rollout]
-    tasks: list[Task]
+    rollout: list[RolloutShown]
+    tasks: list[TaskShown]
     applications_as_lead: list[DossierShown]
     applications_as_partner: list[tuple[DossierShown, Any]]
     #: More dossiers than the page lists (they are in /applications).
@@ -151,6 +152,28 @@ def _rounds(user: Any, municipality: Municipality) -> list[RoundScores]:
     return result
 
 
+class RolloutShown(NamedTuple):
+    """What a municipality's page and export show of its stage in a theme."""
+
+    theme_id: int
+    theme_title: str
+    stage: str
+    note: str
+    updated_at: datetime
+    updated_by_name: str | None
+
+
+class TaskShown(NamedTuple):
+    """What they show of a task concerning it (`is_overdue` reads it too)."""
+
+    title: str
+    group_name: str | None
+    assignee_name: str | None
+    status: str
+    progress: int
+    due_on: date | None
+
+
 class DossierShown(NamedTuple):
     """What a municipality's page and export show of a dossier it takes part in
     (plain values of one query, no ORM entity per row)."""
@@ -226,20 +249,39 @@ def participation(
             .order_by(WorkingGroup.name)
         )
     )
-    rollout = list(
-        db.session.scalars(
-            select(Rollout)
-            .join(Theme)
-            .options(joinedload(Rollout.theme), joinedload(Rollout.updated_by))
+    updater = aliased(User)
+    rollout = [
+        RolloutShown(*row)
+        for row in db.session.execute(
+            select(
+                Rollout.theme_id,
+                Theme.title,
+                Rollout.stage,
+                Rollout.note,
+                Rollout.updated_at,
+                updater.full_name,
+            )
+            .join(Theme, Theme.id == Rollout.theme_id)
+            .outerjoin(updater, updater.id == Rollout.updated_by_id)
             .where(Rollout.municipality_id == municipality.id)
             .order_by(Theme.title)
         )
-    )
+    ]
     staff = select(User.id).where(User.municipality_id == municipality.id)
-    tasks = list(
-        db.session.scalars(
-            select(Task)
-            .options(joinedload(Task.group), joinedload(Task.assignee))
+    assignee = aliased(User)
+    tasks = [
+        TaskShown(*row)
+        for row in db.session.execute(
+            select(
+                Task.title,
+                WorkingGroup.name,
+                assignee.full_name,
+                Task.status,
+                Task.progress,
+                Task.due_on,
+            )
+            .outerjoin(WorkingGroup, WorkingGroup.id == Task.group_id)
+            .outerjoin(assignee, assignee.id == Task.assignee_id)
             .where(
                 or_(
                     Task.municipality_id == municipality.id, Task.assignee_id.in_(staff)
@@ -251,7 +293,7 @@ def participation(
             )
             .limit(limit)
         )
-    )
+    ]
     as_lead: list[DossierShown] = []
     as_partner: list[tuple[DossierShown, Any]] = []
     more_applications = False
