@@ -83,18 +83,40 @@ class Figures:
 def _per_application(user: Any = None, among: Any = None, *, cte: bool = False):
     """One row per application with what the roll-ups add up (visible to `user`;
     only those whose id is in the SELECT `among`, when given)."""
-    # Correlated: one index lookup per dossier (no GROUP BY over every payment
-    # and share of the region first).
-    paid = (
-        select(func.sum(Payment.amount))
-        .where(Payment.application_id == Application.id)
-        .scalar_subquery()
-    )
-    partner_pct = (
-        select(func.sum(ApplicationPartner.share_pct))
-        .where(ApplicationPartner.application_id == Application.id)
-        .scalar_subquery()
-    )
+    if among is not None:
+        # A few dossiers: one index lookup each (no GROUP BY over every payment
+        # and share of the region first).
+        paid = (
+            select(func.sum(Payment.amount))
+            .where(Payment.application_id == Application.id)
+            .scalar_subquery()
+        )
+        partner_pct = (
+            select(func.sum(ApplicationPartner.share_pct))
+            .where(ApplicationPartner.application_id == Application.id)
+            .scalar_subquery()
+        )
+    else:
+        # Every dossier: the payments and shares added up once, joined. (Two
+        # subplans per dossier made PostgreSQL estimate the roll-up per
+        # municipality costly enough to compile it first: 100 ms of JIT.)
+        paid_rows = (
+            select(
+                Payment.application_id.label("id"),
+                func.sum(Payment.amount).label("paid"),
+            )
+            .group_by(Payment.application_id)
+            .subquery()
+        )
+        share_rows = (
+            select(
+                ApplicationPartner.application_id.label("id"),
+                func.sum(ApplicationPartner.share_pct).label("pct"),
+            )
+            .group_by(ApplicationPartner.application_id)
+            .subquery()
+        )
+        paid, partner_pct = paid_rows.c.paid, share_rows.c.pct
     status = Application.status
     query = select(
         Application.id.label("id"),
@@ -119,7 +141,12 @@ def _per_application(user: Any = None, among: Any = None, *, cte: bool = False):
     if among is not None:
         query = query.where(Application.id.in_(among))
     else:  # an archived dossier leaves the shared figures
-        query = query.where(not_archived(Application))
+        query = (
+            query.select_from(Application)
+            .outerjoin(paid_rows, paid_rows.c.id == Application.id)
+            .outerjoin(share_rows, share_rows.c.id == Application.id)
+            .where(not_archived(Application))
+        )
     return query.cte() if cte else query.subquery()
 
 
