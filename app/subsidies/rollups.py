@@ -80,9 +80,12 @@ class Figures:
         return self.granted - self.paid
 
 
-def _per_application(user: Any = None, among: Any = None, *, cte: bool = False):
+def _per_application(
+    user: Any = None, among: Any = None, *, cte: bool = False, shares: bool = False
+):
     """One row per application with what the roll-ups add up (visible to `user`;
-    only those whose id is in the SELECT `among`, when given)."""
+    only those whose id is in the SELECT `among`, when given); `shares`: with
+    the partners' shares together (what the roll-up per municipality splits by)."""
     if among is not None:
         # A few dossiers: one index lookup each (no GROUP BY over every payment
         # and share of the region first).
@@ -134,19 +137,20 @@ def _per_application(user: Any = None, among: Any = None, *, cte: bool = False):
         case((status.in_(DECIDED), 1), else_=0).label("decided"),
         case((status.in_(GRANTED), 1), else_=0).label("won"),
         case((status.in_(SUBMITTED), 1), else_=0).label("submitted"),
-        func.coalesce(partner_pct, 0).label("partner_pct"),
     )
+    if shares:
+        query = query.add_columns(func.coalesce(partner_pct, 0).label("partner_pct"))
     if user is not None:
         query = permissions.visible_applications(user, query)
     if among is not None:
         query = query.where(Application.id.in_(among))
     else:  # an archived dossier leaves the shared figures
-        query = (
-            query.select_from(Application)
-            .outerjoin(paid_rows, paid_rows.c.id == Application.id)
-            .outerjoin(share_rows, share_rows.c.id == Application.id)
-            .where(not_archived(Application))
+        query = query.select_from(Application).outerjoin(
+            paid_rows, paid_rows.c.id == Application.id
         )
+        if shares:
+            query = query.outerjoin(share_rows, share_rows.c.id == Application.id)
+        query = query.where(not_archived(Application))
     return query.cte() if cte else query.subquery()
 
 
@@ -467,7 +471,7 @@ def _by_municipality(
     # A CTE: each dossier's row, its amounts in cents, is made once for the lead
     # and partner halves; each half computes a row's three shares once (a
     # compound SELECT is not merged into the GROUP BY), the sum adds them up.
-    every = _per_application(user, among)
+    every = _per_application(user, among, shares=True)
     rows = select(
         every.c.id,
         every.c.lead_id,
