@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from flask import current_app
+from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from wtforms.fields import SelectChoice
 
@@ -115,7 +117,20 @@ def label(kind: str, value: str | None) -> str:
     """The translated label of an enumerated value (the value itself if unknown)."""
     if value is None:
         return ""
-    return str(LABELS.get(kind, {}).get(value, value))
+    text = LABELS.get(kind, {}).get(value)
+    if text is None:
+        return str(value)
+    locale = get_locale()  # None outside a request: no memo
+    if locale is None:
+        return str(text)
+    # A page shows the same few labels many times (a status on every row): each
+    # translated once per app and language, not once per row.
+    memo = current_app.extensions.setdefault("translated_labels", {})
+    key = (str(locale), kind, value)
+    found = memo.get(key)
+    if found is None:
+        found = memo[key] = str(text)
+    return found
 
 
 def choices(kind: str) -> list[SelectChoice]:

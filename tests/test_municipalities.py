@@ -245,3 +245,68 @@ def test_forum_report_says_whose_view_its_amounts_are(demo_login):
     assert notes[COORDINATOR] == "every dossier of the region"
     assert notes[IZEGEM].startswith("only the dossiers of Izegem (as lead or partner)")
     assert "withheld" in notes[VIEWER]
+
+
+def test_the_page_lists_the_newest_dossiers_and_links_to_all(login_as):
+    """A municipality's page lists its newest dossiers, lead and partner, and
+    links to the rest in /applications; its workbook lists every one (issue 23
+    item 1: bounded lists)."""
+    from app.municipalities.participation import LIST_LIMIT
+    from tests import factories
+
+    place = factories.municipality("Staden")
+    other = factories.municipality("Roeselare")
+    call = factories.call()
+    for number in range(LIST_LIMIT):
+        factories.application(call, lead=place, title=f"Lead dossier {number:03}")
+    for number in range(5):
+        factories.application(
+            call, lead=other, partners=[place], title=f"Partner dossier {number}"
+        )
+    db.session.commit()
+    client = login_as("coordinator", language="en")
+    page = client.get("/municipalities/staden").get_data(as_text=True)
+    section = page.split('id="applications-title"')[1].split("</section>")[0]
+    assert section.count("dossier ") == LIST_LIMIT
+    assert f'href="/applications?municipality={place.id}"' in page
+    assert "All applications of Staden" in page
+    # The newest first: the partner dossiers, created last, are all listed.
+    assert section.count("Partner dossier") == 5
+    assert "of Roeselare" in section
+    book = _workbook(client, "municipality-staden")
+    assert book["Applications"].max_row == LIST_LIMIT + 5 + 1
+
+
+def test_a_page_with_few_dossiers_has_no_link_to_more(login_as):
+    from tests import factories
+
+    place = factories.municipality("Staden")
+    factories.application(factories.call(), lead=place, title="Only dossier")
+    db.session.commit()
+    page = login_as("coordinator", language="en").get("/municipalities/staden")
+    html = page.get_data(as_text=True)
+    assert "Only dossier" in html
+    assert "All applications of Staden" not in html
+
+
+def test_the_list_of_municipalities_is_paged(login_as):
+    """/municipalities lists 50 a page, says how to see more, and a sort on a
+    figure sorts every municipality, not only the page (issue 23 item 1)."""
+    from app.municipalities.participation import MUNICIPALITIES_PER_PAGE
+    from tests import factories
+
+    count = MUNICIPALITIES_PER_PAGE + 7
+    places = [factories.municipality(f"Plaats {n:03}") for n in range(count)]
+    last = places[-1]
+    factories.rollout(factories.theme(), last, stage="live")
+    db.session.commit()
+    client = login_as("coordinator", language="en")
+    first = client.get("/municipalities").get_data(as_text=True)
+    assert first.count('href="/municipalities/plaats-') == MUNICIPALITIES_PER_PAGE
+    assert 'rel="next"' in first
+    assert "Plaats 000" in first and last.name not in first
+    second = client.get("/municipalities?page=2").get_data(as_text=True)
+    assert last.name in second and "Plaats 000" not in second
+    by_live = client.get("/municipalities?sort=-live").get_data(as_text=True)
+    assert last.name in by_live  # on the first page, though last by name
+    assert by_live.index(last.name) < by_live.index(places[-2].name)

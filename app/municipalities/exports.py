@@ -102,7 +102,7 @@ def municipality_workbook(user, args, slug):
         ],
         [
             (
-                r.theme.title,
+                r.theme_title,
                 label("rollout_stage", r.stage),
                 r.note,
                 r.updated_at.date(),
@@ -123,7 +123,7 @@ def municipality_workbook(user, args, slug):
         [
             (
                 t.title,
-                t.group.name if t.group else "",
+                t.group_name or "",
                 label("task_status", t.status),
                 progress_value(t.progress),
                 t.due_on,
@@ -137,7 +137,7 @@ def municipality_workbook(user, args, slug):
         rows = [
             (
                 a.title,
-                a.call.title,
+                a.call_title,
                 role,
                 label("application_status", a.status),
                 a.requested_amount,

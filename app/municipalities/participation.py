@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import date, datetime
+from decimal import Decimal
 from typing import Any, NamedTuple
 
 from sqlalchemy import or_, select
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import aliased, joinedload
 
 from app.archive import not_archived
 from app.auth import permissions
@@ -14,9 +16,10 @@ from app.auth.models import User
 from app.deadlines.deadlines import Deadline, Scope, deadlines
 from app.extensions import db
 from app.municipalities.models import Municipality
+from app.paging import ListPage, paginate
 from app.sorting import Sort, Sortable
 from app.strategy.models import Score, ScoringRound, Thread
-from app.subsidies.models import Application, ApplicationPartner
+from app.subsidies.models import Application, ApplicationPartner, SubsidyCall
 from app.subsidies.rollups import Figures, rollup_by_municipality
 from app.work.models import Rollout, Task, Theme, WorkingGroup, group_municipality
 from app.work.progress import MunicipalityProgress, municipality_progress
@@ -50,10 +53,12 @@ class Participation:
     municipality: Municipality
     rounds: list[RoundScores]
     groups: list[WorkingGroup]
-    rollout: list[Rollout]
-    tasks: list[Task]
-    applications_as_lead: list[Application]
-    applications_as_partner: list[tuple[Application, Any]]
+    rollout: list[RolloutShown]
+    tasks: list[TaskShown]
+    applications_as_lead: list[DossierShown]
+    applications_as_partner: list[tuple[DossierShown, Any]]
+    #: More dossiers than the page lists (they are in /applications).
+    more_applications: bool
     amounts: dict[str, Figures] | None
     deadlines: list[Deadline]
     progress: MunicipalityProgress
@@ -72,21 +77,39 @@ MUNICIPALITY_SORT = Sortable(
 )
 
 
-def municipality_list(
-    sort: Sort | None = None,
-) -> list[tuple[Municipality, MunicipalityProgress]]:
-    """Every municipality (merged ones too) with its progress figures, sorted."""
-    municipalities = list(
-        db.session.scalars(
+#: Municipalities per page of /municipalities (Flanders has 300).
+MUNICIPALITIES_PER_PAGE = 50
+
+
+def municipality_list(sort: Sort | None = None, page: int = 1) -> ListPage:
+    """One page of every municipality (merged ones too) with its progress
+    figures, sorted: by name, only the page's figures are read; by a figure,
+    every municipality's (from the read model)."""
+    sort = sort or MUNICIPALITY_SORT.parse({})
+    names = db.session.execute(select(Municipality.id, Municipality.name)).all()
+    progress = None
+    if sort.key != "name":
+        progress = municipality_progress([row.id for row in names])
+    ordered = MUNICIPALITY_SORT.sorted_rows(
+        [(row, progress[row.id] if progress else None) for row in names],
+        sort,
+        lambda row: row[0].id,
+    )
+    listed = paginate(
+        [row[0].id for row in ordered], page, per_page=MUNICIPALITIES_PER_PAGE
+    )
+    ids = listed.items
+    shown = {
+        m.id: m
+        for m in db.session.scalars(
             select(Municipality)
             .options(joinedload(Municipality.merged_into))
-            .order_by(Municipality.name)
+            .where(Municipality.id.in_(ids))
         )
-    )
-    progress = municipality_progress([m.id for m in municipalities])
-    rows = [(m, progress[m.id]) for m in municipalities]
-    sort = sort or MUNICIPALITY_SORT.parse({})
-    return MUNICIPALITY_SORT.sorted_rows(rows, sort, lambda row: row[0].id)
+    }
+    progress = progress or municipality_progress(ids)
+    listed.items = [(shown[mid], progress[mid]) for mid in ids if mid in shown]
+    return listed
 
 
 def _rounds(user: Any, municipality: Municipality) -> list[RoundScores]:
@@ -129,40 +152,86 @@ def _rounds(user: Any, municipality: Municipality) -> list[RoundScores]:
     return result
 
 
+class RolloutShown(NamedTuple):
+    """What a municipality's page and export show of its stage in a theme."""
+
+    theme_id: int
+    theme_title: str
+    stage: str
+    note: str
+    updated_at: datetime
+    updated_by_name: str | None
+
+
+class TaskShown(NamedTuple):
+    """What they show of a task concerning it (`is_overdue` reads it too)."""
+
+    title: str
+    group_name: str | None
+    assignee_name: str | None
+    status: str
+    progress: int
+    due_on: date | None
+
+
+class DossierShown(NamedTuple):
+    """What a municipality's page and export show of a dossier it takes part in
+    (plain values of one query, no ORM entity per row)."""
+
+    id: int
+    title: str
+    call_title: str
+    status: str
+    requested_amount: Decimal
+    granted_amount: Decimal | None
+    lead_name: str
+
+
 def _applications(
-    user: Any, municipality: Municipality
-) -> tuple[list[Application], list[tuple[Application, Any]]]:
+    user: Any, municipality: Municipality, limit: int | None
+) -> tuple[list[DossierShown], list[tuple[DossierShown, Any]], bool]:
     """The dossiers `user` may see that this municipality leads, and those it is
-    a partner of with its share (one query for both lists)."""
-    rows = db.session.execute(
-        permissions.visible_applications(
-            user,
-            select(
-                Application,
-                ApplicationPartner.municipality_id,
-                ApplicationPartner.share_pct,
-            )
-            .outerjoin(
-                ApplicationPartner,
-                (ApplicationPartner.application_id == Application.id)
-                & (ApplicationPartner.municipality_id == municipality.id),
-            )
-            .options(
-                joinedload(Application.call),
-                joinedload(Application.lead_municipality),
-            )
-            .where(
-                or_(
-                    Application.lead_municipality_id == municipality.id,
-                    ApplicationPartner.municipality_id.is_not(None),
-                ),
-                not_archived(Application),
+    a partner of with its share (one query for both lists): the newest `limit`
+    (None: all), and whether there are more."""
+    lead = aliased(Municipality)
+    query = permissions.visible_applications(
+        user,
+        select(
+            Application.id,
+            Application.title,
+            SubsidyCall.title,
+            Application.status,
+            Application.requested_amount,
+            Application.granted_amount,
+            lead.name,
+            Application.lead_municipality_id,
+            ApplicationPartner.share_pct,
+        )
+        .join(SubsidyCall, SubsidyCall.id == Application.call_id)
+        .join(lead, lead.id == Application.lead_municipality_id)
+        .outerjoin(
+            ApplicationPartner,
+            (ApplicationPartner.application_id == Application.id)
+            & (ApplicationPartner.municipality_id == municipality.id),
+        )
+        .where(
+            or_(
+                Application.lead_municipality_id == municipality.id,
+                ApplicationPartner.municipality_id.is_not(None),
             ),
-        ).order_by(Application.created_at.desc(), Application.id)
-    ).all()
-    as_lead = [a for a, _p, _s in rows if a.lead_municipality_id == municipality.id]
-    as_partner = [(a, share) for a, partner, share in rows if partner is not None]
-    return as_lead, as_partner
+            not_archived(Application),
+        ),
+    ).order_by(Application.created_at.desc(), Application.id)
+    if limit is not None:
+        query = query.limit(limit + 1)
+    rows = db.session.execute(query).all()
+    more = limit is not None and len(rows) > limit
+    rows = rows[:limit] if more else rows
+    as_lead = [DossierShown(*row[:7]) for row in rows if row[7] == municipality.id]
+    as_partner = [
+        (DossierShown(*row[:7]), row[8]) for row in rows if row[8] is not None
+    ]
+    return as_lead, as_partner, more
 
 
 def participation(
@@ -180,20 +249,39 @@ def participation(
             .order_by(WorkingGroup.name)
         )
     )
-    rollout = list(
-        db.session.scalars(
-            select(Rollout)
-            .join(Theme)
-            .options(joinedload(Rollout.theme), joinedload(Rollout.updated_by))
+    updater = aliased(User)
+    rollout = [
+        RolloutShown(*row)
+        for row in db.session.execute(
+            select(
+                Rollout.theme_id,
+                Theme.title,
+                Rollout.stage,
+                Rollout.note,
+                Rollout.updated_at,
+                updater.full_name,
+            )
+            .join(Theme, Theme.id == Rollout.theme_id)
+            .outerjoin(updater, updater.id == Rollout.updated_by_id)
             .where(Rollout.municipality_id == municipality.id)
             .order_by(Theme.title)
         )
-    )
+    ]
     staff = select(User.id).where(User.municipality_id == municipality.id)
-    tasks = list(
-        db.session.scalars(
-            select(Task)
-            .options(joinedload(Task.group), joinedload(Task.assignee))
+    assignee = aliased(User)
+    tasks = [
+        TaskShown(*row)
+        for row in db.session.execute(
+            select(
+                Task.title,
+                WorkingGroup.name,
+                assignee.full_name,
+                Task.status,
+                Task.progress,
+                Task.due_on,
+            )
+            .outerjoin(WorkingGroup, WorkingGroup.id == Task.group_id)
+            .outerjoin(assignee, assignee.id == Task.assignee_id)
             .where(
                 or_(
                     Task.municipality_id == municipality.id, Task.assignee_id.in_(staff)
@@ -205,12 +293,15 @@ def participation(
             )
             .limit(limit)
         )
-    )
-    as_lead: list[Application] = []
-    as_partner: list[tuple[Application, Any]] = []
+    ]
+    as_lead: list[DossierShown] = []
+    as_partner: list[tuple[DossierShown, Any]] = []
+    more_applications = False
     amounts = None
     if permissions.can_view_applications(user):
-        as_lead, as_partner = _applications(user, municipality)
+        as_lead, as_partner, more_applications = _applications(
+            user, municipality, limit
+        )
         amounts = rollup_by_municipality(user, [municipality.id]).get(municipality.id)
     return Participation(
         municipality=municipality,
@@ -220,6 +311,7 @@ def participation(
         tasks=tasks,
         applications_as_lead=as_lead,
         applications_as_partner=as_partner,
+        more_applications=more_applications,
         amounts=amounts,
         # Its own deadlines: calls are regional and listed on /calls.
         deadlines=deadlines(

@@ -21,6 +21,7 @@ from app.municipalities.participation import (
     municipality_list,
     participation,
 )
+from app.paging import page_number
 
 regional_pages(bp)
 
@@ -30,8 +31,9 @@ regional_pages(bp)
 def index():
     """Every municipality, merged ones marked, with its progress."""
     sort = MUNICIPALITY_SORT.parse(request.args)
+    pagination = municipality_list(sort, page_number())
     return render_template(
-        "municipalities/index.html", rows=municipality_list(sort), sort=sort
+        "municipalities/index.html", pagination=pagination, sort=sort
     )
 
 

@@ -27,7 +27,7 @@ def export_applications(user, args, param):
 def applications_sheet(workbook, user, filters: listing.Filters) -> None:
     """The sheet of applications `user` may see: also part of the forum report."""
     query = (
-        listing.filtered(user, filters)
+        listing.with_call(listing.filtered(user, filters))
         .options(*listing.loaded())
         .order_by(*listing.APPLICATION_SORT.order_by(filters.sorting))
     )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import case, func, select, union_all
@@ -14,10 +15,12 @@ from app.extensions import db
 from app.municipalities.models import Municipality
 from app.paging import paginate
 from app.sorting import Sort, Sortable
+from app.subsidies.dossiers import Money
 from app.subsidies.models import (
     APPLICATION_STATUSES,
     Application,
     ApplicationPartner,
+    Payment,
     SubsidyCall,
 )
 from app.web.params import parse_int
@@ -33,10 +36,9 @@ PIPELINE_LIMIT = 5
 APPLICATION_SORT = Sortable(
     columns={
         "title": func.lower(Application.title),
-        "call": select(SubsidyCall.deadline_at)
-        .where(SubsidyCall.id == Application.call_id)
-        .correlate_except(SubsidyCall)
-        .scalar_subquery(),
+        # Joined (`with_call`): a subquery per dossier cost PostgreSQL 35 ms
+        # for the first page of 5,000 dossiers, the join 4 ms.
+        "call": SubsidyCall.deadline_at,
         "theme": select(func.lower(Theme.title))
         .where(Theme.id == Application.theme_id)
         .correlate_except(Theme)
@@ -105,6 +107,136 @@ def loaded():
     )
 
 
+@dataclass(frozen=True)
+class Place:
+    """A municipality as a list shows it (name, link, merged or not)."""
+
+    id: int
+    name: str
+    slug: str
+    merged_into_id: int | None
+
+    @property
+    def is_active(self) -> bool:
+        return self.merged_into_id is None
+
+
+@dataclass(frozen=True)
+class Partner:
+    municipality: Place
+    share_pct: Decimal
+
+
+@dataclass(frozen=True)
+class DossierRow:
+    """What a card or a row of a list of dossiers shows: plain values read with
+    a few column queries, not an ORM entity with its relationships per row."""
+
+    id: int
+    title: str
+    reference: str | None
+    status: str
+    version: int
+    call_id: int
+    call_title: str
+    theme_title: str | None
+    lead_municipality: Place
+    requested_amount: Decimal
+    granted_amount: Decimal | None
+    paid: Decimal
+    partners: tuple[Partner, ...]
+
+
+def _place_columns(table: Any) -> tuple:
+    return (table.id, table.name, table.slug, table.merged_into_id)
+
+
+def dossier_rows(ids: Any, order: tuple = ()) -> list[DossierRow]:
+    """The rows of the dossiers `ids`: a list (rows in its order; one deleted in
+    between is left out) or a SELECT of ids (rows in `order`). Two queries."""
+    if isinstance(ids, list) and not ids:
+        return []
+    paid = (
+        select(func.sum(Payment.amount))
+        .where(Payment.application_id == Application.id)
+        .scalar_subquery()
+    )
+    lead = Municipality.__table__.alias("lead")
+    found = {
+        row.id: row
+        for row in db.session.execute(
+            select(
+                Application.id,
+                Application.title,
+                Application.reference,
+                Application.status,
+                Application.version,
+                Application.call_id,
+                SubsidyCall.title.label("call_title"),
+                Theme.title.label("theme_title"),
+                *(c.label(f"lead_{c.key}") for c in _place_columns(lead.c)),
+                Application.requested_amount,
+                Application.granted_amount,
+                func.coalesce(paid, 0).label("paid"),
+            )
+            .join(SubsidyCall, SubsidyCall.id == Application.call_id)
+            .join(lead, lead.c.id == Application.lead_municipality_id)
+            .outerjoin(Theme, Theme.id == Application.theme_id)
+            .where(Application.id.in_(ids))
+            .order_by(*order)
+        )
+    }
+    partners: dict[int, list[Partner]] = {}
+    for application_id, share_pct, *place in db.session.execute(
+        select(
+            ApplicationPartner.application_id,
+            ApplicationPartner.share_pct,
+            *_place_columns(Municipality),
+        )
+        .join(Municipality, Municipality.id == ApplicationPartner.municipality_id)
+        .where(ApplicationPartner.application_id.in_(ids))
+        .order_by(ApplicationPartner.application_id, Municipality.id)
+    ):
+        partners.setdefault(application_id, []).append(
+            Partner(Place(*place), share_pct)
+        )
+    return [
+        DossierRow(
+            id=row.id,
+            title=row.title,
+            reference=row.reference,
+            status=row.status,
+            version=row.version,
+            call_id=row.call_id,
+            call_title=row.call_title,
+            theme_title=row.theme_title,
+            lead_municipality=Place(
+                row.lead_id, row.lead_name, row.lead_slug, row.lead_merged_into_id
+            ),
+            requested_amount=row.requested_amount,
+            granted_amount=row.granted_amount,
+            # SQLite sums in floating point: back to exact cents.
+            paid=Decimal(str(row.paid)).quantize(Decimal("0.01")),
+            partners=tuple(partners.get(row.id, ())),
+        )
+        for row in (
+            (found.get(i) for i in ids) if isinstance(ids, list) else found.values()
+        )
+        if row is not None
+    ]
+
+
+def money(rows: list[DossierRow]) -> dict[int, Money]:
+    """Paid and open balance of each row (read with the row)."""
+    return {row.id: Money(row.granted_amount, row.paid) for row in rows}
+
+
+def with_call(query):
+    """`query` of applications joined to their call (what the sort by the
+    call's deadline reads)."""
+    return query.join(SubsidyCall, SubsidyCall.id == Application.call_id)
+
+
 def filtered(user: Any, filters: Filters, query=None):
     """A SELECT of the applications `user` may see that match `filters`."""
     query = permissions.visible_applications(
@@ -143,11 +275,8 @@ def pipeline(user: Any, filters: Filters) -> dict[str, dict[str, Any]]:
         for status in APPLICATION_STATUSES
     ]
     ids = union_all(*(select(column.c.id) for column in newest))
-    cards = db.session.scalars(
-        select(Application)
-        .where(Application.id.in_(ids))
-        .options(*loaded())
-        .order_by(Application.updated_at.desc(), Application.id.desc())
+    cards = dossier_rows(
+        ids, order=(Application.updated_at.desc(), Application.id.desc())
     )
     board = {
         status: {"count": counts.get(status, 0), "cards": []}
@@ -167,21 +296,12 @@ def table_page(user: Any, filters: Filters, page: int):
     the newest call deadline first)."""
     # The page's ids first, sorted on narrow rows; then only its dossiers with
     # what a row shows (not every dossier's whole row through the sort).
-    query = filtered(user, filters, select(Application.id)).order_by(
+    query = with_call(filtered(user, filters, select(Application.id))).order_by(
         *APPLICATION_SORT.order_by(filters.sorting)
     )
     # Fewer rows than other tables: with the board above, a page stays < 100 KB.
     pagination = paginate(query, page, per_page=TABLE_ROWS)
-    ids = list(pagination.items)
-    if ids:
-        found = {
-            application.id: application
-            for application in db.session.scalars(
-                select(Application).where(Application.id.in_(ids)).options(*loaded())
-            )
-        }
-        # (One deleted in between is left out, as a page past the end is empty.)
-        pagination.items = [found[i] for i in ids if i in found]
+    pagination.items = dossier_rows(list(pagination.items))
     return pagination
 
 

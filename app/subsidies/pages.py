@@ -54,13 +54,15 @@ def call_detail(subsidy_call: SubsidyCall, user: Any, now: datetime) -> dict[str
     """One call: its facts, countdown, figures, applications and coverage."""
     applications = []
     if perm.can_view_applications(user):
-        applications = list(
-            db.session.scalars(
-                listing.filtered(user, listing.Filters(call=subsidy_call.id))
-                .options(*listing.loaded())
-                .order_by(Application.title)
-                .limit(CALL_APPLICATIONS_SHOWN)
+        applications = listing.dossier_rows(
+            listing.filtered(
+                user,
+                listing.Filters(call=subsidy_call.id),
+                select(Application.id),
             )
+            .order_by(Application.title, Application.id)
+            .limit(CALL_APPLICATIONS_SHOWN),
+            order=(Application.title, Application.id),
         )
     return {
         "call": subsidy_call,
@@ -71,7 +73,7 @@ def call_detail(subsidy_call: SubsidyCall, user: Any, now: datetime) -> dict[str
         ),
         "applications": applications,
         "shown_limit": CALL_APPLICATIONS_SHOWN,
-        "money": dossiers.money(applications),
+        "money": listing.money(applications),
         **_coverage(user, subsidy_call),
     }
 
@@ -92,7 +94,7 @@ def application_list(user: Any, filters: listing.Filters, page: int) -> dict[str
         "board": listing.pipeline(user, filters),
         "pagination": listing.table_page(user, filters, page),
     }
-    context["money"] = dossiers.money(context["pagination"].items)
+    context["money"] = listing.money(context["pagination"].items)
     return context
 
 

@@ -80,21 +80,46 @@ class Figures:
         return self.granted - self.paid
 
 
-def _per_application(user: Any = None, among: Any = None, *, cte: bool = False):
+def _per_application(
+    user: Any = None, among: Any = None, *, cte: bool = False, shares: bool = False
+):
     """One row per application with what the roll-ups add up (visible to `user`;
-    only those whose id is in the SELECT `among`, when given)."""
-    # Correlated: one index lookup per dossier (no GROUP BY over every payment
-    # and share of the region first).
-    paid = (
-        select(func.sum(Payment.amount))
-        .where(Payment.application_id == Application.id)
-        .scalar_subquery()
-    )
-    partner_pct = (
-        select(func.sum(ApplicationPartner.share_pct))
-        .where(ApplicationPartner.application_id == Application.id)
-        .scalar_subquery()
-    )
+    only those whose id is in the SELECT `among`, when given); `shares`: with
+    the partners' shares together (what the roll-up per municipality splits by)."""
+    if among is not None:
+        # A few dossiers: one index lookup each (no GROUP BY over every payment
+        # and share of the region first).
+        paid = (
+            select(func.sum(Payment.amount))
+            .where(Payment.application_id == Application.id)
+            .scalar_subquery()
+        )
+        partner_pct = (
+            select(func.sum(ApplicationPartner.share_pct))
+            .where(ApplicationPartner.application_id == Application.id)
+            .scalar_subquery()
+        )
+    else:
+        # Every dossier: the payments and shares added up once, joined. (Two
+        # subplans per dossier made PostgreSQL estimate the roll-up per
+        # municipality costly enough to compile it first: 100 ms of JIT.)
+        paid_rows = (
+            select(
+                Payment.application_id.label("id"),
+                func.sum(Payment.amount).label("paid"),
+            )
+            .group_by(Payment.application_id)
+            .subquery()
+        )
+        share_rows = (
+            select(
+                ApplicationPartner.application_id.label("id"),
+                func.sum(ApplicationPartner.share_pct).label("pct"),
+            )
+            .group_by(ApplicationPartner.application_id)
+            .subquery()
+        )
+        paid, partner_pct = paid_rows.c.paid, share_rows.c.pct
     status = Application.status
     query = select(
         Application.id.label("id"),
@@ -112,13 +137,19 @@ def _per_application(user: Any = None, among: Any = None, *, cte: bool = False):
         case((status.in_(DECIDED), 1), else_=0).label("decided"),
         case((status.in_(GRANTED), 1), else_=0).label("won"),
         case((status.in_(SUBMITTED), 1), else_=0).label("submitted"),
-        func.coalesce(partner_pct, 0).label("partner_pct"),
     )
+    if shares:
+        query = query.add_columns(func.coalesce(partner_pct, 0).label("partner_pct"))
     if user is not None:
         query = permissions.visible_applications(user, query)
     if among is not None:
         query = query.where(Application.id.in_(among))
     else:  # an archived dossier leaves the shared figures
+        query = query.select_from(Application).outerjoin(
+            paid_rows, paid_rows.c.id == Application.id
+        )
+        if shares:
+            query = query.outerjoin(share_rows, share_rows.c.id == Application.id)
         query = query.where(not_archived(Application))
     return query.cte() if cte else query.subquery()
 
@@ -440,7 +471,7 @@ def _by_municipality(
     # A CTE: each dossier's row, its amounts in cents, is made once for the lead
     # and partner halves; each half computes a row's three shares once (a
     # compound SELECT is not merged into the GROUP BY), the sum adds them up.
-    every = _per_application(user, among)
+    every = _per_application(user, among, shares=True)
     rows = select(
         every.c.id,
         every.c.lead_id,
@@ -472,6 +503,11 @@ def _by_municipality(
             _in_hundredths(ApplicationPartner.share_pct),
         )
     ).join(rows, rows.c.id == ApplicationPartner.application_id)
+    if only is not None:  # not the partners' figures of its dossiers' partners
+        # In each half: its partner rows read from the index on municipality,
+        # not every share of the dossiers joined first.
+        as_lead = as_lead.where(rows.c.lead_id.in_(only))
+        as_partner = as_partner.where(ApplicationPartner.municipality_id.in_(only))
     both = union_all(as_lead, as_partner).subquery()
     query = select(
         both.c.municipality_id,
@@ -482,8 +518,6 @@ def _by_municipality(
         func.sum(both.c.won),
         func.sum(both.c.submitted),
     ).group_by(both.c.municipality_id, both.c.role)
-    if only is not None:  # not the partners' figures of its dossiers' partners
-        query = query.where(both.c.municipality_id.in_(only))
     result: dict[int, dict[str, Figures]] = {}
     found = db.session.execute(query).tuples()
     for municipality_id, role, n, *cents, decided, won, submitted in found:

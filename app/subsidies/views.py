@@ -405,7 +405,7 @@ def _board(moved: Application | None = None):
         filters=filters,
         moved=moved,
         pagination=pagination,
-        money=dossiers.money(pagination.items),
+        money=listing.money(pagination.items),
         table_only=True,
     )
 
