@@ -25,3 +25,15 @@ def working_day_on_or_before(day: date) -> date:
     while not is_working_day(day):
         day -= timedelta(days=1)
     return day
+
+
+def add_working_days(day: date, count: int) -> date:
+    """The `count`-th working day after `day` (0: `day` itself if it is a working
+    day, else the next one)."""
+    while not is_working_day(day):
+        day += timedelta(days=1)
+    for _ in range(count):
+        day += timedelta(days=1)
+        while not is_working_day(day):
+            day += timedelta(days=1)
+    return day

@@ -35,6 +35,8 @@ FIELD_LABELS = {
     "progress": _l("Progress"),
     "start_on": _l("Start date"),
     "due_on": _l("Due date"),
+    "recurrence": _l("Repeats"),
+    "after_id": _l("Starts after"),
     "assignee_id": _l("Assignee"),
     "municipality_id": _l("Municipality"),
     "stage": _l("Stage"),

@@ -32,6 +32,13 @@ DATE_FORMATS = ["%Y-%m-%d", "%d/%m/%Y"]
 NOTE_MAX = 2000
 
 
+def _id_or_none(value):
+    """A select of rows with an empty "none" option: "" is None."""
+    if value in ("", None):
+        return None
+    return int(value)
+
+
 def _strip(value):
     return value.strip() if isinstance(value, str) else value
 
@@ -100,6 +107,31 @@ class TaskForm(TaskProgressForm):
         due = self.due_on.data
         if field.data is not None and due is not None and field.data > due:
             raise ValidationError(_l("The start date cannot be after the due date."))
+
+    # Recurrence and "starts after": on the task's own form page only (the inline
+    # row has no room); a form without them leaves them as they are.
+    recurrence = SelectField(_l("Repeats"), default="")
+    recur_workdays = IntegerField(
+        _l("Working days after done"),
+        validators=[
+            Optional(),
+            NumberRange(min=1, max=260, message=_l("Enter a number from 1 to 260.")),
+        ],
+    )
+    after_id = SelectField(_l("Starts after"), coerce=_id_or_none, default=None)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.recurrence.choices = [("", _l("Does not repeat"))] + choices(
+            "task_recurrence"
+        )
+        self.after_id.choices = [("", _l("No other task"))]
+
+    def validate_recurrence(self, field) -> None:
+        if field.data == "workdays" and self.recur_workdays.data is None:
+            raise ValidationError(
+                _l("Enter after how many working days the task comes back.")
+            )
 
     def values(self) -> dict:
         return {

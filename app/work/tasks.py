@@ -10,6 +10,7 @@ from typing import Any
 from sqlalchemy import Select, case, func, select, update
 from sqlalchemy.orm import selectinload
 
+from app import clock
 from app.activity.log import diff, record
 from app.activity.models import Activity
 from app.archive import task_in_use
@@ -30,6 +31,7 @@ from app.sorting import Sort, Sortable
 from app.web.params import parse_int
 from app.work.models import TASK_STATUSES, Task, Theme, WorkingGroup
 from app.work.progress import overdue_clause
+from app.work.recurrence import create_next_occurrence, fill_plan, plan_changes
 
 DUE_FILTERS = ("overdue", "week", "month")
 #: The columns /tasks (and its export) sort on; the default: due date, earliest first.
@@ -189,12 +191,17 @@ def filter_options(
 
 
 def fill_choices(
-    form, task: Task | None = None, searches: Mapping[str, str] | None = None
+    form,
+    task: Task | None = None,
+    searches: Mapping[str, str] | None = None,
+    group_id: int | None = None,
 ) -> None:
     """Give a full task form its search fields: the assignee (among the people who
     may be assigned) and the municipality (among those not merged away); the
-    current one of each may stay. `searches`: what was typed in them."""
+    current one of each may stay. `searches`: what was typed in them. Also its
+    recurrence and the tasks of its group it may start after."""
     if hasattr(form, "assignee_id"):
+        fill_plan(form, task, task.group_id if task else group_id)
         searches = searches or {}
         form.current_assignee_id = task.assignee_id if task else None
         form.assignee_choice = person_choice(form.assignee_id.data)
@@ -223,7 +230,7 @@ def save_task(task: Task, form, user: User) -> dict[str, list]:
     Raises EditConflict when the form was based on an older version.
     """
     ensure_current(task, form.version.data, submitted_values(form))
-    changes = diff(task, form.values())
+    changes = diff(task, form.values()) | plan_changes(task, form)
     if changes:
         task.updated_by_id = user.id
         record(
@@ -232,6 +239,8 @@ def save_task(task: Task, form, user: User) -> dict[str, list]:
             changes,
             municipality_id=task.municipality_id,
         )
+    if changes.get("status", [None, None])[1] == "done":
+        create_next_occurrence(task, clock.today(), user)
     db.session.commit()
     return changes
 
@@ -242,12 +251,15 @@ def create_task(group: WorkingGroup, form, user: User) -> Task:
     task.updated_by_id = user.id
     db.session.add(task)
     db.session.flush()
+    changes |= plan_changes(task, form)
     record(
         "create",
         task,
         changes,
         municipality_id=task.municipality_id,
     )
+    if task.status == "done":
+        create_next_occurrence(task, clock.today(), user)
     db.session.commit()
     return task
 

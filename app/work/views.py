@@ -39,6 +39,7 @@ from app.work.groups import (
 )
 from app.work.models import Task
 from app.work.progress import group_progress
+from app.work.recurrence import refuse_plan, task_plan
 from app.work.tasks import (
     TaskFilters,
     create_task,
@@ -309,7 +310,7 @@ def task(task_id: int):
     task = _load_task(task_id)
     if wants_fragment():
         return render_template("work/_task_row.html", task=task)
-    return render_template("work/task.html", task=task)
+    return render_template("work/task.html", task=task, plan=task_plan(task))
 
 
 def _render_task_form(task: Task, form, status: int = 200):
@@ -334,7 +335,7 @@ def task_update(task_id: int):
     form = _task_form(task)
     if request.form.get("find"):  # without JavaScript: list the matches, unsaved
         return _render_task_form(task, form)
-    if not form.validate_on_submit():
+    if not form.validate_on_submit() or refuse_plan(task, form, clock.today()):
         return _render_task_form(task, form, 422)
     try:
         save_task(task, form, current_user)
@@ -366,7 +367,7 @@ def _new_task_form(group, fresh: bool = False):
     not filled from the request that added one."""
     check(perm.can_create_task(current_user, group))
     form = TaskForm(formdata=None) if fresh else TaskForm()
-    fill_choices(form, searches={} if fresh else request.values)
+    fill_choices(form, searches={} if fresh else request.values, group_id=group.id)
     return form
 
 
@@ -394,7 +395,7 @@ def task_create(group_id: int):
     form = _new_task_form(group)
     if request.form.get("find"):  # without JavaScript: list the matches, unsaved
         return _render_new_task(group, form)
-    if not form.validate_on_submit():
+    if not form.validate_on_submit() or refuse_plan(Task(), form, clock.today()):
         return _render_new_task(group, form, 422)
     task = _load_task(create_task(group, form, current_user).id)
     if wants_fragment():
