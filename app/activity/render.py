@@ -36,6 +36,7 @@ FIELD_LABELS = {
     "start_on": _l("Start date"),
     "due_on": _l("Due date"),
     "recurrence": _l("Repeats"),
+    "task_template": _l("Task template"),
     "after_id": _l("Starts after"),
     "assignee_id": _l("Assignee"),
     "municipality_id": _l("Municipality"),

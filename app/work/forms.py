@@ -190,3 +190,78 @@ class GroupForm(FlaskForm):
     leads = MultiCheckboxField(_l("Leads"), coerce=int)
     members = MultiCheckboxField(_l("Members"), coerce=int)
     municipalities = MultiCheckboxField(_l("Participating municipalities"), coerce=int)
+
+
+#: A template's tasks: at most this many lines.
+TEMPLATE_LINES = 100
+MAX_OFFSET = 1000
+
+
+def parse_template_lines(text: str) -> tuple[list[tuple[int, str]], list[str]]:
+    """The tasks of a template typed one per line as "working days; title"
+    (e.g. "5; Send the invitation"): the (offset, title) pairs and the errors."""
+    items: list[tuple[int, str]] = []
+    errors: list[str] = []
+    lines = [(n, line.strip()) for n, line in enumerate(text.splitlines(), 1)]
+    lines = [(n, line) for n, line in lines if line]
+    if len(lines) > TEMPLATE_LINES:
+        return [], [_l("A template has at most %(count)s tasks.", count=TEMPLATE_LINES)]
+    for number, line in lines:
+        offset, _sep, title = line.partition(";")
+        offset, title = offset.strip(), title.strip()
+        if not offset.isdigit() or int(offset) > MAX_OFFSET:
+            errors.append(
+                _l(
+                    "Line %(line)s: “%(value)s” is not a number of working days "
+                    "from 0 to %(max)s.",
+                    line=number,
+                    value=offset[:20],
+                    max=MAX_OFFSET,
+                )
+            )
+        elif not title:
+            errors.append(_l("Line %(line)s: the title is missing.", line=number))
+        elif len(title) > SHORT:
+            errors.append(
+                _l(
+                    "Line %(line)s: the title is longer than %(max)s characters.",
+                    line=number,
+                    max=SHORT,
+                )
+            )
+        else:
+            items.append((int(offset), title))
+    return items, errors
+
+
+class TaskTemplateForm(FlaskForm):
+    """A working group's task template: a name and its tasks, one per line."""
+
+    name = StringField(
+        _l("Name"), filters=[_strip], validators=[DataRequired(), Length(max=SHORT)]
+    )
+    lines = TextAreaField(
+        _l("Tasks (one per line: working days after the start; title)"),
+        validators=[DataRequired(), Length(max=LONG)],
+    )
+    #: The parsed tasks after validation.
+    items: list[tuple[int, str]] = []
+
+    def validate_lines(self, field) -> None:
+        self.items, errors = parse_template_lines(field.data or "")
+        if errors:
+            field.errors = [*field.errors, *errors]
+            raise ValidationError(_l("Correct the lines above."))
+        if not self.items:
+            raise ValidationError(_l("Enter at least one task."))
+
+
+class ApplyTemplateForm(FlaskForm):
+    """The date a template's tasks count their working days from."""
+
+    start_on = DateField(
+        _l("Start date"),
+        format=DATE_FORMATS,
+        validators=[InputRequired(message=_l("Enter a date like 28/11/2026."))],
+        invalid_value_message=_l("Enter a date like 28/11/2026."),
+    )

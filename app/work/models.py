@@ -265,6 +265,7 @@ class TaskTemplate(db.Model):
     name: Mapped[str]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
+    group: Mapped[WorkingGroup] = relationship()
     items: Mapped[list[TaskTemplateItem]] = relationship(
         order_by="TaskTemplateItem.position",
         cascade="all, delete-orphan",

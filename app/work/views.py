@@ -7,7 +7,15 @@ stale version answers 409 (see app.concurrency).
 
 from urllib.parse import urlsplit
 
-from flask import abort, current_app, redirect, render_template, request, url_for
+from flask import (
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -21,11 +29,13 @@ from app.paging import page_number
 from app.web import is_safe_next, reload_url, wants_fragment
 from app.work import bp
 from app.work.forms import (
+    ApplyTemplateForm,
     GroupForm,
     NewGroupForm,
     RolloutForm,
     TaskForm,
     TaskProgressForm,
+    TaskTemplateForm,
     ThemeStatusForm,
 )
 from app.work.groups import (
@@ -40,6 +50,14 @@ from app.work.groups import (
 from app.work.models import Task
 from app.work.progress import group_progress
 from app.work.recurrence import refuse_plan, task_plan
+from app.work.task_templates import (
+    apply_template,
+    create_template,
+    delete_template,
+    group_templates,
+    load_template,
+    template_name_taken,
+)
 from app.work.tasks import (
     TaskFilters,
     create_task,
@@ -432,3 +450,67 @@ def task_delete(task_id: int):
     if wants_fragment():
         return _group_progress_oob(group_id)
     return _back(home)
+
+
+# --- task templates ----------------------------------------------------------------
+
+
+def _render_templates(group, form=None, apply_form=None, status: int = 200):
+    return render_template(
+        "work/task_templates.html",
+        group=group,
+        templates=group_templates(group),
+        form=form or TaskTemplateForm(formdata=None),
+        apply_form=apply_form or ApplyTemplateForm(formdata=None),
+    ), status
+
+
+@bp.get("/groups/<int:group_id>/templates")
+@requires(perm.can_view_regional)
+def task_templates(group_id: int):
+    """A group's task templates; who may add its tasks keeps and applies them."""
+    return _render_templates(load_group(group_id))
+
+
+@bp.post("/groups/<int:group_id>/templates")
+@requires(perm.can_view_regional)
+def task_template_create(group_id: int):
+    """Add a task template to a group."""
+    group = load_group(group_id)
+    check(perm.can_create_task(current_user, group))
+    form = TaskTemplateForm()
+    valid = form.validate_on_submit()
+    if valid and template_name_taken(group, form.name.data):
+        form.name.errors.append(_("This group has a template with this name already."))
+        valid = False
+    if not valid:
+        return _render_templates(group, form=form, status=422)
+    create_template(group, form.name.data, form.items)
+    return redirect(url_for("work.task_templates", group_id=group.id), code=303)
+
+
+@bp.post("/templates/<int:template_id>/apply")
+@requires(perm.can_view_regional)
+def task_template_apply(template_id: int):
+    """Create a template's tasks from a start date, in one transaction."""
+    template = load_template(template_id)
+    group = load_group(template.group_id)
+    check(perm.can_create_task(current_user, group))
+    form = ApplyTemplateForm()
+    if not form.validate_on_submit():
+        form.template_id = template.id
+        return _render_templates(group, apply_form=form, status=422)
+    tasks = apply_template(template, form.start_on.data, current_user)
+    flash(_("%(count)s tasks added.", count=len(tasks)), "success")
+    return redirect(url_for("work.group", group_id=group.id), code=303)
+
+
+@bp.post("/templates/<int:template_id>/delete")
+@requires(perm.can_view_regional)
+def task_template_delete(template_id: int):
+    """Delete a task template (the tasks made from it stay)."""
+    template = load_template(template_id)
+    group = load_group(template.group_id)
+    check(perm.can_edit_group(current_user, group))
+    delete_template(template, group)
+    return redirect(url_for("work.task_templates", group_id=group.id), code=303)
