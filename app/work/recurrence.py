@@ -9,7 +9,6 @@ after the day it was done. Generated due dates fall on working days.
 
 from __future__ import annotations
 
-import calendar
 from datetime import date
 
 from flask_babel import gettext as _
@@ -18,18 +17,11 @@ from sqlalchemy import select
 from app.activity.log import diff, record
 from app.extensions import db
 from app.work.models import Task, TaskDependency, TaskRecurrence
-from app.workdays import add_working_days, working_day_on_or_before
+from app.workdays import add_months, add_working_days, working_day_on_or_before
 
 MONTHS = {"monthly": 1, "quarterly": 3, "yearly": 12}
 #: The tasks of a group the "starts after" field offers (bounded list).
 PREDECESSOR_CHOICES = 200
-
-
-def add_months(day: date, months: int) -> date:
-    """`day` moved by `months`, on the last day of a shorter month."""
-    month = day.month - 1 + months
-    year, month = day.year + month // 12, month % 12 + 1
-    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
 
 
 def next_due(recurrence: TaskRecurrence, task: Task, today: date) -> date:
