@@ -264,3 +264,28 @@ def test_the_theme_timeline_shows_who_starts_after_whom(login_as, world):
         assert (
             "Start na:" in text and f'<a href="/tasks/{first.id}">Own task</a>' in text
         )
+
+
+def test_two_people_closing_the_same_task_make_one_next_occurrence(login_as, world):
+    task = _recurring(world)
+    stale = _full(task, status="done")
+    before = _task_count()
+    first = login_as(world["users"]["lead"])
+    assert first.form(f"/tasks/{task.id}", stale).status_code == 303
+    second = login_as(world["users"]["coordinator"])
+    response = second.form(f"/tasks/{task.id}", stale, htmx=True)
+    assert response.status_code == 409
+    assert _task_count() == before + 1
+
+
+def test_deleting_a_task_leaves_its_next_occurrence_and_followers(login_as, world):
+    task = _recurring(world)
+    first, second = _chain(world)
+    client = login_as(world["users"]["lead"])
+    client.form(f"/tasks/{task.id}", _full(task, status="done"))
+    following = db.session.get(TaskRecurrence, task.id).next_task_id
+    assert client.form(f"/tasks/{task.id}/delete").status_code == 303
+    assert db.session.get(Task, following) is not None
+    assert db.session.get(TaskDependency, second.id) is None
+    page = client.get(f"/tasks/{second.id}").get_data(as_text=True)
+    assert "Start na:" not in page
