@@ -289,3 +289,37 @@ def test_deleting_a_task_leaves_its_next_occurrence_and_followers(login_as, worl
     assert db.session.get(TaskDependency, second.id) is None
     page = client.get(f"/tasks/{second.id}").get_data(as_text=True)
     assert "Start na:" not in page
+
+
+def test_the_assignee_cannot_start_before_the_predecessor_is_done(login_as, world):
+    task = world["assigned_task"]
+    db.session.add(TaskDependency(task_id=task.id, after_id=world["other_task"].id))
+    db.session.commit()
+    client = login_as(world["users"]["municipality"])
+    response = client.form(
+        f"/tasks/{task.id}",
+        {"status": "in_progress", "progress": "10", "version": str(task.version)},
+        htmx=True,
+    )
+    assert response.status_code == 422
+    text = response.get_data(as_text=True)
+    assert "<html" not in text and "start na “Other task”" in text
+    saved = db.session.get(Task, task.id)
+    assert (saved.status, saved.progress) == ("todo", 0)
+
+
+def test_the_task_page_reads_as_many_statements_with_a_plan_as_without(login_as, world):
+    from tests.conftest import queries
+
+    plain, planned = world["own_task"], factories.task(world["own_group"])
+    db.session.add(TaskRecurrence(task_id=planned.id, kind="yearly"))
+    db.session.add(TaskDependency(task_id=planned.id, after_id=plain.id))
+    db.session.commit()
+    client = login_as(world["users"]["viewer"])
+    client.get(f"/tasks/{plain.id}")
+    counts = []
+    for task_id in (plain.id, planned.id):
+        with queries() as log:
+            assert client.get(f"/tasks/{task_id}").status_code == 200
+        counts.append(len(log))
+    assert counts[0] == counts[1]
