@@ -19,6 +19,12 @@ LABELS = {
         "in_progress": _l("In progress"),
         "done": _l("Done"),
     },
+    "task_recurrence": {
+        "monthly": _l("Every month"),
+        "quarterly": _l("Every quarter"),
+        "yearly": _l("Every year"),
+        "workdays": _l("A number of working days after done"),
+    },
     "thread_status": {
         "candidate": _l("Candidate"),
         "selected": _l("Selected"),

@@ -3,6 +3,7 @@ package's Belgian calendar). Generated due dates fall on working days."""
 
 from __future__ import annotations
 
+import calendar
 from datetime import date, timedelta
 from functools import cache
 
@@ -37,3 +38,18 @@ def shift_working_days(day: date, count: int) -> date:
         while not is_working_day(day):
             day += step
     return day
+
+
+def add_working_days(day: date, count: int) -> date:
+    """The `count`-th working day after `day` (0: `day` itself if it is a working
+    day, else the next one)."""
+    while not is_working_day(day):
+        day += timedelta(days=1)
+    return shift_working_days(day, count)
+
+
+def add_months(day: date, months: int) -> date:
+    """`day` moved by `months`, on the last day of a shorter month."""
+    month = day.month - 1 + months
+    year, month = day.year + month // 12, month % 12 + 1
+    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))

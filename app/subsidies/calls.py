@@ -47,6 +47,9 @@ def calls_query(sort: Sort):
 
 #: Where the days of a reporting template line count from.
 REPORTING_BASES = ("decision", "start", "end")
+#: A reporting line may end in "| yearly": it comes back every year until the
+#: project's end (issue 28 item 5).
+REPORTING_REPEATS = ("yearly",)
 #: Rollout stages that do not count as taking part in a theme.
 NOT_TAKING_PART = ("not_participating", "not_started")
 #: Applications that no longer count as "having applied" for a call.
@@ -133,6 +136,7 @@ def _keywords() -> dict[str, str]:
         "final": pgettext("template keyword", "final"),
         "financial": pgettext("template keyword", "financial"),
         "balance": pgettext("template keyword", "balance"),
+        "yearly": pgettext("template keyword", "yearly"),
     }
 
 
@@ -158,6 +162,7 @@ def format_reporting(template: list[dict]) -> str:
     return "\n".join(
         f"{keyword(item.get('from', 'decision'))} | {_days(item)} | "
         f"{keyword(item['kind'])} | {item['title']}"
+        + (f" | {keyword(item['repeat'])}" if item.get("repeat") else "")
         for item in template
     )
 
@@ -166,8 +171,14 @@ def parse_reporting(text: str) -> list[dict]:
     """Lines `decision|start|end | days | kind | title` → template entries."""
     items = []
     bases, kinds = _codes(REPORTING_BASES), _codes(OBLIGATION_KINDS)
+    repeats = _codes(REPORTING_REPEATS)
     for number, line in _lines(text):
         parts = [p.strip() for p in line.split("|", 3)]
+        repeat = None
+        if len(parts) == 4:
+            title, sep, tail = parts[3].rpartition("|")
+            if sep and tail.strip().casefold() in repeats:
+                parts[3], repeat = title.strip(), repeats[tail.strip().casefold()]
         if (
             len(parts) != 4
             or parts[0].casefold() not in bases
@@ -194,6 +205,7 @@ def parse_reporting(text: str) -> list[dict]:
                 "from": parts[0],
                 "days": int(parts[1]),
             }
+            | ({"repeat": repeat} if repeat else {})
         )
     titles = [item["title"] for item in items]
     if len(set(titles)) != len(titles):

@@ -34,7 +34,7 @@ from app.subsidies.models import (
     SubsidyCall,
 )
 from app.work.models import Task, WorkingGroup
-from app.workdays import working_day_on_or_before
+from app.workdays import add_months, working_day_on_or_before
 
 #: spec §2: the only status moves there are.
 MOVES: dict[str, tuple[str, ...]] = {
@@ -507,36 +507,62 @@ def create_preparation_tasks(application: Application, actor: Any) -> list[Task]
     return tasks
 
 
+#: A yearly reporting line makes at most this many obligations.
+MAX_YEARLY = 20
+
+
+def _yearly(first: date, until: date | None) -> list[date]:
+    """`first` and the same day of each next year up to `until` (only `first`
+    while the project has no end date)."""
+    days = [first]
+    while until is not None and len(days) < MAX_YEARLY:
+        following = add_months(first, 12 * len(days))
+        if following > until:
+            break
+        days.append(following)
+    return days
+
+
+def reporting_lines(application: Application) -> list[tuple[str, str, date]]:
+    """The obligations the call's reporting template asks of this dossier:
+    (title, kind, due date before moving to a working day). A yearly line gives
+    one per year of the project ("Jaarverslag 2027", "Jaarverslag 2028" …)."""
+    bases = {
+        "decision": application.decided_on,
+        "start": application.project_start,
+        "end": application.project_end,
+    }
+    lines = []
+    for item in application.call.reporting_template or []:
+        base = bases[item.get("from", "decision")]
+        if base is None:
+            continue
+        first = base + timedelta(days=_days(item))
+        if item.get("repeat") == "yearly":
+            lines += [
+                (f"{item['title']} {day.year}", item["kind"], day)
+                for day in _yearly(first, application.project_end)
+            ]
+        else:
+            lines.append((item["title"], item["kind"], first))
+    return lines
+
+
 def obligation_dates(application: Application) -> dict[str, date]:
-    """Due date per line (title) of the call's reporting template.
+    """Due date per obligation title of the call's reporting template.
 
     A line counts its days from the decision, the project start or the project
     end; a line whose base date the dossier does not have yet gets no date. A
     date on a weekend or Belgian public holiday moves back to the working day
     before, and an interim report never falls after the (first) final report.
     """
-    bases = {
-        "decision": application.decided_on,
-        "start": application.project_start,
-        "end": application.project_end,
-    }
-    template = application.call.reporting_template or []
-    dates = {}
-    for item in template:
-        base = bases[item.get("from", "decision")]
-        if base is not None:
-            due = base + timedelta(days=_days(item))
-            dates[item["title"]] = working_day_on_or_before(due)
-    finals = [
-        dates[item["title"]]
-        for item in template
-        if item["kind"] == "final" and item["title"] in dates
-    ]
+    lines = reporting_lines(application)
+    dates = {title: working_day_on_or_before(due) for title, _kind, due in lines}
+    finals = [dates[title] for title, kind, _due in lines if kind == "final"]
     if finals:
         final = min(finals)
-        for item in template:
-            title = item["title"]
-            if item["kind"] == "interim" and title in dates and dates[title] > final:
+        for title, kind, _due in lines:
+            if kind == "interim" and dates[title] > final:
                 dates[title] = final
     return dates
 
@@ -549,14 +575,13 @@ def create_obligations(
     existing = {o.title for o in application.obligations}
     dates = obligation_dates(application)
     created = []
-    for item in application.call.reporting_template or []:
-        due_on = dates.get(item["title"])
-        if item["title"] in existing or due_on is None:
+    for title, kind, _due in reporting_lines(application):
+        if title in existing:
             continue
         obligation = ReportingObligation(
-            title=item["title"][:200],
-            kind=item["kind"],
-            due_on=due_on,
+            title=title[:200],
+            kind=kind,
+            due_on=dates[title],
             owner_id=application.owner_id,
         )
         application.obligations.append(obligation)

@@ -124,7 +124,8 @@ class CallForm(FlaskForm):
     reporting_template = TextAreaField(
         _l(
             "Reporting template: one line per obligation, “from (decision, start or "
-            "end) | days | kind | title”"
+            "end) | days | kind | title”, ending in “| yearly” for one every year "
+            "until the project's end"
         ),
         validators=[Length(max=LONG)],
     )

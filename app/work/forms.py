@@ -33,6 +33,13 @@ DATE_FORMATS = ["%Y-%m-%d", "%d/%m/%Y"]
 NOTE_MAX = 2000
 
 
+def _id_or_none(value):
+    """A select of rows with an empty "none" option: "" is None."""
+    if value in ("", None):
+        return None
+    return int(value)
+
+
 def _strip(value):
     return value.strip() if isinstance(value, str) else value
 
@@ -101,6 +108,31 @@ class TaskForm(TaskProgressForm):
         due = self.due_on.data
         if field.data is not None and due is not None and field.data > due:
             raise ValidationError(_l("The start date cannot be after the due date."))
+
+    # Recurrence and "starts after": on the task's own form page only (the inline
+    # row has no room); a form without them leaves them as they are.
+    recurrence = SelectField(_l("Repeats"), default="")
+    recur_workdays = IntegerField(
+        _l("Working days after done"),
+        validators=[
+            Optional(),
+            NumberRange(min=1, max=260, message=_l("Enter a number from 1 to 260.")),
+        ],
+    )
+    after_id = SelectField(_l("Starts after"), coerce=_id_or_none, default=None)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.recurrence.choices = [("", _l("Does not repeat"))] + choices(
+            "task_recurrence"
+        )
+        self.after_id.choices = [("", _l("No other task"))]
+
+    def validate_recurrence(self, field) -> None:
+        if field.data == "workdays" and self.recur_workdays.data is None:
+            raise ValidationError(
+                _l("Enter after how many working days the task comes back.")
+            )
 
     def values(self) -> dict:
         return {
@@ -235,3 +267,78 @@ class BulkRolloutForm(FlaskForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.stage.choices = choices("rollout_stage")
+
+
+#: A template's tasks: at most this many lines.
+TEMPLATE_LINES = 100
+MAX_OFFSET = 1000
+
+
+def parse_template_lines(text: str) -> tuple[list[tuple[int, str]], list[str]]:
+    """The tasks of a template typed one per line as "working days; title"
+    (e.g. "5; Send the invitation"): the (offset, title) pairs and the errors."""
+    items: list[tuple[int, str]] = []
+    errors: list[str] = []
+    lines = [(n, line.strip()) for n, line in enumerate(text.splitlines(), 1)]
+    lines = [(n, line) for n, line in lines if line]
+    if len(lines) > TEMPLATE_LINES:
+        return [], [_l("A template has at most %(count)s tasks.", count=TEMPLATE_LINES)]
+    for number, line in lines:
+        offset, _sep, title = line.partition(";")
+        offset, title = offset.strip(), title.strip()
+        if not offset.isdigit() or int(offset) > MAX_OFFSET:
+            errors.append(
+                _l(
+                    "Line %(line)s: “%(value)s” is not a number of working days "
+                    "from 0 to %(max)s.",
+                    line=number,
+                    value=offset[:20],
+                    max=MAX_OFFSET,
+                )
+            )
+        elif not title:
+            errors.append(_l("Line %(line)s: the title is missing.", line=number))
+        elif len(title) > SHORT:
+            errors.append(
+                _l(
+                    "Line %(line)s: the title is longer than %(max)s characters.",
+                    line=number,
+                    max=SHORT,
+                )
+            )
+        else:
+            items.append((int(offset), title))
+    return items, errors
+
+
+class TaskTemplateForm(FlaskForm):
+    """A working group's task template: a name and its tasks, one per line."""
+
+    name = StringField(
+        _l("Name"), filters=[_strip], validators=[DataRequired(), Length(max=SHORT)]
+    )
+    lines = TextAreaField(
+        _l("Tasks (one per line: working days after the start; title)"),
+        validators=[DataRequired(), Length(max=LONG)],
+    )
+    #: The parsed tasks after validation.
+    items: list[tuple[int, str]] = []
+
+    def validate_lines(self, field) -> None:
+        self.items, errors = parse_template_lines(field.data or "")
+        if errors:
+            field.errors = [*field.errors, *errors]
+            raise ValidationError(_l("Correct the lines above."))
+        if not self.items:
+            raise ValidationError(_l("Enter at least one task."))
+
+
+class ApplyTemplateForm(FlaskForm):
+    """The date a template's tasks count their working days from."""
+
+    start_on = DateField(
+        _l("Start date"),
+        format=DATE_FORMATS,
+        validators=[InputRequired(message=_l("Enter a date like 28/11/2026."))],
+        invalid_value_message=_l("Enter a date like 28/11/2026."),
+    )

@@ -206,3 +206,89 @@ class Task(VersionedMixin, db.Model):
     municipality: Mapped[Municipality | None] = relationship()
     updated_by: Mapped[User | None] = relationship(foreign_keys=[updated_by_id])
     application = relationship("Application", back_populates="tasks")
+
+
+TASK_RECURRENCES = ("monthly", "quarterly", "yearly", "workdays")
+
+
+class TaskRecurrence(db.Model):
+    """A task that comes back: when it is done, its next occurrence is created
+    (once: `next_task_id` is set in the same transaction)."""
+
+    __tablename__ = "task_recurrence"
+    __table_args__ = (
+        CheckConstraint(enum_check("kind", TASK_RECURRENCES), name="kind"),
+        CheckConstraint(
+            "kind <> 'workdays' OR (workdays >= 1 AND workdays <= 260)",
+            name="workdays_range",
+        ),
+    )
+
+    task_id: Mapped[int] = mapped_column(
+        ForeignKey("task.id", ondelete="CASCADE"), primary_key=True
+    )
+    kind: Mapped[str] = mapped_column(String(20))
+    # "workdays": the next one is due this many working days after this one is done.
+    workdays: Mapped[int | None]
+    next_task_id: Mapped[int | None] = mapped_column(
+        ForeignKey("task.id", ondelete="SET NULL"), unique=True
+    )
+
+
+class TaskDependency(db.Model):
+    """A task that starts after another one: it may not start before that one is
+    done (one predecessor per task)."""
+
+    __tablename__ = "task_dependency"
+    __table_args__ = (CheckConstraint("task_id <> after_id", name="not_itself"),)
+
+    task_id: Mapped[int] = mapped_column(
+        ForeignKey("task.id", ondelete="CASCADE"), primary_key=True
+    )
+    after_id: Mapped[int] = mapped_column(
+        ForeignKey("task.id", ondelete="CASCADE"), index=True
+    )
+
+    after: Mapped[Task] = relationship(foreign_keys=[after_id])
+
+
+class TaskTemplate(db.Model):
+    """A working group's named list of tasks, applied to a date."""
+
+    __tablename__ = "task_template"
+    __table_args__ = (UniqueConstraint("group_id", "name"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    group_id: Mapped[int] = mapped_column(
+        ForeignKey("working_group.id", ondelete="CASCADE"), index=True
+    )
+    name: Mapped[str]
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    group: Mapped[WorkingGroup] = relationship()
+    items: Mapped[list[TaskTemplateItem]] = relationship(
+        order_by="TaskTemplateItem.position",
+        cascade="all, delete-orphan",
+        back_populates="template",
+    )
+
+
+class TaskTemplateItem(db.Model):
+    """One task of a template: due this many working days after the date applied."""
+
+    __tablename__ = "task_template_item"
+    __table_args__ = (
+        CheckConstraint(
+            "offset_workdays >= 0 AND offset_workdays <= 1000", name="offset_range"
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    template_id: Mapped[int] = mapped_column(
+        ForeignKey("task_template.id", ondelete="CASCADE"), index=True
+    )
+    position: Mapped[int]
+    title: Mapped[str]
+    offset_workdays: Mapped[int]
+
+    template: Mapped[TaskTemplate] = relationship(back_populates="items")

@@ -11,7 +11,7 @@ from flask import current_app
 from sqlalchemy import Select, case, func, select, update
 from sqlalchemy.orm import selectinload
 
-from app import signals
+from app import clock, signals
 from app.activity.log import diff, record
 from app.activity.models import Activity
 from app.archive import task_in_use
@@ -32,6 +32,7 @@ from app.sorting import Sort, Sortable
 from app.web.params import parse_int
 from app.work.models import TASK_STATUSES, Task, Theme, WorkingGroup
 from app.work.progress import overdue_clause
+from app.work.recurrence import create_next_occurrence, fill_plan, plan_changes
 
 DUE_FILTERS = ("overdue", "week", "month")
 #: The columns /tasks (and its export) sort on; the default: due date, earliest first.
@@ -200,12 +201,17 @@ def filter_options(
 
 
 def fill_choices(
-    form, task: Task | None = None, searches: Mapping[str, str] | None = None
+    form,
+    task: Task | None = None,
+    searches: Mapping[str, str] | None = None,
+    group_id: int | None = None,
 ) -> None:
     """Give a full task form its search fields: the assignee (among the people who
     may be assigned) and the municipality (among those not merged away); the
-    current one of each may stay. `searches`: what was typed in them."""
+    current one of each may stay. `searches`: what was typed in them. Also its
+    recurrence and the tasks of its group it may start after."""
     if hasattr(form, "assignee_id"):
+        fill_plan(form, task, task.group_id if task else group_id)
         searches = searches or {}
         form.current_assignee_id = task.assignee_id if task else None
         form.assignee_choice = person_choice(form.assignee_id.data)
@@ -234,7 +240,7 @@ def save_task(task: Task, form, user: User) -> dict[str, list]:
     Raises EditConflict when the form was based on an older version.
     """
     ensure_current(task, form.version.data, submitted_values(form))
-    changes = diff(task, form.values())
+    changes = diff(task, form.values()) | plan_changes(task, form)
     if changes:
         task.updated_by_id = user.id
         record(
@@ -244,6 +250,8 @@ def save_task(task: Task, form, user: User) -> dict[str, list]:
             municipality_id=task.municipality_id,
         )
         signals.task_saved.send(task, changes=changes, created=False, actor=user)
+    if changes.get("status", [None, None])[1] == "done":
+        create_next_occurrence(task, clock.today(), user)
     db.session.commit()
     return changes
 
@@ -254,6 +262,7 @@ def create_task(group: WorkingGroup, form, user: User) -> Task:
     task.updated_by_id = user.id
     db.session.add(task)
     db.session.flush()
+    changes |= plan_changes(task, form)
     record(
         "create",
         task,
@@ -261,6 +270,8 @@ def create_task(group: WorkingGroup, form, user: User) -> Task:
         municipality_id=task.municipality_id,
     )
     signals.task_saved.send(task, changes=changes, created=True, actor=user)
+    if task.status == "done":
+        create_next_occurrence(task, clock.today(), user)
     db.session.commit()
     return task
 

@@ -8,7 +8,7 @@ from typing import Any
 
 from flask import current_app, url_for
 from sqlalchemy import case, func, select, union_all
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm import aliased, joinedload, selectinload
 from sqlalchemy.orm.attributes import set_committed_value
 
 from app import readmodel
@@ -22,7 +22,7 @@ from app.municipalities.models import Municipality
 from app.paging import ListPage, paginate
 from app.strategy.models import Score, ScoringRound
 from app.subsidies.models import Application, SubsidyCall
-from app.work.models import Rollout, Task, Theme, WorkingGroup
+from app.work.models import Rollout, Task, TaskDependency, Theme, WorkingGroup
 from app.work.progress import group_progress, municipality_progress, theme_progress
 from app.work.tasks import is_overdue
 from app.work.timeline import TimelineItem, build_timeline
@@ -157,9 +157,10 @@ def _latest_thread_score(thread_id: int) -> ThreadScore | None:
     )
 
 
-def _timeline_tasks(theme: Theme, user: Any, today: date) -> list[Task]:
+def _timeline_tasks(theme: Theme, user: Any, today: date) -> tuple[list[Task], dict]:
     """The first open tasks by due date, then the recently done ones (latest
-    first): both bounded lists in one statement."""
+    first): both bounded lists in one statement; with each task's predecessor
+    ("starts after": its id and title) by task id."""
     in_theme = (
         Task.group_id.in_(
             select(WorkingGroup.id).where(WorkingGroup.theme_id == theme.id)
@@ -185,11 +186,15 @@ def _timeline_tasks(theme: Theme, user: Any, today: date) -> list[Task]:
         .limit(TIMELINE_DONE)
         .subquery()
     )
-    tasks = db.session.scalars(
-        select(Task).where(
-            Task.id.in_(union_all(select(open_ids.c.id), select(done_ids.c.id)))
-        )
+    predecessor = aliased(Task)
+    rows = db.session.execute(
+        select(Task, predecessor.id, predecessor.title)
+        .outerjoin(TaskDependency, TaskDependency.task_id == Task.id)
+        .outerjoin(predecessor, predecessor.id == TaskDependency.after_id)
+        .where(Task.id.in_(union_all(select(open_ids.c.id), select(done_ids.c.id))))
     ).all()
+    after = {task.id: (after_id, title) for task, after_id, title in rows if after_id}
+    tasks = [row[0] for row in rows]
     open_tasks = sorted(
         (t for t in tasks if t.status != "done"), key=lambda t: (t.due_on, t.id)
     )
@@ -197,15 +202,18 @@ def _timeline_tasks(theme: Theme, user: Any, today: date) -> list[Task]:
         (t for t in tasks if t.status == "done"),
         key=lambda t: (-t.due_on.toordinal(), t.id),
     )
-    return [*open_tasks, *done_tasks]
+    return [*open_tasks, *done_tasks], after
 
 
 def theme_timeline(theme: Theme, user: Any, calls: list[SubsidyCall], today: date):
     """Open tasks `user` may see (overdue first), recently done ones, recent and
     coming calls."""
+    tasks, after = _timeline_tasks(theme, user, today)
     items = [
         TimelineItem(
             kind="task",
+            key=task.id,
+            after=after.get(task.id),
             title=task.title,
             day=task.due_on,
             start=task.start_on,
@@ -214,7 +222,7 @@ def theme_timeline(theme: Theme, user: Any, calls: list[SubsidyCall], today: dat
             progress=task.progress,
             url=url_for("work.task", task_id=task.id),
         )
-        for task in _timeline_tasks(theme, user, today)
+        for task in tasks
     ]
     items += [
         TimelineItem(

@@ -6,7 +6,7 @@ table beside it in the page is the accessible version of the same items.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
 
 from flask_babel import format_date
@@ -29,6 +29,8 @@ class TimelineItem:
     progress: int | None = None
     url: str | None = None
     start: date | None = None  # a task's start date: a bar from start to day
+    key: int | None = None  # a task's id
+    after: tuple[int, str] | None = None  # the task it starts after: id, title
 
 
 @dataclass(frozen=True)
@@ -37,6 +39,8 @@ class PlacedItem:
     x: float
     y: float
     start_x: float | None = None  # where the bar begins (tasks with a start date)
+    # The predecessor's marker, when it is on the timeline too (an arrow from it).
+    after_xy: tuple[float, float] | None = None
 
     @property
     def short_title(self) -> str:
@@ -97,6 +101,11 @@ def build_timeline(items: list[TimelineItem], today: date) -> Timeline | None:
             x_of(item.start) if item.start else None,
         )
         for n, item in enumerate(items)
+    ]
+    where = {p.item.key: (p.x, p.y) for p in placed if p.item.key is not None}
+    placed = [
+        replace(p, after_xy=where.get(p.item.after[0])) if p.item.after else p
+        for p in placed
     ]
     return Timeline(
         items=placed,

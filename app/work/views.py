@@ -44,6 +44,7 @@ from app.work.bulk import (
     selected_ids,
 )
 from app.work.forms import (
+    ApplyTemplateForm,
     BulkRolloutForm,
     BulkTaskForm,
     GroupForm,
@@ -51,6 +52,7 @@ from app.work.forms import (
     RolloutForm,
     TaskForm,
     TaskProgressForm,
+    TaskTemplateForm,
     ThemeStatusForm,
 )
 from app.work.groups import (
@@ -64,6 +66,15 @@ from app.work.groups import (
 )
 from app.work.models import Task
 from app.work.progress import group_progress
+from app.work.recurrence import refuse_plan, task_plan
+from app.work.task_templates import (
+    apply_template,
+    create_template,
+    delete_template,
+    group_templates,
+    load_template,
+    template_name_taken,
+)
 from app.work.tasks import (
     TaskFilters,
     create_task,
@@ -338,7 +349,10 @@ def task(task_id: int):
     from app.meetings.meetings import action_point_of
 
     return render_template(
-        "work/task.html", task=task, action_point=action_point_of(task.id)
+        "work/task.html",
+        task=task,
+        action_point=action_point_of(task.id),
+        plan=task_plan(task),
     )
 
 
@@ -364,7 +378,7 @@ def task_update(task_id: int):
     form = _task_form(task)
     if request.form.get("find"):  # without JavaScript: list the matches, unsaved
         return _render_task_form(task, form)
-    if not form.validate_on_submit():
+    if not form.validate_on_submit() or refuse_plan(task, form, clock.today()):
         return _render_task_form(task, form, 422)
     try:
         save_task(task, form, current_user)
@@ -396,7 +410,7 @@ def _new_task_form(group, fresh: bool = False):
     not filled from the request that added one."""
     check(perm.can_create_task(current_user, group))
     form = TaskForm(formdata=None) if fresh else TaskForm()
-    fill_choices(form, searches={} if fresh else request.values)
+    fill_choices(form, searches={} if fresh else request.values, group_id=group.id)
     return form
 
 
@@ -424,7 +438,7 @@ def task_create(group_id: int):
     form = _new_task_form(group)
     if request.form.get("find"):  # without JavaScript: list the matches, unsaved
         return _render_new_task(group, form)
-    if not form.validate_on_submit():
+    if not form.validate_on_submit() or refuse_plan(Task(), form, clock.today()):
         return _render_new_task(group, form, 422)
     task = _load_task(create_task(group, form, current_user).id)
     if wants_fragment():
@@ -646,3 +660,67 @@ def rollout_bulk_apply(theme_id: int):
     if wants_fragment():
         return "", 204, {"HX-Redirect": target}
     return redirect(target, code=303)
+
+
+# --- task templates ----------------------------------------------------------------
+
+
+def _render_templates(group, form=None, apply_form=None, status: int = 200):
+    return render_template(
+        "work/task_templates.html",
+        group=group,
+        templates=group_templates(group),
+        form=form or TaskTemplateForm(formdata=None),
+        apply_form=apply_form or ApplyTemplateForm(formdata=None),
+    ), status
+
+
+@bp.get("/groups/<int:group_id>/templates")
+@requires(perm.can_view_regional)
+def task_templates(group_id: int):
+    """A group's task templates; who may add its tasks keeps and applies them."""
+    return _render_templates(load_group(group_id))
+
+
+@bp.post("/groups/<int:group_id>/templates")
+@requires(perm.can_view_regional)
+def task_template_create(group_id: int):
+    """Add a task template to a group."""
+    group = load_group(group_id)
+    check(perm.can_create_task(current_user, group))
+    form = TaskTemplateForm()
+    valid = form.validate_on_submit()
+    if valid and template_name_taken(group, form.name.data):
+        form.name.errors.append(_("This group has a template with this name already."))
+        valid = False
+    if not valid:
+        return _render_templates(group, form=form, status=422)
+    create_template(group, form.name.data, form.items)
+    return redirect(url_for("work.task_templates", group_id=group.id), code=303)
+
+
+@bp.post("/templates/<int:template_id>/apply")
+@requires(perm.can_view_regional)
+def task_template_apply(template_id: int):
+    """Create a template's tasks from a start date, in one transaction."""
+    template = load_template(template_id)
+    group = load_group(template.group_id)
+    check(perm.can_create_task(current_user, group))
+    form = ApplyTemplateForm()
+    if not form.validate_on_submit():
+        form.template_id = template.id
+        return _render_templates(group, apply_form=form, status=422)
+    tasks = apply_template(template, form.start_on.data, current_user)
+    flash(_("%(count)s tasks added.", count=len(tasks)), "success")
+    return redirect(url_for("work.group", group_id=group.id), code=303)
+
+
+@bp.post("/templates/<int:template_id>/delete")
+@requires(perm.can_view_regional)
+def task_template_delete(template_id: int):
+    """Delete a task template (the tasks made from it stay)."""
+    template = load_template(template_id)
+    group = load_group(template.group_id)
+    check(perm.can_edit_group(current_user, group))
+    delete_template(template, group)
+    return redirect(url_for("work.task_templates", group_id=group.id), code=303)

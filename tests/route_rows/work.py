@@ -44,7 +44,28 @@ def _task(group_name: str, assigned_to_izegem: bool) -> int:
     )
 
 
+def _template() -> int:
+    """A task template of the lead's group (made again after a row deletes it)."""
+    from app.work.models import TaskTemplate, TaskTemplateItem
+
+    group = _group(OWN_GROUP)
+    found = db.session.scalar(
+        select(TaskTemplate.id).where(TaskTemplate.group_id == group.id)
+    )
+    if found is None:
+        template = TaskTemplate(
+            group_id=group.id,
+            name="Route table template",
+            items=[TaskTemplateItem(position=0, offset_workdays=2, title="Step")],
+        )
+        db.session.add(template)
+        db.session.commit()
+        found = template.id
+    return found
+
+
 PLACEHOLDERS = {
+    "own_template": _template,
     "own_theme": lambda: _group(OWN_GROUP).theme_id,
     "other_theme": lambda: _group(OTHER_GROUP).theme_id,
     "own_group": lambda: _group(OWN_GROUP).id,
@@ -182,6 +203,32 @@ ROUTES = [
     action("GET", "/tasks/{izegem_task}/delete", {"coordinator": 200}),
     action("POST", "/tasks/{own_task}/delete", SAVE),
     action("POST", "/tasks/{izegem_task}/delete", {"coordinator": 303}),
+    # task templates
+    page("/groups/{own_group}/templates"),
+    page("/groups/999999/templates", everyone=404),
+    action(
+        "POST",
+        "/groups/{own_group}/templates",
+        {"coordinator": 422, "lead": 422},
+        data={"name": "", "lines": "x"},
+    ),
+    action(
+        "POST",
+        "/groups/{other_group}/templates",
+        {"coordinator": 422},
+        data={"name": "", "lines": "x"},
+    ),
+    action(
+        "POST",
+        "/templates/{own_template}/apply",
+        {"coordinator": 422, "lead": 422},
+        data={"start_on": "not a date"},
+    ),
+    action(
+        "POST", "/templates/{own_template}/apply", SAVE, data={"start_on": "2027-03-01"}
+    ),
+    action("POST", "/templates/999999/apply", {}, denied=404, data={"start_on": "x"}),
+    action("POST", "/templates/{own_template}/delete", SAVE),
     # exports
     page("/exports/tasks.xlsx"),
     page("/exports/tasks.xlsx?status=todo&group={own_group}"),
