@@ -95,3 +95,47 @@ def test_many_overdue_items_leave_room_for_those_due_soon(app, login_as):
     assert "Late 0" in page  # the oldest overdue first
     assert "Late 10" not in page  # ten overdue items listed
     assert "Niets vervalt in de komende 14 dagen" not in page
+
+
+def test_key_figures_equal_the_counts_of_every_task_in_use(app):
+    """The open and overdue counts, taken as all tasks less those of archived
+    groups and dossiers, equal the count that tests each task's group and
+    dossier."""
+    from datetime import timedelta
+
+    from sqlalchemy import func, select
+
+    from app import clock
+    from app.archive import task_in_use
+    from app.extensions import db
+    from app.main.dashboard import _key_figures
+    from app.work.models import Task
+    from app.work.progress import overdue_clause
+    from tests import factories
+
+    day = clock.today()
+    late = day - timedelta(days=3)
+    kept, archived = factories.group(), factories.group()
+    dossier, archived_dossier = factories.application(), factories.application()
+    archived.archived_at = archived_dossier.archived_at = clock.now_utc()
+    for group in (kept, archived, None):
+        for application in (dossier, archived_dossier, None):
+            for status, due_on in (("todo", late), ("done", late), ("todo", None)):
+                factories.task(
+                    group,
+                    group_id=group.id if group else None,
+                    application_id=application.id if application else None,
+                    status=status,
+                    progress=100 if status == "done" else 0,
+                    due_on=due_on,
+                )
+    db.session.commit()
+
+    def count(*conditions) -> int:
+        return db.session.scalar(
+            select(func.count(Task.id)).where(task_in_use(), *conditions)
+        )
+
+    figures = _key_figures(day)
+    assert figures["open_tasks"] == count(Task.status != "done") == 8
+    assert figures["overdue_tasks"] == count(overdue_clause(day)) == 4
