@@ -5,6 +5,8 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from wtforms.fields import SelectChoice
 
+from app.i18n import language_cache
+
 LABELS = {
     "role": {
         "coordinator": _l("Coordinator"),
@@ -111,7 +113,25 @@ def label(kind: str, value: str | None) -> str:
     """The translated label of an enumerated value (the value itself if unknown)."""
     if value is None:
         return ""
-    return str(LABELS.get(kind, {}).get(value, value))
+    translated = _translated(kind)
+    if translated is None:  # outside an app: no language to keep them for
+        return str(LABELS.get(kind, {}).get(value, value))
+    return translated.get(value) or str(value)
+
+
+def _translated(kind: str) -> dict[str, str] | None:
+    """The labels of `kind` in the context's language, translated once per app
+    and language (a page shows hundreds: a lazy string looks its catalog up on
+    every call)."""
+    cache = language_cache()
+    if cache is None:
+        return None
+    key = ("labels", kind)
+    translated = cache.get(key)
+    if translated is None:
+        labels = LABELS.get(kind, {})
+        translated = cache[key] = {value: str(text) for value, text in labels.items()}
+    return translated
 
 
 def choices(kind: str) -> list[SelectChoice]:
