@@ -139,3 +139,42 @@ def test_key_figures_equal_the_counts_of_every_task_in_use(app):
     figures = _key_figures(day)
     assert figures["open_tasks"] == count(Task.status != "done") == 8
     assert figures["overdue_tasks"] == count(overdue_clause(day)) == 4
+
+
+def test_rollout_stages_per_theme_count_active_municipalities_only(app):
+    """The dashboard's rollout counts per theme and stage equal a count that
+    looks up each rollout's municipality: a merged one's rollouts are left out."""
+    from collections import Counter
+    from datetime import date
+
+    from sqlalchemy import select
+
+    from app.extensions import db
+    from app.main.dashboard import theme_stage_counts
+    from app.municipalities.models import Municipality
+    from app.work.models import Rollout
+    from tests import factories
+
+    themes = [factories.theme(), factories.theme()]
+    merged_into = factories.municipality()
+    places = [factories.municipality() for _ in range(3)] + [merged_into]
+    old = factories.municipality(
+        merged_into_id=merged_into.id, merged_on=date(2025, 1, 1)
+    )
+    stages = ("exploring", "live", "preparing")
+    for number, place in enumerate([*places, old]):
+        for theme in themes:
+            factories.rollout(theme, place, stage=stages[number % 3])
+    db.session.commit()
+    expected = Counter(
+        (rollout.theme_id, rollout.stage)
+        for rollout in db.session.scalars(select(Rollout))
+        if db.session.get(Municipality, rollout.municipality_id).merged_into_id is None
+    )
+    counts = theme_stage_counts()
+    assert {
+        (theme_id, stage): n
+        for theme_id, per_stage in counts.items()
+        for stage, n in per_stage.items()
+    } == dict(expected)
+    assert counts[themes[0].id] == {"exploring": 2, "live": 1, "preparing": 1}

@@ -262,25 +262,17 @@ def theme_stage_counts() -> dict[int, dict[str, int]]:
     """Per theme: how many active municipalities are at each rollout stage (a
     merged municipality's rollouts are history)."""
     # Every rollout row counted on the covering index, less those of the few
-    # merged municipalities: no look-up of each row's municipality.
-    merged = (
-        select(Rollout.theme_id, Rollout.stage, -func.count())
-        .join(Municipality, Municipality.id == Rollout.municipality_id)
-        .where(not_(active_municipalities_clause()))
+    # merged municipalities (a list SQLite builds once): no join, no second pass.
+    merged = select(Municipality.id).where(not_(active_municipalities_clause()))
+    counts = (
+        select(Rollout.theme_id, Rollout.stage, func.count())
+        .where(Rollout.municipality_id.not_in(merged))
         .group_by(Rollout.theme_id, Rollout.stage)
     )
-    every = select(Rollout.theme_id, Rollout.stage, func.count()).group_by(
-        Rollout.theme_id, Rollout.stage
-    )
     stages: dict[int, dict[str, int]] = {}
-    for theme_id, stage, n in db.session.execute(every.union_all(merged)):
-        per_stage = stages.setdefault(theme_id, {})
-        per_stage[stage] = per_stage.get(stage, 0) + n
-    return {
-        theme_id: {stage: n for stage, n in per_stage.items() if n}
-        for theme_id, per_stage in stages.items()
-        if any(per_stage.values())
-    }
+    for theme_id, stage, n in db.session.execute(counts):
+        stages.setdefault(theme_id, {})[stage] = n
+    return stages
 
 
 def viewer_dashboard(user: User) -> dict[str, Any]:
