@@ -17,10 +17,18 @@ from app.municipalities.models import Municipality, active_municipalities_clause
 from app.strategy.models import Score, ScoringRound, Thread, round_thread
 from app.subsidies.models import SubsidyCall
 from app.subsidies.rollups import pipeline_totals
-from app.work.models import Rollout, Task, Theme, WorkingGroup, group_lead
+from app.work.models import (
+    TASK_STATUSES,
+    Rollout,
+    Task,
+    Theme,
+    WorkingGroup,
+    group_lead,
+)
 from app.work.progress import group_progress, overdue_clause, theme_progress
 
 LIST_LIMIT = 10
+OPEN_TASK_STATUSES = tuple(s for s in TASK_STATUSES if s != "done")
 SOON_DAYS = 14
 
 
@@ -146,28 +154,31 @@ def key_figures(day) -> dict[str, int]:
 
 
 def _key_figures(day) -> dict[str, int]:
-    def count(column, *conditions):
-        return select(func.count(column)).where(*conditions).scalar_subquery()
+    def count(model, *conditions):
+        return (
+            select(func.count()).select_from(model).where(*conditions)
+        ).scalar_subquery()
 
     # Tasks in use = all of them less the few of archived groups and dossiers:
-    # each count reads an index, none tests every task's group and dossier.
+    # each count reads an index, none tests every task's group and dossier. The
+    # open statuses named (not "!= done"): one range of the status index each;
+    # the few out of use found from the archived rows ("!= done": SQLite then
+    # starts from them, not from the status index).
     unused = task_out_of_use()
+    late = (Task.status.in_(OPEN_TASK_STATUSES), Task.due_on < day)
     row = db.session.execute(
         select(
-            count(Municipality.id, active_municipalities_clause()).label(
-                "municipalities"
-            ),
-            count(Thread.id, not_archived(Thread)).label("threads"),
-            count(Theme.id, Theme.status == "active").label("themes"),
+            count(Municipality, active_municipalities_clause()).label("municipalities"),
+            count(Thread, not_archived(Thread)).label("threads"),
+            count(Theme, Theme.status == "active").label("themes"),
             (
-                select(func.count()).select_from(Task).scalar_subquery()
-                - count(Task.id, Task.status == "done")
-                - count(Task.id, Task.status != "done", unused)
+                count(Task)
+                - count(Task, Task.status == "done")
+                - count(Task, Task.status != "done", unused)
             ).label("open_tasks"),
-            (
-                count(Task.id, overdue_clause(day))
-                - count(Task.id, overdue_clause(day), unused)
-            ).label("overdue_tasks"),
+            (count(Task, *late) - count(Task, overdue_clause(day), unused)).label(
+                "overdue_tasks"
+            ),
         )
     ).one()
     return dict(row._mapping)
