@@ -76,6 +76,25 @@ def comment_in_use() -> Any:
     )
 
 
+def task_out_of_use() -> Any:
+    """SQL condition on Task: the opposite of `task_in_use()`. Few tasks match:
+    counting them from the archived groups and dossiers (on the task's indexes)
+    and subtracting is cheaper than testing every task of the region."""
+    from sqlalchemy import or_
+
+    from app.subsidies.models import Application
+    from app.work.models import Task, WorkingGroup
+
+    return or_(
+        Task.group_id.in_(
+            select(WorkingGroup.id).where(WorkingGroup.archived_at.is_not(None))
+        ),
+        Task.application_id.in_(
+            select(Application.id).where(Application.archived_at.is_not(None))
+        ),
+    )
+
+
 def dossier_in_use() -> Any:
     """SQL condition on Application: the dossier is not archived. An archived
     call leaves its dossiers alone: a granted one still owes its reports."""

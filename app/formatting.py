@@ -23,12 +23,13 @@ from flask import current_app
 from flask_babel import (
     format_currency,
     format_decimal,
-    get_locale,
 )
 from flask_babel import format_percent as babel_percent
 from flask_babel import gettext as _
 from markdown_it import MarkdownIt
 from markupsafe import Markup
+
+from app.i18n import current_locale
 
 # Excel number formats, one per kind of value (used by app/exports/excel.py).
 EURO_FORMAT = '"€" #,##0.00'
@@ -83,7 +84,7 @@ _ZONES: dict[str, ZoneInfo] = {}
 
 
 def _build_language() -> _Language | None:
-    locale = get_locale()
+    locale = current_locale()
     group = locale.number_symbols["latn"]["group"]
     decimal = locale.number_symbols["latn"]["decimal"]
     language = _Language(
@@ -105,7 +106,7 @@ def _build_language() -> _Language | None:
 
 def _language() -> _Language | None:
     """The precompiled formats of the request's language (None: use Babel)."""
-    locale = get_locale()
+    locale = current_locale()
     try:
         return _LANGUAGES[locale]
     except KeyError:

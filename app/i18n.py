@@ -4,13 +4,42 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from babel import Locale
 from flask import Flask, current_app, g, has_request_context, request, session
-from flask_babel import get_translations
+from flask.globals import _cv_app
+from flask_babel import get_locale, get_translations
 from flask_login import current_user
 from jinja2 import pass_context
 from markupsafe import Markup
 
 from app.public.cookieless import is_cookieless_path, public_locale
+
+
+def current_locale() -> Locale | None:
+    """The locale Flask-Babel chose for this context (`force_locale` included),
+    read where it keeps it: labels and numbers ask for it on every call, and
+    `get_locale()` goes through four proxies of `g` each time."""
+    app_context = _cv_app.get(None)
+    if app_context is not None:
+        babel_context = app_context.g.__dict__.get("_flask_babel")
+        locale = getattr(babel_context, "babel_locale", None)
+        if locale is not None:
+            return locale
+    return get_locale()  # not chosen yet in this context: Flask-Babel chooses
+
+
+def language_cache() -> dict | None:
+    """A dict of this app for the context's language (None outside an app): what
+    is translated once there, not on every call (labels)."""
+    app_context = _cv_app.get(None)
+    locale = current_locale()
+    if app_context is None or locale is None:
+        return None
+    caches = app_context.app.extensions.setdefault("language_caches", {})
+    cache = caches.get(locale)
+    if cache is None:
+        cache = caches[locale] = {}
+    return cache
 
 
 def user_locale(user) -> str:

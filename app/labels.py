@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from flask import current_app
-from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from wtforms.fields import SelectChoice
+
+from app.i18n import language_cache
 
 LABELS = {
     "role": {
@@ -123,20 +123,25 @@ def label(kind: str, value: str | None) -> str:
     """The translated label of an enumerated value (the value itself if unknown)."""
     if value is None:
         return ""
-    text = LABELS.get(kind, {}).get(value)
-    if text is None:
-        return str(value)
-    locale = get_locale()  # None outside a request: no memo
-    if locale is None:
-        return str(text)
-    # A page shows the same few labels many times (a status on every row): each
-    # translated once per app and language, not once per row.
-    memo = current_app.extensions.setdefault("translated_labels", {})
-    key = (str(locale), kind, value)
-    found = memo.get(key)
-    if found is None:
-        found = memo[key] = str(text)
-    return found
+    translated = _translated(kind)
+    if translated is None:  # outside an app: no language to keep them for
+        return str(LABELS.get(kind, {}).get(value, value))
+    return translated.get(value) or str(value)
+
+
+def _translated(kind: str) -> dict[str, str] | None:
+    """The labels of `kind` in the context's language, translated once per app
+    and language (a page shows hundreds: a lazy string looks its catalog up on
+    every call)."""
+    cache = language_cache()
+    if cache is None:
+        return None
+    key = ("labels", kind)
+    translated = cache.get(key)
+    if translated is None:
+        labels = LABELS.get(kind, {})
+        translated = cache[key] = {value: str(text) for value, text in labels.items()}
+    return translated
 
 
 def choices(kind: str) -> list[SelectChoice]:

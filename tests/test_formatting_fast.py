@@ -129,3 +129,38 @@ def test_summer_and_winter_time_in_brussels(request_context):
     assert formatting.fmt_datetime(summer) == "02/07/2026 00:30"
     assert formatting.fmt_date(winter) == "01/01/2027"
     assert formatting.fmt_date(date(2026, 11, 28)) == "28/11/2026"
+
+
+def test_labels_translated_once_read_as_the_lazy_strings(app):
+    """Labels kept per language say what their lazy strings say, in the language
+    of the moment: the request's, then another one forced within it, then the
+    request's again."""
+    from app.labels import LABELS, label
+
+    def expected() -> dict:
+        return {
+            (kind, value): str(text)
+            for kind, values in LABELS.items()
+            for value, text in values.items()
+        }
+
+    def shown() -> dict:
+        return {
+            (kind, value): label(kind, value)
+            for kind, values in LABELS.items()
+            for value in values
+        }
+
+    with app.test_request_context("/"):
+        dutch = expected()
+        assert shown() == dutch
+        assert label("task_status", "done") == "Klaar"
+        with force_locale("en"):
+            assert shown() == expected() != dutch
+            assert label("task_status", "done") == "Done"
+        assert shown() == dutch
+        assert label("task_status", "unknown") == "unknown"
+        assert label("no_such_kind", "x") == "x"
+        assert label("task_status", None) == ""
+    # Outside the request (commands, jobs): the app's default language, as before.
+    assert label("task_status", "done") == str(LABELS["task_status"]["done"])

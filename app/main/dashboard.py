@@ -9,7 +9,7 @@ from sqlalchemy import and_, func, not_, select
 from app import readmodel
 from app.activity.queries import news_since
 from app.activity.render import EntryView, sentence
-from app.archive import not_archived, task_in_use
+from app.archive import not_archived, task_in_use, task_out_of_use
 from app.auth import permissions
 from app.auth.models import User
 from app.clock import now_utc, today
@@ -20,10 +20,18 @@ from app.strategy.models import Score, ScoringRound, Thread, round_thread
 from app.subsidies.calls import fitting_calls
 from app.subsidies.models import SubsidyCall
 from app.subsidies.rollups import pipeline_totals
-from app.work.models import Rollout, Task, Theme, WorkingGroup, group_lead
+from app.work.models import (
+    TASK_STATUSES,
+    Rollout,
+    Task,
+    Theme,
+    WorkingGroup,
+    group_lead,
+)
 from app.work.progress import group_progress, overdue_clause, theme_progress
 
 LIST_LIMIT = 10
+OPEN_TASK_STATUSES = tuple(s for s in TASK_STATUSES if s != "done")
 SOON_DAYS = 14
 
 
@@ -149,18 +157,31 @@ def key_figures(day) -> dict[str, int]:
 
 
 def _key_figures(day) -> dict[str, int]:
-    def count(column, *conditions):
-        return select(func.count(column)).where(*conditions).scalar_subquery()
+    def count(model, *conditions):
+        return (
+            select(func.count()).select_from(model).where(*conditions)
+        ).scalar_subquery()
 
+    # Tasks in use = all of them less the few of archived groups and dossiers:
+    # each count reads an index, none tests every task's group and dossier. The
+    # open statuses named (not "!= done"): one range of the status index each;
+    # the few out of use found from the archived rows ("!= done": SQLite then
+    # starts from them, not from the status index).
+    unused = task_out_of_use()
+    late = (Task.status.in_(OPEN_TASK_STATUSES), Task.due_on < day)
     row = db.session.execute(
         select(
-            count(Municipality.id, active_municipalities_clause()).label(
-                "municipalities"
+            count(Municipality, active_municipalities_clause()).label("municipalities"),
+            count(Thread, not_archived(Thread)).label("threads"),
+            count(Theme, Theme.status == "active").label("themes"),
+            (
+                count(Task)
+                - count(Task, Task.status == "done")
+                - count(Task, Task.status != "done", unused)
+            ).label("open_tasks"),
+            (count(Task, *late) - count(Task, overdue_clause(day), unused)).label(
+                "overdue_tasks"
             ),
-            count(Thread.id, not_archived(Thread)).label("threads"),
-            count(Theme.id, Theme.status == "active").label("themes"),
-            count(Task.id, Task.status != "done", task_in_use()).label("open_tasks"),
-            count(Task.id, overdue_clause(day), task_in_use()).label("overdue_tasks"),
         )
     ).one()
     return dict(row._mapping)
@@ -256,25 +277,17 @@ def theme_stage_counts() -> dict[int, dict[str, int]]:
     """Per theme: how many active municipalities are at each rollout stage (a
     merged municipality's rollouts are history)."""
     # Every rollout row counted on the covering index, less those of the few
-    # merged municipalities: no look-up of each row's municipality.
-    merged = (
-        select(Rollout.theme_id, Rollout.stage, -func.count())
-        .join(Municipality, Municipality.id == Rollout.municipality_id)
-        .where(not_(active_municipalities_clause()))
+    # merged municipalities (a list SQLite builds once): no join, no second pass.
+    merged = select(Municipality.id).where(not_(active_municipalities_clause()))
+    counts = (
+        select(Rollout.theme_id, Rollout.stage, func.count())
+        .where(Rollout.municipality_id.not_in(merged))
         .group_by(Rollout.theme_id, Rollout.stage)
     )
-    every = select(Rollout.theme_id, Rollout.stage, func.count()).group_by(
-        Rollout.theme_id, Rollout.stage
-    )
     stages: dict[int, dict[str, int]] = {}
-    for theme_id, stage, n in db.session.execute(every.union_all(merged)):
-        per_stage = stages.setdefault(theme_id, {})
-        per_stage[stage] = per_stage.get(stage, 0) + n
-    return {
-        theme_id: {stage: n for stage, n in per_stage.items() if n}
-        for theme_id, per_stage in stages.items()
-        if any(per_stage.values())
-    }
+    for theme_id, stage, n in db.session.execute(counts):
+        stages.setdefault(theme_id, {})[stage] = n
+    return stages
 
 
 def viewer_dashboard(user: User) -> dict[str, Any]:

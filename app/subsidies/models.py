@@ -16,6 +16,7 @@ from sqlalchemy import (
     Table,
     UniqueConstraint,
     false,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -107,6 +108,22 @@ class Application(ArchivableMixin, VersionedMixin, db.Model):
         CheckConstraint(enum_check("status", APPLICATION_STATUSES), name="status"),
         # The pipeline board: the newest dossiers of each status.
         Index("ix_application_status_updated", "status", "updated_at", "id"),
+        # The dashboard: totals per status of the dossiers in use (from the
+        # index alone), and the few archived dossiers, whose tasks leave its
+        # counts (partial: `archived_at IS NULL` never reads it).
+        Index(
+            "ix_application_status_amounts",
+            "status",
+            "archived_at",
+            "requested_amount",
+            "granted_amount",
+        ),
+        Index(
+            "ix_application_archived",
+            "id",
+            sqlite_where=text("archived_at IS NOT NULL"),
+            postgresql_where=text("archived_at IS NOT NULL"),
+        ),
         CheckConstraint("requested_amount >= 0", name="requested_amount"),
         CheckConstraint(
             "granted_amount IS NULL OR granted_amount >= 0", name="granted_amount"

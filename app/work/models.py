@@ -12,6 +12,7 @@ from sqlalchemy import (
     String,
     Table,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -130,7 +131,16 @@ group_municipality = Table(
 
 class WorkingGroup(ArchivableMixin, db.Model):
     __tablename__ = "working_group"
-    __table_args__ = (UniqueConstraint("theme_id", "name"),)
+    __table_args__ = (
+        UniqueConstraint("theme_id", "name"),
+        # The few archived groups, whose tasks leave the dashboard's counts.
+        Index(
+            "ix_working_group_archived",
+            "id",
+            sqlite_where=text("archived_at IS NOT NULL"),
+            postgresql_where=text("archived_at IS NOT NULL"),
+        ),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     theme_id: Mapped[int] = mapped_column(
