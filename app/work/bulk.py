@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import bindparam, select, update
+from sqlalchemy.orm import selectinload
 from sqlalchemy.orm.attributes import set_committed_value
 
 from app.activity.log import _plain as plain
@@ -26,7 +27,8 @@ from app.auth import permissions
 from app.concurrency import parse_version
 from app.extensions import db
 from app.municipalities.models import Municipality
-from app.signals import tasks_reassigned
+from app.signals import tasks_changed, tasks_reassigned
+from app.subsidies.models import Application
 from app.web.params import parse_int
 from app.work.models import Rollout, Task, Theme
 from app.work.tasks import row_options
@@ -104,7 +106,11 @@ def load_tasks(ids: Iterable[int], user: Any, lock: bool = False) -> list[Task]:
     query = (
         select(Task)
         .where(Task.id.in_(list(ids)), permissions.visible_tasks(user), task_in_use())
-        .options(*row_options())
+        .options(
+            *row_options(),
+            # Who may see a dossier's task (its events): the dossier's people.
+            selectinload(Task.application).selectinload(Application.partners),
+        )
         .order_by(Task.due_on, Task.id)
     )
     if lock:
@@ -209,6 +215,8 @@ def apply_tasks(
                 tasks=[p.obj for p in planned],
                 assignee=change["assignee_id"],
             )
+        else:  # the same events as saving each task on its own
+            tasks_changed.send(user, changes=[(p.obj, p.changes) for p in planned])
     db.session.commit()
     return planned
 
