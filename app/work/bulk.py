@@ -20,7 +20,7 @@ from sqlalchemy.orm import selectinload
 from sqlalchemy.orm.attributes import set_committed_value
 
 from app.activity.log import _plain as plain
-from app.activity.log import record
+from app.activity.log import record_many
 from app.activity.render import ChangeView, field_label, resolve_names, value_text
 from app.archive import task_in_use
 from app.auth import permissions
@@ -205,8 +205,10 @@ def apply_tasks(
         except BatchConflict:
             db.session.rollback()
             raise
-        for p in planned:
-            record("update", p.obj, p.changes, municipality_id=p.obj.municipality_id)
+        record_many(
+            ("update", p.obj, p.changes, {"municipality_id": p.obj.municipality_id})
+            for p in planned
+        )
         if change["action"] == "assign":
             for p in planned:  # the rows were written by SQL: say so to readers
                 set_committed_value(p.obj, "assignee_id", change["assignee_id"])
@@ -304,13 +306,19 @@ def apply_rollouts(
         p.obj.stage = stage
         p.obj.updated_by_id = user.id
         db.session.add(p.obj)
-    for p in planned:
-        record(
+    if created:
+        db.session.flush()  # their ids, for the entries
+    record_many(
+        (
             "create" if p in created else "update",
             p.obj,
             p.changes,
-            label=f"{theme.title} – {p.obj.municipality.name}",
-            municipality_id=p.obj.municipality_id,
+            {
+                "label": f"{theme.title} – {p.obj.municipality.name}",
+                "municipality_id": p.obj.municipality_id,
+            },
         )
+        for p in planned
+    )
     db.session.commit()
     return planned
