@@ -43,3 +43,8 @@ round_opened = _events.signal("round-opened")
 #   tasks     the reassigned Task rows (their assignee_id is the new one)
 #   assignee  the id of the new assignee
 tasks_reassigned = _events.signal("tasks-reassigned")
+
+# Tasks changed in one batch otherwise (/tasks/bulk: a status or a date shift).
+# sender: the acting user; keyword arguments:
+#   changes   [(task, {field: [old, new]})] for each changed task, as task_saved
+tasks_changed = _events.signal("tasks-changed")

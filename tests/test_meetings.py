@@ -391,3 +391,23 @@ def test_a_long_rollout_list_is_bounded_but_its_count_is_whole(demo_login):
     assert row[per_theme[0].index("Gemeenten met een bijgewerkte uitrol")] == total
     listed = [r for r in _sheet_values(workbook, "Uitrol")[1:] if r[0] == theme.title]
     assert len(listed) == LIST_LIMIT < total
+
+
+def test_an_action_point_made_a_task_tells_its_assignee(demo_app):
+    """As a task created on its group's page: the assignee gets "task_assigned"."""
+    from app.auth.service import find_user
+    from app.meetings.meetings import turn_into_task
+    from app.notifications.models import Notification
+
+    note = _open_action()
+    group = db.session.scalar(select(WorkingGroup).order_by(WorkingGroup.id))
+    coordinator, lead = find_user(COORDINATOR), find_user(LEAD)
+    values = {"title": "Werkbezoek plannen", "assignee_id": lead.id,
+              "due_on": clock.today()}  # fmt: skip
+    task = turn_into_task(note, group, values, coordinator)
+    events = db.session.execute(
+        select(Notification.user_id, Notification.kind).where(
+            Notification.object_type == "task", Notification.object_id == task.id
+        )
+    ).all()
+    assert events == [(lead.id, "task_assigned")]

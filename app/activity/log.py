@@ -27,11 +27,13 @@ language when read.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
 from flask_login import current_user
+from sqlalchemy import insert
 
 from app.activity.models import Activity
 from app.auth import permissions
@@ -84,17 +86,42 @@ def record(
     entity: Any,
     changes: dict[str, list] | str | None = None,
     legacy_changes: dict[str, list] | None = None,
+    **options: Any,
+) -> Activity:
+    """Add an activity entry for `entity` to the session (flushed with the change).
+
+    The older form record(action, obj, "English summary", changes) still works
+    for callers not converted yet: such an entry shows that text as it is.
+    Options: label, details, municipality_id, audience, actor."""
+    entry = Activity(**entry_values(action, entity, changes, legacy_changes, **options))
+    db.session.add(entry)
+    return entry
+
+
+def record_many(entries: Iterable[tuple[str, Any, dict | None, dict[str, Any]]]):
+    """Add several entries ((action, entity, changes, options) each, as `record`)
+    in ONE insert, however many (a batch)."""
+    rows = [
+        entry_values(action, entity, changes, **options)
+        for action, entity, changes, options in entries
+    ]
+    if rows:
+        db.session.execute(insert(Activity), rows)
+
+
+def entry_values(
+    action: str,
+    entity: Any,
+    changes: dict[str, list] | str | None = None,
+    legacy_changes: dict[str, list] | None = None,
     *,
     label: str | None = None,
     details: dict[str, Any] | None = None,
     municipality_id: int | None = None,
     audience: str | None = None,
     actor: Any = None,
-) -> Activity:
-    """Add an activity entry for `entity` to the session (flushed with the change).
-
-    The older form record(action, obj, "English summary", changes) still works
-    for callers not converted yet: such an entry shows that text as it is."""
+) -> dict[str, Any]:
+    """The columns of an activity entry (see `record`)."""
     summary = ""
     if isinstance(changes, str):
         summary, changes = changes, legacy_changes
@@ -112,19 +139,19 @@ def record(
         raise ValueError(f"unknown activity audience {audience!r}")
     if audience == permissions.AUDIENCE_MUNICIPALITY and municipality_id is None:
         raise ValueError("an entry for one municipality needs its municipality_id")
-    entry = Activity(
-        actor_id=getattr(actor, "id", None),
-        action=action,
-        entity_type=entity_type,
-        entity_id=getattr(entity, "id", None),
-        municipality_id=municipality_id,
-        application_id=application_id,
-        audience=audience,
+    return {
+        "actor_id": getattr(actor, "id", None),
+        "action": action,
+        "entity_type": entity_type,
+        "entity_id": getattr(entity, "id", None),
+        "municipality_id": municipality_id,
+        "application_id": application_id,
+        "audience": audience,
         # An old-style call's summary is shown until the caller passes a label.
-        label=None if summary and label is None else (label or label_of(entity))[:300],
-        summary=summary[:500],
-        changes=changes or {},
-        details=details or {},
-    )
-    db.session.add(entry)
-    return entry
+        "label": None
+        if summary and label is None
+        else (label or label_of(entity))[:300],
+        "summary": summary[:500],
+        "changes": changes or {},
+        "details": details or {},
+    }

@@ -10,7 +10,7 @@ from flask_babel import gettext as _
 from sqlalchemy import func, or_, select, union, update
 from sqlalchemy.orm import joinedload
 
-from app import readmodel
+from app import readmodel, signals
 from app.activity.log import record
 from app.auth.models import User
 from app.extensions import db
@@ -221,14 +221,13 @@ def turn_into_task(
     if taken.rowcount != 1:
         db.session.rollback()
         return None
-    record(
-        "create",
-        task,
-        {
-            "title": [None, task.title],
-            "due_on": [None, task.due_on.isoformat()],
-            "assignee_id": [None, task.assignee_id],
-        },
-    )
+    changes = {
+        "title": [None, task.title],
+        "due_on": [None, task.due_on.isoformat()],
+        "assignee_id": [None, task.assignee_id],
+    }
+    record("create", task, changes)
+    # As a task created on its group's page: the assignee is told.
+    signals.task_saved.send(task, changes=changes, created=True, actor=user)
     db.session.commit()
     return task

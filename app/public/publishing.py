@@ -51,6 +51,9 @@ def is_publishable(obj: Any) -> bool:
 
 
 def publication_of(obj: Any) -> Publication | None:
+    if isinstance(obj, Application):
+        # Its relationship: joined with the dossier on its page, else one SELECT.
+        return obj.publication
     column = getattr(Publication, kind_of(obj).column)
     return db.session.scalar(select(Publication).where(column == obj.id))
 

@@ -315,5 +315,6 @@ def get_application(application_id: int) -> Application | None:
             selectinload(Application.payments),
             selectinload(Application.obligations),
             selectinload(Application.tasks),
+            joinedload(Application.publication),
         )
     )

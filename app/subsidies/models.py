@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from sqlalchemy import (
     JSON,
@@ -25,6 +26,9 @@ from app.db import LONG, ArchivableMixin, Money, VersionedMixin, enum_check, utc
 from app.extensions import db
 from app.municipalities.models import Municipality
 from app.work.models import Task, Theme
+
+if TYPE_CHECKING:
+    from app.public.models import Publication
 
 APPLICATION_STATUSES = (
     "idea",
@@ -192,6 +196,9 @@ class Application(ArchivableMixin, VersionedMixin, db.Model):
         order_by="ReportingObligation.due_on",
     )
     tasks: Mapped[list[Task]] = relationship(back_populates="application")
+    # Read only (app.public.publishing writes publications): lets the dossier's
+    # page load its publication in the dossier's own query.
+    publication: Mapped[Publication | None] = relationship(viewonly=True)
 
 
 class ApplicationPartner(db.Model):

@@ -16,17 +16,19 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import bindparam, select, update
+from sqlalchemy.orm import selectinload
 from sqlalchemy.orm.attributes import set_committed_value
 
 from app.activity.log import _plain as plain
-from app.activity.log import record
+from app.activity.log import record_many
 from app.activity.render import ChangeView, field_label, resolve_names, value_text
 from app.archive import task_in_use
 from app.auth import permissions
 from app.concurrency import parse_version
 from app.extensions import db
 from app.municipalities.models import Municipality
-from app.signals import tasks_reassigned
+from app.signals import tasks_changed, tasks_reassigned
+from app.subsidies.models import Application
 from app.web.params import parse_int
 from app.work.models import Rollout, Task, Theme
 from app.work.tasks import row_options
@@ -104,7 +106,11 @@ def load_tasks(ids: Iterable[int], user: Any, lock: bool = False) -> list[Task]:
     query = (
         select(Task)
         .where(Task.id.in_(list(ids)), permissions.visible_tasks(user), task_in_use())
-        .options(*row_options())
+        .options(
+            *row_options(),
+            # Who may see a dossier's task (its events): the dossier's people.
+            selectinload(Task.application).selectinload(Application.partners),
+        )
         .order_by(Task.due_on, Task.id)
     )
     if lock:
@@ -199,8 +205,10 @@ def apply_tasks(
         except BatchConflict:
             db.session.rollback()
             raise
-        for p in planned:
-            record("update", p.obj, p.changes, municipality_id=p.obj.municipality_id)
+        record_many(
+            ("update", p.obj, p.changes, {"municipality_id": p.obj.municipality_id})
+            for p in planned
+        )
         if change["action"] == "assign":
             for p in planned:  # the rows were written by SQL: say so to readers
                 set_committed_value(p.obj, "assignee_id", change["assignee_id"])
@@ -209,6 +217,8 @@ def apply_tasks(
                 tasks=[p.obj for p in planned],
                 assignee=change["assignee_id"],
             )
+        else:  # the same events as saving each task on its own
+            tasks_changed.send(user, changes=[(p.obj, p.changes) for p in planned])
     db.session.commit()
     return planned
 
@@ -296,13 +306,19 @@ def apply_rollouts(
         p.obj.stage = stage
         p.obj.updated_by_id = user.id
         db.session.add(p.obj)
-    for p in planned:
-        record(
+    if created:
+        db.session.flush()  # their ids, for the entries
+    record_many(
+        (
             "create" if p in created else "update",
             p.obj,
             p.changes,
-            label=f"{theme.title} – {p.obj.municipality.name}",
-            municipality_id=p.obj.municipality_id,
+            {
+                "label": f"{theme.title} – {p.obj.municipality.name}",
+                "municipality_id": p.obj.municipality_id,
+            },
         )
+        for p in planned
+    )
     db.session.commit()
     return planned
