@@ -17,6 +17,9 @@ PUBLIC_VIEWS = {
     "deadlines.calendar",
     "deadlines.unsubscribe",
     "main.healthz",
+    # One-click unsubscribe from notification mail (issue 26): the signed token
+    # in the link is the key, like deadlines.unsubscribe.
+    "notifications.unsubscribe",
     "public.data_csv",
     "public.data_json",
     "public.index",

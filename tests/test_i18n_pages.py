@@ -599,6 +599,8 @@ def _exports(ids: dict) -> tuple[list[str], set[tuple[str, int, str]]]:
         "/exports/applications.xlsx",
         "/exports/rollout.xlsx",
         "/exports/forum-report.xlsx",
+        # The activity log (issue 26 item 8): its sentences and change lines.
+        "/exports/activity.xlsx",
         f"/exports/scores-{ids['closed_round']}.xlsx",
         f"/exports/municipality-{ids['slug']}.xlsx",
         template,

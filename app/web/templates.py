@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from urllib.parse import urlencode
 
 from flask import Flask, has_request_context, request, url_for
 from flask_babel import get_locale
@@ -27,6 +28,13 @@ def query_args() -> dict[str, str]:
     Names starting with "_" are url_for's own (_external, _scheme, _anchor): from
     the URL they would let a visitor choose the scheme of the links (javascript:)."""
     return {k: v for k, v in request.args.items() if not k.startswith("_")}
+
+
+def this_page() -> str:
+    """This page's path and query string, for a form's `next`: every value of
+    every argument except url_for's own ("_" names, as `query_args`)."""
+    kept = [(k, v) for k, v in request.args.items(multi=True) if not k.startswith("_")]
+    return request.path + (f"?{urlencode(kept)}" if kept else "")
 
 
 #: Stand-ins for ids while a URL pattern is built: ten digits, within MAX_ID
@@ -95,6 +103,7 @@ def register_template_helpers(app: Flask) -> None:
         absolute_url=absolute_url,
         recent_activity=recent_activity,
         query_args=query_args,
+        this_page=this_page,
         url_for=pattern_url_for(app),
     )
 
