@@ -77,3 +77,32 @@ def test_a_rebuilt_table_keeps_the_rows_that_refer_to_it(app):
     if db.engine.dialect.name == "sqlite":  # enforced again after the migration
         with db.engine.connect() as connection:
             assert connection.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+
+
+def test_every_indexed_table_keeps_its_search_triggers(app):
+    """A migration that rebuilds a table on SQLite (batch mode) drops its triggers:
+    the search index must still follow every indexed table after all migrations."""
+    tables = (
+        "thread",
+        "theme",
+        "working_group",
+        "task",
+        "subsidy_call",
+        "application",
+        "municipality",
+        "user_account",
+        "comment",
+    )
+    with db.engine.connect() as connection:
+        if db.engine.dialect.name == "sqlite":
+            query = "SELECT name FROM sqlite_master WHERE type = 'trigger'"
+            expected = {
+                f"search_{table}_{event}"
+                for table in tables
+                for event in ("insert", "update", "delete")
+            }
+        else:
+            query = "SELECT tgname FROM pg_trigger WHERE NOT tgisinternal"
+            expected = {f"search_{table}_sync" for table in tables}
+        names = set(connection.exec_driver_sql(query).scalars())
+    assert expected <= names, sorted(expected - names)

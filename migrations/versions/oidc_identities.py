@@ -2,6 +2,10 @@
 providers that sign in as a user, and the KBO number of a municipality (the
 organisation code a provider sends).
 
+On SQLite the constraints on `municipality.kbo_number` need a batch rebuild of
+the table, and dropping the old table drops its search triggers (migration
+0011_search): they are created again after the rebuild, both ways.
+
 Revision ID: oidc_identities
 Revises: round_tally
 """
@@ -13,6 +17,33 @@ revision = "oidc_identities"
 down_revision = "round_tally"
 branch_labels = None
 depends_on = None
+
+#: The municipality triggers of migration 0011_search (kind "municipality",
+#: number 7 of ROWID_KINDS = 16), as it creates them.
+SEARCH_INSERT = (
+    "INSERT INTO search_index (rowid, kind, ref_id, title, body) VALUES "
+    "(NEW.id * 16 + 7, 'municipality', NEW.id, "
+    "coalesce(NEW.name, ''), coalesce(coalesce(NEW.nis_code, ''), ''));"
+)
+SEARCH_DELETE = "DELETE FROM search_index WHERE rowid = OLD.id * 16 + 7;"
+
+
+def _restore_search_triggers():
+    """The search triggers on municipality, lost with the rebuilt table (SQLite)."""
+    if op.get_bind().dialect.name != "sqlite":
+        return  # PostgreSQL alters the table in place and keeps its trigger
+    op.execute(
+        "CREATE TRIGGER search_municipality_insert AFTER INSERT ON municipality "
+        f"BEGIN {SEARCH_INSERT} END"
+    )
+    op.execute(
+        "CREATE TRIGGER search_municipality_update AFTER UPDATE OF name, nis_code "
+        f"ON municipality BEGIN {SEARCH_DELETE} {SEARCH_INSERT} END"
+    )
+    op.execute(
+        "CREATE TRIGGER search_municipality_delete AFTER DELETE ON municipality "
+        f"BEGIN {SEARCH_DELETE} END"
+    )
 
 
 def upgrade():
@@ -50,6 +81,7 @@ def upgrade():
         batch_op.create_check_constraint(
             "kbo_number_ten_digits", "kbo_number IS NULL OR length(kbo_number) = 10"
         )
+    _restore_search_triggers()
 
 
 def downgrade():
@@ -61,6 +93,7 @@ def downgrade():
             batch_op.f("uq_municipality_kbo_number"), type_="unique"
         )
         batch_op.drop_column("kbo_number")
+    _restore_search_triggers()
     op.execute("DELETE FROM data_version WHERE table_name = 'user_identity'")
     op.drop_index(op.f("ix_user_identity_user_id"), table_name="user_identity")
     op.drop_table("user_identity")
