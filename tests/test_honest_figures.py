@@ -1,0 +1,153 @@
+"""Issue 28 item 3, honest figures: the roll-ups of /applications follow the
+list's filters (and /calls says that its totals do not), each figure says what
+it counts, and a withheld figure reads "fewer than 3 dossiers", never an amount
+(not even in an attribute)."""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal
+
+import pytest
+
+from app.extensions import db
+from app.subsidies.dossiers import GRANTED, SUBMITTED
+from tests import factories, test_small_aggregates
+from tests.conftest import sign_in_session
+
+#: The lonely and the busy call, and their users (the fixture of issue 12).
+world = test_small_aggregates.world
+
+ROLES = ("coordinator", "solo_lead", "uninvolved", "viewer")
+
+
+def _body(client, world, role, url, **kw):
+    sign_in_session(client, world["users"][role])
+    return client.get(url, **kw)
+
+
+def _cards(body: str, marker: str) -> dict[str, str]:
+    """The data attributes of the headline figures after `marker`."""
+    part = body.split(marker)[1].split("</section>")[0]
+    return dict(re.findall(r'<strong data-([a-z-]+)="([^"]*)"', part))
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_a_withheld_card_holds_no_amount(world, client, role):
+    """The lonely call's figures: the coordinator and the involved municipality
+    read the amounts; the others read "minder dan 3 dossiers", and the card's
+    attribute is empty (it said "0.00", an amount)."""
+    body = _body(client, world, role, f"/calls/{world['solo_call'].id}").get_data(
+        as_text=True
+    )
+    cards = _cards(body, 'id="call-figures"')
+    if role in ("coordinator", "solo_lead"):
+        assert cards["granted"] == "31234.56"
+        assert "minder dan 3 dossiers" not in body
+    else:
+        assert cards == {
+            "requested": "",
+            "granted": "",
+            "paid": "",
+            "success-rate": "",
+        }
+        assert body.count("minder dan 3 dossiers") == 4
+    assert 'data-granted="0.00"' not in body
+
+
+@pytest.mark.parametrize("language", ["nl", "en"])
+def test_each_figure_says_what_it_counts(world, client, language):
+    """On /calls (cards and the table's header), /calls/<id> and /applications:
+    "requested" names the statuses it counts, in the reader's language."""
+    coordinator = world["users"]["coordinator"]
+    coordinator.language = language
+    db.session.commit()
+    names = {
+        "nl": {"submitted": "Ingediend", "granted": "Toegekend"},
+        "en": {"submitted": "Submitted", "granted": "Granted"},
+    }[language]
+    for url in ("/calls", f"/calls/{world['busy_call'].id}", "/applications"):
+        body = _body(client, world, "coordinator", url).get_data(as_text=True)
+        basis = re.findall(r'data-basis="requested">([^<]*)<', body)
+        assert basis, url
+        assert names["submitted"] in basis[0] and names["granted"] in basis[0]
+        granted = re.findall(r'data-basis="granted">([^<]*)<', body)[0]
+        assert names["granted"] in granted and names["submitted"] not in granted
+    said = {"nl": "niet enkel de oproepen", "en": "also those not listed"}[language]
+    assert said in _body(client, world, "coordinator", "/calls").get_data(as_text=True)
+
+
+def test_english_withheld_figure(world, client):
+    world["users"]["viewer"].language = "en"
+    db.session.commit()
+    body = _body(client, world, "viewer", f"/calls/{world['solo_call'].id}")
+    assert body.get_data(as_text=True).count("fewer than 3 dossiers") == 4
+
+
+@pytest.fixture
+def themed(world):
+    """Two themes over the busy and lonely calls' dossiers, and more dossiers of
+    Roeselare's theme in every status."""
+    water, care = factories.theme(title="Water"), factories.theme(title="Care")
+    roeselare = world["busy_call"].applications[0].lead_municipality
+    for application in world["busy_call"].applications:
+        application.theme_id = water.id
+    world["solo"].theme_id = care.id
+    for n, status in enumerate(("idea", "submitted", "granted", "closed")):
+        factories.application(
+            world["busy_call"],
+            lead=roeselare,
+            theme_id=water.id,
+            status=status,
+            requested_amount=Decimal(1000 + n),
+            granted_amount=Decimal(500 + n) if status in GRANTED else None,
+        )
+    db.session.commit()
+    return {"water": water, "care": care, "roeselare": roeselare}
+
+
+def _expected(ids: list[int]) -> dict[str, str]:
+    from app.subsidies.models import Application
+
+    shown = [db.session.get(Application, i) for i in ids]
+    requested = sum(
+        (a.requested_amount for a in shown if a.status in SUBMITTED), Decimal(0)
+    )
+    granted = sum(
+        (a.granted_amount or 0 for a in shown if a.status in GRANTED), Decimal(0)
+    )
+    return {"requested": f"{requested:.2f}", "granted": f"{granted:.2f}"}
+
+
+@pytest.mark.parametrize("role", ["coordinator", "solo_lead", "uninvolved"])
+@pytest.mark.parametrize(
+    "query",
+    ["theme={water}", "theme={care}", "status=granted", "theme={water}&status=idea"],
+)
+def test_filtered_rollups_are_the_sum_of_the_filtered_list(
+    world,
+    themed,
+    client,
+    role,
+    query,
+):
+    """The figures under a filtered list add up exactly the dossiers it lists
+    (those the reader sees), on the page and in the fragment the filter swaps."""
+    url = "/applications?" + query.format(**{k: v.id for k, v in themed.items()})
+    for headers in ({}, {"HX-Request": "true"}):
+        body = _body(client, world, role, url, headers=headers).get_data(as_text=True)
+        ids = [int(i) for i in re.findall(r'data-application-id="(\d+)"', body)]
+        assert 'data-rollup-scope="filtered"' in body
+        cards = _cards(body, 'id="application-rollups"')
+        want = _expected(sorted(set(ids)))
+        assert {k: cards[k] for k in want} == want, (role, url, headers)
+
+
+def test_unfiltered_rollups_say_so(world, themed, client):
+    body = _body(client, world, "coordinator", "/applications").get_data(as_text=True)
+    assert 'data-rollup-scope="all"' in body
+    assert "alle aanvragen die u mag zien" in body
+
+
+def test_viewer_sees_no_application_rollups(world, client):
+    assert _body(client, world, "viewer", "/applications").status_code == 403
