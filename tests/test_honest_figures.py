@@ -5,11 +5,14 @@ it counts, and a withheld figure reads "fewer than 3 dossiers", never an amount
 
 from __future__ import annotations
 
+import io
 import re
 from decimal import Decimal
 
 import pytest
+from openpyxl import load_workbook
 
+from app.api import tokens
 from app.extensions import db
 from app.subsidies.dossiers import GRANTED, SUBMITTED
 from tests import factories, test_small_aggregates
@@ -151,3 +154,80 @@ def test_unfiltered_rollups_say_so(world, themed, client):
 
 def test_viewer_sees_no_application_rollups(world, client):
     assert _body(client, world, "viewer", "/applications").status_code == 403
+
+
+# --- round results over fewer than 3 answers -----------------------------------
+
+
+@pytest.fixture
+def small_round(app):
+    """A closed round: thread RS01 with two answers (9 and 3), RS02 with three."""
+    izegem, tielt, ardooie = (
+        factories.municipality(name) for name in ("Izegem", "Tielt", "Ardooie")
+    )
+    few, many = factories.thread(code="RS01"), factories.thread(code="RS02")
+    scoring_round = factories.scoring_round([few, many], status="closed")
+    factories.score(scoring_round, few, izegem, 9)
+    factories.score(scoring_round, few, tielt, 3)
+    for place, value in ((izegem, 8), (tielt, 6), (ardooie, 7)):
+        factories.score(scoring_round, many, place, value)
+    users = {
+        "coordinator": factories.user("coordinator"),
+        "municipality": factories.user("municipality", izegem),
+        "viewer": factories.user("viewer"),
+    }
+    db.session.commit()
+    return {"round": scoring_round, "users": users}
+
+
+def _results_row(sheet_rows: list, code: str) -> list:
+    return next(row for row in sheet_rows if row[1] == code)
+
+
+@pytest.mark.parametrize("role", ["coordinator", "municipality", "viewer"])
+def test_round_results_over_two_answers_per_role(small_round, client, role):
+    """The mean of two answers (6.0 of 9 and 3), their range and rank: for the
+    coordinator only, on the page, in the workbook and in the API; the others
+    read "fewer than 3" and no figure. Three answers are shown to everyone."""
+    user, round_id = small_round["users"][role], small_round["round"].id
+    sign_in_session(client, user)
+    sees = role == "coordinator"
+    page = client.get(f"/rounds/{round_id}/results").get_data(as_text=True)
+    row = page.split('<tr data-thread="RS01"')[1].split("</tr>")[0]
+    assert ('data-mean="6.0"' in row) is sees
+    assert ("3–9" in row) is sees
+    assert ("minder dan 3" in row) is not sees
+    assert ('<g class="chart-row" data-thread="RS01"' in page) is sees  # no bar
+    assert (
+        'data-mean="7.0"' in page.split('<tr data-thread="RS02"')[1].split("</tr>")[0]
+    )
+
+    response = client.get(f"/exports/scores-{round_id}.xlsx")
+    results = [
+        list(r)
+        for r in load_workbook(io.BytesIO(response.data))["Resultaten"].iter_rows(
+            values_only=True
+        )
+    ]
+    few = _results_row(results, "RS01")
+    if sees:
+        assert few[3:8] == [2, 6, 6, 3, 9]
+    else:
+        assert few[0] is None and few[3] == "minder dan 3"
+        assert few[4:] == [None] * 7
+    assert _results_row(results, "RS02")[3] == 3
+
+    _row, raw = tokens.create_token(user, "test")
+    db.session.commit()
+    api = client.get(
+        f"/api/v1/rounds/{round_id}/results",
+        headers={"Authorization": f"Bearer {raw}"},
+    ).get_json()
+    threads = {t["code"]: t for t in api["threads"]}
+    figures = ("mean", "median", "minimum", "maximum", "stdev", "share_high", "rank")
+    if sees:
+        assert (threads["RS01"]["mean"], threads["RS01"]["minimum"]) == (6, 3)
+    else:
+        assert threads["RS01"]["withheld"] is True
+        assert all(threads["RS01"][name] is None for name in figures)
+    assert threads["RS02"]["mean"] == 7
