@@ -80,6 +80,23 @@ def test_each_figure_says_what_it_counts(world, client, language):
     assert said in _body(client, world, "coordinator", "/calls").get_data(as_text=True)
 
 
+@pytest.mark.parametrize("role", ["coordinator", "solo_lead", "viewer"])
+def test_the_forum_report_says_what_each_amount_counts(world, client, role):
+    """The workbook's summary names the statuses each amount adds up, for every
+    reader; a viewer's withheld amount reads "minder dan 3 dossiers"."""
+    response = _body(client, world, role, "/exports/forum-report.xlsx")
+    book = load_workbook(io.BytesIO(response.data))
+    summary = {r[0]: r[1] for r in book["Samenvatting"].iter_rows(values_only=True)}
+    assert "Ingediend" in summary["“Aangevraagd” telt"]
+    assert "Afgewezen" in summary["“Aangevraagd” telt"]
+    assert "Afgewezen" not in summary["“Toegekend” telt"]
+    assert "betalingen" in summary["“Betaald” telt"]
+    if role == "viewer":
+        assert summary["Aangevraagd"] == "minder dan 3 dossiers"
+    else:
+        assert isinstance(summary["Aangevraagd"], (int, float))
+
+
 def test_english_withheld_figure(world, client):
     world["users"]["viewer"].language = "en"
     db.session.commit()
