@@ -166,7 +166,7 @@ def test_filtered_rollups_are_the_sum_of_the_filtered_list(
 def test_unfiltered_rollups_say_so(world, themed, client):
     body = _body(client, world, "coordinator", "/applications").get_data(as_text=True)
     assert 'data-rollup-scope="all"' in body
-    assert "alle aanvragen die u mag zien" in body
+    assert "alle dossiers die u mag zien" in body
 
 
 def test_viewer_sees_no_application_rollups(world, client):
