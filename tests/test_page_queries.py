@@ -193,6 +193,8 @@ def _pages(w: dict) -> list[str]:
         # sorted lists (and exports) run as many statements as the default order
         "/tasks?sort=-assignee",
         "/applications?sort=lead&dir=desc",
+        # the roll-ups of a filtered list add up its dossiers (issue 28 item 3)
+        f"/applications?theme={w['theme'].id}&status=granted",
         "/calls?sort=title",
         "/municipalities?sort=-tasks",
         "/admin/users?sort=-municipality",

@@ -23,7 +23,11 @@ from app.strategy.results import for_reader, round_results
 from app.strategy.workbooks import results_sheet
 from app.subsidies.exports import applications_sheet
 from app.subsidies.listing import Filters
-from app.subsidies.rollups import calls_and_totals_for, regional_totals
+from app.subsidies.rollups import (
+    calls_and_totals_for,
+    figure_basis,
+    regional_totals,
+)
 from app.work.models import Rollout, Task, Theme
 from app.work.progress import overdue_clause, theme_progress
 
@@ -243,6 +247,14 @@ def forum_report(user, args, _param):
         (_("Granted"), _shown(totals, "granted"), "money"),
         (_("Paid"), _shown(totals, "paid"), "money"),
         (_("Amounts counted over"), _amounts_basis(user), "text"),
+        *(
+            (title, figure_basis(name), "text")
+            for title, name in (
+                (_("“Requested” counts"), "requested"),
+                (_("“Granted” counts"), "granted"),
+                (_("“Paid” counts"), "paid"),
+            )
+        ),
     ]
     summary_sheet(workbook, _("Summary"), (_("Figure"), _("Value")), summary)
     stages = {

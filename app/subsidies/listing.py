@@ -77,6 +77,13 @@ class Filters:
         }
 
     @property
+    def narrowed(self) -> bool:
+        """Some filter leaves dossiers out (the sort does not)."""
+        return any(
+            value is not None for key, value in self.__dict__.items() if key != "sort"
+        )
+
+    @property
     def sorting(self) -> Sort:
         """The sort of the table (for its column headers)."""
         return APPLICATION_SORT.parse({"sort": self.sort})

@@ -106,10 +106,27 @@ def applications_overview(
 ) -> dict[str, Any]:
     """All of /applications: the list, the roll-ups per theme and municipality,
     and the filter choices (`searches`: the text typed in each search field)."""
-    by_theme = rollups.rollup_by_theme(user)
-    by_municipality = rollups.rollup_by_municipality(user)
+    choices = _filter_choices(filters, searches)
     return {
         **application_list(user, filters, page),
+        **application_rollups(user, filters, choices["themes"]),
+        "filter_choices": choices,
+    }
+
+
+def application_rollups(
+    user: Any, filters: listing.Filters, themes: list | None = None
+) -> dict[str, Any]:
+    """The roll-ups of /applications over the dossiers its list shows: those
+    matching `filters` (computed as asked), or every one `user` sees (the read
+    model) when nothing is filtered. Two statements either way, plus the names
+    (and the themes, unless given)."""
+    among = None
+    if filters.narrowed:
+        among = listing.filtered(user, filters, select(Application.id))
+    by_theme = rollups.rollup_by_theme(user, among)
+    by_municipality = rollups.rollup_by_municipality(user, among=among)
+    return {
         "by_theme": by_theme,
         "by_municipality": by_municipality,
         "shown_municipalities": _named(
@@ -118,8 +135,14 @@ def applications_overview(
             )
         ),
         "totals": rollups.combined(by_theme.values()),
-        "filter_choices": _filter_choices(filters, searches),
+        "rollup_themes": _themes() if themes is None else themes,
+        "rollups_filtered": filters.narrowed,
     }
+
+
+def _themes() -> list:
+    """(id, title) of every theme, by title."""
+    return db.session.execute(select(Theme.id, Theme.title).order_by(Theme.title)).all()
 
 
 def _named(municipality_ids: list[int]) -> list[tuple[int, str]]:
@@ -140,9 +163,7 @@ def _filter_choices(
     """Themes as a list; calls and municipalities (too many for a select) as a
     search field with the current choice and the matches of the search."""
     return {
-        "themes": db.session.execute(
-            select(Theme.id, Theme.title).order_by(Theme.title)
-        ).all(),
+        "themes": _themes(),
         "chosen": {
             "call": chosen_choice("call", filters.call),
             "municipality": chosen_choice("municipality", filters.municipality),

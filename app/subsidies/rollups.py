@@ -37,6 +37,7 @@ from app import readmodel
 from app.archive import not_archived
 from app.auth import permissions
 from app.extensions import db
+from app.labels import label
 from app.subsidies.dossiers import DECIDED, GRANTED, SUBMITTED
 from app.subsidies.models import (
     APPLICATION_STATUSES,
@@ -228,9 +229,10 @@ def rollup_by_application(among: Any) -> dict[int, Figures]:
     return _grouped("id", None, among=among)
 
 
-def rollup_by_theme(user: Any = None) -> dict[int | None, Figures]:
-    """Per theme (None: applications without a theme)."""
-    return dict(_grouped("theme_id", user))
+def rollup_by_theme(user: Any = None, among: Any = None) -> dict[int | None, Figures]:
+    """Per theme (None: applications without a theme); only the applications
+    whose id is in the SELECT `among`, when given (a filtered list)."""
+    return dict(_grouped("theme_id", user, among))
 
 
 def regional_totals(user: Any = None, among: Any = None) -> Figures:
@@ -275,6 +277,37 @@ FIGURE_BASIS = {
     "paid": "won",
     "success_rate": "decided",
 }
+
+
+#: The statuses of the dossiers each figure adds up (the rule of `_per_application`).
+FIGURE_STATUSES = {
+    "requested": SUBMITTED,
+    "granted": GRANTED,
+    "paid": GRANTED,
+    "success_rate": DECIDED,
+}
+
+
+def figure_basis(name: str) -> str:
+    """What the figure `name` counts, in the reader's language (the statuses
+    from `FIGURE_STATUSES`, so the text never restates the rule)."""
+    from flask_babel import gettext as _
+
+    statuses = ", ".join(
+        label("application_status", s) for s in FIGURE_STATUSES.get(name, ())
+    )
+    if name == "requested":
+        return _("amounts asked in applications with status: %(s)s", s=statuses)
+    if name == "granted":
+        return _("applications with status: %(s)s", s=statuses)
+    if name == "paid":
+        return _("payments of the applications with status: %(s)s", s=statuses)
+    if name == "success_rate":
+        return _(
+            "granted applications out of the decided ones (%(s)s), by number",
+            s=statuses,
+        )
+    return _("every application, whatever its status")
 
 
 #: The dossiers each basis counts, widest first: every applied dossier, those

@@ -158,6 +158,7 @@ def applications():
     page = page_number()
     if wants_fragment():
         context = pages.application_list(user, filters, page)
+        context.update(pages.application_rollups(user, filters))
         return render_template("subsidies/_results.html", swapped_alone=True, **context)
     searches = {
         kind: request.args.get(f"{kind}_search") for kind in pages.SEARCHED_FILTERS

@@ -92,12 +92,15 @@ def pattern_url_for(app: Flask) -> Callable[..., str]:
 
 
 def register_template_helpers(app: Flask) -> None:
+    from app.subsidies.rollups import figure_basis
+
     app.jinja_env.add_extension("jinja2.ext.do")
     for name, function in formatting.FILTERS.items():
         app.add_template_filter(function, name)
     app.jinja_env.globals.update(
         perm=permissions,
         label=labels.label,
+        figure_basis=figure_basis,
         navigation=navigation,
         get_locale=get_locale,
         absolute_url=absolute_url,
