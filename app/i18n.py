@@ -141,7 +141,7 @@ def request_translations():
 
 
 @pass_context
-def template_gettext(context, string: str, **variables) -> str:
+def template_gettext(context, string: str, /, **variables) -> str:
     """Jinja's newstyle gettext (the same escaping and formatting), without its
     two calls through the template context per string."""
     text = request_translations().ugettext(string)
@@ -151,8 +151,9 @@ def template_gettext(context, string: str, **variables) -> str:
 
 
 @pass_context
-def template_ngettext(context, singular: str, plural: str, num: int, **variables):
-    """Jinja's newstyle ngettext, likewise."""
+def template_ngettext(context, singular: str, plural: str, num: int, /, **variables):
+    """Jinja's newstyle ngettext, likewise (positional-only, as Jinja's: a
+    template may pass `num=` to show the number formatted)."""
     variables.setdefault("num", num)
     text = request_translations().ungettext(singular, plural, num)
     if context.eval_ctx.autoescape:

@@ -102,3 +102,25 @@ def test_template_gettext_escapes_and_formats_as_jinja_does(app):
         assert "|100%|" in page
         assert page.endswith(f"|{ngettext('%(num)s task', '%(num)s tasks', 1)}")
         assert page.split("|")[2] == "2 tasks"
+
+
+def test_a_template_may_pass_num_to_format_the_number(app):
+    """As Jinja's own ngettext: `num=` replaces the count in the text (a
+    municipality's 12.345 inhabitants), and `string=` is just a value."""
+    with app.test_request_context("/"), force_locale("nl"):
+        page = render_template_string(
+            "{{ ngettext('%(num)s inhabitant', '%(num)s inhabitants', 12345,"
+            " num='12.345') }}|{{ _('%(string)s', string='x') }}"
+        )
+    assert page == "12.345 inwoners|x"
+
+
+def test_a_municipality_page_shows_its_population(app, login_as):
+    from app.extensions import db
+    from tests import factories
+
+    municipality = factories.municipality(name="Pittem", population=6841)
+    db.session.commit()
+    page = login_as("coordinator").get(f"/municipalities/{municipality.slug}")
+    assert page.status_code == 200
+    assert "6.841 inwoners" in page.get_data(as_text=True)
