@@ -665,3 +665,42 @@ def test_only_the_coordinator_edits_the_kbo_number(izegem, login_as, role):
     assert answer.status_code == 403
     db.session.expire_all()
     assert db.session.get(type(izegem), izegem.id).kbo_number is None
+
+
+def test_two_first_sign_ins_at_once_link_one_identity_and_never_answer_500(
+    app, client, provider
+):
+    """The race at the database level: another worker links the same identity
+    between this sign-in's lookup and its commit. (SQLite serializes writers:
+    this sign-in holds the write lock by then, so the race is PostgreSQL's.)"""
+    if db.engine.dialect.name == "sqlite":
+        pytest.skip("concurrent writers: PostgreSQL (SQLite serializes them)")
+    from sqlalchemy import event
+    from sqlalchemy.orm import Session
+
+    anna = factories.user("viewer", email="anna@gemeente.example")
+    db.session.commit()
+    anna_id = anna.id
+
+    raced = []
+
+    def other_worker_links_first(session, _context, _instances):
+        if raced or not any(isinstance(new, Identity) for new in session.new):
+            return
+        raced.append(True)
+        with Session(db.engine) as other_worker:
+            other_worker.add(
+                Identity(user_id=anna_id, provider="test", subject="subject-anna")
+            )
+            other_worker.commit()
+
+    event.listen(Session, "before_flush", other_worker_links_first)
+    try:
+        answer = sign_in(client)
+    finally:
+        event.remove(Session, "before_flush", other_worker_links_first)
+    assert raced and answer.status_code == 302
+    assert signed_in_as(client).id == anna_id
+    assert [(i.user_id, i.subject) for i in db.session.scalars(select(Identity))] == [
+        (anna_id, "subject-anna")
+    ]

@@ -32,6 +32,7 @@ from flask import current_app, session, url_for
 from flask_babel import gettext as _
 from joserfc.errors import JoseError
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 
 from app import clock
 from app.activity.log import diff, record
@@ -424,7 +425,17 @@ def _create(name: str, mapped: Mapped) -> User:
 def account_for(name: str, mapped: Mapped) -> User:
     """The account identity (`name`, subject) signs in as, linked or created as
     the provider's settings say, its role and municipality synchronised.
-    Commits; raises Refused (nothing changed)."""
+    Commits; raises Refused (nothing changed). Two first sign-ins of one person
+    at once: the second meets the first one's identity (or account) at its
+    commit, and then signs in through it."""
+    try:
+        return _account_for(name, mapped)
+    except IntegrityError:
+        db.session.rollback()
+        return _account_for(name, mapped)
+
+
+def _account_for(name: str, mapped: Mapped) -> User:
     from app.subsidies.dossiers import hand_back_dossiers_of
 
     settings = providers()[name]
