@@ -36,7 +36,8 @@ def dashboard():
     since = None
     if permissions.can_view_activity(current_user):  # "new since your last visit"
         since = register_visit(current_user)
-        db.session.commit()
+        if db.session.new or db.session.dirty:  # at most every few minutes
+            db.session.commit()
     return render_template(
         dashboard_template(current_user), **dashboard_data(current_user, since)
     )
