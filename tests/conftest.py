@@ -433,3 +433,14 @@ def smtp_server(app):
 def pytest_report_header(config):
     url = os.environ.get("TEST_DATABASE_URL")
     return f"database: {'PostgreSQL ' + url.split('@')[-1] if url else 'SQLite files'}"
+
+
+def require_tool(name: str) -> str:
+    """The path of a command-line tool a test drives; skipped where a developer
+    lacks it, a failure in CI (CI=true), where .ci/run installs every one."""
+    path = shutil.which(name)
+    if path is None:
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"{name} is missing in CI: .ci/run installs it")
+        pytest.skip(f"{name} is not installed")
+    return path

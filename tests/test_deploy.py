@@ -19,6 +19,7 @@ import pytest
 
 from app import create_app
 from app.config import ROOT, TestConfig
+from tests.conftest import require_tool
 
 DEPLOY = ROOT / "deploy"
 #: Read by the test suite only, never by an instance.
@@ -192,9 +193,7 @@ def _installed_stand_in(tmp_path: Path) -> Path:
 
 
 def test_the_systemd_units_verify(tmp_path):
-    analyze = shutil.which("systemd-analyze")
-    if analyze is None:
-        pytest.skip("systemd-analyze is not installed")
+    analyze = require_tool("systemd-analyze")
     # The units name the virtualenv /opt/midwest; a stand-in here.
     venv = _installed_stand_in(tmp_path)
     units = []

@@ -13,6 +13,7 @@ from sqlalchemy import text
 from app import create_app
 from app.config import TestConfig
 from app.extensions import db
+from tests.conftest import require_tool
 
 
 @pytest.fixture(autouse=True)
@@ -69,15 +70,12 @@ def test_a_backup_copy_is_private(app, tmp_path):
 
 @pytest.mark.parametrize("target", ["instance/secret_key", "instance/demo_password"])
 def test_the_secrets_make_run_writes_are_private(tmp_path, target):
-    import shutil
     import subprocess
     import sys
 
     from app.config import ROOT
 
-    make = shutil.which("make")
-    if make is None:
-        pytest.skip("make is not installed")
+    make = require_tool("make")
     result = subprocess.run(  # noqa: S603 - our own Makefile, one file target
         [
             make,
