@@ -165,7 +165,10 @@ def _blockers() -> dict[str, list[tuple[str, Any]]]:
     from app.work.models import Task, Theme
 
     return {
-        "subsidy_call": [("dossiers", lambda i: Application.call_id == i)],
+        "subsidy_call": [
+            ("dossiers", lambda i: Application.call_id == i),
+            ("documents", lambda i: Document.call_id == i),
+        ],
         "application": [
             ("tasks", lambda i: Task.application_id == i),
             ("payments", lambda i: Payment.application_id == i),
@@ -179,7 +182,9 @@ def _blockers() -> dict[str, list[tuple[str, Any]]]:
             ("publications", lambda i: Publication.round_id == i),
         ],
         "working_group": [("tasks", lambda i: Task.group_id == i)],
-        "conversation": [],
+        "conversation": [("documents", lambda i: Document.conversation_id == i)],
+        # A task is deleted, never archived: not while it has documents.
+        "task": [("documents", lambda i: Document.task_id == i)],
         "thread": [
             ("mentions", lambda i: ThreadMention.thread_id == i),
             ("scores", lambda i: Score.thread_id == i),

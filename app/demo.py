@@ -711,8 +711,47 @@ class Seeder:
         self.applications()
         self.publications()
         self.forum_meetings()
+        self.documents()
         db.session.commit()
         return self.report
+
+    def documents(self) -> None:
+        """A call's regulations and the minutes of the past Midwest-overleg (small
+        generated PDFs), so the documents sections are not empty at first."""
+        from app.documents import storage
+        from app.documents.models import Document
+
+        minutes = db.session.scalar(
+            select(Meeting).where(
+                Meeting.title == f"Opvolging digitale regio {PLACEHOLDER}"
+            )
+        )
+        wanted = [
+            ("call_id", self.calls.get("demo"), "regulations",
+             "Reglement Digitale dienstverlening 2027 (voorbeeld).pdf",
+             "Reglement Digitale dienstverlening 2027 (voorbeeld)"),
+            ("meeting_id", minutes, "minutes",
+             "Verslag Midwest-overleg (voorbeeld).pdf",
+             "Verslag Midwest-overleg: opvolging digitale regio (voorbeeld)"),
+        ]  # fmt: skip
+        for column, owner, kind, filename, line in wanted:
+            if owner is None or db.session.scalar(
+                select(Document.id).where(getattr(Document, column) == owner.id)
+            ):
+                continue
+            data = demo_pdf(line)
+            db.session.add(
+                Document(
+                    kind=kind,
+                    filename=filename,
+                    content_type=storage.PDF.mimetype,
+                    size=len(data),
+                    storage_key=storage.store(data),
+                    uploaded_by_id=self.users["coordinator"].id,
+                    **{column: owner.id},
+                )
+            )
+            self.report.count("document")
 
     def forum_meetings(self) -> None:
         """The Midwest-overleg: two past meetings (the latest with decisions and
@@ -858,6 +897,33 @@ TASK_TITLES = [
         "Jaarrapport digitale inclusie",
     ],
 ]
+
+
+def demo_pdf(line: str) -> bytes:
+    """A one-page PDF that shows `line` (ASCII): a placeholder document."""
+    escaped = line.replace("\\", "\\\\").replace("(", "\\(").replace(")", "\\)")
+    stream = f"BT /F1 14 Tf 72 760 Td ({escaped}) Tj ET".encode("ascii")
+    objects = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] "
+        b"/Resources << /Font << /F1 5 0 R >> >> /Contents 4 0 R >>",
+        b"<< /Length %d >>\nstream\n%s\nendstream" % (len(stream), stream),
+        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+    ]
+    out = bytearray(b"%PDF-1.4\n")
+    offsets = []
+    for number, body in enumerate(objects, 1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n%s\nendobj\n" % (number, body)
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
+    out += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
+    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (
+        len(objects) + 1,
+        xref,
+    )
+    return bytes(out)
 
 
 def seed(password: str) -> SeedReport:

@@ -104,6 +104,10 @@ LABELS = {
         "approval_letter": _l("Approval letter"),
         "report": _l("Report"),
         "annex": _l("Annex"),
+        "regulations": _l("Regulations"),
+        "notes": _l("Notes"),
+        "deliverable": _l("Deliverable"),
+        "minutes": _l("Minutes"),
     },
     "deadline_kind": {
         "task": _l("Task"),

@@ -92,7 +92,7 @@ def record(
 
     The older form record(action, obj, "English summary", changes) still works
     for callers not converted yet: such an entry shows that text as it is.
-    Options: label, details, municipality_id, audience, actor."""
+    Options: label, details, municipality_id, audience, application_id, actor."""
     entry = Activity(**entry_values(action, entity, changes, legacy_changes, **options))
     db.session.add(entry)
     return entry
@@ -119,9 +119,11 @@ def entry_values(
     details: dict[str, Any] | None = None,
     municipality_id: int | None = None,
     audience: str | None = None,
+    application_id: int | None = None,
     actor: Any = None,
 ) -> dict[str, Any]:
-    """The columns of an activity entry (see `record`)."""
+    """The columns of an activity entry (see `record`; `application_id` names the
+    dossier of an object that has none of its own, e.g. a dossier task's document)."""
     summary = ""
     if isinstance(changes, str):
         summary, changes = changes, legacy_changes
@@ -130,7 +132,8 @@ def entry_values(
     if actor is None and current_user and current_user.is_authenticated:
         actor = current_user
     entity_type = type(entity).__tablename__
-    application_id = application_id_of(entity)
+    if application_id is None:
+        application_id = application_id_of(entity)
     if audience is None:
         audience = permissions.activity_audience(
             entity_type, municipality_id, application_id

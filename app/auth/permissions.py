@@ -716,3 +716,39 @@ def agenda_condition(user: Any) -> Any:
             visible_applications(user, select(Application.id))
         ),
     )
+
+
+# --- documents (issue 28 item 6) -----------------------------------------------------
+
+
+def can_view_documents(user: Any, owner_type: str, owner: Any) -> bool:
+    """See and download the documents of a dossier, call, talk, task or meeting:
+    who may open what they belong to (a dossier's, and a task's that prepares a
+    dossier, only who may open that dossier; a talk's, like its notes, only
+    `can_read_talk_notes`)."""
+    if owner_type == "application":
+        return can_view_application(user, owner)
+    if owner_type == "task":
+        return _may_see_task(user, owner)
+    if owner_type == "conversation":
+        return can_read_talk_notes(user)
+    return can_view_regional(user)
+
+
+def can_manage_documents(user: Any, owner_type: str, owner: Any) -> bool:
+    """Upload and remove the documents of an object: who may edit it (a dossier's
+    who manages dossiers, a call's who manages calls, a talk's who records talks,
+    a task's who edits every field of it, a meeting's who records meetings)."""
+    if not can_view_documents(user, owner_type, owner):
+        return False
+    if owner_type == "application":
+        return can_manage_application(user, owner)
+    if owner_type == "task":
+        return can_edit_task(user, owner)
+    if owner_type == "subsidy_call":
+        return can_manage_calls(user)
+    if owner_type == "conversation":
+        return can_record_conversations(user)
+    if owner_type == "meeting":
+        return can_manage_meetings(user)
+    return False

@@ -1,4 +1,5 @@
-"""Documents on dossiers: approval letters, reports and annexes, kept on disk."""
+"""Documents on dossiers (approval letters, reports, annexes), calls
+(regulations), talks (notes), tasks (deliverables) and meetings (minutes)."""
 
 from flask import Blueprint
 
@@ -7,14 +8,16 @@ bp = Blueprint("documents", __name__)
 
 @bp.app_context_processor
 def document_helpers() -> dict:
-    """What the dossier page needs to list documents and offer the upload form."""
-    from app.documents.documents import dossier_documents
+    """What a documents section needs to list documents and offer the upload form."""
+    from app.documents.documents import owner_documents
     from app.documents.forms import DocumentForm
+    from app.documents.owners import kind_of
 
-    def new_document_form(application):
-        return DocumentForm(application, formdata=None, prefix="document")
+    def new_document_form(owner):
+        return DocumentForm(owner, formdata=None, prefix="document")
 
     return {
-        "dossier_documents": dossier_documents,
+        "owner_documents": owner_documents,
+        "document_owner_kind": kind_of,
         "new_document_form": new_document_form,
     }

@@ -1,4 +1,5 @@
-"""Adding, listing and removing the documents of a dossier."""
+"""Adding, listing and removing the documents of a dossier, call, talk, task or
+meeting (app.documents.owners)."""
 
 from __future__ import annotations
 
@@ -11,24 +12,24 @@ from sqlalchemy.orm import selectinload
 
 from app import clock, signals
 from app.activity.log import record
+from app.auth import permissions
 from app.db import utcnow
-from app.documents import storage
+from app.documents import owners, storage
 from app.documents.models import Document
 from app.extensions import db
 from app.formatting import fmt_megabytes
 from app.subsidies import dossiers
-from app.subsidies.models import Application, ReportingObligation
+from app.subsidies.models import ReportingObligation
 
 
-def dossier_documents(application_id: int) -> list[Document]:
-    """The documents of a dossier that are not removed, newest first (one query)."""
+def owner_documents(owner: Any) -> list[Document]:
+    """The documents of a dossier, call, talk, task or meeting that are not
+    removed, newest first (one query, and one for the uploaders)."""
+    column = getattr(Document, owners.kind_of(owner).column)
     return list(
         db.session.scalars(
             select(Document)
-            .where(
-                Document.application_id == application_id,
-                Document.archived_at.is_(None),
-            )
+            .where(column == owner.id, Document.archived_at.is_(None))
             .options(selectinload(Document.uploaded_by))
             .order_by(Document.uploaded_at.desc(), Document.id.desc())
         )
@@ -40,7 +41,7 @@ def max_bytes() -> int:
 
 
 def add_document(
-    application: Application,
+    owner: Any,
     data: bytes,
     filename: str | None,
     kind: str,
@@ -48,7 +49,8 @@ def add_document(
     mark_done: bool,
     actor: Any,
 ) -> Document:
-    """Check and store an uploaded file; DocumentRefused says why not."""
+    """Check and store an uploaded file on a dossier (perhaps for one of its
+    obligations), call, talk, task or meeting; DocumentRefused says why not."""
     if len(data) > max_bytes():
         raise storage.DocumentRefused(
             _(
@@ -57,8 +59,8 @@ def add_document(
             )
         )
     file_type = storage.detect_type(data)
+    owner_kind = owners.kind_of(owner)
     document = Document(
-        application_id=application.id,
         obligation_id=obligation.id if obligation else None,
         kind=kind,
         filename=storage.safe_filename(filename, file_type),
@@ -66,18 +68,14 @@ def add_document(
         size=len(data),
         storage_key=storage.store(data),
         uploaded_by_id=getattr(actor, "id", None),
+        **{owner_kind.column: owner.id},
     )
     db.session.add(document)
-    record(
-        "upload",
-        document,
-        details={"dossier": application.title},
-        municipality_id=application.lead_municipality_id,
-        actor=actor,
-    )
-    signals.dossier_changed.send(
-        application, what="document", actor=actor, detail=document.filename
-    )
+    _record("upload", document, owner_kind, owner, actor)
+    if owner_kind.table == "application":
+        signals.dossier_changed.send(
+            owner, what="document", actor=actor, detail=document.filename
+        )
     if obligation is not None and mark_done:
         dossiers.update_obligation(
             obligation,
@@ -90,19 +88,31 @@ def add_document(
 
 
 def archive_document(document: Document, actor: Any) -> None:
-    """Remove a document from the dossier (the file is kept for the record)."""
+    """Remove a document from its owner (the file is kept for the record)."""
     if document.archived_at is not None:
         return
     document.archived_at = utcnow()
-    record(
-        "archive",
-        document,
-        details={"dossier": document_dossier_title(document)},
-        actor=actor,
-    )
+    owner_kind, owner = owners.owner_of(document)
+    _record("archive", document, owner_kind, owner, actor)
     db.session.commit()
 
 
-def document_dossier_title(document: Document) -> str:
-    application = db.session.get(Application, document.application_id)
-    return application.title if application else ""
+def _record(
+    action: str, document: Document, owner_kind: Any, owner: Any, actor: Any
+) -> None:
+    """The activity entry of an upload or removal: read by who may read about the
+    owner (a dossier's, or a dossier task's, by its dossier's readers; a talk's
+    by the coordinator; a call's, task's or meeting's regionally)."""
+    dossier_id = owners.dossier_id_of(owner)
+    audience = permissions.activity_audience(owner_kind.table, None, dossier_id)
+    if owner_kind.table == "meeting":  # meeting pages are regional
+        audience = permissions.AUDIENCE_REGIONAL
+    record(
+        action,
+        document,
+        details={"dossier": owner_kind.title(owner) if owner else ""},
+        municipality_id=getattr(owner, "lead_municipality_id", None),
+        audience=audience,
+        application_id=dossier_id,
+        actor=actor,
+    )

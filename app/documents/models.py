@@ -1,4 +1,5 @@
-"""A document uploaded to a dossier (and perhaps to one of its obligations)."""
+"""A document uploaded to a dossier (and perhaps to one of its obligations), a
+call, a talk, a task or a forum meeting."""
 
 from __future__ import annotations
 
@@ -11,7 +12,23 @@ from app.auth.models import User
 from app.db import enum_check, utcnow
 from app.extensions import db
 
-DOCUMENT_KINDS = ("approval_letter", "report", "annex")
+DOCUMENT_KINDS = (
+    "approval_letter",
+    "report",
+    "annex",
+    "regulations",
+    "notes",
+    "deliverable",
+    "minutes",
+)
+#: The columns naming what a document belongs to: exactly one is set.
+OWNER_COLUMNS = (
+    "application_id",
+    "call_id",
+    "conversation_id",
+    "task_id",
+    "meeting_id",
+)
 
 
 class DocumentFile(db.Model):
@@ -32,11 +49,34 @@ class Document(db.Model):
     """
 
     __tablename__ = "document"
-    __table_args__ = (CheckConstraint(enum_check("kind", DOCUMENT_KINDS), name="kind"),)
+    __table_args__ = (
+        CheckConstraint(enum_check("kind", DOCUMENT_KINDS), name="kind"),
+        CheckConstraint(
+            " + ".join(
+                f"(CASE WHEN {c} IS NULL THEN 0 ELSE 1 END)" for c in OWNER_COLUMNS
+            )
+            + " = 1",
+            name="one_owner",
+        ),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    application_id: Mapped[int] = mapped_column(
+    application_id: Mapped[int | None] = mapped_column(
         ForeignKey("application.id", ondelete="CASCADE"), index=True
+    )
+    # A call, talk, task or meeting with documents is not deleted for real
+    # (app.archive's blockers, like a dossier's): the cascades never run.
+    call_id: Mapped[int | None] = mapped_column(
+        ForeignKey("subsidy_call.id", ondelete="CASCADE"), index=True
+    )
+    conversation_id: Mapped[int | None] = mapped_column(
+        ForeignKey("conversation.id", ondelete="CASCADE"), index=True
+    )
+    task_id: Mapped[int | None] = mapped_column(
+        ForeignKey("task.id", ondelete="CASCADE"), index=True
+    )
+    meeting_id: Mapped[int | None] = mapped_column(
+        ForeignKey("meeting.id", ondelete="CASCADE"), index=True
     )
     obligation_id: Mapped[int | None] = mapped_column(
         ForeignKey("reporting_obligation.id", ondelete="SET NULL"), index=True

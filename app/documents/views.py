@@ -1,29 +1,54 @@
-"""Upload, download and removal of a dossier's documents."""
+"""Upload, download and removal of the documents of a dossier, call, talk, task
+or meeting."""
 
 import io
 
-from flask import abort, current_app, redirect, send_file, url_for
+from flask import abort, current_app, redirect, render_template, send_file, url_for
 from flask_login import current_user
 
 from app.auth import permissions as perm
 from app.auth.access import check, requires
-from app.documents import bp, documents, storage
+from app.documents import bp, documents, owners, storage
 from app.documents.forms import DocumentForm
 from app.documents.models import Document
 from app.extensions import db
-from app.subsidies import listing
 from app.subsidies.models import ReportingObligation
 
 
-def _visible_document(document_id: int) -> Document:
-    """The document if the user may see its dossier; 404 otherwise."""
+def _visible_document(document_id: int) -> tuple[Document, owners.OwnerKind, object]:
+    """The document, its owner kind and owner if the user may see the owner's
+    documents; 404 otherwise (whether it exists is private too)."""
     document = db.session.get(Document, document_id)
     if document is None or document.archived_at is not None:
         abort(404)
-    application = listing.get_application(document.application_id)
-    if application is None or not perm.can_view_application(current_user, application):
+    owner_kind, owner = owners.owner_of(document)
+    if owner is None or not perm.can_view_documents(
+        current_user, owner_kind.table, owner
+    ):
         abort(404)
-    return document
+    return document, owner_kind, owner
+
+
+def _back_to(owner_kind: owners.OwnerKind, owner) -> object:
+    return redirect(f"{owner_kind.page(owner)}#{owner_kind.section}", code=303)
+
+
+def _store(owner, form: DocumentForm, obligation=None) -> bool:
+    """Store the uploaded file on `owner`; False (the reason on the form) if refused."""
+    try:
+        documents.add_document(
+            owner,
+            form.file.data.read(documents.max_bytes() + 1),
+            form.file.data.filename,
+            form.kind.data,
+            obligation,
+            bool(getattr(form, "mark_done", None) and form.mark_done.data),
+            current_user._get_current_object(),
+        )
+    except storage.DocumentRefused as error:
+        form.file.errors.append(str(error))
+        return False
+    return True
 
 
 def _refused(application, form):
@@ -47,28 +72,48 @@ def upload(application_id: int):
         obligation = db.session.get(ReportingObligation, form.obligation_id.data)
         if obligation is None or obligation.application_id != application.id:
             abort(404)
-    try:
-        documents.add_document(
-            application,
-            form.file.data.read(documents.max_bytes() + 1),
-            form.file.data.filename,
-            form.kind.data,
-            obligation,
-            bool(form.mark_done.data),
-            current_user._get_current_object(),
-        )
-    except storage.DocumentRefused as error:
-        form.file.errors.append(str(error))
+    if not _store(application, form, obligation):
         return _refused(application, form)
     target = url_for("subsidies.application", application_id=application.id)
     return redirect(f"{target}#dossier-documents", code=303)
 
 
+def _managed_owner(segment: str, owner_id: int):
+    """The call, talk, task or meeting whose documents the user may manage: 404
+    when it does not exist (or, like a dossier's task, is not theirs to see),
+    403 when they may not upload."""
+    owner_kind = owners.BY_SEGMENT[segment]
+    owner = db.session.get(owner_kind.model(), owner_id)
+    if owner is None:
+        abort(404)
+    if owner_kind.table == "task" and not perm.can_view_documents(
+        current_user, "task", owner
+    ):
+        abort(404)
+    check(perm.can_manage_documents(current_user, owner_kind.table, owner))
+    return owner_kind, owner
+
+
+@bp.post("/<any(calls, talks, tasks, meetings):segment>/<int:owner_id>/documents")
+@requires(perm.is_signed_in)
+def owner_upload(segment: str, owner_id: int):
+    """Add a document to a call (regulations), talk (notes), task (deliverables)
+    or meeting (minutes)."""
+    owner_kind, owner = _managed_owner(segment, owner_id)
+    form = DocumentForm(owner, prefix="document")
+    if form.validate_on_submit() and _store(owner, form):
+        return _back_to(owner_kind, owner)
+    page = render_template(
+        "documents/upload.html", owner=owner, owner_kind=owner_kind, document_form=form
+    )
+    return page, 422
+
+
 @bp.get("/documents/<int:document_id>")
 @requires(perm.is_signed_in)
 def download(document_id: int):
-    """The file, as an attachment, for those who may see the dossier."""
-    document = _visible_document(document_id)
+    """The file, as an attachment, for those who may see its owner's documents."""
+    document, _kind, _owner = _visible_document(document_id)
     data = storage.read(document.storage_key)
     if data is None:
         current_app.logger.error("document %s: file missing", document.id)
@@ -89,10 +134,8 @@ def download(document_id: int):
 @bp.post("/documents/<int:document_id>/archive")
 @requires(perm.is_signed_in)
 def archive(document_id: int):
-    """Remove a document from its dossier (kept in the archive)."""
-    document = _visible_document(document_id)
-    application = listing.get_application(document.application_id)
-    check(perm.can_manage_application(current_user, application))
+    """Remove a document from its owner (kept in the archive)."""
+    document, owner_kind, owner = _visible_document(document_id)
+    check(perm.can_manage_documents(current_user, owner_kind.table, owner))
     documents.archive_document(document, current_user._get_current_object())
-    target = url_for("subsidies.application", application_id=document.application_id)
-    return redirect(f"{target}#dossier-documents", code=303)
+    return _back_to(owner_kind, owner)

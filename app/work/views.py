@@ -20,6 +20,7 @@ from flask_babel import ngettext
 from flask_login import current_user
 
 from app import clock
+from app.archive import delete_blockers
 from app.auth import permissions as perm
 from app.auth.access import check, regional_pages, requires
 from app.choices import person_choice, search_choices
@@ -462,7 +463,10 @@ def _deletable_task(task_id: int) -> Task:
 @requires(perm.can_view_regional)
 def task_delete_confirm(task_id: int):
     """Ask before deleting a task (the page without JavaScript)."""
-    return render_template("work/task_delete.html", task=_deletable_task(task_id))
+    task = _deletable_task(task_id)
+    return render_template(
+        "work/task_delete.html", task=task, blockers=delete_blockers(task)
+    )
 
 
 @bp.post("/tasks/<int:task_id>/delete")
@@ -470,6 +474,13 @@ def task_delete_confirm(task_id: int):
 def task_delete(task_id: int):
     """Delete a task (htmx: an empty answer removes its row)."""
     task = _deletable_task(task_id)
+    blockers = delete_blockers(task)
+    if blockers:  # its documents stay: the page says why (409 changes nothing)
+        page = url_for("work.task_delete_confirm", task_id=task.id)
+        if wants_fragment():
+            return "", 409, {"HX-Redirect": page}
+        html = render_template("work/task_delete.html", task=task, blockers=blockers)
+        return html, 409
     home, group_id = _task_home(task), task.group_id
     delete_task(task, current_user)
     if wants_fragment():

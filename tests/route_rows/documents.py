@@ -1,7 +1,9 @@
-"""Routes of dossier documents: upload, download, removal.
+"""Routes of documents: upload (on a dossier, call, talk, task or meeting),
+download, removal.
 
 The document used is one on an Izegem dossier (placed by the placeholder): the
 coordinator and izegem@ may download it; lead@ (Roeselare) and viewers get 404.
+The uploads send no file: who may upload gets the form back (422), nothing changes.
 """
 
 from sqlalchemy import select
@@ -10,7 +12,7 @@ from app.documents import documents
 from app.documents.models import Document
 from app.extensions import db
 from app.subsidies.models import Application
-from tests.route_rows import Route
+from tests.route_rows import Route, action
 
 PDF = b"%PDF-1.4\n%%EOF\n"
 
@@ -68,4 +70,10 @@ ROUTES = [
             "viewer": 403,
         },
     ),  # fmt: skip
+    # Who edits the owner uploads: calls, talks and meetings the coordinator,
+    # a task also its group's lead.
+    action("POST", "/calls/{open_call}/documents", {"coordinator": 422}),
+    action("POST", "/talks/{talk}/documents", {"coordinator": 422}),
+    action("POST", "/tasks/{own_task}/documents", {"coordinator": 422, "lead": 422}),
+    action("POST", "/meetings/{past_meeting}/documents", {"coordinator": 422}),
 ]
