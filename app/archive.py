@@ -76,6 +76,30 @@ def comment_in_use() -> Any:
     )
 
 
+def document_in_use() -> Any:
+    """SQL condition on Document: what it belongs to is in use (a document is
+    archived with its dossier, call, talk, or its task's group or dossier)."""
+    from sqlalchemy import or_
+
+    from app.documents.models import Document
+    from app.strategy.models import Conversation
+    from app.subsidies.models import Application, SubsidyCall
+    from app.work.models import Task
+
+    def archived(model: Any) -> Any:
+        return select(model.id).where(model.archived_at.is_not(None))
+
+    return or_(
+        Document.application_id.is_not(None)
+        & Document.application_id.not_in(archived(Application)),
+        Document.call_id.is_not(None) & Document.call_id.not_in(archived(SubsidyCall)),
+        Document.conversation_id.is_not(None)
+        & Document.conversation_id.not_in(archived(Conversation)),
+        Document.task_id.in_(select(Task.id).where(task_in_use())),
+        Document.meeting_id.is_not(None),
+    )
+
+
 def task_out_of_use() -> Any:
     """SQL condition on Task: the opposite of `task_in_use()`. Few tasks match:
     counting them from the archived groups and dossiers (on the task's indexes)

@@ -356,3 +356,43 @@ def test_the_demo_has_a_calls_regulations_and_the_minutes_of_the_past_overleg(
         response = viewer.get(f"/documents/{document.id}")
         assert response.status_code == 200 and response.data.startswith(b"%PDF-1.4")
         assert response.data.rstrip().endswith(b"%%EOF")
+
+
+def _found(client, q: str) -> str:
+    page = client.get("/search", query_string={"q": q}).get_data(as_text=True)
+    return page.split("<main", 1)[1]
+
+
+@pytest.mark.parametrize("who", SEES)
+def test_documents_are_found_by_name_by_who_may_see_them(login_as, world, who):
+    names = _seeded(world)
+    documents.add_document(
+        world["dossier"], PDF, "Goedkeuringsbrief.pdf", "approval_letter",
+        None, False, None,
+    )  # fmt: skip
+    if who in ("home", "away"):
+        client = login_as("municipality", municipality=world[who])
+    else:
+        client = login_as(who)
+    expected = SEES[who] | ({"dossier"} if who in ("coordinator", "home") else set())
+    names["dossier"] = (None, "Goedkeuringsbrief.pdf")
+    for key, (_id, name) in names.items():
+        word = name.split()[0].split(".")[0]
+        assert (name in _found(client, word)) is (key in expected), (who, key)
+    page = _found(client, "Reglement")
+    assert f'href="/calls/{world["call"].id}#documents"' in page
+
+
+def test_a_removed_document_or_one_of_an_archived_owner_is_not_found(login_as, world):
+    names = _seeded(world)
+    client = login_as("coordinator")
+    assert "Reglement.pdf" in _found(client, "reglement")
+    client.fetch_csrf("/")
+    assert client.form(f"/calls/{world['call'].id}/archive").status_code == 303
+    assert "Reglement.pdf" not in _found(client, "reglement")
+    assert "Opleverdocument.pdf" in _found(client, "opleverdocument")
+    client.form(f"/documents/{names['task'][0]}/archive")
+    assert "Opleverdocument.pdf" not in _found(client, "opleverdocument")
+    assert client.form(f"/talks/{world['talk'].id}/archive").status_code == 303
+    assert "Gespreksnota.pdf" not in _found(client, "gespreksnota")
+    assert "Verslag overleg.pdf" in _found(client, "verslag")

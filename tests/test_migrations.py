@@ -92,6 +92,7 @@ def test_every_indexed_table_keeps_its_search_triggers(app):
         "municipality",
         "user_account",
         "comment",
+        "document",
     )
     with db.engine.connect() as connection:
         if db.engine.dialect.name == "sqlite":

@@ -752,3 +752,32 @@ def can_manage_documents(user: Any, owner_type: str, owner: Any) -> bool:
     if owner_type == "meeting":
         return can_manage_meetings(user)
     return False
+
+
+def visible_documents(user: Any) -> Any:
+    """SQL condition on Document: the documents `user` may see and find
+    (`can_view_documents` as a query)."""
+    from sqlalchemy import false, or_, select, true
+
+    from app.documents.models import Document
+    from app.subsidies.models import Application
+    from app.work.models import Task
+
+    if is_coordinator(user):
+        return true()
+    if not can_view_regional(user):
+        return false()
+    conditions = [
+        Document.call_id.is_not(None),
+        Document.meeting_id.is_not(None),
+        Document.task_id.in_(select(Task.id).where(visible_tasks(user))),
+    ]
+    if can_view_applications(user):
+        conditions.append(
+            Document.application_id.in_(
+                visible_applications(user, select(Application.id))
+            )
+        )
+    if can_read_talk_notes(user):
+        conditions.append(Document.conversation_id.is_not(None))
+    return or_(*conditions)

@@ -24,9 +24,13 @@ class OwnerKind:
     column: str  # the Document column that points at it
     model: Callable[[], Any]
     title: Callable[[Any], str]
-    page: Callable[[Any], str]
+    endpoint: str  # the owner's page, with the owner's id as `arg`
+    arg: str
     kinds: tuple[str, ...] = ("annex",)  # what its documents may be
     section: str = "documents"  # the id of the page's documents section
+
+    def page(self, owner: Any) -> str:
+        return url_for(self.endpoint, **{self.arg: owner.id})
 
 
 def _application():
@@ -66,7 +70,8 @@ KINDS = (
         "application_id",
         _application,
         lambda a: a.title,
-        lambda a: url_for("subsidies.application", application_id=a.id),
+        "subsidies.application",
+        "application_id",
         ("approval_letter", "report", "annex"),
         "dossier-documents",
     ),
@@ -76,7 +81,8 @@ KINDS = (
         "call_id",
         _call,
         lambda c: c.title,
-        lambda c: url_for("subsidies.call", call_id=c.id),
+        "subsidies.call",
+        "call_id",
         ("regulations", "annex"),
     ),
     OwnerKind(
@@ -85,7 +91,8 @@ KINDS = (
         "conversation_id",
         _talk,
         lambda t: f"{t.municipality.name}, {fmt_date(t.held_on)}",
-        lambda t: url_for("strategy.talk_edit", talk_id=t.id),
+        "strategy.talk_edit",
+        "talk_id",
         ("notes", "annex"),
     ),
     OwnerKind(
@@ -94,7 +101,8 @@ KINDS = (
         "task_id",
         _task,
         lambda t: t.title,
-        lambda t: url_for("work.task", task_id=t.id),
+        "work.task",
+        "task_id",
         ("deliverable", "annex"),
     ),
     OwnerKind(
@@ -103,7 +111,8 @@ KINDS = (
         "meeting_id",
         _meeting,
         lambda m: f"{m.forum.name}, {fmt_date(m.held_on)}",
-        lambda m: url_for("meetings.detail", meeting_id=m.id),
+        "meetings.detail",
+        "meeting_id",
         ("minutes", "annex"),
     ),
 )
@@ -125,6 +134,17 @@ def owner_of(document: Any) -> tuple[OwnerKind, Any]:
         if owner_id is not None:
             return kind, db.session.get(kind.model(), owner_id)
     raise LookupError(f"document {document.id} has no owner")
+
+
+def document_url(document: Any) -> str:
+    """The documents section of the page a document is on (no query: from the
+    document's own owner column)."""
+    for kind in KINDS:
+        owner_id = getattr(document, kind.column)
+        if owner_id is not None:
+            url = url_for(kind.endpoint, **{kind.arg: owner_id})
+            return f"{url}#{kind.section}"
+    return ""
 
 
 def dossier_id_of(owner: Any) -> int | None:

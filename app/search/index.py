@@ -35,10 +35,12 @@ from sqlalchemy import (
     text,
 )
 
-from app.archive import comment_in_use, not_archived, task_in_use
+from app.archive import comment_in_use, document_in_use, not_archived, task_in_use
 from app.auth import permissions
 from app.auth.models import User
 from app.comments.models import Comment
+from app.documents.models import Document
+from app.documents.owners import document_url
 from app.extensions import db
 from app.municipalities.models import Municipality
 from app.strategy.models import Thread
@@ -142,6 +144,10 @@ def _excerpt(text: str) -> str:
     return text[: COMMENT_EXCERPT - 1] + "…"
 
 
+def _documents(user: Any, query: Any) -> Any:
+    return query.where(permissions.visible_documents(user))
+
+
 def _people(user: Any, query: Any) -> Any:
     return query if permissions.can_manage_users(user) else query.where(false())
 
@@ -217,6 +223,13 @@ KINDS = (
         _comment_url,
     ),
     Kind(
+        "document",
+        Document,
+        _l("Documents"),
+        _documents,
+        document_url,
+    ),
+    Kind(
         "person",
         User,
         _l("People"),
@@ -244,7 +257,7 @@ class Group:
 def _title(obj: Any) -> str:
     if isinstance(obj, Comment):
         return _excerpt(obj.body)
-    for attribute in ("title", "name", "full_name"):
+    for attribute in ("title", "name", "full_name"):  # a document's title: its name
         value = getattr(obj, attribute, None)
         if value:
             return str(value)
@@ -279,6 +292,8 @@ def search(user: Any, query: str, per_kind: int = 5) -> list[Group]:
             statement = statement.where(task_in_use())
         if kind.model is Comment:  # archived with its object
             statement = statement.where(comment_in_use())
+        if kind.model is Document:  # archived with its owner
+            statement = statement.where(document_in_use())
         found = list(db.session.scalars(kind.restrict(user, statement)))
         if found:
             hits = [Hit(_title(o), kind.url(o), kind.detail(o)) for o in found]

@@ -2,8 +2,9 @@
 document may belong to a call (its regulations), a talk (notes), a task
 (deliverables) or a forum meeting (minutes). Exactly one owner is set.
 
-SQLite rebuilds `document` in batch mode; no search trigger sits on it, so none
-has to be created again.
+Documents enter the full-text index by name (kind "document", as migration
+0011_search and comments): created here after SQLite's batch rebuild of
+`document`, which would have dropped them.
 
 Revision ID: documents_everywhere
 Revises: dashboard_indexes
@@ -29,6 +30,10 @@ NEW_KINDS = (
     "kind IN ('approval_letter', 'report', 'annex', 'regulations', 'notes', "
     "'deliverable', 'minutes')"
 )
+#: The document's place among the index's kinds (0011_search 1 to 8, comments 9,
+#: of ROWID_KINDS = 16): its FTS5 rowid is id * 16 + 10.
+KIND_NUMBER = 10
+ROWID_KINDS = 16
 ONE_OWNER = (
     " + ".join(
         f"(CASE WHEN {c} IS NULL THEN 0 ELSE 1 END)"
@@ -36,6 +41,58 @@ ONE_OWNER = (
     )
     + " = 1"
 )
+
+
+def _index_sqlite():
+    rowid = f"NEW.id * {ROWID_KINDS} + {KIND_NUMBER}"
+    insert = (
+        "INSERT INTO search_index (rowid, kind, ref_id, title, body) VALUES "
+        f"({rowid}, 'document', NEW.id, coalesce(NEW.filename, ''), '');"
+    )
+    delete = (
+        f"DELETE FROM search_index WHERE rowid = OLD.id * {ROWID_KINDS} + {KIND_NUMBER};"
+    )
+    op.execute(
+        "CREATE TRIGGER search_document_insert AFTER INSERT ON document "
+        f"BEGIN {insert} END"
+    )
+    op.execute(
+        "CREATE TRIGGER search_document_update AFTER UPDATE OF filename ON document "
+        f"BEGIN {delete} {insert} END"
+    )
+    op.execute(
+        "CREATE TRIGGER search_document_delete AFTER DELETE ON document "
+        f"BEGIN {delete} END"
+    )
+    op.execute(
+        "INSERT INTO search_index (rowid, kind, ref_id, title, body) "
+        f"SELECT id * {ROWID_KINDS} + {KIND_NUMBER}, 'document', id, filename, '' "
+        "FROM document"
+    )
+
+
+def _index_postgresql():
+    op.execute(
+        "CREATE FUNCTION search_document_sync() RETURNS trigger "
+        "LANGUAGE plpgsql AS $$ BEGIN "
+        "IF TG_OP = 'DELETE' THEN "
+        "DELETE FROM search_index WHERE kind = 'document' AND ref_id = OLD.id; "
+        "RETURN OLD; END IF; "
+        "INSERT INTO search_index (kind, ref_id, title, body) "
+        "VALUES ('document', NEW.id, coalesce(NEW.filename, ''), '') "
+        "ON CONFLICT (kind, ref_id) DO UPDATE "
+        "SET title = EXCLUDED.title, body = EXCLUDED.body; "
+        "RETURN NEW; END $$"
+    )
+    op.execute(
+        "CREATE TRIGGER search_document_sync "
+        "AFTER INSERT OR DELETE OR UPDATE OF filename ON document "
+        "FOR EACH ROW EXECUTE FUNCTION search_document_sync()"
+    )
+    op.execute(
+        "INSERT INTO search_index (kind, ref_id, title, body) "
+        "SELECT 'document', id, filename, '' FROM document"
+    )
 
 
 def upgrade():
@@ -58,9 +115,20 @@ def upgrade():
         batch_op.create_check_constraint("one_owner", ONE_OWNER)
         batch_op.drop_constraint(batch_op.f("ck_document_kind"), type_="check")
         batch_op.create_check_constraint("kind", NEW_KINDS)
+    if op.get_bind().dialect.name == "postgresql":
+        _index_postgresql()
+    else:
+        _index_sqlite()
 
 
 def downgrade():
+    if op.get_bind().dialect.name == "postgresql":
+        op.execute("DROP TRIGGER search_document_sync ON document")
+        op.execute("DROP FUNCTION search_document_sync()")
+    else:
+        for event in ("insert", "update", "delete"):
+            op.execute(f"DROP TRIGGER search_document_{event}")
+    op.execute("DELETE FROM search_index WHERE kind = 'document'")
     # The documents of other owners have no dossier to go back to.
     op.execute(
         "DELETE FROM document_file WHERE storage_key IN "
