@@ -396,3 +396,35 @@ def test_a_removed_document_or_one_of_an_archived_owner_is_not_found(login_as, w
     assert client.form(f"/talks/{world['talk'].id}/archive").status_code == 303
     assert "Gespreksnota.pdf" not in _found(client, "gespreksnota")
     assert "Verslag overleg.pdf" in _found(client, "verslag")
+
+
+def test_an_owners_page_runs_as_many_statements_with_more_documents(
+    login_as, world, page_queries
+):
+    client = login_as("coordinator")
+    keys = ("call", "talk", "task", "meeting")
+
+    def add(count: int) -> None:
+        for key in keys:
+            for n in range(count):
+                uploader = factories.user("coordinator")
+                db.session.commit()
+                documents.add_document(
+                    world[key], PDF, f"Stuk {n}.pdf", "annex", None, False, uploader
+                )
+
+    def measure() -> dict[str, int]:
+        counts = {}
+        for key in keys:
+            url = PAGES[key].format(id=world[key].id)
+            with page_queries.counting() as log:
+                assert client.get(url).status_code == 200
+            # The page's own lazy loads are test_page_queries' business.
+            assert not [n for n in log.lazy_loads if n.startswith("Document")]
+            counts[url] = len(log)
+        return counts
+
+    add(1)
+    small = measure()
+    add(5)
+    assert measure() == small
