@@ -459,3 +459,15 @@ def test_messages_are_in_the_users_language_and_either_header_is_read(world, log
     )
     task = db.session.get(Task, world["tasks"][0].id)
     assert (task.status, task.due_on) == ("done", date(2026, 7, 1))
+
+
+def test_a_file_over_the_size_limit_is_a_413_with_a_message(app, world, login_as):
+    app.config["MAX_CONTENT_LENGTH"] = 64 * 1024
+    client = login_as(world["lead"])
+    client.fetch_csrf("/imports/tasks")
+    before = _state(world["tasks"])
+    response = _upload(client, b"PK\x03\x04" + b"\0" * (200 * 1024))
+    assert response.status_code == 413
+    html = response.get_data(as_text=True)
+    assert "The file is too large (at most 0.06 MB)." in html  # the lead's English
+    assert _state(world["tasks"]) == before
