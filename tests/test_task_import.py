@@ -471,3 +471,18 @@ def test_a_file_over_the_size_limit_is_a_413_with_a_message(app, world, login_as
     html = response.get_data(as_text=True)
     assert "The file is too large (at most 0.06 MB)." in html  # the lead's English
     assert _state(world["tasks"]) == before
+
+
+def test_a_formula_counts_with_its_value_and_one_without_is_an_error(world, login_as):
+    client = login_as(world["lead"])
+    workbook = _export(client)
+    row = _row_of(workbook, world["tasks"][0])
+    # openpyxl writes a formula without a computed value (Excel stores one).
+    workbook.worksheets[0][f"I{row}"] = '="Nico "&"Nieuw"'
+    before = _state(world["tasks"])
+    response = _upload(client, _bytes(workbook))
+    html = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert f"I{row}: a formula without a computed value." in html
+    assert _token(html) is None
+    assert _state(world["tasks"]) == before  # the assignee is not cleared

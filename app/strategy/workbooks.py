@@ -319,10 +319,11 @@ def max_columns() -> int:
 
 
 def check_formulas(
-    check: ImportCheck, rows: list[tuple], formulas: dict[tuple[int, int], bool]
+    check: Any, rows: list[tuple], formulas: dict[tuple[int, int], bool]
 ) -> None:
     """A formula cell counts with the value the file stores for it (noted in the
-    preview); one without a stored value is an error, never "no answer"."""
+    preview); one without a stored value is an error, never "no answer". `check`:
+    any import check with `errors` and `notes` (scores, tasks)."""
     missing = []
     for (row, column), cached in sorted(formulas.items()):
         where = _cell(column, row)

@@ -28,6 +28,7 @@ from app.auth.models import Role, User
 from app.db import SHORT
 from app.extensions import db
 from app.labels import LABELS, label
+from app.strategy.workbooks import check_formulas
 from app.uploads import UploadError, open_xlsx, read_sheet
 from app.work.bulk import load_tasks, plan_task_values
 from app.work.exports import task_columns
@@ -81,6 +82,8 @@ class TaskImportCheck:
     #: Changed tasks that someone else changed since the export.
     conflicts: list[str] = field(default_factory=list)
     unchanged: int = 0
+    #: Remarks that are no errors (a formula's computed value used).
+    notes: list[str] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -444,10 +447,14 @@ def check_file(data: bytes, user: Any, filename: str = "") -> TaskImportCheck:
     """Open an uploaded workbook safely and check it against the tasks."""
     try:
         with open_xlsx(data, MAX_ROWS, MAX_COLUMNS) as (workbook, scans):
-            rows, _scan = read_sheet(workbook, scans, MAX_ROWS, MAX_COLUMNS)
+            rows, scan = read_sheet(workbook, scans, MAX_ROWS, MAX_COLUMNS)
     except UploadError as error:
         return TaskImportCheck(filename=filename, errors=[str(error)])
-    return check_rows(rows, user, filename)
+    check = check_rows(rows, user, filename)
+    # A formula counts with its stored value; one without is an error, never an
+    # empty cell (that would clear a date or an assignee).
+    check_formulas(check, rows, scan.formulas)
+    return check
 
 
 # --- apply ---------------------------------------------------------------------------
