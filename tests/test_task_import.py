@@ -486,3 +486,27 @@ def test_a_formula_counts_with_its_value_and_one_without_is_an_error(world, logi
     assert f"I{row}: a formula without a computed value." in html
     assert _token(html) is None
     assert _state(world["tasks"]) == before  # the assignee is not cleared
+
+
+def test_a_task_may_not_start_before_the_one_it_starts_after_is_done(world, login_as):
+    from app.work.models import TaskDependency
+
+    first, second = world["tasks"][0], world["tasks"][1]
+    db.session.add(TaskDependency(task_id=second.id, after_id=first.id))
+    db.session.commit()
+    client = login_as(world["lead"])
+    workbook = _export(client)
+    _edit(workbook, second, D="In progress")
+    before = _state(world["tasks"])
+    html = _upload(client, _bytes(workbook)).get_data(as_text=True)
+    row = _row_of(workbook, second)
+    assert f"D{row}: This task starts after “Taak 0”, which is not done yet" in html
+    assert _token(html) is None
+    assert _state(world["tasks"]) == before
+    # Done in the same file: the next one may start.
+    _edit(workbook, first, D="Done")
+    html = _upload(client, _bytes(workbook)).get_data(as_text=True)
+    assert (
+        client.form("/imports/tasks/apply", {"token": _token(html)}).status_code == 303
+    )
+    assert [t[1] for t in _state([first, second])] == ["done", "in_progress"]

@@ -23,6 +23,7 @@ from flask_babel import gettext as _
 from openpyxl.utils import get_column_letter
 from sqlalchemy import func, or_, select
 
+from app import clock
 from app.auth import permissions
 from app.auth.models import Role, User
 from app.db import SHORT
@@ -33,7 +34,8 @@ from app.uploads import UploadError, open_xlsx, read_sheet
 from app.work.bulk import load_tasks, plan_task_values
 from app.work.exports import task_columns
 from app.work.forms import DATE_FORMATS
-from app.work.models import Task
+from app.work.models import Task, TaskDependency
+from app.work.recurrence import start_refusal
 
 #: Rows read at most (a whole region's tasks), and changed tasks applied at once.
 MAX_ROWS = 10000
@@ -386,6 +388,7 @@ def check_rows(rows: list[tuple], user: Any, filename: str = "") -> TaskImportCh
             continue
         values[task_id] = new
         found[task_id] = (number, version)
+    _refuse_early_starts(values, found, check)
     if len(values) > MAX_CHANGED:
         check.errors.append(
             _("The file changes more than %(max)s tasks at once.", max=MAX_CHANGED)
@@ -422,6 +425,34 @@ def check_rows(rows: list[tuple], user: Any, filename: str = "") -> TaskImportCh
     if not ids and not check.errors:
         check.errors.append(_("A2: the sheet has no task rows."))
     return check
+
+
+def _refuse_early_starts(
+    values: dict[int, dict], found: dict[int, tuple[int, int]], check
+) -> None:
+    """A task that starts after another may not start before that one is done
+    (the rule of the task's form, app.work.recurrence.start_refusal), unless the
+    same file marks the predecessor done. Refused rows leave `values`."""
+    if not values:
+        return
+    predecessors = dict(
+        db.session.execute(
+            select(TaskDependency.task_id, Task)
+            .join(Task, Task.id == TaskDependency.after_id)
+            .where(TaskDependency.task_id.in_(list(values)))
+        ).all()
+    )
+    today = clock.today()
+    for task_id, predecessor in predecessors.items():
+        if values.get(predecessor.id, {}).get("status") == "done":
+            continue  # done in the same file
+        task = db.session.get(Task, task_id)  # loaded already: no query
+        refusal = start_refusal(task, values[task_id], predecessor, today)
+        if refusal:
+            number = found[task_id][0]
+            column = STATUS if "status" in values[task_id] else START
+            check.errors.append(f"{_cell(column, number)}: {refusal}")
+            del values[task_id]
 
 
 def _conflict_text(task: Task, number: int) -> str:
