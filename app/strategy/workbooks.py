@@ -15,19 +15,16 @@ to the user who uploaded it.
 
 from __future__ import annotations
 
-import json
-import re
-import secrets
 from dataclasses import asdict, dataclass, field
-from datetime import timedelta
 from typing import Any
 
 from flask import current_app
 from flask_babel import gettext as _
 from openpyxl.utils import get_column_letter
-from sqlalchemy import delete, func, insert, select, update
+from sqlalchemy import func, insert, select, update
 from sqlalchemy.orm import selectinload
 
+from app import pending_imports
 from app.activity.log import record
 from app.auth import permissions
 from app.clock import now_utc
@@ -37,7 +34,7 @@ from app.formatting import fmt_yes_no, mean_value
 from app.municipalities.models import Municipality
 from app.strategy import rounds as rounds_logic
 from app.strategy.forms import parse_score
-from app.strategy.models import PendingImport, Score, ScoringRound, Thread
+from app.strategy.models import Score, ScoringRound, Thread
 from app.strategy.results import for_reader, round_results
 from app.uploads import UploadError, open_xlsx, read_sheet
 
@@ -49,8 +46,6 @@ COLUMN_MARGIN = 20
 HEADER = ("code", "thread")
 #: The workbooks write the header in the reader's language: both are read.
 HEADER_ALIASES = {"thread", "rode draad"}
-TOKEN_RE = re.compile(r"^[A-Za-z0-9_-]{32,64}$")
-PENDING_MAX_AGE = 60 * 60  # seconds a preview stays applicable
 
 
 # --- template ----------------------------------------------------------------------
@@ -324,10 +319,11 @@ def max_columns() -> int:
 
 
 def check_formulas(
-    check: ImportCheck, rows: list[tuple], formulas: dict[tuple[int, int], bool]
+    check: Any, rows: list[tuple], formulas: dict[tuple[int, int], bool]
 ) -> None:
     """A formula cell counts with the value the file stores for it (noted in the
-    preview); one without a stored value is an error, never "no answer"."""
+    preview); one without a stored value is an error, never "no answer". `check`:
+    any import check with `errors` and `notes` (scores, tasks)."""
     missing = []
     for (row, column), cached in sorted(formulas.items()):
         where = _cell(column, row)
@@ -460,39 +456,15 @@ def _record_import(
 
 
 def keep_pending(check: ImportCheck, user: Any) -> str:
-    """Store a checked import for `user` to apply (committed: the preview page
-    writes nothing else); returns its random token. Old previews go."""
-    db.session.execute(
-        delete(PendingImport).where(
-            PendingImport.created_at < now_utc() - timedelta(seconds=PENDING_MAX_AGE)
-        )
-    )
-    token = secrets.token_urlsafe(32)
-    db.session.add(
-        PendingImport(token=token, user_id=user.id, payload=json.dumps(asdict(check)))
-    )
-    db.session.commit()
-    return token
+    """Store a checked import for `user` to apply; returns its random token."""
+    return pending_imports.keep("scores", asdict(check), user)
 
 
 def take_pending(token: str, user: Any) -> ImportCheck | None:
-    """The stored import for this token if it belongs to `user` and is recent;
-    it is used up (deleted, committed) either way, so one preview applies at
-    most once, also when two hosts are asked at the same moment."""
-    if not TOKEN_RE.match(token or ""):
+    """The stored import for this token if it is `user`'s and recent (used up)."""
+    data = pending_imports.take("scores", token, user)
+    if data is None:
         return None
-    taken = db.session.execute(
-        delete(PendingImport)
-        .where(PendingImport.token == token, PendingImport.user_id == user.id)
-        .returning(PendingImport.payload, PendingImport.created_at)
-    ).first()
-    db.session.commit()
-    if taken is None:
-        return None  # unknown, used, or someone else's (left alone)
-    payload, created_at = taken
-    if now_utc() - created_at > timedelta(seconds=PENDING_MAX_AGE):
-        return None
-    data = json.loads(payload)
     changes = [Change(**c) for c in data.pop("changes")]
     return ImportCheck(changes=changes, **data)
 

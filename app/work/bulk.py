@@ -141,23 +141,9 @@ def _new_values(task: Task, change: dict) -> dict[str, Any]:
 
 def plan_tasks(tasks: list[Task], change: dict) -> list[Planned]:
     """What `change` does to each task ({field: [old, new]}; empty: nothing)."""
-    planned = []
-    for task in tasks:
-        changes = {
-            name: [plain(getattr(task, name)), plain(new)]
-            for name, new in _new_values(task, change).items()
-            if getattr(task, name) != new
-        }
-        planned.append(Planned(task, changes))
-    return _present("task", planned)
-
-
-#: The columns each action writes (every row of one UPDATE sets the same ones).
-ACTION_COLUMNS = {
-    "shift": ("start_on", "due_on"),
-    "assign": ("assignee_id",),
-    "status": ("status", "progress"),
-}
+    return plan_task_values(
+        tasks, {task.id: _new_values(task, change) for task in tasks}
+    )
 
 
 def _write_versioned(model: Any, columns: tuple[str, ...], rows: list[dict]) -> None:
@@ -186,20 +172,52 @@ def apply_tasks(
     """Apply `change` to `tasks` in one transaction, one activity entry per
     changed task; raises BatchConflict (nothing written) when any task is not at
     the version in `seen`."""
+    return apply_task_values(
+        tasks, {task.id: _new_values(task, change) for task in tasks}, seen, user
+    )
+
+
+def plan_task_values(tasks: list[Task], values: Mapping[int, dict]) -> list[Planned]:
+    """What writing `values` ({task id: {field: new}}) does to each task."""
+    planned = []
+    for task in tasks:
+        changes = {
+            name: [plain(getattr(task, name)), plain(new)]
+            for name, new in values.get(task.id, {}).items()
+            if getattr(task, name) != new
+        }
+        planned.append(Planned(task, changes))
+    return _present("task", planned)
+
+
+def apply_task_values(
+    tasks: list[Task],
+    values: Mapping[int, dict],
+    seen: Mapping[int, int | None],
+    user: Any,
+) -> list[Planned]:
+    """Write each task's own new values ({task id: {field: new}}) in one
+    transaction (one UPDATE), one activity entry per changed task and the events
+    of the batch; raises BatchConflict (nothing written) when any task is not at
+    the version in `seen`. The bulk actions and the Excel import both go here."""
     conflicts = [task for task in tasks if seen.get(task.id) != task.version]
     if conflicts:
         db.session.rollback()
         raise BatchConflict(conflicts)
-    planned = [p for p in plan_tasks(tasks, change) if p.changes]
+    planned = [p for p in plan_task_values(tasks, values) if p.changes]
     if planned:
-        columns = ACTION_COLUMNS[change["action"]]
-        rows = []
-        for p in planned:
-            new = _new_values(p.obj, change)
-            row = {f"b_{name}": new.get(name, getattr(p.obj, name)) for name in columns}
-            rows.append(
-                row | {"b_id": p.obj.id, "b_seen": p.obj.version, "b_user": user.id}
-            )
+        # Every row of one UPDATE sets the same columns: the union of the fields
+        # written, a task's own value where it does not change.
+        columns = tuple(sorted({name for p in planned for name in p.changes}))
+        new = {p.obj.id: values[p.obj.id] for p in planned}
+        rows = [
+            {
+                f"b_{name}": new[p.obj.id].get(name, getattr(p.obj, name))
+                for name in columns
+            }
+            | {"b_id": p.obj.id, "b_seen": p.obj.version, "b_user": user.id}
+            for p in planned
+        ]
         try:
             _write_versioned(Task, columns, rows)
         except BatchConflict:
@@ -209,18 +227,32 @@ def apply_tasks(
             ("update", p.obj, p.changes, {"municipality_id": p.obj.municipality_id})
             for p in planned
         )
-        if change["action"] == "assign":
-            for p in planned:  # the rows were written by SQL: say so to readers
-                set_committed_value(p.obj, "assignee_id", change["assignee_id"])
-            tasks_reassigned.send(
-                user,
-                tasks=[p.obj for p in planned],
-                assignee=change["assignee_id"],
-            )
-        else:  # the same events as saving each task on its own
-            tasks_changed.send(user, changes=[(p.obj, p.changes) for p in planned])
+        for p in planned:  # the rows were written by SQL: say so to readers
+            for name in p.changes:
+                set_committed_value(p.obj, name, new[p.obj.id][name])
+        _send_task_events(user, planned)
     db.session.commit()
     return planned
+
+
+def _send_task_events(user: Any, planned: list[Planned]) -> None:
+    """The events of a batch, as saving each task on its own gives them: a
+    reassigned task tells its new assignee (tasks_reassigned, per assignee; as
+    for one task, a moved due date is then no second event), every other change
+    goes out as tasks_changed."""
+    reassigned: dict[int | None, list[Task]] = {}
+    changed = []
+    for p in planned:
+        rest = dict(p.changes)
+        if "assignee_id" in rest:
+            reassigned.setdefault(p.obj.assignee_id, []).append(p.obj)
+            rest = {k: v for k, v in rest.items() if k not in ("assignee_id", "due_on")}
+        if rest:
+            changed.append((p.obj, rest))
+    for assignee, tasks in reassigned.items():
+        tasks_reassigned.send(user, tasks=tasks, assignee=assignee)
+    if changed:  # the same events as saving each task on its own
+        tasks_changed.send(user, changes=changed)
 
 
 # --- rollout rows -----------------------------------------------------------------

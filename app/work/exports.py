@@ -26,8 +26,10 @@ BATCH = 2000
 
 def task_rows(filters: TaskFilters, user):
     """(title, theme, group, status, progress, start, due, overdue, assignee,
-    municipality)
-    of the filtered list, in its order, as plain rows (no ORM objects: fast)."""
+    municipality, task id, version) of the filtered list, in its order, as plain
+    rows (no ORM objects: fast). The id and version come last: what the tasks
+    import (app.work.task_import) needs to find each task and see whether it
+    changed since the export."""
     today = clock.today()
     assignee = aliased(User)
     query = (
@@ -46,13 +48,15 @@ def task_rows(filters: TaskFilters, user):
             Task.due_on,
             assignee.full_name,
             Municipality.name,
+            Task.id,
+            Task.version,
         )
         .execution_options(yield_per=BATCH)
     )
     statuses = {}
     overdue_words = {True: fmt_yes_no(True), False: fmt_yes_no(False)}
     rows = db.session.execute(query)
-    for title, theme, group, status, progress, start, due, who, place in rows:
+    for title, theme, group, status, progress, start, due, who, place, *ids in rows:
         if status not in statuses:
             statuses[status] = label("task_status", status)
         overdue = due is not None and due < today and status != "done"
@@ -67,6 +71,7 @@ def task_rows(filters: TaskFilters, user):
             overdue_words[overdue],
             who or "",
             place or "",
+            *ids,
         )
 
 
@@ -76,7 +81,19 @@ def export_tasks(user, args, param):
     if not permissions.can_view_regional(user):
         abort(403)
     workbook = new_workbook()
-    columns = [
+    sheet(
+        workbook,
+        _("Tasks"),
+        task_columns(),
+        task_rows(TaskFilters.from_args(args), user),
+    )
+    return workbook
+
+
+def task_columns() -> list[Column]:
+    """The columns of the tasks export, in the reader's language; the import
+    reads its header back (in either language)."""
+    return [
         Column(_("Task"), 45),
         Column(_("Theme"), 28),
         Column(_("Working group"), 28),
@@ -87,9 +104,10 @@ def export_tasks(user, args, param):
         Column(_("Overdue"), 10),
         Column(_("Assignee"), 26),
         Column(_("Municipality concerned"), 20),
+        # For the import: which task, and the version exported (leave unchanged).
+        Column(_("Task id"), 10, "int"),
+        Column(_("Version"), 10, "int"),
     ]
-    sheet(workbook, _("Tasks"), columns, task_rows(TaskFilters.from_args(args), user))
-    return workbook
 
 
 @exporter("rollout")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
+from flask_wtf.file import FileField
 from wtforms import (
     DateField,
     HiddenField,
@@ -342,3 +343,13 @@ class ApplyTemplateForm(FlaskForm):
         validators=[InputRequired(message=_l("Enter a date like 28/11/2026."))],
         invalid_value_message=_l("Enter a date like 28/11/2026."),
     )
+
+
+class TaskImportForm(FlaskForm):
+    """The edited tasks export to check (app.work.task_import)."""
+
+    file = FileField(_l("Tasks workbook (.xlsx)"))
+
+    def validate_file(self, field):
+        if not field.data or not getattr(field.data, "filename", ""):
+            raise ValidationError(_l("Choose a file."))

@@ -19,7 +19,7 @@ from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user
 
-from app import clock
+from app import clock, pending_imports
 from app.archive import delete_blockers
 from app.auth import permissions as perm
 from app.auth.access import check, regional_pages, requires
@@ -29,12 +29,13 @@ from app.extensions import db
 from app.municipalities.models import Municipality
 from app.paging import page_number
 from app.web import is_safe_next, reload_url, wants_fragment
-from app.work import bp
+from app.work import bp, task_import
 from app.work.bulk import (
     BATCH_MAX,
     BatchConflict,
     BatchTooLarge,
     apply_rollouts,
+    apply_task_values,
     apply_tasks,
     load_rollouts,
     load_tasks,
@@ -52,6 +53,7 @@ from app.work.forms import (
     NewGroupForm,
     RolloutForm,
     TaskForm,
+    TaskImportForm,
     TaskProgressForm,
     TaskTemplateForm,
     ThemeStatusForm,
@@ -595,6 +597,73 @@ def tasks_bulk_apply():
     if wants_fragment():
         return "", 204, {"HX-Redirect": target}
     return redirect(target, code=303)
+
+
+# --- bulk update by Excel ---------------------------------------------------------
+
+
+def _task_import_page(form: TaskImportForm, status: int = 200):
+    return render_template("work/task_import.html", form=form), status
+
+
+@bp.get("/imports/tasks")
+@requires(perm.can_bulk_edit_tasks)
+def import_tasks_form():
+    """Upload an edited tasks export."""
+    return _task_import_page(TaskImportForm())
+
+
+@bp.post("/imports/tasks")
+@requires(perm.can_bulk_edit_tasks)
+def import_tasks():
+    """Check an edited tasks export: what changes per task and cell, and why rows
+    are refused (422) or changed by someone else since the export (409)."""
+    form = TaskImportForm()
+    if not form.validate():
+        return _task_import_page(form, 422)
+    upload = form.file.data
+    check = task_import.check_file(upload.read(), current_user, upload.filename)
+    token = None
+    if check.ok and check.changes:
+        payload = task_import.pending_payload(check)
+        token = pending_imports.keep(task_import.KIND, payload, current_user)
+    status = 422 if check.errors else 409 if check.conflicts else 200
+    html = render_template("work/task_import_preview.html", check=check, token=token)
+    return html, status
+
+
+@bp.post("/imports/tasks/apply")
+@requires(perm.can_bulk_edit_tasks)
+def import_tasks_apply():
+    """Apply a previewed file: every change in one transaction, or none (409)."""
+    data = pending_imports.take(
+        task_import.KIND, request.form.get("token", ""), current_user
+    )
+    if data is None:
+        form = TaskImportForm(formdata=None)
+        form.file.errors = [
+            _("This preview has expired or was used. Upload the file again.")
+        ]
+        return _task_import_page(form, 422)
+    pending = task_import.from_payload(data)
+    tasks = load_tasks(pending.values, current_user, lock=True)
+    if len(tasks) != len(pending.values) or not may_edit_all(current_user, tasks):
+        db.session.rollback()
+        return _bulk_page("bulk_conflict", 409, conflicts=tasks)
+    try:
+        planned = apply_task_values(
+            tasks, pending.values, pending.versions, current_user
+        )
+    except BatchConflict as conflict:
+        shown = load_tasks(
+            [t.id for t in conflict.objects] or [t.id for t in tasks], current_user
+        )
+        return _bulk_page("bulk_conflict", 409, conflicts=shown)
+    flash(
+        ngettext("%(num)s task changed.", "%(num)s tasks changed.", len(planned)),
+        "success",
+    )
+    return redirect(url_for("work.tasks"), code=303)
 
 
 def _rollout_batch(theme, lock: bool = False) -> tuple[list, str | None]:

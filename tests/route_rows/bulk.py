@@ -19,3 +19,16 @@ ROUTES += [
         {"coordinator": 422, "lead": 422},
     ),
 ]
+
+# Bulk update by Excel (issue 28 item 4): the same people; no file answers 422, a
+# token that is none 422 (the preview expired or was used).
+ROUTES += [
+    action("GET", "/imports/tasks", {"coordinator": 200, "lead": 200}),
+    action("POST", "/imports/tasks", {"coordinator": 422, "lead": 422}),
+    action(
+        "POST",
+        "/imports/tasks/apply",
+        {"coordinator": 422, "lead": 422},
+        data={"token": "nonsense"},
+    ),
+]
