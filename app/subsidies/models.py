@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy import (
     JSON,
+    BigInteger,
     CheckConstraint,
     Column,
     ForeignKey,
@@ -241,6 +242,29 @@ class Payment(db.Model):
     note: Mapped[str] = mapped_column(String(500), default="")
 
     application: Mapped[Application] = relationship(back_populates="payments")
+
+
+class MunicipalityMoney(db.Model):
+    """Per municipality and role ("lead" or "partner"): the roll-up of its
+    dossiers that are not archived (`rollups.MONEY_FIGURES`), amounts by share in
+    cents. Kept by the writing transaction itself (`app.subsidies.money`), so the
+    region's roll-up per municipality reads a few hundred rows; one row per
+    municipality and role, so writes about different municipalities never wait
+    for each other."""
+
+    __tablename__ = "municipality_money"
+
+    municipality_id: Mapped[int] = mapped_column(
+        ForeignKey("municipality.id", ondelete="CASCADE"), primary_key=True
+    )
+    role: Mapped[str] = mapped_column(String(8), primary_key=True)
+    applications: Mapped[int] = mapped_column(BigInteger, default=0)
+    requested: Mapped[int] = mapped_column(BigInteger, default=0)
+    granted: Mapped[int] = mapped_column(BigInteger, default=0)
+    paid: Mapped[int] = mapped_column(BigInteger, default=0)
+    decided: Mapped[int] = mapped_column(BigInteger, default=0)
+    won: Mapped[int] = mapped_column(BigInteger, default=0)
+    submitted: Mapped[int] = mapped_column(BigInteger, default=0)
 
 
 class ReportingObligation(db.Model):
