@@ -123,6 +123,16 @@ class Application(ArchivableMixin, VersionedMixin, db.Model):
             "requested_amount",
             "granted_amount",
         ),
+        # The list's default order (the newest call deadline first): the
+        # dossiers in use read call by call in the deadline index's order, not
+        # every dossier sorted for a page of 40.
+        Index(
+            "ix_application_in_use_by_call",
+            "call_id",
+            "id",
+            sqlite_where=text("archived_at IS NULL"),
+            postgresql_where=text("archived_at IS NULL"),
+        ),
         Index(
             "ix_application_archived",
             "id",
