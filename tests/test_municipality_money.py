@@ -195,6 +195,9 @@ def test_the_regions_roll_up_is_read_from_the_summary(places):
     assert rollups._by_municipality(None)[places[1].id]["partner"].requested == (
         Decimal("1.23")
     )
+    # The municipality page's (a few municipalities) too.
+    alone = rollups.rollup_by_municipality(None, [places[1].id])
+    assert alone[places[1].id]["partner"].requested == Decimal("1.23")
     money.rebuild(db.session.connection())
     db.session.commit()
     _assert_kept()

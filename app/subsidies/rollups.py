@@ -492,11 +492,14 @@ def _of_municipalities(
 
     def compute(missing: list) -> dict:
         ids = [municipality_id for _scope, municipality_id in missing]
-        among = select(Application.id).where(
-            or_(*(permissions.involving_municipality(mid) for mid in ids)),
-            not_archived(Application),  # as in the region's figures
-        )
-        found = _by_municipality(user, among, only=ids)
+        if scope == "region":  # every dossier: their summary rows
+            found = _as_figures(summary_rows(db.session, ids))
+        else:
+            among = select(Application.id).where(
+                or_(*(permissions.involving_municipality(mid) for mid in ids)),
+                not_archived(Application),  # as in the region's figures
+            )
+            found = _by_municipality(user, among, only=ids)
         return {key: found.get(key[1]) for key in missing}
 
     kept = readmodel.cached_many(
@@ -519,9 +522,13 @@ def _by_municipality(
     and as partner, amounts by share. The region's (every dossier a coordinator
     sees) from the summary rows, the others added up as asked."""
     if among is None and permissions.application_scope(user) == "region":
-        rows = summary_rows(db.session, only)
-    else:
-        rows = municipality_sums(db.session, user, among, only)
+        return _as_figures(summary_rows(db.session, only))
+    return _as_figures(municipality_sums(db.session, user, among, only))
+
+
+def _as_figures(rows: dict) -> dict[int, dict[str, Figures]]:
+    """{municipality: {"lead": Figures, "partner": Figures}} of rows per
+    (municipality, role) of MONEY_FIGURES."""
     result: dict[int, dict[str, Figures]] = {}
     for (municipality_id, role), values in rows.items():
         figures = result.setdefault(
