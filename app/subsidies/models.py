@@ -133,6 +133,17 @@ class Application(ArchivableMixin, VersionedMixin, db.Model):
             sqlite_where=text("archived_at IS NULL"),
             postgresql_where=text("archived_at IS NULL"),
         ),
+        # The roll-up per theme of the dossiers in use (/applications): from
+        # this index, not every dossier's whole row in theme order.
+        Index(
+            "ix_application_in_use_by_theme",
+            "theme_id",
+            "status",
+            "requested_amount",
+            "granted_amount",
+            sqlite_where=text("archived_at IS NULL"),
+            postgresql_where=text("archived_at IS NULL"),
+        ),
         Index(
             "ix_application_archived",
             "id",
