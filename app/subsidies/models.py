@@ -123,26 +123,23 @@ class Application(ArchivableMixin, VersionedMixin, db.Model):
             "requested_amount",
             "granted_amount",
         ),
-        # The list's default order (the newest call deadline first): the
-        # dossiers in use read call by call in the deadline index's order, not
-        # every dossier sorted for a page of 40.
-        Index(
-            "ix_application_in_use_by_call",
-            "call_id",
-            "id",
-            sqlite_where=text("archived_at IS NULL"),
-            postgresql_where=text("archived_at IS NULL"),
-        ),
-        # The roll-up per theme of the dossiers in use (/applications): from
-        # this index, not every dossier's whole row in theme order.
-        Index(
-            "ix_application_in_use_by_theme",
-            "theme_id",
-            "status",
-            "requested_amount",
-            "granted_amount",
-            sqlite_where=text("archived_at IS NULL"),
-            postgresql_where=text("archived_at IS NULL"),
+        # The dossiers in use by call and by theme, with what the roll-ups per
+        # call and per theme add up (archived_at too: SQLite then reads them
+        # from the index alone, not each dossier's whole row): /calls,
+        # /applications' roll-up per theme and its list in the default order
+        # (the newest call deadline first).
+        *(
+            Index(
+                f"ix_application_in_use_by_{key}",
+                f"{key}_id",
+                "status",
+                "requested_amount",
+                "granted_amount",
+                "archived_at",
+                sqlite_where=text("archived_at IS NULL"),
+                postgresql_where=text("archived_at IS NULL"),
+            )
+            for key in ("call", "theme")
         ),
         Index(
             "ix_application_archived",

@@ -1,8 +1,8 @@
-"""An index for the default order of /applications (issue 23 item 1): the
-dossiers in use by call, so the newest call deadline first reads the calls in
-their deadline index's order and each call's dossiers from this index instead
-of sorting every dossier of the region for a page of 40; and one for the
-roll-up per theme of the dossiers in use (its columns in the index).
+"""Indexes of the dossiers in use by call and by theme, with the columns the
+roll-ups per call and per theme add up (issue 23 item 1): /calls and the
+roll-up per theme of /applications read them from the index alone, and the
+list's default order (the newest call deadline first) sorts the narrow index
+entries instead of every dossier's whole row.
 
 Revision ID: application_list_index
 Revises: municipality_money
@@ -17,25 +17,22 @@ branch_labels = None
 depends_on = None
 
 IN_USE = "archived_at IS NULL"
+#: What the roll-ups per call and per theme add up (archived_at too: SQLite
+#: then reads the dossiers from the index alone).
+COLUMNS = ("status", "requested_amount", "granted_amount", "archived_at")
 
 
 def upgrade():
-    op.create_index(
-        "ix_application_in_use_by_call",
-        "application",
-        ["call_id", "id"],
-        sqlite_where=sa.text(IN_USE),
-        postgresql_where=sa.text(IN_USE),
-    )
-    op.create_index(
-        "ix_application_in_use_by_theme",
-        "application",
-        ["theme_id", "status", "requested_amount", "granted_amount"],
-        sqlite_where=sa.text(IN_USE),
-        postgresql_where=sa.text(IN_USE),
-    )
+    for key in ("call", "theme"):
+        op.create_index(
+            f"ix_application_in_use_by_{key}",
+            "application",
+            [f"{key}_id", *COLUMNS],
+            sqlite_where=sa.text(IN_USE),
+            postgresql_where=sa.text(IN_USE),
+        )
 
 
 def downgrade():
-    op.drop_index("ix_application_in_use_by_theme", table_name="application")
-    op.drop_index("ix_application_in_use_by_call", table_name="application")
+    for key in ("theme", "call"):
+        op.drop_index(f"ix_application_in_use_by_{key}", table_name="application")
