@@ -8,7 +8,10 @@ definition), and each row gets `after − before` with an UPDATE that adds
 (`value = value + delta`). Adding, not overwriting, keeps two transactions about
 the same municipality correct on PostgreSQL (the second adds to what the first
 committed); two transactions about different municipalities touch different
-rows and never wait for each other.
+rows and never wait for each other. On PostgreSQL the flush first locks the
+rows of the dossiers it changes, so a second writer of the same dossier reads
+their figures after the first one's commit (not before it, which would count
+the first one's change twice).
 
 A bulk statement on those tables (`session.execute(insert(...))`, as the
 benchmark data is written) names no dossiers: the summary is computed again
@@ -92,7 +95,19 @@ def _before_flush(session: Session, _context, _instances) -> None:
         return
     ids = set().union(*(_dossier_ids(obj) for obj in objects))
     # On the connection: no autoflush in the middle of this one.
-    session.info[_BEFORE] = (ids, _sums(session.connection(), ids), objects)
+    connection = session.connection()
+    if ids and connection.dialect.name == "postgresql":
+        # Their figures are read after another writer of the same dossiers
+        # commits (a second partner's share changes the lead's figures too):
+        # otherwise both would add that writer's change. FOR NO KEY UPDATE,
+        # as an UPDATE of the row takes: an insert that refers to the dossier
+        # (a task, a document) does not wait for it.
+        connection.execute(
+            select(Application.id)
+            .where(Application.id.in_(sorted(ids)))
+            .with_for_update(key_share=True)
+        )
+    session.info[_BEFORE] = (ids, _sums(connection, ids), objects)
 
 
 @event.listens_for(Session, "after_flush")
