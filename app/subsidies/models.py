@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy import (
     JSON,
+    BigInteger,
     CheckConstraint,
     Column,
     ForeignKey,
@@ -121,6 +122,24 @@ class Application(ArchivableMixin, VersionedMixin, db.Model):
             "archived_at",
             "requested_amount",
             "granted_amount",
+        ),
+        # The dossiers in use by call and by theme, with what the roll-ups per
+        # call and per theme add up (archived_at too: SQLite then reads them
+        # from the index alone, not each dossier's whole row): /calls,
+        # /applications' roll-up per theme and its list in the default order
+        # (the newest call deadline first).
+        *(
+            Index(
+                f"ix_application_in_use_by_{key}",
+                f"{key}_id",
+                "status",
+                "requested_amount",
+                "granted_amount",
+                "archived_at",
+                sqlite_where=text("archived_at IS NULL"),
+                postgresql_where=text("archived_at IS NULL"),
+            )
+            for key in ("call", "theme")
         ),
         Index(
             "ix_application_archived",
@@ -241,6 +260,29 @@ class Payment(db.Model):
     note: Mapped[str] = mapped_column(String(500), default="")
 
     application: Mapped[Application] = relationship(back_populates="payments")
+
+
+class MunicipalityMoney(db.Model):
+    """Per municipality and role ("lead" or "partner"): the roll-up of its
+    dossiers that are not archived (`rollups.MONEY_FIGURES`), amounts by share in
+    cents. Kept by the writing transaction itself (`app.subsidies.money`), so the
+    region's roll-up per municipality reads a few hundred rows; one row per
+    municipality and role, so writes about different municipalities never wait
+    for each other."""
+
+    __tablename__ = "municipality_money"
+
+    municipality_id: Mapped[int] = mapped_column(
+        ForeignKey("municipality.id", ondelete="CASCADE"), primary_key=True
+    )
+    role: Mapped[str] = mapped_column(String(8), primary_key=True)
+    applications: Mapped[int] = mapped_column(BigInteger, default=0)
+    requested: Mapped[int] = mapped_column(BigInteger, default=0)
+    granted: Mapped[int] = mapped_column(BigInteger, default=0)
+    paid: Mapped[int] = mapped_column(BigInteger, default=0)
+    decided: Mapped[int] = mapped_column(BigInteger, default=0)
+    won: Mapped[int] = mapped_column(BigInteger, default=0)
+    submitted: Mapped[int] = mapped_column(BigInteger, default=0)
 
 
 class ReportingObligation(db.Model):

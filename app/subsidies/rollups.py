@@ -447,10 +447,26 @@ def _in_hundredths(column: Any) -> Any:
     return cast(func.round(column * 100), BigInteger)
 
 
+#: The figures of the roll-up per municipality, in the order of `Figures` and of
+#: the summary's columns (`MunicipalityMoney`): a count, the AMOUNTS (in cents in
+#: the summary), then the counts of decided, won and submitted dossiers. A new
+#: figure is a column of `_per_application`, of `Figures` and of the summary.
+MONEY_FIGURES = ("applications", *AMOUNTS, "decided", "won", "submitted")
+#: What the summary rows are read from: the summary, kept with these tables.
+SUMMARY_READS = (*ROLLUP_READS, "municipality_money")
+
+
+def _money_figures(values: Any) -> Figures:
+    """Figures from a row of MONEY_FIGURES (amounts in cents)."""
+    n, *cents, decided, won, submitted = (int(value or 0) for value in values)
+    return Figures(n, *(_euros(value) for value in cents), decided, won, submitted)
+
+
 def rollup_by_municipality(
     user: Any = None, municipality_ids: list[int] | None = None, among: Any = None
 ) -> dict[int, dict[str, Figures]]:
     """Per municipality: {"lead": Figures, "partner": Figures}, amounts by share."""
+    scope = permissions.application_scope(user)
     if among is not None:
         every = _by_municipality(user, among)
     elif municipality_ids is not None:
@@ -458,9 +474,9 @@ def rollup_by_municipality(
     else:
         every = readmodel.cached(
             "rollup_by_municipality",
-            permissions.application_scope(user),
+            scope,
             lambda: _by_municipality(user),
-            reads=ROLLUP_READS,
+            reads=SUMMARY_READS if scope == "region" else ROLLUP_READS,
         )
     if municipality_ids is None:
         return dict(every)
@@ -476,18 +492,21 @@ def _of_municipalities(
 
     def compute(missing: list) -> dict:
         ids = [municipality_id for _scope, municipality_id in missing]
-        among = select(Application.id).where(
-            or_(*(permissions.involving_municipality(mid) for mid in ids)),
-            not_archived(Application),  # as in the region's figures
-        )
-        found = _by_municipality(user, among, only=ids)
+        if scope == "region":  # every dossier: their summary rows
+            found = _as_figures(summary_rows(db.session, ids))
+        else:
+            among = select(Application.id).where(
+                or_(*(permissions.involving_municipality(mid) for mid in ids)),
+                not_archived(Application),  # as in the region's figures
+            )
+            found = _by_municipality(user, among, only=ids)
         return {key: found.get(key[1]) for key in missing}
 
     kept = readmodel.cached_many(
         "rollup_of_municipality",
         [(scope, mid) for mid in municipality_ids],
         compute,
-        reads=ROLLUP_READS,
+        reads=SUMMARY_READS if scope == "region" else ROLLUP_READS,
     )
     return {
         mid: kept[(scope, mid)]
@@ -500,7 +519,50 @@ def _by_municipality(
     user: Any, among: Any = None, only: list[int] | None = None
 ) -> dict[int, dict[str, Figures]]:
     """Per municipality (or only those of the ids `only`): its figures as lead
-    and as partner, amounts by share."""
+    and as partner, amounts by share. The region's (every dossier a coordinator
+    sees) from the summary rows, the others added up as asked."""
+    if among is None and permissions.application_scope(user) == "region":
+        return _as_figures(summary_rows(db.session, only))
+    return _as_figures(municipality_sums(db.session, user, among, only))
+
+
+def _as_figures(rows: dict) -> dict[int, dict[str, Figures]]:
+    """{municipality: {"lead": Figures, "partner": Figures}} of rows per
+    (municipality, role) of MONEY_FIGURES."""
+    result: dict[int, dict[str, Figures]] = {}
+    for (municipality_id, role), values in rows.items():
+        figures = result.setdefault(
+            municipality_id, {"lead": Figures(), "partner": Figures()}
+        )
+        figures[role] = _money_figures(values)
+    return result
+
+
+def summary_rows(
+    connection: Any, only: list[int] | None = None
+) -> dict[tuple[int, str], tuple[int, ...]]:
+    """The summary rows (of the municipalities `only`), MONEY_FIGURES each."""
+    from app.subsidies.models import MunicipalityMoney
+
+    summary = MunicipalityMoney.__table__.c
+    query = select(
+        summary.municipality_id,
+        summary.role,
+        *(summary[name] for name in MONEY_FIGURES),
+    ).where(summary.applications > 0)
+    if only is not None:
+        query = query.where(summary.municipality_id.in_(only))
+    return {
+        (mid, role): tuple(values) for mid, role, *values in connection.execute(query)
+    }
+
+
+def municipality_sums(
+    connection: Any, user: Any = None, among: Any = None, only: Any = None
+) -> dict[tuple[int, str], tuple[int, ...]]:
+    """Added up from the dossiers (visible to `user`, among `among`): per
+    (municipality, role), MONEY_FIGURES with the amounts in cents. `connection`:
+    a session or a connection (the summary's upkeep runs during a flush)."""
     # A CTE: each dossier's row, its amounts in cents, is made once for the lead
     # and partner halves; each half computes a row's three shares once (a
     # compound SELECT is not merged into the GROUP BY), the sum adds them up.
@@ -551,20 +613,10 @@ def _by_municipality(
         func.sum(both.c.won),
         func.sum(both.c.submitted),
     ).group_by(both.c.municipality_id, both.c.role)
-    result: dict[int, dict[str, Figures]] = {}
-    found = db.session.execute(query).tuples()
-    for municipality_id, role, n, *cents, decided, won, submitted in found:
-        figures = result.setdefault(
-            municipality_id, {"lead": Figures(), "partner": Figures()}
-        )
-        figures[role] = Figures(
-            int(n),
-            *(_euros(int(value or 0)) for value in cents),
-            int(decided or 0),
-            int(won or 0),
-            int(submitted or 0),
-        )
-    return result
+    return {
+        (municipality_id, role): tuple(int(value or 0) for value in values)
+        for municipality_id, role, *values in connection.execute(query)
+    }
 
 
 def largest_municipalities(
