@@ -6,14 +6,14 @@ a few hundred rows instead of adding up every dossier and partner of the region.
 Filled here with the rule of app.subsidies.rollups.municipality_sums.
 
 Revision ID: municipality_money
-Revises: dashboard_indexes
+Revises: documents_everywhere
 """
 
 import sqlalchemy as sa
 from alembic import op
 
 revision = "municipality_money"
-down_revision = "dashboard_indexes"
+down_revision = "documents_everywhere"
 branch_labels = None
 depends_on = None
 
