@@ -11,7 +11,7 @@ from flask_babel import force_locale, pgettext
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, false, func, or_, select, union
 
-from app import signals
+from app import readmodel, signals
 from app.activity.log import diff, record
 from app.archive import not_archived
 from app.auth.models import LANGUAGES
@@ -286,6 +286,29 @@ def taking_part(
     return found
 
 
+#: The tables the coverage rule reads (the read model's invalidation).
+TAKING_PART_READS = (
+    "group_municipality",
+    "rollout",
+    "round_thread",
+    "score",
+    "scoring_round",
+    "theme",
+    "working_group",
+)
+
+
+def participation(municipality_id: int) -> dict[tuple[int, int], set[str]]:
+    """`taking_part(None, municipality_id)`, kept in the read model while the
+    tables it reads are unchanged (a task or a dossier saved leaves it)."""
+    return readmodel.cached(
+        "taking_part",
+        municipality_id,
+        lambda: taking_part(None, municipality_id),
+        reads=TAKING_PART_READS,
+    )
+
+
 def _taking_part(
     theme_ids: list[int] | None, score_high: int, municipality_id: int | None
 ):
@@ -363,9 +386,10 @@ def fitting_calls(municipality_id: int | None, limit: int) -> list[FittingCall]:
     """The open calls that fit `municipality_id` by the coverage rule (it takes
     part in a theme the call fits) and for which it has no live application,
     soonest deadline first, at most `limit`; none for a merged municipality.
-    Six queries whatever the data."""
+    Two queries whatever the data, and the municipality's participation (read
+    model: four queries when what it reads changed)."""
     # Without a municipality: nobody's participation (no municipality has id 0).
-    reasons = taking_part(None, municipality_id or 0)
+    reasons = participation(municipality_id or 0)
     themes: dict[int, set[str]] = {t: kinds for (t, _m), kinds in reasons.items()}
     now = now_utc()
     calls = list(
