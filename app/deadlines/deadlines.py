@@ -19,6 +19,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import (
+    Integer,
     String,
     and_,
     cast,
@@ -60,6 +61,11 @@ class Deadline:
     values: tuple[tuple[str, Any], ...]
     municipality: str | None = None
     context: str = ""  # group, call or application it belongs to
+    # When the item was made and last changed, and by whom (a task's or a
+    # dossier's; None for calls and obligations): "new since your last visit".
+    created_at: datetime | None = None
+    updated_at: datetime | None = None
+    updated_by_id: int | None = None
 
     @property
     def uid(self) -> str:
@@ -223,6 +229,16 @@ def _due_days(
 _NO_DAY = cast(null(), Task.due_on.type)
 _NO_MOMENT = cast(null(), SubsidyCall.deadline_at.type)
 _NO_TEXT = cast(null(), String)
+_NO_ID = cast(null(), Integer)
+
+
+def _no_changes() -> tuple[Any, ...]:
+    """The change columns of a kind whose rows keep no change times."""
+    return (
+        _NO_MOMENT.label("created_at"),
+        _NO_MOMENT.label("updated_at"),
+        _NO_ID.label("updated_by_id"),
+    )
 
 
 def _tasks(
@@ -241,6 +257,9 @@ def _tasks(
         Task.group_id.label("ref_id"),
         Municipality.name.label("municipality"),
         WorkingGroup.name.label("context"),
+        Task.created_at.label("created_at"),
+        Task.updated_at.label("updated_at"),
+        Task.updated_by_id.label("updated_by_id"),
         maintain_column_froms=True,
     )
     query = query.where(*_due_days(Task.due_on, today, until, categories))
@@ -263,6 +282,7 @@ def _calls(
         SubsidyCall.id.label("ref_id"),
         _NO_TEXT.label("municipality"),
         SubsidyCall.funder.label("context"),
+        *_no_changes(),
     ).where(
         SubsidyCall.deadline_at > clock.now_utc(),
         not_archived(SubsidyCall),
@@ -288,6 +308,9 @@ def _applications(
             Application.id.label("ref_id"),
             Municipality.name.label("municipality"),
             _NO_TEXT.label("context"),
+            Application.created_at.label("created_at"),
+            Application.updated_at.label("updated_at"),
+            Application.updated_by_id.label("updated_by_id"),
         )
         .select_from(Application)
         .join(SubsidyCall, SubsidyCall.id == Application.call_id)
@@ -319,6 +342,7 @@ def _obligations(
             ReportingObligation.application_id.label("ref_id"),
             Municipality.name.label("municipality"),
             Application.title.label("context"),
+            *_no_changes(),
         )
         .join(Application, Application.id == ReportingObligation.application_id)
         .join(Municipality, Municipality.id == Application.lead_municipality_id)
@@ -361,6 +385,9 @@ def _deadline(row: Any, today: date) -> Deadline:
         values,
         row.municipality,
         row.context or "",
+        row.created_at,
+        row.updated_at,
+        row.updated_by_id,
     )
 
 

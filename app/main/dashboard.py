@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
 from sqlalchemy import and_, func, not_, or_, select
@@ -15,6 +16,7 @@ from app.auth.models import User
 from app.clock import now_utc, today
 from app.deadlines.deadlines import CATEGORIES, KINDS, Scope, deadline_lists
 from app.extensions import db
+from app.main.visits import change_mark
 from app.municipalities.models import Municipality, active_municipalities_clause
 from app.strategy.models import Score, ScoringRound, Thread, round_thread
 from app.subsidies.calls import fitting_calls
@@ -259,7 +261,13 @@ def lead_dashboard(user: User) -> dict[str, Any]:
 def municipality_dashboard(user: User) -> dict[str, Any]:
     rollout = list(
         db.session.execute(
-            select(Theme.title, Theme.id, Rollout.stage)
+            select(
+                Theme.title,
+                Theme.id,
+                Rollout.stage,
+                Rollout.updated_at,
+                Rollout.updated_by_id,
+            )
             .join(Rollout, and_(Rollout.theme_id == Theme.id))
             .where(Rollout.municipality_id == user.municipality_id)
             .order_by(Theme.title)
@@ -328,6 +336,8 @@ def dashboard_data(user: User, since: Any = None) -> dict[str, Any]:
         "viewer": viewer_dashboard,
     }
     data = builders[user.role](user)
+    # "new"/"changed" marks on the items of the lists (app.main.visits).
+    data["mark"] = partial(change_mark, since, user.id)
     if user.role != "viewer":
         data["themes_overview"] = regional_progress()
     if permissions.can_view_activity(user):
