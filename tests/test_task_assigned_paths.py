@@ -108,3 +108,34 @@ def test_the_next_occurrence_of_a_recurring_task_tells_its_assignee(app, login_a
     assert ("task_assigned", following) in _events(assignee)
     assert _events(world["users"]["coordinator"]) == []
     assert _events(world["users"]["viewer"]) == []
+
+
+def test_an_action_point_made_a_task_over_http_tells_its_assignee(demo_login):
+    from app.auth.service import find_user
+    from app.meetings.models import MeetingNote
+    from app.work.models import WorkingGroup
+
+    client = demo_login("coordinator@midwest.example")
+    lead = find_user("lead@midwest.example")
+    note = db.session.scalar(
+        select(MeetingNote).where(
+            MeetingNote.kind == "action", MeetingNote.task_id.is_(None)
+        )
+    )
+    group = db.session.scalar(select(WorkingGroup).order_by(WorkingGroup.id))
+    url = f"/meetings/{note.meeting_id}/actions/{note.id}/task"
+    client.fetch_csrf(url)
+    before = set(_events(lead))
+    answer = client.post(
+        url,
+        data={
+            "title": "Werkbezoek plannen",
+            "group_id": str(group.id),
+            "assignee_id": str(lead.id),
+            "due_on": (clock.today() + timedelta(days=7)).isoformat(),
+            "csrf_token": client.csrf_token,
+        },
+    )
+    assert answer.status_code in (200, 303)
+    task_id = db.session.get(MeetingNote, note.id).task_id
+    assert set(_events(lead)) - before == {("task_assigned", task_id)}
