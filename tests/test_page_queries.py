@@ -12,7 +12,8 @@ import pytest
 from app import clock
 from app.activity.log import record
 from app.extensions import db
-from app.main.visits import register_visit
+from app.main.models import DashboardVisit
+from app.main.visits import VISIT_GAP, register_visit
 from app.strategy.models import TrajectoryStep
 from app.subsidies.models import ReportingObligation
 from tests import factories
@@ -325,7 +326,14 @@ def test_dashboard_and_group_page_stay_within_the_statement_bound(
     _own_things(w, user)
     client = login_as(user)
     urls = ["/", f"/groups/{w['group'].id}"]
-    register_visit(user)  # a previous visit: "new since then" has a start
+    # A previous visit: "new since then" has a start (and its own query).
+    db.session.add(
+        DashboardVisit(
+            user_id=user.id,
+            last_at=clock.now_utc(),
+            previous_at=clock.now_utc() - timedelta(days=1),
+        )
+    )
     db.session.commit()
     small = {url: len(page_queries(client, url)) for url in urls}
     _grow(w, 3)
@@ -334,3 +342,15 @@ def test_dashboard_and_group_page_stay_within_the_statement_bound(
     assert small == large, f"{role}: statements small → large"
     over = {url: n for url, n in large.items() if n > MAX_STATEMENTS}
     assert not over, f"{role}: more than {MAX_STATEMENTS} statements: {over}"
+    # A new visit (the last one over an hour ago): the visit is written once,
+    # after the page is read (its commit makes nothing be read again).
+    visit = db.session.get(DashboardVisit, user.id)
+    visit.last_at = clock.now_utc() - VISIT_GAP * 2
+    db.session.commit()
+    with page_queries.counting() as log:
+        assert client.get("/").status_code == 200
+    db.session.expire_all()
+    if role != "viewer":  # who may read the activity log has a visit to note
+        fresh = db.session.get(DashboardVisit, user.id).last_at
+        assert fresh > clock.now_utc() - VISIT_GAP
+    assert len(log) == large["/"] + (role != "viewer"), f"{role}: {len(log)}"
