@@ -44,7 +44,8 @@ round_opened = _events.signal("round-opened")
 #   assignee  the id of the new assignee
 tasks_reassigned = _events.signal("tasks-reassigned")
 
-# Tasks changed in one batch otherwise (/tasks/bulk: a status or a date shift).
+# Tasks changed in one batch otherwise (/tasks/bulk: a status or a date shift), or
+# created in one go with an assignee (a new dossier's preparation tasks).
 # sender: the acting user; keyword arguments:
 #   changes   [(task, {field: [old, new]})] for each changed task, as task_saved
 tasks_changed = _events.signal("tasks-changed")

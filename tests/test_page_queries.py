@@ -12,7 +12,8 @@ import pytest
 from app import clock
 from app.activity.log import record
 from app.extensions import db
-from app.main.visits import register_visit
+from app.main.models import DashboardVisit
+from app.main.visits import VISIT_GAP, register_visit
 from app.strategy.models import TrajectoryStep
 from app.subsidies.models import ReportingObligation
 from tests import factories
@@ -284,3 +285,72 @@ def test_detail_pages_stay_within_the_statement_bound_at_both_scales(
     db.session.commit()
     thread_url = f"/threads/{w['thread'].id}"
     assert len(page_queries(client, f"/threads/{unasked.id}")) == large[thread_url]
+
+
+def _own_things(w: dict, user) -> None:
+    """What a person has of their own: tasks assigned to them (one changed since
+    their previous visit), an unread notification, a dossier of their municipality."""
+    from app.notifications.models import Notification
+
+    own = [
+        factories.task(
+            w["group"],
+            title=f"Own {user.role} {n}",
+            assignee_id=user.id,
+            due_on=clock.today() + timedelta(days=n - 1),
+        )
+        for n in range(3)
+    ]
+    db.session.add(
+        Notification(
+            user_id=user.id,
+            kind="task_assigned",
+            object_type="task",
+            object_id=own[0].id,
+            title="Own",
+            channel="inbox",
+        )
+    )
+    db.session.commit()
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_dashboard_and_group_page_stay_within_the_statement_bound(
+    app, login_as, page_queries, role
+):
+    """Issue 23: the dashboard and a working group's page run at most
+    MAX_STATEMENTS statements for every role, with things of the reader's own,
+    as many at a larger scale, on a new visit as within one."""
+    w = _world()
+    user = w["users"][role]
+    _own_things(w, user)
+    client = login_as(user)
+    urls = ["/", f"/groups/{w['group'].id}"]
+    # A previous visit: "new since then" has a start (and its own query).
+    db.session.add(
+        DashboardVisit(
+            user_id=user.id,
+            last_at=clock.now_utc(),
+            previous_at=clock.now_utc() - timedelta(days=1),
+        )
+    )
+    db.session.commit()
+    small = {url: len(page_queries(client, url)) for url in urls}
+    _grow(w, 3)
+    _own_things(w, user)
+    large = {url: len(page_queries(client, url)) for url in urls}
+    assert small == large, f"{role}: statements small → large"
+    over = {url: n for url, n in large.items() if n > MAX_STATEMENTS}
+    assert not over, f"{role}: more than {MAX_STATEMENTS} statements: {over}"
+    # A new visit (the last one over an hour ago): the visit is written once,
+    # after the page is read (its commit makes nothing be read again).
+    visit = db.session.get(DashboardVisit, user.id)
+    visit.last_at = clock.now_utc() - VISIT_GAP * 2
+    db.session.commit()
+    with page_queries.counting() as log:
+        assert client.get("/").status_code == 200
+    db.session.expire_all()
+    if role != "viewer":  # who may read the activity log has a visit to note
+        fresh = db.session.get(DashboardVisit, user.id).last_at
+        assert fresh > clock.now_utc() - VISIT_GAP
+    assert len(log) == large["/"] + (role != "viewer"), f"{role}: {len(log)}"

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
-from sqlalchemy import and_, false, func, not_, or_, select
+from sqlalchemy import and_, func, not_, or_, select
 from sqlalchemy.orm import joinedload
 
 from app import clock
@@ -178,28 +178,19 @@ class News:
 
 def news_since(user: Any, since: Any, limit: int = 10) -> News:
     """Entries `user` may read, made by others since `since`, about their groups,
-    dossiers and municipality: how many, and the newest `limit`. Two queries,
-    a first visit included."""
-    condition = (
-        and_(
+    dossiers and municipality: how many, and the newest `limit`. One query (the
+    count a window over the same rows); none on a first visit."""
+    if since is None:
+        return News(since, 0, [])
+    query = _readable(user, select(Activity, func.count().over().label("total")))
+    rows = db.session.execute(
+        query.where(
             Activity.created_at > since,
             _concerning(user),
             or_(Activity.actor_id.is_(None), Activity.actor_id != user.id),
         )
-        if since is not None
-        else false()
-    )
-    query = _readable(user, select(Activity)).where(condition)
-    count = db.session.scalar(
-        select(func.count()).select_from(
-            query.with_only_columns(Activity.id).subquery()
-        )
-    )
-    entries = list(
-        db.session.scalars(
-            query.options(joinedload(Activity.actor))
-            .order_by(Activity.created_at.desc(), Activity.id.desc())
-            .limit(limit)
-        )
-    )
-    return News(since, count or 0, entries)
+        .options(joinedload(Activity.actor))
+        .order_by(Activity.created_at.desc(), Activity.id.desc())
+        .limit(limit)
+    ).all()
+    return News(since, rows[0].total if rows else 0, [row[0] for row in rows])

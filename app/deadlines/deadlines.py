@@ -18,7 +18,19 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, false, or_, select
+from sqlalchemy import (
+    Integer,
+    String,
+    and_,
+    cast,
+    false,
+    literal_column,
+    null,
+    or_,
+    select,
+    union,
+    union_all,
+)
 
 from app import clock
 from app.archive import dossier_in_use, not_archived, task_in_use
@@ -50,6 +62,11 @@ class Deadline:
     values: tuple[tuple[str, Any], ...]
     municipality: str | None = None
     context: str = ""  # group, call or application it belongs to
+    # When the item was made and last changed, and by whom (a task's or a
+    # dossier's; None for calls and obligations): "new since your last visit".
+    created_at: datetime | None = None
+    updated_at: datetime | None = None
+    updated_by_id: int | None = None
 
     @property
     def uid(self) -> str:
@@ -118,7 +135,10 @@ def _task_query(scope: Scope):
         conditions = [Task.assignee_id == scope.user.id, Task.group_id.in_(led)]
         if permissions.is_municipal(scope.user):
             conditions.append(Task.municipality_id == scope.user.municipality_id)
-        query = query.where(or_(*conditions))
+        # Their tasks by id, each kind from its own index: as one OR, SQLite read
+        # every task of no dossier (the visibility rule's OR) to find a lead's few.
+        theirs = union(*(select(Task.id).where(c) for c in conditions))
+        query = query.where(Task.id.in_(theirs))
     if scope.municipality_id is not None:
         from app.auth.models import User
 
@@ -206,31 +226,48 @@ def _due_days(
     return conditions
 
 
+# Each kind's query selects the same columns, so that several lists of several
+# kinds can be read in one statement (`deadline_lists`): the day (or, for a call
+# or an application, the moment) it is due, and what the link and the context
+# need (`_deadline` makes a Deadline of a row).
+_NO_DAY = cast(null(), Task.due_on.type)
+_NO_MOMENT = cast(null(), SubsidyCall.deadline_at.type)
+_NO_TEXT = cast(null(), String)
+_NO_ID = cast(null(), Integer)
+
+
+def _no_changes() -> tuple[Any, ...]:
+    """The change columns of a kind whose rows keep no change times."""
+    return (
+        _NO_MOMENT.label("created_at"),
+        _NO_MOMENT.label("updated_at"),
+        _NO_ID.label("updated_by_id"),
+    )
+
+
 def _tasks(
     scope: Scope,
     today: date,
     until: date | None,
     categories: tuple[str, ...],
     limit: int | None,
-) -> list[Deadline]:
-    query = _task_query(scope).where(*_due_days(Task.due_on, today, until, categories))
-    query = query.order_by(Task.due_on, Task.id).limit(limit)
-    # Plain rows (no ORM objects): the dashboard and /deadlines read hundreds.
-    return [
-        Deadline(
-            "task",
-            task.id,
-            task.title,
-            task.due_on,
-            None,
-            classify(task.due_on, today),
-            "work.group" if task.group_id else "work.tasks",
-            (("group_id", task.group_id),) if task.group_id else (),
-            task.municipality,
-            task.group or "",
-        )
-        for task in db.session.execute(query)
-    ]
+):
+    query = _task_query(scope).with_only_columns(
+        literal_column("'task'").label("kind"),
+        Task.id,
+        Task.title,
+        Task.due_on.label("due_on"),
+        _NO_MOMENT.label("due_at"),
+        Task.group_id.label("ref_id"),
+        Municipality.name.label("municipality"),
+        WorkingGroup.name.label("context"),
+        Task.created_at.label("created_at"),
+        Task.updated_at.label("updated_at"),
+        Task.updated_by_id.label("updated_by_id"),
+        maintain_column_froms=True,
+    )
+    query = query.where(*_due_days(Task.due_on, today, until, categories))
+    return query.order_by(Task.due_on, Task.id).limit(limit)
 
 
 def _calls(
@@ -239,30 +276,23 @@ def _calls(
     until: date | None,
     categories: tuple[str, ...],
     limit: int | None,
-) -> list[Deadline]:
+):
     query = select(
-        SubsidyCall.id, SubsidyCall.title, SubsidyCall.deadline_at, SubsidyCall.funder
+        literal_column("'call'").label("kind"),
+        SubsidyCall.id,
+        SubsidyCall.title,
+        _NO_DAY.label("due_on"),
+        SubsidyCall.deadline_at.label("due_at"),
+        SubsidyCall.id.label("ref_id"),
+        _NO_TEXT.label("municipality"),
+        SubsidyCall.funder.label("context"),
+        *_no_changes(),
     ).where(
         SubsidyCall.deadline_at > clock.now_utc(),
         not_archived(SubsidyCall),
         *_due_days(SubsidyCall.deadline_at, today, until, categories, moment=True),
     )
-    query = query.order_by(SubsidyCall.deadline_at).limit(limit)
-    return [
-        Deadline(
-            "call",
-            call.id,
-            call.title,
-            _brussels_day(call.deadline_at),
-            call.deadline_at,
-            classify(_brussels_day(call.deadline_at), today),
-            "subsidies.call",
-            (("call_id", call.id),),
-            None,
-            call.funder,
-        )
-        for call in db.session.execute(query)
-    ]
+    return query.order_by(SubsidyCall.deadline_at, SubsidyCall.id).limit(limit)
 
 
 def _applications(
@@ -271,13 +301,20 @@ def _applications(
     until: date | None,
     categories: tuple[str, ...],
     limit: int | None,
-) -> list[Deadline]:
+):
     query = (
         select(
+            literal_column("'application'").label("kind"),
             Application.id,
             Application.title,
-            SubsidyCall.deadline_at,
+            _NO_DAY.label("due_on"),
+            SubsidyCall.deadline_at.label("due_at"),
+            Application.id.label("ref_id"),
             Municipality.name.label("municipality"),
+            _NO_TEXT.label("context"),
+            Application.created_at.label("created_at"),
+            Application.updated_at.label("updated_at"),
+            Application.updated_by_id.label("updated_by_id"),
         )
         .select_from(Application)
         .join(SubsidyCall, SubsidyCall.id == Application.call_id)
@@ -289,22 +326,7 @@ def _applications(
         )
     )
     query = _application_filter(scope, query)
-    query = query.order_by(SubsidyCall.deadline_at, Application.id).limit(limit)
-    return [
-        Deadline(
-            "application",
-            row.id,
-            row.title,
-            _brussels_day(row.deadline_at),
-            row.deadline_at,
-            classify(_brussels_day(row.deadline_at), today),
-            "subsidies.application",
-            (("application_id", row.id),),
-            row.municipality,
-            "",
-        )
-        for row in db.session.execute(query)
-    ]
+    return query.order_by(SubsidyCall.deadline_at, Application.id).limit(limit)
 
 
 def _obligations(
@@ -313,15 +335,18 @@ def _obligations(
     until: date | None,
     categories: tuple[str, ...],
     limit: int | None,
-) -> list[Deadline]:
+):
     query = (
         select(
+            literal_column("'obligation'").label("kind"),
             ReportingObligation.id,
             ReportingObligation.title,
-            ReportingObligation.due_on,
-            ReportingObligation.application_id,
-            Application.title.label("application"),
+            ReportingObligation.due_on.label("due_on"),
+            _NO_MOMENT.label("due_at"),
+            ReportingObligation.application_id.label("ref_id"),
             Municipality.name.label("municipality"),
+            Application.title.label("context"),
+            *_no_changes(),
         )
         .join(Application, Application.id == ReportingObligation.application_id)
         .join(Municipality, Municipality.id == Application.lead_municipality_id)
@@ -332,22 +357,42 @@ def _obligations(
         )
     )
     query = _application_filter(scope, query)
-    query = query.order_by(ReportingObligation.due_on, ReportingObligation.id)
-    return [
-        Deadline(
-            "obligation",
-            due.id,
-            due.title,
-            due.due_on,
-            None,
-            classify(due.due_on, today),
-            "subsidies.application",
-            (("application_id", due.application_id),),
-            due.municipality,
-            due.application,
-        )
-        for due in db.session.execute(query.limit(limit))
-    ]
+    return query.order_by(ReportingObligation.due_on, ReportingObligation.id).limit(
+        limit
+    )
+
+
+#: Per kind: the page a deadline links to, and that page's argument.
+_LINKS = {
+    "task": ("work.group", "group_id"),
+    "call": ("subsidies.call", "call_id"),
+    "application": ("subsidies.application", "application_id"),
+    "obligation": ("subsidies.application", "application_id"),
+}
+
+
+def _deadline(row: Any, today: date) -> Deadline:
+    """A Deadline of one row of a kind's query."""
+    due = row.due_on if row.due_at is None else _brussels_day(row.due_at)
+    endpoint, argument = _LINKS[row.kind]
+    values: tuple[tuple[str, Any], ...] = ((argument, row.ref_id),)
+    if row.kind == "task" and row.ref_id is None:  # a task of no group
+        endpoint, values = "work.tasks", ()
+    return Deadline(
+        row.kind,
+        row.id,
+        row.title,
+        due,
+        row.due_at,
+        classify(due, today),
+        endpoint,
+        values,
+        row.municipality,
+        row.context or "",
+        row.created_at,
+        row.updated_at,
+        row.updated_by_id,
+    )
 
 
 SOURCES = {
@@ -357,6 +402,33 @@ SOURCES = {
     "obligation": _obligations,
 }
 PRIVATE_KINDS = ("application", "obligation")  # applications' visibility rules
+
+
+def _queries(
+    scope: Scope,
+    today: date,
+    within_days: int | None,
+    kinds: tuple[str, ...],
+    categories: tuple[str, ...],
+    limit: int | None,
+) -> list[Any]:
+    """One query per kind asked for that `scope.viewer` may see."""
+    until = today + timedelta(days=within_days) if within_days is not None else None
+    return [
+        SOURCES[kind](scope, today, until, categories, limit)
+        for kind in KINDS
+        if kind in kinds
+        and (
+            kind not in PRIVATE_KINDS or permissions.can_view_applications(scope.viewer)
+        )
+    ]
+
+
+def _merged(
+    sources: list[list[Deadline]], categories: tuple[str, ...], limit: int | None
+) -> list[Deadline]:
+    merged = heapq.merge(*sources, key=lambda d: (d.due, d.kind, d.item_id))
+    return [d for d in merged if d.category in categories][:limit]
 
 
 def deadlines(
@@ -376,17 +448,47 @@ def deadlines(
     A bounded number of queries (one per kind), whatever the data size.
     """
     today = clock.today()
-    until = today + timedelta(days=within_days) if within_days is not None else None
-    sources = [
-        SOURCES[kind](scope, today, until, categories, limit)
-        for kind in KINDS
-        if kind in kinds
-        and (
-            kind not in PRIVATE_KINDS or permissions.can_view_applications(scope.viewer)
+    queries = _queries(scope, today, within_days, kinds, categories, limit)
+    sources = [[_deadline(r, today) for r in db.session.execute(q)] for q in queries]
+    return _merged(sources, categories, limit)
+
+
+def deadline_lists(scope: Scope, **lists: dict[str, Any]) -> dict[str, list[Deadline]]:
+    """Several lists of `deadlines(scope, **arguments)` (a name each) read in one
+    statement: every kind of every list, each with its own limit, in one UNION
+    ALL. The same items, in the same order, as `deadlines` gives each list."""
+    today = clock.today()
+    parts, asked = [], {}
+    for number, (name, arguments) in enumerate(lists.items()):
+        options = {
+            "within_days": None,
+            "kinds": KINDS,
+            "categories": CATEGORIES,
+            "limit": 500,
+        } | arguments
+        asked[name] = options
+        for query in _queries(
+            scope,
+            today,
+            options["within_days"],
+            options["kinds"],
+            options["categories"],
+            options["limit"],
+        ):
+            query = query.add_columns(literal_column(str(number)).label("list"))
+            parts.append(select(query.subquery()))
+    names = list(lists)
+    rows: dict[str, dict[str, list[Deadline]]] = {name: {} for name in lists}
+    if parts:
+        for row in db.session.execute(union_all(*parts)):
+            name = names[row.list]
+            rows[name].setdefault(row.kind, []).append(_deadline(row, today))
+    return {
+        name: _merged(
+            list(rows[name].values()), asked[name]["categories"], asked[name]["limit"]
         )
-    ]
-    merged = heapq.merge(*sources, key=lambda d: (d.due, d.kind, d.item_id))
-    return [d for d in merged if d.category in categories][:limit]
+        for name in lists
+    }
 
 
 def grouped(items: list[Deadline]) -> dict[str, list[Deadline]]:

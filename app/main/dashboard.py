@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
-from sqlalchemy import and_, func, not_, select
+from sqlalchemy import and_, func, not_, or_, select
 
 from app import readmodel
 from app.activity.queries import news_since
@@ -13,8 +14,9 @@ from app.archive import not_archived, task_in_use, task_out_of_use
 from app.auth import permissions
 from app.auth.models import User
 from app.clock import now_utc, today
-from app.deadlines.deadlines import CATEGORIES, KINDS, Scope, deadlines
+from app.deadlines.deadlines import CATEGORIES, KINDS, Scope, deadline_lists
 from app.extensions import db
+from app.main.visits import change_mark
 from app.municipalities.models import Municipality, active_municipalities_clause
 from app.strategy.models import Score, ScoringRound, Thread, round_thread
 from app.subsidies.calls import fitting_calls
@@ -35,10 +37,6 @@ OPEN_TASK_STATUSES = tuple(s for s in TASK_STATUSES if s != "done")
 SOON_DAYS = 14
 
 
-def _count(query) -> int:
-    return db.session.scalar(select(func.count()).select_from(query.subquery())) or 0
-
-
 def open_calls() -> list[SubsidyCall]:
     now = now_utc()
     return list(
@@ -56,24 +54,23 @@ def open_calls() -> list[SubsidyCall]:
 
 
 def _deadline_lists(scope: Scope) -> dict[str, list]:
-    """Overdue items and those due in the next two weeks, from the one function:
-    each list asked for itself, so that many overdue items never crowd out the
-    ones due soon (and no more rows are read than the lists show). A call is
-    never overdue (it leaves the deadlines when it closes)."""
-    return {
-        "overdue_items": deadlines(
-            scope,
-            kinds=tuple(k for k in KINDS if k != "call"),
-            categories=("overdue",),
-            limit=LIST_LIMIT,
-        ),
-        "soon_items": deadlines(
-            scope,
-            within_days=SOON_DAYS,
-            categories=tuple(c for c in CATEGORIES if c != "overdue"),
-            limit=LIST_LIMIT,
-        ),
-    }
+    """Overdue items and those due in the next two weeks, from the one function,
+    in one statement: each list asked for itself, so that many overdue items
+    never crowd out the ones due soon (and no more rows are read than the lists
+    show). A call is never overdue (it leaves the deadlines when it closes)."""
+    return deadline_lists(
+        scope,
+        overdue_items={
+            "kinds": tuple(k for k in KINDS if k != "call"),
+            "categories": ("overdue",),
+            "limit": LIST_LIMIT,
+        },
+        soon_items={
+            "within_days": SOON_DAYS,
+            "categories": tuple(c for c in CATEGORIES if c != "overdue"),
+            "limit": LIST_LIMIT,
+        },
+    )
 
 
 def open_rounds_progress(municipality_id: int | None = None) -> list[dict[str, Any]]:
@@ -83,59 +80,63 @@ def open_rounds_progress(municipality_id: int | None = None) -> list[dict[str, A
     many active municipalities have not answered every thread yet. A merged
     municipality is asked for no ballot: rounds opened since its merger are left
     out, and the older ones show what it scored without asking for more.
+    One query: the figures are subqueries of each round's row.
     """
-    query = select(ScoringRound).where(
-        ScoringRound.status == "open", not_archived(ScoringRound)
-    )
-    merged_on = None
-    if municipality_id is not None:
-        merged_on = db.session.scalar(
-            select(Municipality.merged_on).where(Municipality.id == municipality_id)
-        )
-        if merged_on is not None:
-            query = query.where(ScoringRound.opens_on < merged_on)
-    rounds = list(db.session.scalars(query.order_by(ScoringRound.closes_on)))
-    if not rounds:
-        return []
-    ids = [r.id for r in rounds]
-    thread_counts = dict(
-        db.session.execute(
-            select(round_thread.c.round_id, func.count())
-            .where(round_thread.c.round_id.in_(ids))
-            .group_by(round_thread.c.round_id)
-        ).all()
+    threads = (
+        select(func.count())
+        .where(round_thread.c.round_id == ScoringRound.id)
+        .correlate(ScoringRound)
+        .scalar_subquery()
     )
     answered = (
-        select(Score.round_id, Score.municipality_id, func.count(Score.id).label("n"))
+        select(Score.municipality_id)
         .join(Municipality, Municipality.id == Score.municipality_id)
-        .where(Score.round_id.in_(ids), Score.value.is_not(None))
-        .group_by(Score.round_id, Score.municipality_id)
+        .where(Score.round_id == ScoringRound.id, Score.value.is_not(None))
+        .correlate(ScoringRound)
+    )
+    active = select(func.count(Municipality.id)).where(active_municipalities_clause())
+    merged_on = (
+        select(Municipality.merged_on)
+        .where(Municipality.id == municipality_id)
+        .scalar_subquery()
     )
     if municipality_id is not None:  # its own answers, merged or not
-        answered = answered.where(Score.municipality_id == municipality_id)
-    else:  # a merged municipality is not asked: it counts neither way
-        answered = answered.where(active_municipalities_clause())
-    per_municipality: dict[int, dict[int, int]] = {}
-    for round_id, mun_id, n in db.session.execute(answered):
-        per_municipality.setdefault(round_id, {})[mun_id] = n
-    active = db.session.scalar(
-        select(func.count(Municipality.id)).where(active_municipalities_clause())
-    )
-    result = []
-    for scoring_round in rounds:
-        total = thread_counts.get(scoring_round.id, 0)
-        answers = per_municipality.get(scoring_round.id, {})
-        result.append(
-            {
-                "round": scoring_round,
-                "threads": total,
-                "scored": answers.get(municipality_id, 0) if municipality_id else None,
-                "asked": merged_on is None,
-                "complete": sum(1 for n in answers.values() if n >= total),
-                "municipalities": active,
-            }
+        scored = (
+            select(func.count())
+            .select_from(
+                answered.where(Score.municipality_id == municipality_id).subquery()
+            )
+            .scalar_subquery()
         )
-    return result
+    else:  # a merged municipality is not asked: it counts neither way
+        complete = (
+            answered.where(active_municipalities_clause())
+            .group_by(Score.municipality_id)
+            .having(func.count(Score.id) >= threads)
+        )
+        scored = select(func.count()).select_from(complete.subquery()).scalar_subquery()
+    query = select(
+        ScoringRound,
+        threads.label("threads"),
+        scored.label("answers"),
+        active.scalar_subquery().label("municipalities"),
+        merged_on.label("merged_on"),
+    ).where(ScoringRound.status == "open", not_archived(ScoringRound))
+    if municipality_id is not None:
+        query = query.where(or_(merged_on.is_(None), ScoringRound.opens_on < merged_on))
+    return [
+        {
+            "round": row.ScoringRound,
+            "threads": row.threads,
+            "scored": row.answers if municipality_id else None,
+            "asked": row.merged_on is None,
+            "complete": int(row.answers >= row.threads)
+            if municipality_id
+            else row.answers,
+            "municipalities": row.municipalities,
+        }
+        for row in db.session.execute(query.order_by(ScoringRound.closes_on))
+    ]
 
 
 #: The tables the key figures count rows of (the read model's invalidation).
@@ -207,6 +208,35 @@ def _task_list(user: User, *conditions) -> list[Task]:
     )
 
 
+def _my_tasks(user: User) -> dict[str, Any]:
+    """The first open tasks assigned to `user`, and how many of theirs are
+    overdue (a column of the same query: one statement)."""
+    overdue = (
+        select(func.count(Task.id))
+        .where(
+            Task.assignee_id == user.id,
+            overdue_clause(today()),
+            permissions.visible_tasks(user),
+        )
+        .scalar_subquery()
+    )
+    rows = db.session.execute(
+        select(Task, overdue.label("overdue"))
+        .where(
+            permissions.visible_tasks(user),
+            task_in_use(),
+            Task.assignee_id == user.id,
+            Task.status != "done",
+        )
+        .order_by(Task.due_on.is_(None), Task.due_on, Task.id)
+        .limit(LIST_LIMIT)
+    ).all()
+    return {
+        "my_tasks": [row.Task for row in rows],
+        "my_overdue": rows[0].overdue if rows else 0,
+    }
+
+
 def lead_dashboard(user: User) -> dict[str, Any]:
     groups = list(
         db.session.scalars(
@@ -231,7 +261,13 @@ def lead_dashboard(user: User) -> dict[str, Any]:
 def municipality_dashboard(user: User) -> dict[str, Any]:
     rollout = list(
         db.session.execute(
-            select(Theme.title, Theme.id, Rollout.stage)
+            select(
+                Theme.title,
+                Theme.id,
+                Rollout.stage,
+                Rollout.updated_at,
+                Rollout.updated_by_id,
+            )
             .join(Rollout, and_(Rollout.theme_id == Theme.id))
             .where(Rollout.municipality_id == user.municipality_id)
             .order_by(Theme.title)
@@ -239,16 +275,7 @@ def municipality_dashboard(user: User) -> dict[str, Any]:
     )
     return _deadline_lists(Scope(viewer=user, user=user)) | {
         "rounds": open_rounds_progress(user.municipality_id),
-        "my_tasks": _task_list(
-            user, Task.assignee_id == user.id, Task.status != "done"
-        ),
-        "my_overdue": _count(
-            select(Task.id).where(
-                Task.assignee_id == user.id,
-                overdue_clause(today()),
-                permissions.visible_tasks(user),
-            )
-        ),
+        **_my_tasks(user),
         "pipeline": pipeline_totals(user),
         "rollout": rollout,
         "fitting_calls": fitting_calls(user.municipality_id, LIST_LIMIT),
@@ -309,6 +336,8 @@ def dashboard_data(user: User, since: Any = None) -> dict[str, Any]:
         "viewer": viewer_dashboard,
     }
     data = builders[user.role](user)
+    # "new"/"changed" marks on the items of the lists (app.main.visits).
+    data["mark"] = partial(change_mark, since, user.id)
     if user.role != "viewer":
         data["themes_overview"] = regional_progress()
     if permissions.can_view_activity(user):

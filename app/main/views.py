@@ -33,14 +33,23 @@ ELEMENT_ID = re.compile(r"[a-z][a-z0-9_-]{0,60}")
 @requires(permissions.can_view_regional)
 def dashboard():
     """The signed-in user's dashboard for their role."""
-    since = None
+    since, written = None, False
     if permissions.can_view_activity(current_user):  # "new since your last visit"
         since = register_visit(current_user)
-        if db.session.new or db.session.dirty:  # at most every few minutes
-            db.session.commit()
-    return render_template(
+        written = bool(db.session.new or db.session.dirty)  # every few minutes
+    page = render_template(
         dashboard_template(current_user), **dashboard_data(current_user, since)
     )
+    # Committed after the page is read and rendered: a commit before would have
+    # the page load the user and the versions again (issue 23's bound).
+    if written:
+        session = db.session()
+        session.expire_on_commit = False  # nothing read after it needs new rows
+        try:
+            session.commit()
+        finally:
+            session.expire_on_commit = True
+    return page
 
 
 @bp.get("/choices/<kind>")

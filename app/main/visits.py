@@ -30,3 +30,21 @@ def register_visit(user: Any, now: datetime | None = None) -> datetime | None:
     elif now - visit.last_at > REFRESH:
         visit.last_at = now
     return visit.previous_at
+
+
+def change_mark(
+    since: datetime | None,
+    reader_id: int,
+    created_at: datetime | None,
+    updated_at: datetime | None,
+    updated_by_id: int | None = None,
+) -> str | None:
+    """ "new" (made since `since`, the end of the reader's previous visit),
+    "changed" (changed since then) or None, for an item of the dashboard's
+    lists; what the reader did themselves is no news to them (nor on a first
+    visit). Read from the columns of the list's own query."""
+    if since is None or updated_at is None or updated_at <= since:
+        return None
+    if updated_by_id is not None and updated_by_id == reader_id:
+        return None
+    return "new" if created_at is not None and created_at > since else "changed"

@@ -9,9 +9,9 @@ from typing import Any
 from flask import current_app
 from flask_babel import force_locale, pgettext
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import and_, false, func, or_, select, union
+from sqlalchemy import String, and_, cast, false, func, or_, select, union
 
-from app import signals
+from app import readmodel, signals
 from app.activity.log import diff, record
 from app.archive import not_archived
 from app.auth.models import LANGUAGES
@@ -286,6 +286,29 @@ def taking_part(
     return found
 
 
+#: The tables the coverage rule reads (the read model's invalidation).
+TAKING_PART_READS = (
+    "group_municipality",
+    "rollout",
+    "round_thread",
+    "score",
+    "scoring_round",
+    "theme",
+    "working_group",
+)
+
+
+def participation(municipality_id: int) -> dict[tuple[int, int], set[str]]:
+    """`taking_part(None, municipality_id)`, kept in the read model while the
+    tables it reads are unchanged (a task or a dossier saved leaves it)."""
+    return readmodel.cached(
+        "taking_part",
+        municipality_id,
+        lambda: taking_part(None, municipality_id),
+        reads=TAKING_PART_READS,
+    )
+
+
 def _taking_part(
     theme_ids: list[int] | None, score_high: int, municipality_id: int | None
 ):
@@ -363,43 +386,48 @@ def fitting_calls(municipality_id: int | None, limit: int) -> list[FittingCall]:
     """The open calls that fit `municipality_id` by the coverage rule (it takes
     part in a theme the call fits) and for which it has no live application,
     soonest deadline first, at most `limit`; none for a merged municipality.
-    Six queries whatever the data."""
+    One query whatever the data, and the municipality's participation (read
+    model: four queries when what it reads changed)."""
     # Without a municipality: nobody's participation (no municipality has id 0).
-    reasons = taking_part(None, municipality_id or 0)
+    reasons = participation(municipality_id or 0)
     themes: dict[int, set[str]] = {t: kinds for (t, _m), kinds in reasons.items()}
     now = now_utc()
-    calls = list(
-        db.session.scalars(
-            select(SubsidyCall)
-            .where(
-                SubsidyCall.opens_at <= now,
-                SubsidyCall.deadline_at > now,
-                not_archived(SubsidyCall),
-                SubsidyCall.id.in_(
-                    select(call_theme.c.call_id).where(
-                        call_theme.c.theme_id.in_(list(themes))
-                    )
-                ),
-                SubsidyCall.id.not_in(_applied_by(municipality_id)),
-                select(Municipality.id)
-                .where(
-                    Municipality.id == municipality_id, active_municipalities_clause()
-                )
-                .exists(),
-            )
-            .order_by(SubsidyCall.deadline_at, SubsidyCall.id)
-            .limit(limit)
-        )
-    )
-    fits: dict[int, set[str]] = {}
-    for call_id, theme_id in db.session.execute(
-        select(call_theme.c.call_id, call_theme.c.theme_id).where(
-            call_theme.c.call_id.in_([c.id for c in calls]),
+    # The fitting themes of each call, as a column of its row ("3,7").
+    fitting = (
+        select(func.aggregate_strings(cast(call_theme.c.theme_id, String), ","))
+        .where(
+            call_theme.c.call_id == SubsidyCall.id,
             call_theme.c.theme_id.in_(list(themes)),
         )
-    ):
-        fits.setdefault(call_id, set()).update(themes[theme_id])
-    return [FittingCall(c, fits.get(c.id, set())) for c in calls]
+        .correlate(SubsidyCall)
+        .scalar_subquery()
+    )
+    rows = db.session.execute(
+        select(SubsidyCall, fitting.label("themes"))
+        .where(
+            SubsidyCall.opens_at <= now,
+            SubsidyCall.deadline_at > now,
+            not_archived(SubsidyCall),
+            SubsidyCall.id.in_(
+                select(call_theme.c.call_id).where(
+                    call_theme.c.theme_id.in_(list(themes))
+                )
+            ),
+            SubsidyCall.id.not_in(_applied_by(municipality_id)),
+            select(Municipality.id)
+            .where(Municipality.id == municipality_id, active_municipalities_clause())
+            .exists(),
+        )
+        .order_by(SubsidyCall.deadline_at, SubsidyCall.id)
+        .limit(limit)
+    ).all()
+    return [
+        FittingCall(
+            call,
+            set().union(*(themes[int(t)] for t in (ids or "").split(",") if t)),
+        )
+        for call, ids in rows
+    ]
 
 
 def _applied_by(municipality_id: int | None):

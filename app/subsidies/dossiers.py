@@ -504,6 +504,14 @@ def create_preparation_tasks(application: Application, actor: Any) -> list[Task]
             actor=actor,
         )
         tasks.append(task)
+    if tasks and application.owner_id is not None:
+        # As any task created with an assignee: the dossier's owner is told
+        # (one batch of events, however many lines the template has).
+        db.session.flush()
+        signals.tasks_changed.send(
+            actor,
+            changes=[(t, {"assignee_id": [None, t.assignee_id]}) for t in tasks],
+        )
     return tasks
 
 

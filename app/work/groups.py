@@ -42,7 +42,8 @@ def group_tasks(group: WorkingGroup, page: int, user: Any):
     pagination = db.paginate(
         select(Task)
         .where(Task.group_id == group.id, permissions.visible_tasks(user))
-        .options(selectinload(Task.assignee), selectinload(Task.municipality))
+        # Joined, not a query each: the bound of statements per page (issue 23).
+        .options(joinedload(Task.assignee), joinedload(Task.municipality))
         .order_by(Task.due_on.is_(None), Task.due_on, Task.id),
         page=page,
         per_page=tasks_per_page(),

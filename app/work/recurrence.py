@@ -14,6 +14,7 @@ from datetime import date
 from flask_babel import gettext as _
 from sqlalchemy import select
 
+from app import signals
 from app.activity.log import diff, record
 from app.extensions import db
 from app.work.models import Task, TaskDependency, TaskRecurrence
@@ -80,6 +81,9 @@ def create_next_occurrence(task: Task, today: date, user) -> Task | None:
     )
     recurrence.next_task_id = following.id
     record("create", following, changes, municipality_id=following.municipality_id)
+    # As a task created on its group's page: its assignee is told (the status
+    # of a new task is no change of status).
+    signals.task_saved.send(following, changes=changes, created=True, actor=user)
     return following
 
 
