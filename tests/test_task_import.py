@@ -510,3 +510,30 @@ def test_a_task_may_not_start_before_the_one_it_starts_after_is_done(world, logi
         client.form("/imports/tasks/apply", {"token": _token(html)}).status_code == 303
     )
     assert [t[1] for t in _state([first, second])] == ["done", "in_progress"]
+
+
+def test_an_import_marking_a_recurring_task_done_creates_its_next(world, login_as):
+    from app.work.models import TaskRecurrence
+
+    task = world["tasks"][1]  # due Saturday 4/4/2026
+    db.session.add(TaskRecurrence(task_id=task.id, kind="quarterly"))
+    db.session.commit()
+    before = db.session.scalar(select(func.count(Task.id)))
+    client = login_as(world["lead"])
+    workbook = _export(client)
+    _edit(workbook, task, D="Done")
+    html = _upload(client, _bytes(workbook)).get_data(as_text=True)
+    response = client.form("/imports/tasks/apply", {"token": _token(html)})
+    assert response.status_code == 303
+    assert db.session.scalar(select(func.count(Task.id))) == before + 1
+    db.session.expire_all()
+    next_id = db.session.get(TaskRecurrence, task.id).next_task_id
+    following = db.session.get(Task, next_id)
+    # Three months later, 4/7/2026, is a Saturday: Friday 3/7.
+    assert (following.title, following.status, following.due_on) == (
+        "Taak 1",
+        "todo",
+        date(2026, 7, 3),
+    )
+    assert db.session.get(TaskRecurrence, next_id).kind == "quarterly"
+    assert _entries([following]) == 1

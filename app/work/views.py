@@ -41,6 +41,7 @@ from app.work.bulk import (
     may_edit_all,
     plan_rollouts,
     plan_tasks,
+    refused_starts,
     seen_versions,
     selected_ids,
 )
@@ -560,6 +561,9 @@ def tasks_bulk():
         return _bulk_page(
             "bulk_choose", status, form=form, tasks=tasks, problem=problem
         )
+    refused = refused_starts(tasks, form.change())
+    if refused:
+        return _bulk_page("bulk_choose", 422, form=form, tasks=tasks, refused=refused)
     planned = plan_tasks(tasks, form.change())
     return _bulk_page("bulk_confirm", form=form, planned=planned)
 
@@ -572,6 +576,10 @@ def tasks_bulk_apply():
     tasks, problem = _task_batch(lock=True)
     if problem or not form.validate_on_submit():
         return _bulk_page("bulk_choose", 422, form=form, tasks=tasks, problem=problem)
+    refused = refused_starts(tasks, form.change())
+    if refused:  # a predecessor reopened since the confirmation page
+        db.session.rollback()
+        return _bulk_page("bulk_choose", 422, form=form, tasks=tasks, refused=refused)
     seen = seen_versions(request.form, "version_")
     try:
         planned = apply_tasks(tasks, form.change(), seen, current_user)
