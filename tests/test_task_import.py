@@ -537,3 +537,32 @@ def test_an_import_marking_a_recurring_task_done_creates_its_next(world, login_a
     )
     assert db.session.get(TaskRecurrence, next_id).kind == "quarterly"
     assert _entries([following]) == 1
+
+
+def test_a_predecessor_reopened_after_the_preview_refuses_the_apply(world, login_as):
+    from app.work.models import TaskDependency
+
+    first, second = world["tasks"][0], world["tasks"][1]
+    first.status, first.progress = "done", 100
+    db.session.add(TaskDependency(task_id=second.id, after_id=first.id))
+    db.session.commit()
+    client = login_as(world["lead"])
+    workbook = _export(client)
+    _edit(workbook, second, D="In progress")
+    html = _upload(client, _bytes(workbook)).get_data(as_text=True)
+    token = _token(html)
+    assert token is not None
+    first = db.session.get(Task, first.id)
+    first.status, first.progress = (
+        "todo",
+        0,
+    )  # reopened meanwhile (the file does not touch it)
+    db.session.commit()
+    before = _state(world["tasks"])
+    response = client.form("/imports/tasks/apply", {"token": token})
+    assert response.status_code == 422
+    text = response.get_data(as_text=True)
+    assert "Nothing was changed: these tasks may not start yet." in text
+    assert "Taak 1: This task starts after “Taak 0”, which is not done yet" in text
+    assert _state(world["tasks"]) == before
+    assert _entries([second]) == 0

@@ -69,7 +69,7 @@ from app.work.groups import (
 )
 from app.work.models import Task
 from app.work.progress import group_progress
-from app.work.recurrence import refuse_plan, task_plan
+from app.work.recurrence import early_starts, refuse_plan, task_plan
 from app.work.task_templates import (
     apply_template,
     create_template,
@@ -647,6 +647,19 @@ def import_tasks_apply():
     if len(tasks) != len(pending.values) or not may_edit_all(current_user, tasks):
         db.session.rollback()
         return _bulk_page("bulk_conflict", 409, conflicts=tasks)
+    refused = early_starts(pending.values, clock.today())
+    if refused:  # a predecessor reopened since the preview
+        form = TaskImportForm(formdata=None)
+        form.file.errors = [
+            _("Nothing was changed: these tasks may not start yet."),
+            *(
+                f"{task.title}: {refused[task.id]}"
+                for task in tasks
+                if task.id in refused
+            ),
+        ]
+        db.session.rollback()
+        return _task_import_page(form, 422)
     try:
         planned = apply_task_values(
             tasks, pending.values, pending.versions, current_user
