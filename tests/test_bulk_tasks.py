@@ -298,3 +298,80 @@ def test_the_preview_takes_a_fixed_number_of_statements(world, login_as):
         assert response.status_code == 200
         counts.append(len(log))
     assert counts[0] == counts[1]
+
+
+def test_bulk_done_creates_the_next_occurrence_of_a_recurring_task(world, login_as):
+    from app.work.models import TaskRecurrence
+
+    recurring, plain = world["tasks"][0], world["tasks"][1]
+    db.session.add(TaskRecurrence(task_id=recurring.id, kind="monthly"))
+    db.session.commit()
+    before = db.session.scalar(select(func.count(Task.id)))
+    client = login_as(world["lead"])
+    response = _apply(client, [recurring, plain], action="status", status="done")
+    assert response.status_code == 303
+    # One next occurrence (the single save's rule: one month later, a working
+    # day: 3/5/2026 is a Sunday, so Friday 1/5 is a holiday and it is 30/4).
+    assert db.session.scalar(select(func.count(Task.id))) == before + 1
+    db.session.expire_all()
+    following = db.session.get(
+        Task, db.session.get(TaskRecurrence, recurring.id).next_task_id
+    )
+    assert (following.title, following.status, following.due_on) == (
+        "Taak 0",
+        "todo",
+        date(2026, 4, 30),
+    )
+    assert db.session.get(TaskRecurrence, following.id).kind == "monthly"
+    assert (
+        db.session.scalar(
+            select(func.count(Activity.id)).where(
+                Activity.entity_type == "task",
+                Activity.entity_id == following.id,
+                Activity.action == "create",
+            )
+        )
+        == 1
+    )
+
+
+def _chain(world):
+    from app.work.models import TaskDependency
+
+    first, second = world["tasks"][0], world["tasks"][1]
+    db.session.add(TaskDependency(task_id=second.id, after_id=first.id))
+    db.session.commit()
+    return first, second
+
+
+@pytest.mark.parametrize("status", ["in_progress", "done"])
+def test_bulk_start_before_the_predecessor_is_done_refuses_the_batch(
+    world, login_as, status
+):
+    first, second = _chain(world)
+    third = world["tasks"][2]
+    before = [(t.status, t.version) for t in world["tasks"]]
+    client = login_as(world["lead"])
+    for post in (_preview, _apply):
+        response = post(client, [second, third], action="status", status=status)
+        assert response.status_code == 422
+        text = response.get_data(as_text=True)
+        assert f'<li data-task-id="{second.id}">' in text
+        assert f'<li data-task-id="{third.id}">' not in text
+        assert "Er is niets gewijzigd: deze taken mogen nog niet starten." in text
+        assert "start na “Taak 0”" in text and "nog niet klaar" in text
+        db.session.expire_all()
+        assert [(t.status, t.version) for t in world["tasks"]] == before
+    assert _entries(_ids(world["tasks"])) == 0
+
+
+def test_bulk_may_start_a_task_when_the_batch_finishes_its_predecessor(world, login_as):
+    first, second = _chain(world)
+    client = login_as(world["lead"])
+    response = _apply(client, [first, second], action="status", status="done")
+    assert response.status_code == 303
+    db.session.expire_all()
+    assert [db.session.get(Task, t.id).status for t in (first, second)] == [
+        "done",
+        "done",
+    ]

@@ -510,3 +510,59 @@ def test_a_task_may_not_start_before_the_one_it_starts_after_is_done(world, logi
         client.form("/imports/tasks/apply", {"token": _token(html)}).status_code == 303
     )
     assert [t[1] for t in _state([first, second])] == ["done", "in_progress"]
+
+
+def test_an_import_marking_a_recurring_task_done_creates_its_next(world, login_as):
+    from app.work.models import TaskRecurrence
+
+    task = world["tasks"][1]  # due Saturday 4/4/2026
+    db.session.add(TaskRecurrence(task_id=task.id, kind="quarterly"))
+    db.session.commit()
+    before = db.session.scalar(select(func.count(Task.id)))
+    client = login_as(world["lead"])
+    workbook = _export(client)
+    _edit(workbook, task, D="Done")
+    html = _upload(client, _bytes(workbook)).get_data(as_text=True)
+    response = client.form("/imports/tasks/apply", {"token": _token(html)})
+    assert response.status_code == 303
+    assert db.session.scalar(select(func.count(Task.id))) == before + 1
+    db.session.expire_all()
+    next_id = db.session.get(TaskRecurrence, task.id).next_task_id
+    following = db.session.get(Task, next_id)
+    # Three months later, 4/7/2026, is a Saturday: Friday 3/7.
+    assert (following.title, following.status, following.due_on) == (
+        "Taak 1",
+        "todo",
+        date(2026, 7, 3),
+    )
+    assert db.session.get(TaskRecurrence, next_id).kind == "quarterly"
+    assert _entries([following]) == 1
+
+
+def test_a_predecessor_reopened_after_the_preview_refuses_the_apply(world, login_as):
+    from app.work.models import TaskDependency
+
+    first, second = world["tasks"][0], world["tasks"][1]
+    first.status, first.progress = "done", 100
+    db.session.add(TaskDependency(task_id=second.id, after_id=first.id))
+    db.session.commit()
+    client = login_as(world["lead"])
+    workbook = _export(client)
+    _edit(workbook, second, D="In progress")
+    html = _upload(client, _bytes(workbook)).get_data(as_text=True)
+    token = _token(html)
+    assert token is not None
+    first = db.session.get(Task, first.id)
+    first.status, first.progress = (
+        "todo",
+        0,
+    )  # reopened meanwhile (the file does not touch it)
+    db.session.commit()
+    before = _state(world["tasks"])
+    response = client.form("/imports/tasks/apply", {"token": token})
+    assert response.status_code == 422
+    text = response.get_data(as_text=True)
+    assert "Nothing was changed: these tasks may not start yet." in text
+    assert "Taak 1: This task starts after “Taak 0”, which is not done yet" in text
+    assert _state(world["tasks"]) == before
+    assert _entries([second]) == 0

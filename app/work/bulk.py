@@ -19,6 +19,7 @@ from sqlalchemy import bindparam, select, update
 from sqlalchemy.orm import selectinload
 from sqlalchemy.orm.attributes import set_committed_value
 
+from app import clock
 from app.activity.log import _plain as plain
 from app.activity.log import record_many
 from app.activity.render import ChangeView, field_label, resolve_names, value_text
@@ -31,6 +32,7 @@ from app.signals import tasks_changed, tasks_reassigned
 from app.subsidies.models import Application
 from app.web.params import parse_int
 from app.work.models import Rollout, Task, Theme
+from app.work.recurrence import create_next_occurrences, early_starts
 from app.work.tasks import row_options
 from app.workdays import shift_working_days
 
@@ -139,11 +141,22 @@ def _new_values(task: Task, change: dict) -> dict[str, Any]:
     return values
 
 
+def task_values(tasks: list[Task], change: dict) -> dict[int, dict]:
+    """The new values `change` gives each task ({task id: {field: new}})."""
+    return {task.id: _new_values(task, change) for task in tasks}
+
+
+def refused_starts(tasks: list[Task], change: dict) -> list[tuple[Task, str]]:
+    """The tasks `change` would start before their predecessor is done, with
+    the reason the task's form gives (the Excel import's rule: a predecessor
+    the same batch marks done does not hold its follower back)."""
+    refused = early_starts(task_values(tasks, change), clock.today())
+    return [(task, refused[task.id]) for task in tasks if task.id in refused]
+
+
 def plan_tasks(tasks: list[Task], change: dict) -> list[Planned]:
     """What `change` does to each task ({field: [old, new]}; empty: nothing)."""
-    return plan_task_values(
-        tasks, {task.id: _new_values(task, change) for task in tasks}
-    )
+    return plan_task_values(tasks, task_values(tasks, change))
 
 
 def _write_versioned(model: Any, columns: tuple[str, ...], rows: list[dict]) -> None:
@@ -172,9 +185,7 @@ def apply_tasks(
     """Apply `change` to `tasks` in one transaction, one activity entry per
     changed task; raises BatchConflict (nothing written) when any task is not at
     the version in `seen`."""
-    return apply_task_values(
-        tasks, {task.id: _new_values(task, change) for task in tasks}, seen, user
-    )
+    return apply_task_values(tasks, task_values(tasks, change), seen, user)
 
 
 def plan_task_values(tasks: list[Task], values: Mapping[int, dict]) -> list[Planned]:
@@ -199,7 +210,9 @@ def apply_task_values(
     """Write each task's own new values ({task id: {field: new}}) in one
     transaction (one UPDATE), one activity entry per changed task and the events
     of the batch; raises BatchConflict (nothing written) when any task is not at
-    the version in `seen`. The bulk actions and the Excel import both go here."""
+    the version in `seen`. A recurring task set to done gets its next occurrence
+    in the same transaction, as saving it on its own does. The bulk actions and
+    the Excel import both go here."""
     conflicts = [task for task in tasks if seen.get(task.id) != task.version]
     if conflicts:
         db.session.rollback()
@@ -231,6 +244,15 @@ def apply_task_values(
             for name in p.changes:
                 set_committed_value(p.obj, name, new[p.obj.id][name])
         _send_task_events(user, planned)
+        create_next_occurrences(
+            (
+                p.obj
+                for p in planned
+                if p.changes.get("status", [None, None])[1] == "done"
+            ),
+            clock.today(),
+            user,
+        )
     db.session.commit()
     return planned
 

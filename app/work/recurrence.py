@@ -9,6 +9,7 @@ after the day it was done. Generated due dates fall on working days.
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from datetime import date
 
 from flask_babel import gettext as _
@@ -85,6 +86,47 @@ def create_next_occurrence(task: Task, today: date, user) -> Task | None:
     # of a new task is no change of status).
     signals.task_saved.send(following, changes=changes, created=True, actor=user)
     return following
+
+
+def create_next_occurrences(tasks: Iterable[Task], today: date, user) -> None:
+    """create_next_occurrence for each of `tasks` set to done by a batch (the
+    recurrences of the batch read in one query). The caller commits."""
+    tasks = list(tasks)
+    if not tasks:
+        return
+    recurring = set(
+        db.session.scalars(
+            select(TaskRecurrence.task_id).where(
+                TaskRecurrence.task_id.in_([task.id for task in tasks])
+            )
+        )
+    )
+    for task in tasks:
+        if task.id in recurring:
+            create_next_occurrence(task, today, user)
+
+
+def early_starts(values: Mapping[int, dict], today: date) -> dict[int, str]:
+    """The tasks of a batch ({task id: {field: new}}, tasks loaded already)
+    that would start before their predecessor is done: {task id: why, as the
+    task's form says it}; a predecessor the same batch marks done does not hold
+    its follower back. One query for the whole batch."""
+    if not values:
+        return {}
+    predecessors = db.session.execute(
+        select(TaskDependency.task_id, Task)
+        .join(Task, Task.id == TaskDependency.after_id)
+        .where(TaskDependency.task_id.in_(list(values)))
+    ).all()
+    refused = {}
+    for task_id, predecessor in predecessors:
+        if values.get(predecessor.id, {}).get("status") == "done":
+            continue  # done in the same batch
+        task = db.session.get(Task, task_id)  # loaded already: no query
+        refusal = start_refusal(task, values[task_id], predecessor, today)
+        if refusal:
+            refused[task_id] = refusal
+    return refused
 
 
 def start_refusal(

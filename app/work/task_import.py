@@ -34,8 +34,8 @@ from app.uploads import UploadError, open_xlsx, read_sheet
 from app.work.bulk import load_tasks, plan_task_values
 from app.work.exports import task_columns
 from app.work.forms import DATE_FORMATS
-from app.work.models import Task, TaskDependency
-from app.work.recurrence import start_refusal
+from app.work.models import Task
+from app.work.recurrence import early_starts
 
 #: Rows read at most (a whole region's tasks), and changed tasks applied at once.
 MAX_ROWS = 10000
@@ -431,28 +431,14 @@ def _refuse_early_starts(
     values: dict[int, dict], found: dict[int, tuple[int, int]], check
 ) -> None:
     """A task that starts after another may not start before that one is done
-    (the rule of the task's form, app.work.recurrence.start_refusal), unless the
-    same file marks the predecessor done. Refused rows leave `values`."""
-    if not values:
-        return
-    predecessors = dict(
-        db.session.execute(
-            select(TaskDependency.task_id, Task)
-            .join(Task, Task.id == TaskDependency.after_id)
-            .where(TaskDependency.task_id.in_(list(values)))
-        ).all()
-    )
-    today = clock.today()
-    for task_id, predecessor in predecessors.items():
-        if values.get(predecessor.id, {}).get("status") == "done":
-            continue  # done in the same file
-        task = db.session.get(Task, task_id)  # loaded already: no query
-        refusal = start_refusal(task, values[task_id], predecessor, today)
-        if refusal:
-            number = found[task_id][0]
-            column = STATUS if "status" in values[task_id] else START
-            check.errors.append(f"{_cell(column, number)}: {refusal}")
-            del values[task_id]
+    (the rule of the task's form and of the bulk actions,
+    app.work.recurrence.early_starts), unless the same file marks the
+    predecessor done. Refused rows leave `values`."""
+    for task_id, refusal in early_starts(values, clock.today()).items():
+        number = found[task_id][0]
+        column = STATUS if "status" in values[task_id] else START
+        check.errors.append(f"{_cell(column, number)}: {refusal}")
+        del values[task_id]
 
 
 def _conflict_text(task: Task, number: int) -> str:

@@ -42,6 +42,7 @@ from app.work.bulk import (
     may_edit_all,
     plan_rollouts,
     plan_tasks,
+    refused_starts,
     seen_versions,
     selected_ids,
 )
@@ -69,7 +70,7 @@ from app.work.groups import (
 )
 from app.work.models import Task
 from app.work.progress import group_progress
-from app.work.recurrence import refuse_plan, task_plan
+from app.work.recurrence import early_starts, refuse_plan, task_plan
 from app.work.task_templates import (
     apply_template,
     create_template,
@@ -571,6 +572,9 @@ def tasks_bulk():
         return _bulk_page(
             "bulk_choose", status, form=form, tasks=tasks, problem=problem
         )
+    refused = refused_starts(tasks, form.change())
+    if refused:
+        return _bulk_page("bulk_choose", 422, form=form, tasks=tasks, refused=refused)
     planned = plan_tasks(tasks, form.change())
     return _bulk_page("bulk_confirm", form=form, planned=planned)
 
@@ -583,6 +587,10 @@ def tasks_bulk_apply():
     tasks, problem = _task_batch(lock=True)
     if problem or not form.validate_on_submit():
         return _bulk_page("bulk_choose", 422, form=form, tasks=tasks, problem=problem)
+    refused = refused_starts(tasks, form.change())
+    if refused:  # a predecessor reopened since the confirmation page
+        db.session.rollback()
+        return _bulk_page("bulk_choose", 422, form=form, tasks=tasks, refused=refused)
     seen = seen_versions(request.form, "version_")
     try:
         planned = apply_tasks(tasks, form.change(), seen, current_user)
@@ -650,6 +658,19 @@ def import_tasks_apply():
     if len(tasks) != len(pending.values) or not may_edit_all(current_user, tasks):
         db.session.rollback()
         return _bulk_page("bulk_conflict", 409, conflicts=tasks)
+    refused = early_starts(pending.values, clock.today())
+    if refused:  # a predecessor reopened since the preview
+        form = TaskImportForm(formdata=None)
+        form.file.errors = [
+            _("Nothing was changed: these tasks may not start yet."),
+            *(
+                f"{task.title}: {refused[task.id]}"
+                for task in tasks
+                if task.id in refused
+            ),
+        ]
+        db.session.rollback()
+        return _task_import_page(form, 422)
     try:
         planned = apply_task_values(
             tasks, pending.values, pending.versions, current_user
