@@ -38,6 +38,7 @@ from app.strategy.results import tally_round
 from app.subsidies.models import (
     Application,
     ApplicationPartner,
+    OwnContribution,
     Payment,
     ReportingObligation,
     SubsidyCall,
@@ -119,6 +120,24 @@ REPORTING_TEMPLATE = [
 ]
 
 PLACEHOLDER = "(voorbeeld)"
+#: Own contributions (issue 28 item 2): ("amount", euro) or ("percent", share of
+#: the municipality's project cost), as people enter them.
+DIGIBANK_OWN = {
+    "izegem": {
+        "izegem": ("amount", "40000"),
+        "ingelmunster": ("percent", "10"),
+        "oostrozebeke": ("amount", "12000"),
+        "wielsbeke": ("percent", "10"),
+    }
+}
+#: The demo call asks 20%: Izegem's 15% shows the warning on DEMO-LEDEGEM.
+DEMO_OWN = {
+    "DEMO-LEDEGEM": {
+        "ledegem": ("amount", "9000"),
+        "roeselare": ("percent", "20"),
+        "izegem": ("percent", "15"),
+    }
+}
 
 
 @dataclass
@@ -524,6 +543,7 @@ class Seeder:
         partners = values.pop("partners", {})
         payments = values.pop("payments", [])
         obligations = values.pop("obligations", [])
+        own = values.pop("own", {})
         app, created = self.get_or_create(
             Application,
             {"reference": reference},
@@ -538,6 +558,15 @@ class Seeder:
             app.partners.append(
                 ApplicationPartner(
                     municipality_id=self.m[slug].id, share_pct=Decimal(share)
+                )
+            )
+        for slug, (entered_as, value) in own.items():
+            app.own_contributions.append(
+                OwnContribution(
+                    municipality_id=self.m[slug].id,
+                    entered_as=entered_as,
+                    amount=Decimal(value) if entered_as == "amount" else None,
+                    share_pct=Decimal(value) if entered_as == "percent" else None,
                 )
             )
         for paid_on, amount, kind in payments:
@@ -628,6 +657,7 @@ class Seeder:
                 project_start=date(2023, 1, 1),
                 project_end=date(2024, 12, 31),
                 partners=partners,
+                own=DIGIBANK_OWN.get(lead, {}),
                 payments=[(date(2023, 2, 15), "400000", "advance")],
                 obligations=[
                     ("Voorschot 80%", "advance", date(2023, 2, 15), "done"),
@@ -695,6 +725,7 @@ class Seeder:
                 status=status,
                 requested_amount=Decimal(requested),
                 partners=partners,
+                own=DEMO_OWN.get(reference, {}),
                 notes=f"Dossier {PLACEHOLDER}.",
                 **extra,
             )

@@ -95,6 +95,7 @@ LABELS = {
         "application": _l("Application"),
         "application_partner": _l("Partner"),
         "payment": _l("Payment"),
+        "own_contribution": _l("Own contribution"),
         "reporting_obligation": _l("Reporting obligation"),
         "document": _l("Document"),
         "user_account": _l("User"),

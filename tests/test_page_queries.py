@@ -14,7 +14,7 @@ from app.activity.log import record
 from app.extensions import db
 from app.main.visits import register_visit
 from app.strategy.models import TrajectoryStep
-from app.subsidies.models import ReportingObligation
+from app.subsidies.models import OwnContribution, ReportingObligation
 from tests import factories
 
 ROLES = ("coordinator", "lead", "municipality", "viewer")
@@ -117,6 +117,14 @@ def _grow(w: dict, units: int) -> None:
                 )
         factories.partner(w["application"], place)
         factories.payment(w["application"], "100")
+        db.session.add(
+            OwnContribution(
+                application_id=w["application"].id,
+                municipality_id=place.id,
+                entered_as="percent",
+                share_pct=Decimal("20"),
+            )
+        )
         db.session.add(
             ReportingObligation(
                 application_id=w["application"].id,

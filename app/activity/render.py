@@ -384,6 +384,12 @@ def sentence(entry: Activity) -> str:
             partner=partner,
             name=name,
         )
+    if action == "own_contribution":
+        return _(
+            "Own contribution of %(partner)s in “%(name)s” changed",
+            partner=partner,
+            name=name,
+        )
     if action == "partner_remove":
         return _(
             "Partner %(partner)s removed from “%(name)s”", partner=partner, name=name

@@ -36,6 +36,7 @@ from app.db import LONG, SHORT
 from app.labels import choices
 from app.subsidies.amounts import AmountError, parse_amount
 from app.subsidies.calls import TemplateError, parse_preparation, parse_reporting
+from app.subsidies.finances import PercentError, parse_percent
 
 DATETIME_FORMAT = "%Y-%m-%dT%H:%M"
 
@@ -292,6 +293,34 @@ class ShareForm(FlaskForm):
         places=2,
         validators=[InputRequired(), NumberRange(min=0, max=100)],
     )
+
+
+class ContributionForm(FlaskForm):
+    """A municipality's own contribution: an amount or a percentage of its project
+    cost; empty clears it."""
+
+    version = HiddenField()
+    value = StringField(_l("Own contribution"), validators=[Length(max=40)])
+    entered_as = SelectField(
+        _l("Entered as"),
+        choices=[
+            SelectChoice("amount", _l("euro")),
+            SelectChoice("percent", _l("percent of the project cost")),
+        ],
+    )
+
+    def validate_value(self, field) -> None:
+        self.parsed = None
+        text = (field.data or "").strip()
+        if not text:
+            return
+        try:
+            if self.entered_as.data == "percent":
+                self.parsed = parse_percent(text)
+            else:
+                self.parsed = parse_amount(text)
+        except (AmountError, PercentError) as error:
+            raise ValidationError(str(error)) from error
 
 
 class PaymentForm(FlaskForm):

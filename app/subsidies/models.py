@@ -45,6 +45,8 @@ PAYMENT_KINDS = ("advance", "balance")
 OBLIGATION_KINDS = ("advance", "interim", "final", "financial", "balance")
 # waived: no longer owed (a closed dossier waives what was still open)
 OBLIGATION_STATUSES = ("open", "done", "waived")
+#: How an own contribution was entered: euro, or percent of the project cost.
+CONTRIBUTION_UNITS = ("amount", "percent")
 
 call_theme = Table(
     "call_theme",
@@ -195,6 +197,9 @@ class Application(ArchivableMixin, VersionedMixin, db.Model):
         cascade="all, delete-orphan",
         order_by="ReportingObligation.due_on",
     )
+    own_contributions: Mapped[list[OwnContribution]] = relationship(
+        back_populates="application", cascade="all, delete-orphan"
+    )
     tasks: Mapped[list[Task]] = relationship(back_populates="application")
     # Read only (app.public.publishing writes publications): lets the dossier's
     # page load its publication in the dossier's own query.
@@ -268,3 +273,38 @@ class ReportingObligation(db.Model):
 
     application: Mapped[Application] = relationship(back_populates="obligations")
     owner: Mapped[User | None] = relationship()
+
+
+class OwnContribution(VersionedMixin, db.Model):
+    """What the lead or a partner puts in itself (co-financing), as entered: an
+    amount in euro, or a percentage of its project cost (its part of the grant
+    plus this contribution). The other is computed (app.subsidies.finances)."""
+
+    __tablename__ = "own_contribution"
+    __table_args__ = (
+        CheckConstraint(
+            enum_check("entered_as", CONTRIBUTION_UNITS), name="entered_as"
+        ),
+        CheckConstraint(
+            "(entered_as = 'amount' AND amount IS NOT NULL AND amount >= 0 "
+            "AND share_pct IS NULL) OR (entered_as = 'percent' "
+            "AND share_pct IS NOT NULL AND share_pct >= 0 AND share_pct < 100 "
+            "AND amount IS NULL)",
+            name="entered_value",
+        ),
+        UniqueConstraint("application_id", "municipality_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    application_id: Mapped[int] = mapped_column(
+        ForeignKey("application.id", ondelete="CASCADE")
+    )
+    municipality_id: Mapped[int] = mapped_column(
+        ForeignKey("municipality.id", ondelete="RESTRICT"), index=True
+    )
+    entered_as: Mapped[str] = mapped_column(String(10))
+    amount: Mapped[Decimal | None] = mapped_column(Money)
+    share_pct: Mapped[Decimal | None] = mapped_column(Numeric(5, 2))
+
+    application: Mapped[Application] = relationship(back_populates="own_contributions")
+    municipality: Mapped[Municipality] = relationship()

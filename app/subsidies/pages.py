@@ -15,7 +15,7 @@ from app.choices import chosen_choice, search_choices
 from app.extensions import db
 from app.municipalities.models import Municipality
 from app.sorting import Sort
-from app.subsidies import calls, dossiers, listing, rollups
+from app.subsidies import calls, dossiers, finances, listing, rollups
 from app.subsidies.models import Application, SubsidyCall
 from app.work.models import Theme
 
@@ -182,4 +182,5 @@ def dossier_detail(application: Application) -> dict[str, Any]:
         "money": money,
         "lead_share": dossiers.lead_share(application),
         "shares": rollups.dossier_shares(application, money.paid),
+        "contributions": finances.dossier_contributions(application),
     }

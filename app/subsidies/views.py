@@ -16,10 +16,11 @@ from app.extensions import db
 from app.http_cache import no_store
 from app.municipalities.models import Municipality
 from app.paging import page_number
-from app.subsidies import bp, calls, dossiers, listing, pages
+from app.subsidies import bp, calls, dossiers, finances, listing, pages
 from app.subsidies.forms import (
     ApplicationForm,
     CallForm,
+    ContributionForm,
     MoveForm,
     NotesForm,
     ObligationForm,
@@ -203,6 +204,7 @@ def _forms(application: Application, **given) -> dict:
         "payment_form": PaymentForm(formdata=None, prefix="payment"),
         "obligation_form": ObligationForm(formdata=None, prefix="obligation"),
         "share_forms": {},
+        "contribution_forms": {},
         "obligation_forms": {},
         "saved": False,
     }
@@ -506,6 +508,33 @@ def partner_remove(application_id: int, municipality_id: int):
     )
     _hand_back(application)
     return _part_done(application, "partners")
+
+
+@bp.post("/applications/<int:application_id>/contributions/<int:municipality_id>")
+@requires(perm.can_view_regional)
+def contribution_set(application_id: int, municipality_id: int):
+    """Enter, change or clear the own contribution of the lead or a partner."""
+    application = _managed(application_id)
+    if not finances.is_involved(application, municipality_id):
+        abort(404)
+    municipality = db.get_or_404(Municipality, municipality_id)
+    form = ContributionForm(prefix=f"own-{municipality_id}")
+    errors = {}
+    if form.validate_on_submit():
+        errors = finances.set_own_contribution(
+            application,
+            municipality,
+            form.entered_as.data,
+            form.parsed,
+            form.version.data,
+            _user(),
+        )
+    if form.errors or errors:
+        _attach(form, errors)
+        return _part_refused(
+            application, "finances", contribution_forms={municipality_id: form}
+        )
+    return _part_done(application, "finances")
 
 
 @bp.post("/applications/<int:application_id>/payments")

@@ -124,6 +124,12 @@ ROUTES = [
         "/applications/{izegem_partnered_app}/partners/{izegem_partner}/delete",
         303,
     ),
+    # Empty: no unit chosen, 422 for the coordinator.
+    _manage(
+        "POST",
+        "/applications/{izegem_partnered_app}/contributions/{izegem_partner}",
+        422,
+    ),
     _manage("POST", "/applications/{izegem_partnered_app}/payments", 422),
     _manage(
         "POST",
