@@ -38,9 +38,11 @@ from app.strategy.results import tally_round
 from app.subsidies.models import (
     Application,
     ApplicationPartner,
+    BudgetLine,
     OwnContribution,
     Payment,
     ReportingObligation,
+    Spending,
     SubsidyCall,
 )
 from app.work.models import Rollout, Task, Theme, WorkingGroup
@@ -129,6 +131,38 @@ DIGIBANK_OWN = {
         "oostrozebeke": ("amount", "12000"),
         "wielsbeke": ("percent", "10"),
     }
+}
+#: Budget lines of the Izegem digibank: (bearer, kind, title, planned, spending
+#: as (date, amount, description)), so its financial report fills itself.
+DIGIBANK_BUDGET = {
+    "izegem": [
+        (
+            "izegem",
+            "personnel",
+            "Digicoach (1 VTE, 2 jaar)",
+            "300000",
+            [
+                (date(2023, 6, 30), "75000", "Loonkost eerste semester 2023"),
+                (date(2023, 12, 31), "75000", "Loonkost tweede semester 2023"),
+                (date(2024, 6, 30), "76000", "Loonkost eerste semester 2024"),
+            ],
+        ),
+        (
+            "izegem",
+            "equipment",
+            "Laptops en tablets voor de digibank",
+            "60000",
+            [(date(2023, 3, 15), "48250", "Aankoop 40 laptops en 20 tablets")],
+        ),
+        (
+            "ingelmunster",
+            "external_services",
+            "Opleidingen door een externe partner",
+            "80000",
+            [(date(2024, 2, 1), "30000", "Reeks workshops voorjaar 2024")],
+        ),
+        ("oostrozebeke", "other", "Communicatie en drukwerk", "20000", []),
+    ]
 }
 #: The demo call asks 20%: Izegem's 15% shows the warning on DEMO-LEDEGEM.
 DEMO_OWN = {
@@ -544,6 +578,7 @@ class Seeder:
         payments = values.pop("payments", [])
         obligations = values.pop("obligations", [])
         own = values.pop("own", {})
+        budget = values.pop("budget", [])
         app, created = self.get_or_create(
             Application,
             {"reference": reference},
@@ -569,6 +604,23 @@ class Seeder:
                     share_pct=Decimal(value) if entered_as == "percent" else None,
                 )
             )
+        for slug, kind, title, planned, spent in budget:
+            line = BudgetLine(
+                municipality_id=self.m[slug].id,
+                kind=kind,
+                title=title,
+                planned_amount=Decimal(planned),
+            )
+            app.budget_lines.append(line)
+            for spent_on, amount, description in spent:
+                line.spending.append(
+                    Spending(
+                        application_id=app.id,
+                        spent_on=spent_on,
+                        amount=Decimal(amount),
+                        description=description,
+                    )
+                )
         for paid_on, amount, kind in payments:
             app.payments.append(
                 Payment(paid_on=paid_on, amount=Decimal(amount), kind=kind)
@@ -658,6 +710,7 @@ class Seeder:
                 project_end=date(2024, 12, 31),
                 partners=partners,
                 own=DIGIBANK_OWN.get(lead, {}),
+                budget=DIGIBANK_BUDGET.get(lead, []),
                 payments=[(date(2023, 2, 15), "400000", "advance")],
                 obligations=[
                     ("Voorschot 80%", "advance", date(2023, 2, 15), "done"),

@@ -18,12 +18,21 @@ from typing import Any
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from sqlalchemy import func, select
+from sqlalchemy.orm import joinedload
 
 from app.activity.log import record
 from app.concurrency import ensure_current
+from app.documents.models import Document
+from app.extensions import db
 from app.formatting import fmt_progress
 from app.subsidies.dossiers import HUNDRED, lead_share
-from app.subsidies.models import Application, OwnContribution
+from app.subsidies.models import (
+    Application,
+    BudgetLine,
+    OwnContribution,
+    Spending,
+)
 from app.subsidies.rollups import share_of
 
 CENT = Decimal("0.01")
@@ -242,3 +251,269 @@ def raise_conflict(application: Application, seen_version: Any, submitted: dict)
     from app.concurrency import EditConflict
 
     raise EditConflict(application, seen_version, submitted)
+
+
+# --- budget lines and spending ------------------------------------------------------
+
+#: A dossier plans at most this many lines (a page and a workbook stay bounded).
+MAX_BUDGET_LINES = 100
+#: The finances page lists this many of the latest spending entries.
+SPENDING_SHOWN = 50
+
+
+@dataclass
+class LineRow:
+    line: BudgetLine
+    spent: Decimal
+
+    @property
+    def remaining(self) -> Decimal:
+        return self.line.planned_amount - self.spent
+
+    @property
+    def over(self) -> bool:
+        return self.spent > self.line.planned_amount
+
+
+@dataclass
+class PartnerBudget:
+    municipality: Any
+    is_lead: bool
+    planned: Decimal = ZERO
+    spent: Decimal = ZERO
+    subsidy: Decimal = ZERO
+    own: Decimal = ZERO
+
+    @property
+    def remaining(self) -> Decimal:
+        return self.planned - self.spent
+
+
+@dataclass
+class Budget:
+    lines: list[LineRow]
+    partners: list[PartnerBudget]
+    spending: list[Any]
+    planned: Decimal
+    spent: Decimal
+    contributions: Contributions
+
+    @property
+    def remaining(self) -> Decimal:
+        return self.planned - self.spent
+
+
+def line_rows(application_id: int) -> list[LineRow]:
+    """The dossier's budget lines with what was spent on each (one statement)."""
+    spent = (
+        select(Spending.budget_line_id, func.sum(Spending.amount).label("spent"))
+        .where(Spending.application_id == application_id)
+        .group_by(Spending.budget_line_id)
+        .subquery()
+    )
+    query = (
+        select(BudgetLine, func.coalesce(spent.c.spent, 0))
+        .outerjoin(spent, spent.c.budget_line_id == BudgetLine.id)
+        .where(BudgetLine.application_id == application_id)
+        .options(joinedload(BudgetLine.municipality))
+        .order_by(BudgetLine.id)
+    )
+    return [
+        LineRow(line, Decimal(amount).quantize(CENT))
+        for line, amount in db.session.execute(query)
+    ]
+
+
+def latest_spending(application_id: int, limit: int = SPENDING_SHOWN) -> list[Any]:
+    """The latest spending of the dossier, with its line and document (one
+    statement); rows of (spending, line title, line kind, document name)."""
+    query = (
+        select(Spending, BudgetLine.title, BudgetLine.kind, Document.filename)
+        .join(BudgetLine, BudgetLine.id == Spending.budget_line_id)
+        .outerjoin(Document, Document.id == Spending.document_id)
+        .where(Spending.application_id == application_id)
+        .order_by(Spending.spent_on.desc(), Spending.id.desc())
+    )
+    if limit:
+        query = query.limit(limit)
+    return list(db.session.execute(query))
+
+
+def partner_budgets(
+    contributions: Contributions, lines: list[LineRow]
+) -> list[PartnerBudget]:
+    """Per involved municipality: planned and spent (its lines), subsidy and own
+    contribution (no query: from what was read)."""
+    rows = {
+        row.municipality.id: PartnerBudget(
+            row.municipality, row.is_lead, subsidy=row.subsidy, own=row.own
+        )
+        for row in contributions.rows
+    }
+    for line_row in lines:
+        partner = rows.get(line_row.line.municipality_id)
+        if partner is None:  # a former partner's line: shown under its own name
+            partner = rows[line_row.line.municipality_id] = PartnerBudget(
+                line_row.line.municipality, False
+            )
+        partner.planned += line_row.line.planned_amount
+        partner.spent += line_row.spent
+    return list(rows.values())
+
+
+def budget_overview(application: Application, spending_limit: int = SPENDING_SHOWN):
+    """Everything the finances page and workbook show: planned vs spent per line
+    and per partner, subsidy vs own contribution, the latest spending."""
+    contributions = dossier_contributions(application)
+    lines = line_rows(application.id)
+    return Budget(
+        lines=lines,
+        partners=partner_budgets(contributions, lines),
+        spending=latest_spending(application.id, spending_limit),
+        planned=sum((row.line.planned_amount for row in lines), ZERO),
+        spent=sum((row.spent for row in lines), ZERO),
+        contributions=contributions,
+    )
+
+
+def _line_changes(line: BudgetLine | None, values: dict) -> dict:
+    before = {
+        "kind": line.kind if line else None,
+        "title": line.title if line else None,
+        "planned_amount": str(line.planned_amount) if line else None,
+        "municipality_id": line.municipality_id if line else None,
+    }
+    after = {
+        "kind": values.get("kind", before["kind"]),
+        "title": values.get("title", before["title"]),
+        "planned_amount": str(values["planned_amount"])
+        if "planned_amount" in values
+        else before["planned_amount"],
+        "municipality_id": values.get("municipality_id", before["municipality_id"]),
+    }
+    return {k: [before[k], after[k]] for k in before if before[k] != after[k]}
+
+
+def add_budget_line(application: Application, values: dict, actor: Any) -> Errors:
+    """Plan a cost: kind, title, the municipality that bears it, amount."""
+    if not is_involved(application, values["municipality_id"]):
+        return {"municipality_id": _l("Choose the lead or one of the partners.")}
+    if len(application.budget_lines) >= MAX_BUDGET_LINES:
+        return {
+            "title": _(
+                "A dossier has at most %(most)s budget lines.", most=MAX_BUDGET_LINES
+            )
+        }
+    line = BudgetLine(**values)
+    application.budget_lines.append(line)
+    record(
+        "create",
+        line,
+        _line_changes(None, values),
+        municipality_id=application.lead_municipality_id,
+        actor=actor,
+    )
+    return {}
+
+
+def update_budget_line(
+    line: BudgetLine, values: dict, seen_version: Any, actor: Any
+) -> Errors:
+    """Change a line's kind, title or planned amount (a newer save is a 409)."""
+    ensure_current(
+        line, seen_version, {k: str(v) for k, v in values.items() if v is not None}
+    )
+    changes = _line_changes(line, values)
+    if not changes:
+        return {}
+    for name, value in values.items():
+        setattr(line, name, value)
+    record(
+        "update",
+        line,
+        changes,
+        municipality_id=line.application.lead_municipality_id,
+        actor=actor,
+    )
+    return {}
+
+
+def delete_budget_line(line: BudgetLine, actor: Any) -> Errors:
+    """Remove a line planned by mistake: only while nothing was spent on it."""
+    if line.spending:
+        return {
+            "line": _l(
+                "Spending was recorded on this line: delete that spending first."
+            )
+        }
+    application = line.application
+    record(
+        "delete",
+        line,
+        _line_changes(line, {"kind": None, "title": None, "municipality_id": None})
+        | {"planned_amount": [str(line.planned_amount), None]},
+        municipality_id=application.lead_municipality_id,
+        actor=actor,
+    )
+    application.budget_lines.remove(line)
+    return {}
+
+
+def dossier_documents(application_id: int) -> list[tuple[int, str]]:
+    """(id, name) of the dossier's documents in use: what spending may refer to."""
+    return list(
+        db.session.execute(
+            select(Document.id, Document.filename)
+            .where(
+                Document.application_id == application_id,
+                Document.archived_at.is_(None),
+            )
+            .order_by(Document.filename, Document.id)
+        )
+    )
+
+
+def add_spending(
+    application: Application, line: BudgetLine, values: dict, today: Any, actor: Any
+) -> Errors:
+    """Record money spent against a line of this dossier."""
+    if values["amount"] <= 0:
+        return {"amount": _l("Spending is more than zero.")}
+    if values["spent_on"] > today:
+        return {"spent_on": _l("Record spending once it happened: not in the future.")}
+    document_id = values.get("document_id")
+    if document_id is not None and document_id not in dict(
+        dossier_documents(application.id)
+    ):
+        return {"document_id": _l("Choose one of this dossier's documents.")}
+    spending = Spending(application_id=application.id, **values)
+    line.spending.append(spending)
+    record(
+        "create",
+        spending,
+        {
+            "spent_on": [None, values["spent_on"].isoformat()],
+            "amount": [None, str(values["amount"])],
+        },
+        label=line.title,
+        municipality_id=application.lead_municipality_id,
+        actor=actor,
+    )
+    return {}
+
+
+def delete_spending(spending: Spending, actor: Any) -> None:
+    """Remove spending recorded by mistake."""
+    line = spending.budget_line
+    record(
+        "delete",
+        spending,
+        {
+            "spent_on": [spending.spent_on.isoformat(), None],
+            "amount": [str(spending.amount), None],
+        },
+        label=line.title,
+        municipality_id=line.application.lead_municipality_id,
+        actor=actor,
+    )
+    line.spending.remove(spending)

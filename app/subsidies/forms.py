@@ -323,6 +323,61 @@ class ContributionForm(FlaskForm):
             raise ValidationError(str(error)) from error
 
 
+class BudgetLineForm(FlaskForm):
+    """A planned cost; `municipality_id` offers the lead and the partners."""
+
+    kind = SelectField(_l("Kind"), choices=choices("budget_kind"))
+    title = StringField(_l("Description"), validators=[DataRequired(), Length(max=200)])
+    municipality_id = SelectField(
+        _l("Borne by"), coerce=int, validators=[InputRequired()]
+    )
+    planned_amount = AmountField(_l("Planned amount (€)"), validators=[InputRequired()])
+
+    def values(self) -> dict:
+        return {
+            "kind": self.kind.data,
+            "title": self.title.data.strip(),
+            "municipality_id": self.municipality_id.data,
+            "planned_amount": self.planned_amount.data,
+        }
+
+
+class BudgetLineUpdateForm(FlaskForm):
+    version = HiddenField()
+    kind = SelectField(_l("Kind"), choices=choices("budget_kind"))
+    title = StringField(_l("Description"), validators=[DataRequired(), Length(max=200)])
+    planned_amount = AmountField(_l("Planned amount (€)"), validators=[InputRequired()])
+
+    def values(self) -> dict:
+        return {
+            "kind": self.kind.data,
+            "title": self.title.data.strip(),
+            "planned_amount": self.planned_amount.data,
+        }
+
+
+class SpendingForm(FlaskForm):
+    """Spending against one of the dossier's lines, optionally with a document."""
+
+    budget_line_id = SelectField(
+        _l("Budget line"), coerce=int, validators=[InputRequired()]
+    )
+    spent_on = DateField(_l("Spent on"), validators=[InputRequired()])
+    amount = AmountField(_l("Amount (€)"), validators=[InputRequired()])
+    description = StringField(
+        _l("Description"), validators=[Optional(), Length(max=300)]
+    )
+    document_id = SelectField(_l("Document"), coerce=_int_or_none)
+
+    def values(self) -> dict:
+        return {
+            "spent_on": self.spent_on.data,
+            "amount": self.amount.data,
+            "description": (self.description.data or "").strip(),
+            "document_id": self.document_id.data,
+        }
+
+
 class PaymentForm(FlaskForm):
     paid_on = DateField(_l("Paid on"), validators=[InputRequired()])
     amount = AmountField(_l("Amount (€)"), validators=[InputRequired()])

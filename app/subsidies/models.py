@@ -47,6 +47,8 @@ OBLIGATION_KINDS = ("advance", "interim", "final", "financial", "balance")
 OBLIGATION_STATUSES = ("open", "done", "waived")
 #: How an own contribution was entered: euro, or percent of the project cost.
 CONTRIBUTION_UNITS = ("amount", "percent")
+#: The kinds of cost a budget line plans (as funders' financial reports ask).
+BUDGET_KINDS = ("personnel", "external_services", "equipment", "other")
 
 call_theme = Table(
     "call_theme",
@@ -200,6 +202,11 @@ class Application(ArchivableMixin, VersionedMixin, db.Model):
     own_contributions: Mapped[list[OwnContribution]] = relationship(
         back_populates="application", cascade="all, delete-orphan"
     )
+    budget_lines: Mapped[list[BudgetLine]] = relationship(
+        back_populates="application",
+        cascade="all, delete-orphan",
+        order_by="BudgetLine.id",
+    )
     tasks: Mapped[list[Task]] = relationship(back_populates="application")
     # Read only (app.public.publishing writes publications): lets the dossier's
     # page load its publication in the dossier's own query.
@@ -308,3 +315,58 @@ class OwnContribution(VersionedMixin, db.Model):
 
     application: Mapped[Application] = relationship(back_populates="own_contributions")
     municipality: Mapped[Municipality] = relationship()
+
+
+class BudgetLine(VersionedMixin, db.Model):
+    """A planned cost of a dossier: its kind, the partner that bears it, and the
+    planned amount; spending is recorded against it."""
+
+    __tablename__ = "budget_line"
+    __table_args__ = (
+        CheckConstraint(enum_check("kind", BUDGET_KINDS), name="kind"),
+        CheckConstraint("planned_amount >= 0", name="planned_amount"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    application_id: Mapped[int] = mapped_column(
+        ForeignKey("application.id", ondelete="CASCADE"), index=True
+    )
+    municipality_id: Mapped[int] = mapped_column(
+        ForeignKey("municipality.id", ondelete="RESTRICT"), index=True
+    )
+    kind: Mapped[str] = mapped_column(String(20))
+    title: Mapped[str] = mapped_column(String(200))
+    planned_amount: Mapped[Decimal] = mapped_column(Money)
+
+    application: Mapped[Application] = relationship(back_populates="budget_lines")
+    municipality: Mapped[Municipality] = relationship()
+    spending: Mapped[list[Spending]] = relationship(
+        back_populates="budget_line",
+        cascade="all, delete-orphan",
+        order_by="Spending.spent_on",
+    )
+
+
+class Spending(db.Model):
+    """Money spent against a budget line (an invoice, a salary cost ...)."""
+
+    __tablename__ = "spending"
+    __table_args__ = (CheckConstraint("amount > 0", name="amount_positive"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    budget_line_id: Mapped[int] = mapped_column(
+        ForeignKey("budget_line.id", ondelete="CASCADE"), index=True
+    )
+    # Denormalised from the line: the dossier's spending in one indexed read,
+    # and the activity log's audience (anything about a dossier).
+    application_id: Mapped[int] = mapped_column(
+        ForeignKey("application.id", ondelete="CASCADE"), index=True
+    )
+    spent_on: Mapped[date]
+    amount: Mapped[Decimal] = mapped_column(Money)
+    description: Mapped[str] = mapped_column(String(300), default="")
+    document_id: Mapped[int | None] = mapped_column(
+        ForeignKey("document.id", ondelete="SET NULL"), index=True
+    )
+
+    budget_line: Mapped[BudgetLine] = relationship(back_populates="spending")

@@ -184,3 +184,16 @@ def dossier_detail(application: Application) -> dict[str, Any]:
         "shares": rollups.dossier_shares(application, money.paid),
         "contributions": finances.dossier_contributions(application),
     }
+
+
+def finances_detail(application: Application) -> dict[str, Any]:
+    """A dossier's finances page: subsidy vs own contribution, planned vs spent
+    per line and per partner, the latest spending, the documents to link."""
+    budget = finances.budget_overview(application)
+    return {
+        "application": application,
+        "budget": budget,
+        "contributions": budget.contributions,
+        "documents": finances.dossier_documents(application.id),
+        "spending_shown": finances.SPENDING_SHOWN,
+    }
