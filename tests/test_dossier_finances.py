@@ -1,13 +1,16 @@
 """Issue 28 item 2: the money of a dossier beyond the grant (own contributions)."""
 
+import io
 from datetime import date
 from decimal import Decimal
 
 import pytest
+from openpyxl import load_workbook
 from sqlalchemy import func, select
 
 from app.activity.models import Activity
 from app.extensions import db
+from app.formatting import EURO_FORMAT
 from app.subsidies import finances
 from app.subsidies.models import Application, OwnContribution
 from tests import factories
@@ -242,3 +245,39 @@ def test_the_demo_shows_own_contributions_and_the_warning(demo_login):
     assert 'data-own="9000.00" data-own-pct="20.00"' in page
     assert "ingevoerd als 15%" in page  # Izegem's, entered as a percentage
     assert 'id="cofinancing-warning"' in page
+
+
+def test_the_applications_export_ends_with_the_own_contribution(login_as, world):
+    client = login_as("coordinator")
+    _post(client, world, "18000")
+    _post(client, world, "20", unit="percent", who="partner")
+    response = client.get("/exports/applications.xlsx")
+    sheet = load_workbook(io.BytesIO(response.data)).worksheets[0]
+    rows = list(sheet.iter_rows(values_only=True))
+    # The existing columns keep their names and places; the new ones come last.
+    assert rows[0][:2] == ("Referentie", "Titel")
+    assert rows[0][15:] == (
+        "Einde project",
+        "Eigen inbreng",
+        "Aandeel eigen inbreng in de projectkost",
+    )
+    dossier = next(row for row in rows if row[1] == "Shared dossier")
+    assert dossier[16] == 20000  # 18.000 of the lead and 2.000 of the partner
+    assert dossier[17] == pytest.approx(0.2)
+    assert sheet.cell(row=2, column=17).number_format == EURO_FORMAT
+    # A municipality outside the dossier gets no row of it, so none of its money.
+    outsider = login_as("municipality", municipality=world["away"])
+    export = outsider.get("/exports/applications.xlsx")
+    titles = [r[1] for r in load_workbook(io.BytesIO(export.data)).worksheets[0]
+              .iter_rows(min_row=2, values_only=True)]  # fmt: skip
+    assert "Shared dossier" not in titles
+
+
+def test_an_outsider_reads_no_activity_about_the_contribution(login_as, world):
+    _post(login_as("coordinator"), world, "12345")
+    outsider = login_as("municipality", municipality=world["away"])
+    page = outsider.get("/activity").get_data(as_text=True)
+    assert "Shared dossier" not in page and "12.345" not in page
+    partner = login_as("municipality", municipality=world["partner"])
+    page = partner.get("/activity").get_data(as_text=True)
+    assert "Eigen inbreng van Home in “Shared dossier” gewijzigd" in page

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import abort
 from flask_babel import gettext as _
+from sqlalchemy.orm import selectinload
 
 from app.auth import permissions
 from app.exports.excel import Column, new_workbook, sheet, summary_sheet
@@ -12,6 +13,7 @@ from app.extensions import db
 from app.formatting import fmt_progress
 from app.labels import label
 from app.subsidies import dossiers, finances, listing
+from app.subsidies.models import Application
 from app.web.params import parse_int
 
 
@@ -29,7 +31,7 @@ def applications_sheet(workbook, user, filters: listing.Filters) -> None:
     """The sheet of applications `user` may see: also part of the forum report."""
     query = (
         listing.with_call(listing.filtered(user, filters))
-        .options(*listing.loaded())
+        .options(*listing.loaded(), selectinload(Application.own_contributions))
         .order_by(*listing.APPLICATION_SORT.order_by(filters.sorting))
     )
     applications = list(db.session.scalars(query))
@@ -51,7 +53,11 @@ def applications_sheet(workbook, user, filters: listing.Filters) -> None:
         Column(_("Decided on"), 14, "date"),
         Column(_("Project start"), 14, "date"),
         Column(_("Project end"), 14, "date"),
+        # Added at the end (issue 28 item 2): the columns before keep their place.
+        Column(_("Own contribution"), 16, "money"),
+        Column(_("Own share of the project cost"), 14, "percent"),
     ]
+    contributions = {a.id: finances.dossier_contributions(a) for a in applications}
     rows = (
         [
             a.reference or "",
@@ -73,6 +79,8 @@ def applications_sheet(workbook, user, filters: listing.Filters) -> None:
             a.decided_on,
             a.project_start,
             a.project_end,
+            contributions[a.id].own,
+            _fraction(contributions[a.id].own_pct),
         ]
         for a in applications
     )
