@@ -281,3 +281,53 @@ def test_an_outsider_reads_no_activity_about_the_contribution(login_as, world):
     partner = login_as("municipality", municipality=world["partner"])
     page = partner.get("/activity").get_data(as_text=True)
     assert "Eigen inbreng van Home in “Shared dossier” gewijzigd" in page
+
+
+def test_the_roll_ups_add_up_the_own_contribution_to_the_cent_as_the_page(
+    login_as, world
+):
+    from app.subsidies import rollups
+
+    theme = factories.theme(title="Theme")
+    world["dossier"].theme_id = theme.id
+    db.session.commit()
+    client = login_as("coordinator")
+    _post(client, world, "1.234,56")
+    _post(client, world, "33,33", unit="percent", who="partner")
+    dossier = db.session.get(Application, world["dossier"].id)
+    page = finances.dossier_contributions(dossier)
+    by_municipality = rollups.own_contribution_by_municipality(
+        client.user, [world["home"].id, world["partner"].id]
+    )
+    assert by_municipality[world["home"].id]["lead"] == Decimal("1234.56")
+    # 8.000 × 33,33 / 66,67 = 3.999,40 (half up), as the page computes it
+    assert by_municipality[world["partner"].id]["partner"] == page.rows[1].own
+    assert page.rows[1].own == Decimal("3999.40")
+    assert rollups.own_contribution_by_theme(client.user)[theme.id] == page.own
+    # Who may not open the dossier gets none of its money in the roll-ups.
+    outsider = login_as("municipality", municipality=world["away"])
+    assert rollups.own_contribution_by_theme(outsider.user) == {}
+    assert rollups.own_contribution_by_municipality(outsider.user) == {}
+
+
+def test_the_roll_up_pages_show_the_own_contribution_to_who_may_see_it(login_as, world):
+    theme = factories.theme(title="Theme")
+    world["dossier"].theme_id = theme.id
+    db.session.commit()
+    _post(login_as("coordinator"), world, "1.234,56")
+    home = world["home"]
+    for client in (
+        login_as("coordinator"),
+        login_as("municipality", municipality=world["partner"]),
+    ):
+        page = client.get("/applications").get_data(as_text=True)
+        assert f'data-theme-id="{theme.id}"' in page
+        assert 'data-own="1234.56"' in page
+        place = client.get(f"/municipalities/{home.slug}").get_data(as_text=True)
+        assert 'data-own="1234.56"' in place and "Eigen inbreng" in place
+    outsider = login_as("municipality", municipality=world["away"])
+    for url in ("/applications", f"/municipalities/{home.slug}"):
+        body = outsider.get(url).get_data(as_text=True)
+        assert "1234.56" not in body and "1.234,56" not in body
+    viewer_page = login_as("viewer").get(f"/municipalities/{home.slug}")
+    assert "1.234,56" not in viewer_page.get_data(as_text=True)

@@ -135,6 +135,10 @@ def application_rollups(
             )
         ),
         "totals": rollups.combined(by_theme.values()),
+        "own_by_theme": rollups.own_contribution_by_theme(user, among),
+        "own_by_municipality": rollups.own_contribution_by_municipality(
+            user, among=among
+        ),
         "rollup_themes": _themes() if themes is None else themes,
         "rollups_filtered": filters.narrowed,
     }
