@@ -38,8 +38,11 @@ from app.strategy.results import tally_round
 from app.subsidies.models import (
     Application,
     ApplicationPartner,
+    BudgetLine,
+    OwnContribution,
     Payment,
     ReportingObligation,
+    Spending,
     SubsidyCall,
 )
 from app.work.models import Rollout, Task, Theme, WorkingGroup
@@ -119,6 +122,56 @@ REPORTING_TEMPLATE = [
 ]
 
 PLACEHOLDER = "(voorbeeld)"
+#: Own contributions (issue 28 item 2): ("amount", euro) or ("percent", share of
+#: the municipality's project cost), as people enter them.
+DIGIBANK_OWN = {
+    "izegem": {
+        "izegem": ("amount", "40000"),
+        "ingelmunster": ("percent", "10"),
+        "oostrozebeke": ("amount", "12000"),
+        "wielsbeke": ("percent", "10"),
+    }
+}
+#: Budget lines of the Izegem digibank: (bearer, kind, title, planned, spending
+#: as (date, amount, description)), so its financial report fills itself.
+DIGIBANK_BUDGET = {
+    "izegem": [
+        (
+            "izegem",
+            "personnel",
+            "Digicoach (1 VTE, 2 jaar)",
+            "300000",
+            [
+                (date(2023, 6, 30), "75000", "Loonkost eerste semester 2023"),
+                (date(2023, 12, 31), "75000", "Loonkost tweede semester 2023"),
+                (date(2024, 6, 30), "76000", "Loonkost eerste semester 2024"),
+            ],
+        ),
+        (
+            "izegem",
+            "equipment",
+            "Laptops en tablets voor de digibank",
+            "60000",
+            [(date(2023, 3, 15), "48250", "Aankoop 40 laptops en 20 tablets")],
+        ),
+        (
+            "ingelmunster",
+            "external_services",
+            "Opleidingen door een externe partner",
+            "80000",
+            [(date(2024, 2, 1), "30000", "Reeks workshops voorjaar 2024")],
+        ),
+        ("oostrozebeke", "other", "Communicatie en drukwerk", "20000", []),
+    ]
+}
+#: The demo call asks 20%: Izegem's 15% shows the warning on DEMO-LEDEGEM.
+DEMO_OWN = {
+    "DEMO-LEDEGEM": {
+        "ledegem": ("amount", "9000"),
+        "roeselare": ("percent", "20"),
+        "izegem": ("percent", "15"),
+    }
+}
 
 
 @dataclass
@@ -524,6 +577,8 @@ class Seeder:
         partners = values.pop("partners", {})
         payments = values.pop("payments", [])
         obligations = values.pop("obligations", [])
+        own = values.pop("own", {})
+        budget = values.pop("budget", [])
         app, created = self.get_or_create(
             Application,
             {"reference": reference},
@@ -540,6 +595,32 @@ class Seeder:
                     municipality_id=self.m[slug].id, share_pct=Decimal(share)
                 )
             )
+        for slug, (entered_as, value) in own.items():
+            app.own_contributions.append(
+                OwnContribution(
+                    municipality_id=self.m[slug].id,
+                    entered_as=entered_as,
+                    amount=Decimal(value) if entered_as == "amount" else None,
+                    share_pct=Decimal(value) if entered_as == "percent" else None,
+                )
+            )
+        for slug, kind, title, planned, spent in budget:
+            line = BudgetLine(
+                municipality_id=self.m[slug].id,
+                kind=kind,
+                title=title,
+                planned_amount=Decimal(planned),
+            )
+            app.budget_lines.append(line)
+            for spent_on, amount, description in spent:
+                line.spending.append(
+                    Spending(
+                        application_id=app.id,
+                        spent_on=spent_on,
+                        amount=Decimal(amount),
+                        description=description,
+                    )
+                )
         for paid_on, amount, kind in payments:
             app.payments.append(
                 Payment(paid_on=paid_on, amount=Decimal(amount), kind=kind)
@@ -628,6 +709,8 @@ class Seeder:
                 project_start=date(2023, 1, 1),
                 project_end=date(2024, 12, 31),
                 partners=partners,
+                own=DIGIBANK_OWN.get(lead, {}),
+                budget=DIGIBANK_BUDGET.get(lead, []),
                 payments=[(date(2023, 2, 15), "400000", "advance")],
                 obligations=[
                     ("Voorschot 80%", "advance", date(2023, 2, 15), "done"),
@@ -695,6 +778,7 @@ class Seeder:
                 status=status,
                 requested_amount=Decimal(requested),
                 partners=partners,
+                own=DEMO_OWN.get(reference, {}),
                 notes=f"Dossier {PLACEHOLDER}.",
                 **extra,
             )

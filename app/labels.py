@@ -76,6 +76,12 @@ LABELS = {
         "financial": _l("Financial report"),
         "balance": _l("Balance payment"),
     },
+    "budget_kind": {
+        "personnel": _l("Personnel"),
+        "external_services": _l("External services"),
+        "equipment": _l("Equipment and licences"),
+        "other": _l("Other costs"),
+    },
     "obligation_status": {
         "open": _l("Open"),
         "done": _l("Done"),
@@ -95,6 +101,9 @@ LABELS = {
         "application": _l("Application"),
         "application_partner": _l("Partner"),
         "payment": _l("Payment"),
+        "own_contribution": _l("Own contribution"),
+        "budget_line": _l("Budget line"),
+        "spending": _l("Spending"),
         "reporting_obligation": _l("Reporting obligation"),
         "document": _l("Document"),
         "user_account": _l("User"),

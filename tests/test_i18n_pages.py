@@ -89,6 +89,7 @@ def pages(ids: dict) -> list[str]:
         "/applications/new",
         f"/applications/{ids['application']}",
         f"/applications/{ids['application']}/edit",
+        f"/applications/{ids['application']}/finances",
         f"/applications/{ids['application']}/notes",
         "/municipalities",
         f"/municipalities/{ids['slug']}",
@@ -603,6 +604,8 @@ def _exports(ids: dict) -> tuple[list[str], set[tuple[str, int, str]]]:
         "/exports/activity.xlsx",
         f"/exports/scores-{ids['closed_round']}.xlsx",
         f"/exports/municipality-{ids['slug']}.xlsx",
+        # A dossier's finances (issue 28 item 2).
+        f"/exports/finances-{ids['application']}.xlsx",
         template,
     ]
     listed = " ".join(names)

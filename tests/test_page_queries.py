@@ -15,7 +15,12 @@ from app.extensions import db
 from app.main.models import DashboardVisit
 from app.main.visits import VISIT_GAP, register_visit
 from app.strategy.models import TrajectoryStep
-from app.subsidies.models import ReportingObligation
+from app.subsidies.models import (
+    BudgetLine,
+    OwnContribution,
+    ReportingObligation,
+    Spending,
+)
 from tests import factories
 
 ROLES = ("coordinator", "lead", "municipality", "viewer")
@@ -119,6 +124,29 @@ def _grow(w: dict, units: int) -> None:
         factories.partner(w["application"], place)
         factories.payment(w["application"], "100")
         db.session.add(
+            OwnContribution(
+                application_id=w["application"].id,
+                municipality_id=place.id,
+                entered_as="percent",
+                share_pct=Decimal("20"),
+            )
+        )
+        line = BudgetLine(
+            application_id=w["application"].id,
+            municipality_id=place.id,
+            kind="other",
+            title=f"Line {place.id}",
+            planned_amount=Decimal("1000"),
+        )
+        line.spending.append(
+            Spending(
+                application_id=w["application"].id,
+                spent_on=today,
+                amount=Decimal("10"),
+            )
+        )
+        db.session.add(line)
+        db.session.add(
             ReportingObligation(
                 application_id=w["application"].id,
                 title=f"Report {place.id}",
@@ -170,6 +198,7 @@ def _pages(w: dict) -> list[str]:
         f"/calls/{w['call'].id}",
         "/applications",
         f"/applications/{w['application'].id}",
+        f"/applications/{w['application'].id}/finances",
         "/municipalities",
         f"/municipalities/{w['home'].slug}",
         f"/municipalities/{w['home'].slug}/edit",
@@ -187,6 +216,7 @@ def _pages(w: dict) -> list[str]:
         f"/exports/scores-{w['closed'].id}.xlsx",
         "/exports/rollout.xlsx",
         f"/exports/municipality-{w['home'].slug}.xlsx",
+        f"/exports/finances-{w['application'].id}.xlsx",
         "/exports/forum-report.xlsx",
         "/imports/scores",
         "/admin/users",
@@ -262,6 +292,7 @@ def _detail_pages(w: dict) -> list[str]:
     return [
         f"/themes/{w['theme'].id}",
         f"/applications/{w['application'].id}",
+        f"/applications/{w['application'].id}/finances",
         f"/municipalities/{w['home'].slug}",
         f"/threads/{w['thread'].id}",
     ]

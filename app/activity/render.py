@@ -92,6 +92,8 @@ FIELD_LABELS = {
     "amount": _l("Amount"),
     "kind": _l("Kind"),
     "paid_on": _l("Paid on"),
+    "spent_on": _l("Spent on"),
+    "planned_amount": _l("Planned amount"),
     "done_on": _l("Done on"),
     "email": _l("Email"),
     "full_name": _l("Name"),
@@ -112,6 +114,7 @@ ENUM_FIELDS = {
     ("task", "status"): "task_status",
     ("application", "status"): "application_status",
     ("payment", "kind"): "payment_kind",
+    ("budget_line", "kind"): "budget_kind",
     ("reporting_obligation", "kind"): "obligation_kind",
     ("reporting_obligation", "status"): "obligation_status",
     ("user_account", "role"): "role",
@@ -122,6 +125,7 @@ MONEY_FIELDS = {
     "budget",
     "granted_amount",
     "max_per_application",
+    "planned_amount",
     "requested_amount",
 }
 PERCENT_FIELDS = {"cofinancing_pct", "progress", "share_pct"}
@@ -134,6 +138,7 @@ DATE_FIELDS = {
     "merged_on",
     "opens_on",
     "paid_on",
+    "spent_on",
     "project_end",
     "project_start",
     "submitted_on",
@@ -381,6 +386,12 @@ def sentence(entry: Activity) -> str:
     if action == "partner_update":
         return _(
             "Share of partner %(partner)s in “%(name)s” changed",
+            partner=partner,
+            name=name,
+        )
+    if action == "own_contribution":
+        return _(
+            "Own contribution of %(partner)s in “%(name)s” changed",
             partner=partner,
             name=name,
         )

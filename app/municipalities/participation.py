@@ -20,7 +20,11 @@ from app.paging import ListPage, paginate
 from app.sorting import Sort, Sortable
 from app.strategy.models import Score, ScoringRound, Thread
 from app.subsidies.models import Application, ApplicationPartner, SubsidyCall
-from app.subsidies.rollups import Figures, rollup_by_municipality
+from app.subsidies.rollups import (
+    Figures,
+    own_contribution_by_municipality,
+    rollup_by_municipality,
+)
 from app.work.models import Rollout, Task, Theme, WorkingGroup, group_municipality
 from app.work.progress import MunicipalityProgress, municipality_progress
 
@@ -62,6 +66,8 @@ class Participation:
     amounts: dict[str, Figures] | None
     deadlines: list[Deadline]
     progress: MunicipalityProgress
+    #: Its own contributions as lead and as partner (issue 28 item 2).
+    own: dict[str, Decimal] | None = None
 
 
 #: The columns /municipalities sorts on: a bounded list (every municipality, a few
@@ -306,12 +312,15 @@ def participation(
     as_lead: list[DossierShown] = []
     as_partner: list[tuple[DossierShown, Any]] = []
     more_applications = False
-    amounts = None
+    amounts = own = None
     if permissions.can_view_applications(user):
         as_lead, as_partner, more_applications = _applications(
             user, municipality, limit
         )
         amounts = rollup_by_municipality(user, [municipality.id]).get(municipality.id)
+        own = own_contribution_by_municipality(user, [municipality.id]).get(
+            municipality.id, {"lead": Decimal("0"), "partner": Decimal("0")}
+        )
     return Participation(
         municipality=municipality,
         rounds=_rounds(user, municipality),
@@ -322,6 +331,7 @@ def participation(
         applications_as_partner=as_partner,
         more_applications=more_applications,
         amounts=amounts,
+        own=own,
         # Its own deadlines: calls are regional and listed on /calls.
         deadlines=deadlines(
             Scope(viewer=user, municipality_id=municipality.id),

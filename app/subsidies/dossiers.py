@@ -766,6 +766,10 @@ def set_partner_committed(
 def remove_partner(application: Application, partner: ApplicationPartner, actor: Any):
     name = partner.municipality.name
     application.partners.remove(partner)
+    # A partner that leaves takes its own contribution with it.
+    for contribution in list(application.own_contributions):
+        if contribution.municipality_id == partner.municipality_id:
+            application.own_contributions.remove(contribution)
     record(
         "partner_remove",
         application,

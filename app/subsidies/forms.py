@@ -36,6 +36,7 @@ from app.db import LONG, SHORT
 from app.labels import choices
 from app.subsidies.amounts import AmountError, parse_amount
 from app.subsidies.calls import TemplateError, parse_preparation, parse_reporting
+from app.subsidies.finances import PercentError, parse_percent
 
 DATETIME_FORMAT = "%Y-%m-%dT%H:%M"
 
@@ -292,6 +293,89 @@ class ShareForm(FlaskForm):
         places=2,
         validators=[InputRequired(), NumberRange(min=0, max=100)],
     )
+
+
+class ContributionForm(FlaskForm):
+    """A municipality's own contribution: an amount or a percentage of its project
+    cost; empty clears it."""
+
+    version = HiddenField()
+    value = StringField(_l("Own contribution"), validators=[Length(max=40)])
+    entered_as = SelectField(
+        _l("Entered as"),
+        choices=[
+            SelectChoice("amount", _l("euro")),
+            SelectChoice("percent", _l("percent of the project cost")),
+        ],
+    )
+
+    def validate_value(self, field) -> None:
+        self.parsed = None
+        text = (field.data or "").strip()
+        if not text:
+            return
+        try:
+            if self.entered_as.data == "percent":
+                self.parsed = parse_percent(text)
+            else:
+                self.parsed = parse_amount(text)
+        except (AmountError, PercentError) as error:
+            raise ValidationError(str(error)) from error
+
+
+class BudgetLineForm(FlaskForm):
+    """A planned cost; `municipality_id` offers the lead and the partners."""
+
+    kind = SelectField(_l("Kind"), choices=choices("budget_kind"))
+    title = StringField(_l("Description"), validators=[DataRequired(), Length(max=200)])
+    municipality_id = SelectField(
+        _l("Borne by"), coerce=int, validators=[InputRequired()]
+    )
+    planned_amount = AmountField(_l("Planned amount (€)"), validators=[InputRequired()])
+
+    def values(self) -> dict:
+        return {
+            "kind": self.kind.data,
+            "title": self.title.data.strip(),
+            "municipality_id": self.municipality_id.data,
+            "planned_amount": self.planned_amount.data,
+        }
+
+
+class BudgetLineUpdateForm(FlaskForm):
+    version = HiddenField()
+    kind = SelectField(_l("Kind"), choices=choices("budget_kind"))
+    title = StringField(_l("Description"), validators=[DataRequired(), Length(max=200)])
+    planned_amount = AmountField(_l("Planned amount (€)"), validators=[InputRequired()])
+
+    def values(self) -> dict:
+        return {
+            "kind": self.kind.data,
+            "title": self.title.data.strip(),
+            "planned_amount": self.planned_amount.data,
+        }
+
+
+class SpendingForm(FlaskForm):
+    """Spending against one of the dossier's lines, optionally with a document."""
+
+    budget_line_id = SelectField(
+        _l("Budget line"), coerce=int, validators=[InputRequired()]
+    )
+    spent_on = DateField(_l("Spent on"), validators=[InputRequired()])
+    amount = AmountField(_l("Amount (€)"), validators=[InputRequired()])
+    description = StringField(
+        _l("Description"), validators=[Optional(), Length(max=300)]
+    )
+    document_id = SelectField(_l("Document"), coerce=_int_or_none)
+
+    def values(self) -> dict:
+        return {
+            "spent_on": self.spent_on.data,
+            "amount": self.amount.data,
+            "description": (self.description.data or "").strip(),
+            "document_id": self.document_id.data,
+        }
 
 
 class PaymentForm(FlaskForm):

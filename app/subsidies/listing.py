@@ -314,14 +314,20 @@ def table_page(user: Any, filters: Filters, page: int):
 
 def get_application(application_id: int) -> Application | None:
     """One dossier with what its page shows."""
-    return db.session.scalar(
-        select(Application)
-        .where(Application.id == application_id)
-        .options(
-            *loaded(),
-            selectinload(Application.payments),
-            selectinload(Application.obligations),
-            selectinload(Application.tasks),
-            joinedload(Application.publication),
+    # The own contributions (a few rows) come joined, in the dossier's query.
+    return (
+        db.session.execute(
+            select(Application)
+            .where(Application.id == application_id)
+            .options(
+                *loaded(),
+                selectinload(Application.payments),
+                selectinload(Application.obligations),
+                joinedload(Application.own_contributions),
+                selectinload(Application.tasks),
+                joinedload(Application.publication),
+            )
         )
+        .unique()
+        .scalar_one_or_none()
     )

@@ -46,6 +46,10 @@ PAYMENT_KINDS = ("advance", "balance")
 OBLIGATION_KINDS = ("advance", "interim", "final", "financial", "balance")
 # waived: no longer owed (a closed dossier waives what was still open)
 OBLIGATION_STATUSES = ("open", "done", "waived")
+#: How an own contribution was entered: euro, or percent of the project cost.
+CONTRIBUTION_UNITS = ("amount", "percent")
+#: The kinds of cost a budget line plans (as funders' financial reports ask).
+BUDGET_KINDS = ("personnel", "external_services", "equipment", "other")
 
 call_theme = Table(
     "call_theme",
@@ -214,6 +218,14 @@ class Application(ArchivableMixin, VersionedMixin, db.Model):
         cascade="all, delete-orphan",
         order_by="ReportingObligation.due_on",
     )
+    own_contributions: Mapped[list[OwnContribution]] = relationship(
+        back_populates="application", cascade="all, delete-orphan"
+    )
+    budget_lines: Mapped[list[BudgetLine]] = relationship(
+        back_populates="application",
+        cascade="all, delete-orphan",
+        order_by="BudgetLine.id",
+    )
     tasks: Mapped[list[Task]] = relationship(back_populates="application")
     # Read only (app.public.publishing writes publications): lets the dossier's
     # page load its publication in the dossier's own query.
@@ -310,3 +322,93 @@ class ReportingObligation(db.Model):
 
     application: Mapped[Application] = relationship(back_populates="obligations")
     owner: Mapped[User | None] = relationship()
+
+
+class OwnContribution(VersionedMixin, db.Model):
+    """What the lead or a partner puts in itself (co-financing), as entered: an
+    amount in euro, or a percentage of its project cost (its part of the grant
+    plus this contribution). The other is computed (app.subsidies.finances)."""
+
+    __tablename__ = "own_contribution"
+    __table_args__ = (
+        CheckConstraint(
+            enum_check("entered_as", CONTRIBUTION_UNITS), name="entered_as"
+        ),
+        CheckConstraint(
+            "(entered_as = 'amount' AND amount IS NOT NULL AND amount >= 0 "
+            "AND share_pct IS NULL) OR (entered_as = 'percent' "
+            "AND share_pct IS NOT NULL AND share_pct >= 0 AND share_pct < 100 "
+            "AND amount IS NULL)",
+            name="entered_value",
+        ),
+        UniqueConstraint("application_id", "municipality_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    application_id: Mapped[int] = mapped_column(
+        ForeignKey("application.id", ondelete="CASCADE")
+    )
+    municipality_id: Mapped[int] = mapped_column(
+        ForeignKey("municipality.id", ondelete="RESTRICT"), index=True
+    )
+    entered_as: Mapped[str] = mapped_column(String(10))
+    amount: Mapped[Decimal | None] = mapped_column(Money)
+    share_pct: Mapped[Decimal | None] = mapped_column(Numeric(5, 2))
+
+    application: Mapped[Application] = relationship(back_populates="own_contributions")
+    municipality: Mapped[Municipality] = relationship()
+
+
+class BudgetLine(VersionedMixin, db.Model):
+    """A planned cost of a dossier: its kind, the partner that bears it, and the
+    planned amount; spending is recorded against it."""
+
+    __tablename__ = "budget_line"
+    __table_args__ = (
+        CheckConstraint(enum_check("kind", BUDGET_KINDS), name="kind"),
+        CheckConstraint("planned_amount >= 0", name="planned_amount"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    application_id: Mapped[int] = mapped_column(
+        ForeignKey("application.id", ondelete="CASCADE"), index=True
+    )
+    municipality_id: Mapped[int] = mapped_column(
+        ForeignKey("municipality.id", ondelete="RESTRICT"), index=True
+    )
+    kind: Mapped[str] = mapped_column(String(20))
+    title: Mapped[str] = mapped_column(String(200))
+    planned_amount: Mapped[Decimal] = mapped_column(Money)
+
+    application: Mapped[Application] = relationship(back_populates="budget_lines")
+    municipality: Mapped[Municipality] = relationship()
+    spending: Mapped[list[Spending]] = relationship(
+        back_populates="budget_line",
+        cascade="all, delete-orphan",
+        order_by="Spending.spent_on",
+    )
+
+
+class Spending(db.Model):
+    """Money spent against a budget line (an invoice, a salary cost ...)."""
+
+    __tablename__ = "spending"
+    __table_args__ = (CheckConstraint("amount > 0", name="amount_positive"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    budget_line_id: Mapped[int] = mapped_column(
+        ForeignKey("budget_line.id", ondelete="CASCADE"), index=True
+    )
+    # Denormalised from the line: the dossier's spending in one indexed read,
+    # and the activity log's audience (anything about a dossier).
+    application_id: Mapped[int] = mapped_column(
+        ForeignKey("application.id", ondelete="CASCADE"), index=True
+    )
+    spent_on: Mapped[date]
+    amount: Mapped[Decimal] = mapped_column(Money)
+    description: Mapped[str] = mapped_column(String(300), default="")
+    document_id: Mapped[int | None] = mapped_column(
+        ForeignKey("document.id", ondelete="SET NULL"), index=True
+    )
+
+    budget_line: Mapped[BudgetLine] = relationship(back_populates="spending")

@@ -15,7 +15,7 @@ from app.choices import chosen_choice, search_choices
 from app.extensions import db
 from app.municipalities.models import Municipality
 from app.sorting import Sort
-from app.subsidies import calls, dossiers, listing, rollups
+from app.subsidies import calls, dossiers, finances, listing, rollups
 from app.subsidies.models import Application, SubsidyCall
 from app.work.models import Theme
 
@@ -135,6 +135,10 @@ def application_rollups(
             )
         ),
         "totals": rollups.combined(by_theme.values()),
+        "own_by_theme": rollups.own_contribution_by_theme(user, among),
+        "own_by_municipality": rollups.own_contribution_by_municipality(
+            user, among=among
+        ),
         "rollup_themes": _themes() if themes is None else themes,
         "rollups_filtered": filters.narrowed,
     }
@@ -182,4 +186,18 @@ def dossier_detail(application: Application) -> dict[str, Any]:
         "money": money,
         "lead_share": dossiers.lead_share(application),
         "shares": rollups.dossier_shares(application, money.paid),
+        "contributions": finances.dossier_contributions(application),
+    }
+
+
+def finances_detail(application: Application) -> dict[str, Any]:
+    """A dossier's finances page: subsidy vs own contribution, planned vs spent
+    per line and per partner, the latest spending, the documents to link."""
+    budget = finances.budget_overview(application)
+    return {
+        "application": application,
+        "budget": budget,
+        "contributions": budget.contributions,
+        "documents": finances.dossier_documents(application.id),
+        "spending_shown": finances.SPENDING_SHOWN,
     }

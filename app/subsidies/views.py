@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
+from wtforms.fields import SelectChoice
 
 from app import clock
 from app.archive import not_archived
@@ -16,10 +17,13 @@ from app.extensions import db
 from app.http_cache import no_store
 from app.municipalities.models import Municipality
 from app.paging import page_number
-from app.subsidies import bp, calls, dossiers, listing, pages
+from app.subsidies import bp, calls, dossiers, finances, listing, pages
 from app.subsidies.forms import (
     ApplicationForm,
+    BudgetLineForm,
+    BudgetLineUpdateForm,
     CallForm,
+    ContributionForm,
     MoveForm,
     NotesForm,
     ObligationForm,
@@ -27,12 +31,15 @@ from app.subsidies.forms import (
     PartnerForm,
     PaymentForm,
     ShareForm,
+    SpendingForm,
 )
 from app.subsidies.models import (
     Application,
     ApplicationPartner,
+    BudgetLine,
     Payment,
     ReportingObligation,
+    Spending,
     SubsidyCall,
 )
 from app.web import wants_fragment
@@ -203,6 +210,7 @@ def _forms(application: Application, **given) -> dict:
         "payment_form": PaymentForm(formdata=None, prefix="payment"),
         "obligation_form": ObligationForm(formdata=None, prefix="obligation"),
         "share_forms": {},
+        "contribution_forms": {},
         "obligation_forms": {},
         "saved": False,
     }
@@ -506,6 +514,188 @@ def partner_remove(application_id: int, municipality_id: int):
     )
     _hand_back(application)
     return _part_done(application, "partners")
+
+
+@bp.post("/applications/<int:application_id>/contributions/<int:municipality_id>")
+@requires(perm.can_view_regional)
+def contribution_set(application_id: int, municipality_id: int):
+    """Enter, change or clear the own contribution of the lead or a partner."""
+    application = _managed(application_id)
+    if not finances.is_involved(application, municipality_id):
+        abort(404)
+    municipality = db.get_or_404(Municipality, municipality_id)
+    form = ContributionForm(prefix=f"own-{municipality_id}")
+    errors = {}
+    if form.validate_on_submit():
+        errors = finances.set_own_contribution(
+            application,
+            municipality,
+            form.entered_as.data,
+            form.parsed,
+            form.version.data,
+            _user(),
+        )
+    if form.errors or errors:
+        _attach(form, errors)
+        return _part_refused(
+            application, "finances", contribution_forms={municipality_id: form}
+        )
+    return _part_done(application, "finances")
+
+
+# --- finances: budget lines and spending ------------------------------------------
+
+
+def _finance_choices(
+    application: Application, *forms, documents=None, lines=None
+) -> None:
+    """The lead and partners, the dossier's lines and documents to choose from
+    (`lines`, `documents`: as read already; None: read them)."""
+    lead = application.lead_municipality
+    people = [SelectChoice(lead.id, lead.name)]
+    people += [
+        SelectChoice(p.municipality_id, p.municipality.name)
+        for p in application.partners
+    ]
+    if documents is None:
+        documents = finances.dossier_documents(application.id)
+    for form in forms:
+        if hasattr(form, "municipality_id"):
+            form.municipality_id.choices = people
+        if hasattr(form, "budget_line_id"):
+            form.budget_line_id.choices = [
+                SelectChoice(line.id, line.title)
+                for line in (application.budget_lines if lines is None else lines)
+            ]
+        if hasattr(form, "document_id"):
+            form.document_id.choices = [SelectChoice("", "—")] + [
+                SelectChoice(document_id, name) for document_id, name in documents
+            ]
+
+
+def _finances(application: Application, status: int = 200, part=None, **given):
+    """The finances page, or (htmx) its budget part, with the given forms."""
+    context = pages.finances_detail(application)
+    forms = {
+        "line_form": BudgetLineForm(formdata=None, prefix="line"),
+        "spending_form": SpendingForm(
+            formdata=None, prefix="spending", spent_on=clock.today()
+        ),
+        "line_forms": {},
+        "contribution_forms": {},
+        "line_errors": {},
+    } | given
+    _finance_choices(
+        application,
+        forms["line_form"],
+        forms["spending_form"],
+        documents=context["documents"],
+        lines=[row.line for row in context["budget"].lines],
+    )
+    context |= forms
+    if part and wants_fragment():
+        return render_template("subsidies/_budget.html", **context), status
+    return render_template("subsidies/finances.html", **context), status
+
+
+def _budget_done(application: Application):
+    db.session.commit()
+    if wants_fragment():
+        return _finances(listing.get_application(application.id), part="budget")
+    return _see_other("subsidies.application_finances", application_id=application.id)
+
+
+def _budget_refused(application: Application, **forms):
+    db.session.rollback()
+    fresh = listing.get_application(application.id)
+    return _finances(fresh, 422, part="budget", **forms)
+
+
+@bp.get("/applications/<int:application_id>/finances")
+@requires(perm.can_view_regional)
+@no_store
+def application_finances(application_id: int):
+    """A dossier's finances: planned vs spent per line and partner, subsidy vs
+    own contribution (what a financial report asks)."""
+    return _finances(_visible(application_id))[0]
+
+
+@bp.post("/applications/<int:application_id>/budget-lines")
+@requires(perm.can_view_regional)
+def budget_line_add(application_id: int):
+    """Plan a cost of the dossier."""
+    application = _managed(application_id)
+    form = BudgetLineForm(prefix="line")
+    _finance_choices(application, form, documents=[])
+    errors = {}
+    if form.validate_on_submit():
+        errors = finances.add_budget_line(application, form.values(), _user())
+    if form.errors or errors:
+        _attach(form, errors)
+        return _budget_refused(application, line_form=form)
+    return _budget_done(application)
+
+
+def _line(application: Application, line_id: int) -> BudgetLine:
+    line = db.session.get(BudgetLine, line_id)
+    if line is None or line.application_id != application.id:
+        abort(404)
+    return line
+
+
+@bp.post("/applications/<int:application_id>/budget-lines/<int:line_id>")
+@requires(perm.can_view_regional)
+def budget_line_update(application_id: int, line_id: int):
+    """Change a line's kind, description or planned amount."""
+    application = _managed(application_id)
+    line = _line(application, line_id)
+    form = BudgetLineUpdateForm(prefix=f"line-{line_id}")
+    if not form.validate_on_submit():
+        return _budget_refused(application, line_forms={line_id: form})
+    finances.update_budget_line(line, form.values(), form.version.data, _user())
+    return _budget_done(application)
+
+
+@bp.post("/applications/<int:application_id>/budget-lines/<int:line_id>/delete")
+@requires(perm.can_view_regional)
+def budget_line_delete(application_id: int, line_id: int):
+    """Remove a line planned by mistake (only without spending)."""
+    application = _managed(application_id)
+    errors = finances.delete_budget_line(_line(application, line_id), _user())
+    if errors:
+        return _budget_refused(application, line_errors={line_id: errors["line"]})
+    return _budget_done(application)
+
+
+@bp.post("/applications/<int:application_id>/spending")
+@requires(perm.can_view_regional)
+def spending_add(application_id: int):
+    """Record spending against one of the dossier's lines."""
+    application = _managed(application_id)
+    form = SpendingForm(prefix="spending")
+    _finance_choices(application, form)
+    errors = {}
+    if form.validate_on_submit():
+        line = _line(application, form.budget_line_id.data)
+        errors = finances.add_spending(
+            application, line, form.values(), clock.today(), _user()
+        )
+    if form.errors or errors:
+        _attach(form, errors)
+        return _budget_refused(application, spending_form=form)
+    return _budget_done(application)
+
+
+@bp.post("/applications/<int:application_id>/spending/<int:spending_id>/delete")
+@requires(perm.can_view_regional)
+def spending_delete(application_id: int, spending_id: int):
+    """Remove spending recorded by mistake."""
+    application = _managed(application_id)
+    spending = db.session.get(Spending, spending_id)
+    if spending is None or spending.application_id != application.id:
+        abort(404)
+    finances.delete_spending(spending, _user())
+    return _budget_done(application)
 
 
 @bp.post("/applications/<int:application_id>/payments")

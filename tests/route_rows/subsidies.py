@@ -5,11 +5,18 @@ works for Roeselare, which takes no part in them, so they are 404 for that user
 (their existence is private); viewers get 403 on everything about applications.
 """
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from app.extensions import db
 from app.municipalities.models import Municipality
-from app.subsidies.models import Application, Payment, ReportingObligation, SubsidyCall
+from app.subsidies.models import (
+    Application,
+    BudgetLine,
+    Payment,
+    ReportingObligation,
+    Spending,
+    SubsidyCall,
+)
 from tests.route_rows import Route, action, page
 
 COORDINATOR_ONLY = {"coordinator": 200}
@@ -46,6 +53,16 @@ PLACEHOLDERS = {
     "izegem_payment": lambda: db.session.scalar(
         select(Payment.id).where(
             Payment.application_id == _application("DIGI-UT-2022-IZEGEM")
+        )
+    ),
+    "izegem_line": lambda: db.session.scalar(
+        select(func.min(BudgetLine.id)).where(
+            BudgetLine.application_id == _application("DIGI-UT-2022-IZEGEM")
+        )
+    ),
+    "izegem_spending": lambda: db.session.scalar(
+        select(func.min(Spending.id)).where(
+            Spending.application_id == _application("DIGI-UT-2022-IZEGEM")
         )
     ),
     "izegem_obligation": lambda: db.session.scalar(
@@ -122,6 +139,36 @@ ROUTES = [
     _manage(
         "POST",
         "/applications/{izegem_partnered_app}/partners/{izegem_partner}/delete",
+        303,
+    ),
+    # Empty: no unit chosen, 422 for the coordinator.
+    _manage(
+        "POST",
+        "/applications/{izegem_partnered_app}/contributions/{izegem_partner}",
+        422,
+    ),
+    # Finances (issue 28 item 2): the page and workbook for who may open the
+    # dossier; changes for who manages it. The line has spending: not deleted.
+    Route(
+        "GET",
+        "/applications/{izegem_partnered_app}/finances",
+        {"anonymous": 302} | IZEGEM,
+    ),
+    page("/exports/finances-{izegem_partnered_app}.xlsx", lead=404, viewer=403),
+    page("/exports/finances-999999.xlsx", everyone=404, viewer=403),
+    _manage("POST", "/applications/{izegem_partnered_app}/budget-lines", 422),
+    _manage(
+        "POST", "/applications/{izegem_partnered_app}/budget-lines/{izegem_line}", 422
+    ),
+    _manage(
+        "POST",
+        "/applications/{izegem_partnered_app}/budget-lines/{izegem_line}/delete",
+        422,
+    ),
+    _manage("POST", "/applications/{izegem_partnered_app}/spending", 422),
+    _manage(
+        "POST",
+        "/applications/{izegem_partnered_app}/spending/{izegem_spending}/delete",
         303,
     ),
     _manage("POST", "/applications/{izegem_partnered_app}/payments", 422),
