@@ -2,14 +2,14 @@
 item 2).
 
 Revision ID: own_contributions
-Revises: dashboard_indexes
+Revises: application_list_index
 """
 
 import sqlalchemy as sa
 from alembic import op
 
 revision = "own_contributions"
-down_revision = "dashboard_indexes"
+down_revision = "application_list_index"
 branch_labels = None
 depends_on = None
 
