@@ -469,6 +469,37 @@ def pytest_report_header(config):
     return f"database: {'PostgreSQL ' + url.split('@')[-1] if url else 'SQLite files'}"
 
 
+#: In a test module's source, what may reach the database without the
+#: `databases` fixture in the test's signature (or read the choice of database).
+_MAY_REACH_THE_DATABASE = ("TEST_DATABASE_URL", "getfixturevalue")
+
+
+def _cannot_differ_by_dialect(item, sources: dict) -> bool:
+    """True for a test that never touches the suite's database: no `databases`
+    among its fixtures (directly or through app, client, login_as ...), and a
+    module that neither reads TEST_DATABASE_URL nor asks for fixtures at run time."""
+    if "databases" in getattr(item, "fixturenames", ("databases",)):
+        return False
+    path = Path(str(item.fspath))
+    if path not in sources:
+        sources[path] = path.read_text(encoding="utf-8")
+    return not any(word in sources[path] for word in _MAY_REACH_THE_DATABASE)
+
+
+def pytest_collection_modifyitems(config, items):
+    """On PostgreSQL (TEST_DATABASE_URL), run the tests the database can change:
+    a test without a database runs the same on every dialect, and the SQLite run
+    (`make test`) runs every test. The deselected ones are counted in the summary."""
+    if not os.environ.get("TEST_DATABASE_URL"):
+        return
+    sources: dict = {}
+    same = [item for item in items if _cannot_differ_by_dialect(item, sources)]
+    if same:
+        kept = set(same)
+        items[:] = [item for item in items if item not in kept]
+        config.hook.pytest_deselected(items=same)
+
+
 def require_tool(name: str) -> str:
     """The path of a command-line tool a test drives; skipped where a developer
     lacks it, a failure in CI (CI=true), where .ci/run installs every one."""
